@@ -1,0 +1,347 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Net.Pkcs11Interop.Common;
+using Net.Pkcs11Interop.HighLevelAPI;
+using Org.BouncyCastle.Asn1;
+
+namespace Pki.Core.Signing.Pkcs11;
+
+/// <summary>
+/// Keys inside a PKCS#11 token (SoftHSM2 locally, a network HSM in production). Private keys are
+/// generated in the token as sensitive and non-extractable; only signatures leave it.
+/// </summary>
+public sealed class Pkcs11KeyManager : IKeyManager, IDisposable
+{
+    private readonly Pkcs11InteropFactories _factories = new();
+    private readonly IPkcs11Library _library;
+    private readonly ISlot _slot;
+    private readonly ISession _loginSession;
+    private readonly Pkcs11Options _options;
+    private readonly ILogger<Pkcs11KeyManager> _logger;
+    private readonly ConcurrentBag<ISession> _idle = new();
+    private readonly SemaphoreSlim _sessionSlots;
+    private readonly ConcurrentDictionary<string, IObjectHandle> _privateKeys = new(StringComparer.Ordinal);
+    // SoftHSM2's file object store fails (CKR_GENERAL_ERROR) when a key pair is written while other
+    // sessions search or sign; creating keys is rare, so it excludes everything else and signing stays parallel.
+    private readonly ReaderWriterLockSlim _storeLock = new(LockRecursionPolicy.SupportsRecursion);
+
+    public Pkcs11KeyManager(IOptions<Pkcs11Options> options, ILogger<Pkcs11KeyManager> logger)
+    {
+        _options = options.Value;
+        _logger = logger;
+        NativeLibraries.EnsureResolver();
+        _library = _factories.Pkcs11LibraryFactory.LoadPkcs11Library(_factories, _options.LibraryPath, AppType.MultiThreaded);
+        try
+        {
+            _slot = _library.GetSlotList(SlotsType.WithTokenPresent)
+                .FirstOrDefault(s => s.GetTokenInfo().Label.Trim() == _options.TokenLabel)
+                ?? throw new InvalidOperationException(
+                    $"No PKCS#11 token labelled '{_options.TokenLabel}' in {_options.LibraryPath} (setting Pki:Signing:Pkcs11:TokenLabel).");
+
+            // Login state is shared by all sessions of the application; this session keeps it.
+            _loginSession = _slot.OpenSession(SessionType.ReadWrite);
+            try
+            {
+                _loginSession.Login(CKU.CKU_USER, _options.UserPin);
+            }
+            catch (Pkcs11Exception e) when (e.RV == CKR.CKR_USER_ALREADY_LOGGED_IN)
+            {
+            }
+        }
+        catch
+        {
+            _library.Dispose();
+            throw;
+        }
+
+        _sessionSlots = new SemaphoreSlim(Math.Max(1, _options.MaxSessions));
+    }
+
+    public string Provider => KeyUri.Pkcs11Scheme;
+
+    public Task<KeyDescription> CreateKeyAsync(CreateKeyRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var label = LabelOf(request.KeyUri);
+        _storeLock.EnterWriteLock();
+        try
+        {
+            return Task.FromResult(WithSession(session =>
+            {
+                if (FindObjects(session, label, CKO.CKO_PRIVATE_KEY).Count > 0)
+                {
+                    throw new KeyAlreadyExistsException(request.KeyUri);
+                }
+
+                var id = RandomNumberGenerator.GetBytes(16);
+                var publicTemplate = new List<IObjectAttribute>
+                {
+                    Attr(CKA.CKA_TOKEN, true),
+                    Attr(CKA.CKA_PRIVATE, false),
+                    Attr(CKA.CKA_VERIFY, true),
+                    Attr(CKA.CKA_LABEL, label),
+                    Attr(CKA.CKA_ID, id),
+                };
+                var privateTemplate = new List<IObjectAttribute>
+                {
+                    Attr(CKA.CKA_TOKEN, true),
+                    Attr(CKA.CKA_PRIVATE, true),
+                    Attr(CKA.CKA_SENSITIVE, true),
+                    Attr(CKA.CKA_EXTRACTABLE, false),
+                    Attr(CKA.CKA_SIGN, true),
+                    Attr(CKA.CKA_LABEL, label),
+                    Attr(CKA.CKA_ID, id),
+                };
+
+                CKM mechanism;
+                if (request.Algorithm.IsEc())
+                {
+                    mechanism = CKM.CKM_EC_KEY_PAIR_GEN;
+                    publicTemplate.Add(Attr(CKA.CKA_EC_PARAMS, PublicKeys.CurveOid(request.Algorithm).GetDerEncoded()));
+                }
+                else
+                {
+                    mechanism = CKM.CKM_RSA_PKCS_KEY_PAIR_GEN;
+                    publicTemplate.Add(Attr(CKA.CKA_MODULUS_BITS, (ulong)request.Algorithm.RsaBits()));
+                    publicTemplate.Add(Attr(CKA.CKA_PUBLIC_EXPONENT, new byte[] { 0x01, 0x00, 0x01 }));
+                }
+
+                session.GenerateKeyPair(_factories.MechanismFactory.Create(mechanism), publicTemplate, privateTemplate, out var publicKey, out _);
+                _logger.LogInformation("Created {KeyAlgorithm} key {KeyUri} in PKCS#11 token {TokenLabel}", request.Algorithm, request.KeyUri, _options.TokenLabel);
+                return Describe(session, request.KeyUri, publicKey);
+            }));
+        }
+        finally
+        {
+            _storeLock.ExitWriteLock();
+        }
+    }
+
+    public Task<KeyDescription?> GetPublicKeyAsync(GetPublicKeyRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var label = LabelOf(request.KeyUri);
+        return Task.FromResult(WithSession(session =>
+        {
+            var found = FindObjects(session, label, CKO.CKO_PUBLIC_KEY);
+            return found.Count == 0 ? null : Describe(session, request.KeyUri, found[0]);
+        }));
+    }
+
+    public async Task<ISigner> CreateSignerAsync(CreateSignerRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var key = await GetPublicKeyAsync(new GetPublicKeyRequest(request.KeyUri), cancellationToken).ConfigureAwait(false)
+            ?? throw new KeyNotFoundException($"Key {request.KeyUri} does not exist in the token.");
+        if (!key.Algorithm.Supports(request.Scheme))
+        {
+            throw new ArgumentException($"Scheme {request.Scheme} does not fit a {key.Algorithm} key.", nameof(request));
+        }
+
+        return new Pkcs11Signer(this, key, request.Scheme);
+    }
+
+    /// <summary>Reads the key's protection flags; used by tests to prove the key cannot leave the token.</summary>
+    public (bool Sensitive, bool Extractable) GetPrivateKeyProtection(KeyUri keyUri) => WithSession(session =>
+    {
+        var handle = PrivateKey(session, LabelOf(keyUri));
+        var attrs = session.GetAttributeValue(handle, [CKA.CKA_SENSITIVE, CKA.CKA_EXTRACTABLE]);
+        return (attrs[0].GetValueAsBool(), attrs[1].GetValueAsBool());
+    });
+
+    /// <summary>Tries to read the private value; a token that protects the key refuses.</summary>
+    public byte[]? TryReadPrivateValue(KeyUri keyUri) => WithSession(session =>
+    {
+        var handle = PrivateKey(session, LabelOf(keyUri));
+        try
+        {
+            var attrs = session.GetAttributeValue(handle, [CKA.CKA_VALUE, CKA.CKA_PRIVATE_EXPONENT]);
+            return attrs.Where(a => !a.CannotBeRead).Select(a => a.GetValueAsByteArray()).FirstOrDefault(v => v is { Length: > 0 });
+        }
+        catch (Pkcs11Exception)
+        {
+            return null;
+        }
+    });
+
+    private byte[] Sign(KeyDescription key, SignatureScheme scheme, ReadOnlySpan<byte> data)
+    {
+        var label = LabelOf(key.KeyUri);
+        var input = data.ToArray();
+        return WithSession(session =>
+        {
+            var handle = PrivateKey(session, label);
+            switch (scheme)
+            {
+                case SignatureScheme.EcdsaSha256:
+                case SignatureScheme.EcdsaSha384:
+                    // CKM_ECDSA signs a hash we compute and returns raw r||s.
+                    var hash = scheme == SignatureScheme.EcdsaSha256 ? SHA256.HashData(input) : SHA384.HashData(input);
+                    var raw = session.Sign(_factories.MechanismFactory.Create(CKM.CKM_ECDSA), handle, hash);
+                    return EcdsaSignatureEncoding.RawToDer(raw);
+                case SignatureScheme.RsaPkcs1Sha256:
+                    return session.Sign(_factories.MechanismFactory.Create(CKM.CKM_SHA256_RSA_PKCS), handle, input);
+                case SignatureScheme.RsaPssSha256:
+                    var pss = _factories.MechanismParamsFactory.CreateCkRsaPkcsPssParams(
+                        ConvertUtils.UInt64FromCKM(CKM.CKM_SHA256), ConvertUtils.UInt64FromCKG(CKG.CKG_MGF1_SHA256), 32);
+                    return session.Sign(_factories.MechanismFactory.Create(CKM.CKM_SHA256_RSA_PKCS_PSS, pss), handle, input);
+                default:
+                    throw new NotSupportedException($"Scheme {scheme} is not supported.");
+            }
+        });
+    }
+
+    private IObjectHandle PrivateKey(ISession session, string label)
+    {
+        if (_privateKeys.TryGetValue(label, out var cached))
+        {
+            return cached;
+        }
+
+        var found = FindObjects(session, label, CKO.CKO_PRIVATE_KEY);
+        if (found.Count == 0)
+        {
+            throw new KeyNotFoundException($"No private key labelled '{label}' in token '{_options.TokenLabel}'.");
+        }
+
+        return _privateKeys.GetOrAdd(label, found[0]);
+    }
+
+    private KeyDescription Describe(ISession session, KeyUri uri, IObjectHandle publicKey)
+    {
+        var type = session.GetAttributeValue(publicKey, [CKA.CKA_KEY_TYPE])[0].GetValueAsUlong();
+        if (type == (ulong)CKK.CKK_EC)
+        {
+            var attrs = session.GetAttributeValue(publicKey, [CKA.CKA_EC_PARAMS, CKA.CKA_EC_POINT]);
+            var curve = (DerObjectIdentifier)Asn1Object.FromByteArray(attrs[0].GetValueAsByteArray());
+            var algorithm = curve.Equals(PublicKeys.CurveOid(KeyAlgorithm.EcP256)) ? KeyAlgorithm.EcP256
+                : curve.Equals(PublicKeys.CurveOid(KeyAlgorithm.EcP384)) ? KeyAlgorithm.EcP384
+                : throw new NotSupportedException($"Curve {curve} of key {uri} is not supported.");
+            var point = attrs[1].GetValueAsByteArray();
+
+            // PKCS#11 says CKA_EC_POINT is a DER OCTET STRING; some modules return the bare point.
+            if (point.Length != 1 + (2 * PublicKeys.FieldSizeBytes(algorithm)))
+            {
+                point = Asn1OctetString.GetInstance(point).GetOctets();
+            }
+
+            return new KeyDescription(uri, algorithm, PublicKeys.FromEcPoint(algorithm, point));
+        }
+
+        if (type == (ulong)CKK.CKK_RSA)
+        {
+            var attrs = session.GetAttributeValue(publicKey, [CKA.CKA_MODULUS, CKA.CKA_PUBLIC_EXPONENT]);
+            var spki = PublicKeys.FromRsa(attrs[0].GetValueAsByteArray(), attrs[1].GetValueAsByteArray());
+            var algorithm = PublicKeys.Identify(spki) ?? throw new NotSupportedException($"RSA key size of {uri} is not supported.");
+            return new KeyDescription(uri, algorithm, spki);
+        }
+
+        throw new NotSupportedException($"Key type {type} of {uri} is not supported.");
+    }
+
+    private List<IObjectHandle> FindObjects(ISession session, string label, CKO objectClass) =>
+        session.FindAllObjects([Attr(CKA.CKA_CLASS, objectClass), Attr(CKA.CKA_LABEL, label)]);
+
+    private T WithSession<T>(Func<ISession, T> action)
+    {
+        var writer = _storeLock.IsWriteLockHeld;
+        if (!writer)
+        {
+            _storeLock.EnterReadLock();
+        }
+
+        try
+        {
+            return WithPooledSession(action);
+        }
+        finally
+        {
+            if (!writer)
+            {
+                _storeLock.ExitReadLock();
+            }
+        }
+    }
+
+    private T WithPooledSession<T>(Func<ISession, T> action)
+    {
+        _sessionSlots.Wait();
+        if (!_idle.TryTake(out var session))
+        {
+            session = _slot.OpenSession(SessionType.ReadWrite);
+        }
+
+        var healthy = true;
+        try
+        {
+            return action(session);
+        }
+        catch (Pkcs11Exception e) when (e.RV is CKR.CKR_SESSION_HANDLE_INVALID or CKR.CKR_SESSION_CLOSED or CKR.CKR_DEVICE_ERROR)
+        {
+            healthy = false;
+            throw;
+        }
+        finally
+        {
+            if (healthy)
+            {
+                _idle.Add(session);
+            }
+            else
+            {
+                session.Dispose();
+            }
+
+            _sessionSlots.Release();
+        }
+    }
+
+    private string LabelOf(KeyUri uri)
+    {
+        if (uri.Scheme != KeyUri.Pkcs11Scheme)
+        {
+            throw new ArgumentException($"Key URI {uri} is not a pkcs11 URI.", nameof(uri));
+        }
+
+        if (uri["token"] != _options.TokenLabel)
+        {
+            throw new ArgumentException($"Key URI {uri} names token '{uri["token"]}', but the configured token is '{_options.TokenLabel}'.", nameof(uri));
+        }
+
+        return uri["object"];
+    }
+
+    private IObjectAttribute Attr(CKA type, bool value) => _factories.ObjectAttributeFactory.Create(type, value);
+
+    private IObjectAttribute Attr(CKA type, string value) => _factories.ObjectAttributeFactory.Create(type, value);
+
+    private IObjectAttribute Attr(CKA type, byte[] value) => _factories.ObjectAttributeFactory.Create(type, value);
+
+    private IObjectAttribute Attr(CKA type, ulong value) => _factories.ObjectAttributeFactory.Create(type, value);
+
+    private IObjectAttribute Attr(CKA type, CKO value) => _factories.ObjectAttributeFactory.Create(type, value);
+
+    public void Dispose()
+    {
+        while (_idle.TryTake(out var session))
+        {
+            session.Dispose();
+        }
+
+        _loginSession.Dispose();
+        _library.Dispose();
+        _sessionSlots.Dispose();
+        _storeLock.Dispose();
+    }
+
+    private sealed class Pkcs11Signer(Pkcs11KeyManager owner, KeyDescription key, SignatureScheme scheme) : ISigner
+    {
+        public KeyDescription Key { get; } = key;
+
+        public SignatureScheme Scheme { get; } = scheme;
+
+        public byte[] Sign(ReadOnlySpan<byte> data) => owner.Sign(Key, Scheme, data);
+    }
+}
