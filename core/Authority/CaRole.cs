@@ -1,0 +1,7 @@
+namespace Pki.Core.Authority;
+
+public enum CaRole
+{
+    Root,
+    Issuing,
+}

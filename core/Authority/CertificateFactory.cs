@@ -1,0 +1,92 @@
+using System.Net;
+using Org.BouncyCastle.Asn1;
+using Org.BouncyCastle.Asn1.X509;
+using Org.BouncyCastle.Math;
+using Org.BouncyCastle.X509;
+using Org.BouncyCastle.X509.Extension;
+using Pki.Core.Signing;
+
+namespace Pki.Core.Authority;
+
+/// <summary>Builds the three kinds of certificate with BouncyCastle; the signature comes from our signer.</summary>
+public sealed class CertificateFactory(CaUrls urls)
+{
+    public X509Certificate CreateRoot(ISigner signer, string subject, BigInteger serial, DateTimeOffset notBefore, DateTimeOffset notAfter)
+    {
+        var name = new X509Name(subject);
+        var spki = SubjectPublicKeyInfo.GetInstance(signer.Key.SubjectPublicKeyInfo);
+        var gen = Start(serial, name, name, spki, notBefore, notAfter);
+        gen.AddExtension(X509Extensions.BasicConstraints, true, new BasicConstraints(true));
+        gen.AddExtension(X509Extensions.KeyUsage, true, new KeyUsage(KeyUsage.KeyCertSign | KeyUsage.CrlSign));
+        gen.AddExtension(X509Extensions.SubjectKeyIdentifier, false, X509ExtensionUtilities.CreateSubjectKeyIdentifier(spki));
+        gen.AddExtension(X509Extensions.AuthorityKeyIdentifier, false, new AuthorityKeyIdentifier(KeyIdentifier(spki)));
+        return gen.Generate(new SignerSignatureFactory(signer));
+    }
+
+    public X509Certificate CreateIssuing(CertificateAuthority root, ISigner rootSigner, byte[] subjectPublicKeyInfo, string subject, BigInteger serial, DateTimeOffset notBefore, DateTimeOffset notAfter)
+    {
+        var spki = SubjectPublicKeyInfo.GetInstance(subjectPublicKeyInfo);
+        var gen = Start(serial, root.Certificate.SubjectDN, new X509Name(subject), spki, notBefore, notAfter);
+        gen.AddExtension(X509Extensions.BasicConstraints, true, new BasicConstraints(0));
+        gen.AddExtension(X509Extensions.KeyUsage, true, new KeyUsage(KeyUsage.KeyCertSign | KeyUsage.CrlSign | KeyUsage.DigitalSignature));
+        AddIssuerLinks(gen, root, spki);
+        return gen.Generate(new SignerSignatureFactory(rootSigner));
+    }
+
+    public X509Certificate CreateLeaf(CertificateAuthority issuer, ISigner issuerSigner, LeafTemplate leaf)
+    {
+        var gen = Start(leaf.Serial, issuer.Certificate.SubjectDN, SubjectOf(leaf), leaf.PublicKey, leaf.NotBefore, leaf.NotAfter);
+        gen.AddExtension(X509Extensions.BasicConstraints, true, new BasicConstraints(false));
+
+        // RSA keys may be used for key transport in TLS 1.2 RSA suites; EC keys only sign.
+        var isRsa = leaf.PublicKey.Algorithm.Algorithm.Equals(Org.BouncyCastle.Asn1.Pkcs.PkcsObjectIdentifiers.RsaEncryption);
+        gen.AddExtension(X509Extensions.KeyUsage, true, new KeyUsage(isRsa ? KeyUsage.DigitalSignature | KeyUsage.KeyEncipherment : KeyUsage.DigitalSignature));
+        gen.AddExtension(X509Extensions.ExtendedKeyUsage, false, new ExtendedKeyUsage(leaf.Profile.ExtendedKeyUsage));
+        if (leaf.DnsNames.Count + leaf.IpAddresses.Count > 0)
+        {
+            var names = leaf.DnsNames.Select(d => new GeneralName(GeneralName.DnsName, d))
+                .Concat(leaf.IpAddresses.Select(ip => new GeneralName(GeneralName.IPAddress, new DerOctetString(ip.GetAddressBytes()))))
+                .ToArray();
+            gen.AddExtension(X509Extensions.SubjectAlternativeName, leaf.CommonName is null, new GeneralNames(names));
+        }
+
+        AddIssuerLinks(gen, issuer, leaf.PublicKey);
+        return gen.Generate(new SignerSignatureFactory(issuerSigner));
+    }
+
+    private static X509Name SubjectOf(LeafTemplate leaf) =>
+        leaf.CommonName is null
+            ? new X509Name(new List<DerObjectIdentifier>(), new List<string>())
+            : new X509Name(new List<DerObjectIdentifier> { X509Name.CN }, new List<string> { leaf.CommonName });
+
+    private void AddIssuerLinks(X509V3CertificateGenerator gen, CertificateAuthority issuer, SubjectPublicKeyInfo subjectKey)
+    {
+        gen.AddExtension(X509Extensions.SubjectKeyIdentifier, false, X509ExtensionUtilities.CreateSubjectKeyIdentifier(subjectKey));
+        gen.AddExtension(X509Extensions.AuthorityKeyIdentifier, false, new AuthorityKeyIdentifier(KeyIdentifier(issuer.Certificate.SubjectPublicKeyInfo)));
+        var crl = new DistributionPoint(
+            new DistributionPointName(new GeneralNames(new GeneralName(GeneralName.UniformResourceIdentifier, urls.Crl(issuer.Id)))),
+            null,
+            null);
+        gen.AddExtension(X509Extensions.CrlDistributionPoints, false, new CrlDistPoint([crl]));
+        gen.AddExtension(X509Extensions.AuthorityInfoAccess, false, new AuthorityInformationAccess(
+        [
+            new AccessDescription(AccessDescription.IdADOcsp, new GeneralName(GeneralName.UniformResourceIdentifier, urls.Ocsp())),
+            new AccessDescription(AccessDescription.IdADCAIssuers, new GeneralName(GeneralName.UniformResourceIdentifier, urls.CaIssuers(issuer.Id))),
+        ]));
+    }
+
+    private static byte[] KeyIdentifier(SubjectPublicKeyInfo spki) =>
+        X509ExtensionUtilities.CreateSubjectKeyIdentifier(spki).GetKeyIdentifier();
+
+    private static X509V3CertificateGenerator Start(BigInteger serial, X509Name issuer, X509Name subject, SubjectPublicKeyInfo spki, DateTimeOffset notBefore, DateTimeOffset notAfter)
+    {
+        var gen = new X509V3CertificateGenerator();
+        gen.SetSerialNumber(serial);
+        gen.SetIssuerDN(issuer);
+        gen.SetSubjectDN(subject);
+        gen.SetSubjectPublicKeyInfo(spki);
+        gen.SetNotBefore(notBefore.UtcDateTime);
+        gen.SetNotAfter(notAfter.UtcDateTime);
+        return gen;
+    }
+}

@@ -1,0 +1,16 @@
+namespace Pki.Core.Authority;
+
+/// <summary>One certificate we issue, read by serial in one point read.</summary>
+public sealed record CertificateRecord(
+    string SerialNumber,
+    string IssuerId,
+    CertificateStatus Status,
+    string Profile,
+    string Owner,
+    string Subject,
+    DateTimeOffset NotBefore,
+    DateTimeOffset NotAfter,
+    string RequestId,
+    DateTimeOffset CreatedAt,
+    byte[]? CertificateDer = null,
+    DateTimeOffset? IssuedAt = null);

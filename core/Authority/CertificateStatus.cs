@@ -1,0 +1,10 @@
+namespace Pki.Core.Authority;
+
+public enum CertificateStatus
+{
+    /// <summary>Serial reserved and TBS built; the signature may or may not have happened (crash window).</summary>
+    Issuing,
+
+    /// <summary>Signed and stored.</summary>
+    Issued,
+}

@@ -1,0 +1,82 @@
+using System.Net;
+using Microsoft.Extensions.Options;
+using Pki.Core.Errors;
+
+namespace Pki.Core.Authority.Policy;
+
+/// <summary>
+/// Names must be well-formed and inside the configured name spaces; a commonName must repeat one of
+/// the subjectAltNames (or, with none, be an allowed DNS name itself).
+/// </summary>
+public sealed class NameRule : IIssuancePolicyRule
+{
+    private readonly string[] _suffixes;
+    private readonly IPNetwork[] _ranges;
+
+    public NameRule(IOptions<PkiOptions> options)
+    {
+        var names = options.Value.Names;
+        _suffixes = (names.AllowedDnsSuffixes.Count > 0 ? names.AllowedDnsSuffixes : [.. NamePolicyOptions.DefaultDnsSuffixes])
+            .Select(s => s.Trim().TrimStart('.').ToLowerInvariant())
+            .ToArray();
+        _ranges = (names.AllowedIpRanges.Count > 0 ? names.AllowedIpRanges : [.. NamePolicyOptions.DefaultIpRanges])
+            .Select(r => IPNetwork.Parse(r))
+            .ToArray();
+    }
+
+    public void Check(IssuanceRequest request)
+    {
+        var csr = request.Csr;
+        foreach (var name in csr.DnsNames)
+        {
+            CheckDnsName(name);
+        }
+
+        foreach (var ip in csr.IpAddresses)
+        {
+            if (!_ranges.Any(r => r.Contains(ip)))
+            {
+                throw ProblemException.Forbidden("name-not-allowed", $"IP address {ip} is outside the allowed ranges ({string.Join(", ", _ranges)}).");
+            }
+        }
+
+        var cn = csr.CommonName;
+        if (cn is null)
+        {
+            return;
+        }
+
+        if (csr.DnsNames.Count + csr.IpAddresses.Count == 0)
+        {
+            CheckDnsName(cn);
+            return;
+        }
+
+        var inSans = csr.DnsNames.Any(d => string.Equals(d, cn, StringComparison.OrdinalIgnoreCase))
+            || (IPAddress.TryParse(cn, out var cnIp) && csr.IpAddresses.Contains(cnIp));
+        if (!inSans)
+        {
+            throw ProblemException.Unprocessable("common-name-not-in-san", $"The CSR's commonName '{Shorten(cn)}' is not among its subjectAltNames; add it there or leave the commonName out.");
+        }
+    }
+
+    private void CheckDnsName(string name)
+    {
+        if (!DnsNames.IsValid(name, out var reason))
+        {
+            throw ProblemException.Unprocessable("invalid-dns-name", $"'{Shorten(name)}' is not a valid DNS name: {reason}.");
+        }
+
+        var lower = name.ToLowerInvariant();
+        var isWildcard = lower.StartsWith("*.", StringComparison.Ordinal);
+        var baseName = isWildcard ? lower[2..] : lower;
+        var allowed = _suffixes.Any(s =>
+            baseName.EndsWith("." + s, StringComparison.Ordinal) || (!isWildcard && baseName == s));
+        if (!allowed)
+        {
+            throw ProblemException.Forbidden("name-not-allowed", $"'{Shorten(name)}' is outside the allowed name spaces ({string.Join(", ", _suffixes.Select(s => "*." + s))}).");
+        }
+    }
+
+    private static string Shorten(string value) => value.Length <= 80 ? value : value[..80] + "…";
+}

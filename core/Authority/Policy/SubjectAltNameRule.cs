@@ -1,0 +1,34 @@
+using Pki.Core.Errors;
+
+namespace Pki.Core.Authority.Policy;
+
+/// <summary>The kinds and number of names a certificate may carry, and whether the profile needs any.</summary>
+public sealed class SubjectAltNameRule : IIssuancePolicyRule
+{
+    public const int MaxNames = 100;
+
+    public void Check(IssuanceRequest request)
+    {
+        var csr = request.Csr;
+        if (csr.UnsupportedNames.Count > 0)
+        {
+            throw ProblemException.Unprocessable("unsupported-name-type", $"The CSR asks for {string.Join(", ", csr.UnsupportedNames.Distinct())}; only DNS names and IP addresses are issued.");
+        }
+
+        var count = csr.DnsNames.Count + csr.IpAddresses.Count;
+        if (count > MaxNames)
+        {
+            throw ProblemException.Unprocessable("too-many-names", $"The CSR asks for {count} names; at most {MaxNames} are issued in one certificate.");
+        }
+
+        if (request.Profile.RequiresSubjectAltName && count == 0)
+        {
+            throw ProblemException.Unprocessable("missing-san", $"Profile '{request.Profile.Name}' needs at least one DNS name or IP address in the CSR's subjectAltName extension.");
+        }
+
+        if (count == 0 && string.IsNullOrWhiteSpace(csr.CommonName))
+        {
+            throw ProblemException.Unprocessable("missing-name", "The CSR names no subject: give a commonName or a subjectAltName.");
+        }
+    }
+}

@@ -1,0 +1,7 @@
+namespace Pki.Core.Authority;
+
+public static class ProfileNames
+{
+    public const string TlsServer = "tls-server";
+    public const string TlsClient = "tls-client";
+}

@@ -1,0 +1,27 @@
+using Pki.Core.Authority;
+using Pki.Core.Signing;
+using Pki.Core.Storage;
+
+namespace Pki.Core;
+
+/// <summary>All settings of the service, bound from the <c>Pki</c> configuration section and validated at start-up.</summary>
+public sealed class PkiOptions
+{
+    public const string Section = "Pki";
+
+    /// <summary>Absolute base URL relying parties reach us at; CRL and AIA URLs in certificates are built from it.</summary>
+    public string PublicBaseUrl { get; set; } = string.Empty;
+
+    /// <summary>Largest request body accepted, in bytes.</summary>
+    public int MaxRequestBytes { get; set; } = 64 * 1024;
+
+    public NamePolicyOptions Names { get; set; } = new();
+
+    public Dictionary<string, ProfileOptions> Profiles { get; set; } = new(StringComparer.Ordinal);
+
+    public AuthorityOptions Ca { get; set; } = new();
+
+    public SigningOptions Signing { get; set; } = new();
+
+    public StorageOptions Storage { get; set; } = new();
+}

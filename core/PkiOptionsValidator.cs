@@ -1,0 +1,137 @@
+using System.Net;
+using Microsoft.Extensions.Options;
+using Pki.Core.Authority;
+using Pki.Core.Signing;
+
+namespace Pki.Core;
+
+/// <summary>Fails start-up on a missing or contradictory setting, naming the setting.</summary>
+public sealed class PkiOptionsValidator : IValidateOptions<PkiOptions>
+{
+    public ValidateOptionsResult Validate(string? name, PkiOptions options)
+    {
+        var errors = new List<string>();
+        const string p = PkiOptions.Section;
+
+        if (!Uri.TryCreate(options.PublicBaseUrl, UriKind.Absolute, out var baseUrl) || baseUrl.Scheme is not ("http" or "https"))
+        {
+            errors.Add($"{p}:PublicBaseUrl must be an absolute http(s) URL (it goes into CRL and AIA URLs); got '{options.PublicBaseUrl}'.");
+        }
+
+        if (options.MaxRequestBytes is < 1024 or > 1024 * 1024)
+        {
+            errors.Add($"{p}:MaxRequestBytes must be between 1024 and 1048576; got {options.MaxRequestBytes}.");
+        }
+
+        var signing = options.Signing;
+        if (signing.Provider != SigningOptions.Pkcs11Provider)
+        {
+            errors.Add($"{p}:Signing:Provider must name the CA key store ('{SigningOptions.Pkcs11Provider}'); got '{signing.Provider}'. There is no default.");
+        }
+        else
+        {
+            if (string.IsNullOrWhiteSpace(signing.Pkcs11.LibraryPath) || !File.Exists(signing.Pkcs11.LibraryPath))
+            {
+                errors.Add($"{p}:Signing:Pkcs11:LibraryPath must name an existing PKCS#11 module; got '{signing.Pkcs11.LibraryPath}'.");
+            }
+
+            if (string.IsNullOrWhiteSpace(signing.Pkcs11.TokenLabel))
+            {
+                errors.Add($"{p}:Signing:Pkcs11:TokenLabel is required.");
+            }
+
+            if (string.IsNullOrEmpty(signing.Pkcs11.UserPin))
+            {
+                errors.Add($"{p}:Signing:Pkcs11:UserPin is required (supply it from the environment or a secret store).");
+            }
+        }
+
+        if (string.IsNullOrWhiteSpace(options.Storage.ConnectionString))
+        {
+            errors.Add($"{p}:Storage:ConnectionString is required.");
+        }
+
+        if (options.Storage.TablePrefix.Length > 20 || !options.Storage.TablePrefix.All(char.IsAsciiLetterOrDigit)
+            || (options.Storage.TablePrefix.Length > 0 && !char.IsAsciiLetter(options.Storage.TablePrefix[0])))
+        {
+            errors.Add($"{p}:Storage:TablePrefix must be up to 20 ASCII letters and digits, starting with a letter; got '{options.Storage.TablePrefix}'.");
+        }
+
+        ValidateCa(options.Ca, errors);
+        ValidateNames(options.Names, errors);
+
+        foreach (var (profile, settings) in options.Profiles)
+        {
+            if (profile is not (ProfileNames.TlsServer or ProfileNames.TlsClient))
+            {
+                errors.Add($"{p}:Profiles:{profile} is not a known profile ({ProfileNames.TlsServer}, {ProfileNames.TlsClient}).");
+            }
+
+            if (settings.MaxValidityDays is < 1 or > 3650)
+            {
+                errors.Add($"{p}:Profiles:{profile}:MaxValidityDays must be between 1 and 3650; got {settings.MaxValidityDays}.");
+            }
+        }
+
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+
+    private static void ValidateCa(AuthorityOptions ca, List<string> errors)
+    {
+        const string c = PkiOptions.Section + ":Ca";
+        foreach (var (setting, id) in new[] { ("RootId", ca.RootId), ("IssuingId", ca.IssuingId) })
+        {
+            if (string.IsNullOrEmpty(id) || id.Length > 64 || !id.All(ch => char.IsAsciiLetterOrDigit(ch) || ch == '-'))
+            {
+                errors.Add($"{c}:{setting} must be 1 to 64 ASCII letters, digits or hyphens; got '{id}'.");
+            }
+        }
+
+        if (ca.RootId == ca.IssuingId)
+        {
+            errors.Add($"{c}:RootId and {c}:IssuingId must differ.");
+        }
+
+        foreach (var (setting, subject) in new[] { ("RootSubject", ca.RootSubject), ("IssuingSubject", ca.IssuingSubject) })
+        {
+            try
+            {
+                _ = new Org.BouncyCastle.Asn1.X509.X509Name(subject);
+            }
+            catch (Exception e) when (e is ArgumentException or FormatException or InvalidOperationException)
+            {
+                errors.Add($"{c}:{setting} is not a distinguished name such as 'CN=Example Root,O=Example': {e.Message}");
+            }
+        }
+
+        if (ca.RootValidityDays < 1 || ca.IssuingValidityDays < 1)
+        {
+            errors.Add($"{c}:RootValidityDays and {c}:IssuingValidityDays must be positive.");
+        }
+
+        if (ca.IssuingSignatureScheme is { } scheme && !ca.IssuingKeyAlgorithm.Supports(scheme))
+        {
+            errors.Add($"{c}:IssuingSignatureScheme {scheme} does not fit {c}:IssuingKeyAlgorithm {ca.IssuingKeyAlgorithm}.");
+        }
+    }
+
+    private static void ValidateNames(NamePolicyOptions names, List<string> errors)
+    {
+        const string n = PkiOptions.Section + ":Names";
+        foreach (var suffix in names.AllowedDnsSuffixes)
+        {
+            if (!Authority.Policy.DnsNames.IsValid(suffix.TrimStart('.'), out var reason) || suffix.Contains('*'))
+            {
+                errors.Add($"{n}:AllowedDnsSuffixes entry '{suffix}' is not a DNS suffix: {reason}.");
+            }
+        }
+
+        foreach (var range in names.AllowedIpRanges)
+        {
+            if (!IPNetwork.TryParse(range, out _))
+            {
+                errors.Add($"{n}:AllowedIpRanges entry '{range}' is not CIDR notation such as 10.0.0.0/8.");
+            }
+        }
+    }
+}

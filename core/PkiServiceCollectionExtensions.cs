@@ -1,0 +1,48 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Pki.Core.Authority;
+using Pki.Core.Authority.Policy;
+using Pki.Core.Signing;
+using Pki.Core.Signing.Pkcs11;
+using Pki.Core.Storage;
+
+namespace Pki.Core;
+
+public static class PkiServiceCollectionExtensions
+{
+    /// <summary>Registers the domain services; the same call serves the Functions host and the dev host.</summary>
+    public static IServiceCollection AddPkiCore(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<PkiOptions>().Bind(configuration.GetSection(PkiOptions.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<PkiOptions>, PkiOptionsValidator>();
+        services.AddSingleton<IOptions<Pkcs11Options>>(sp => Options.Create(sp.GetRequiredService<IOptions<PkiOptions>>().Value.Signing.Pkcs11));
+
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<IKeyManager, Pkcs11KeyManager>();
+
+        services.AddSingleton<TableStorage>();
+        services.AddSingleton<IAuthorityStore, TableAuthorityStore>();
+        services.AddSingleton<ICertificateStore, TableCertificateStore>();
+        services.AddSingleton<IRequestStore, TableRequestStore>();
+
+        services.AddSingleton<CaUrls>();
+        services.AddSingleton<CertificateFactory>();
+        services.AddSingleton<ProfileCatalog>();
+        services.AddSingleton<AuthorityDirectory>();
+        services.AddSingleton<CaBootstrapper>();
+        services.AddHostedService<CaBootstrapService>();
+
+        // Policy rules run in this order; each refuses with its own reason.
+        services.AddSingleton<IIssuancePolicyRule, OwnerRule>();
+        services.AddSingleton<IIssuancePolicyRule, KeyRule>();
+        services.AddSingleton<IIssuancePolicyRule, SubjectAltNameRule>();
+        services.AddSingleton<IIssuancePolicyRule, NameRule>();
+        services.AddSingleton<IIssuancePolicyRule, LifetimeRule>();
+        services.AddSingleton<RegistrationAuthority>();
+        services.AddSingleton<CertificateIssuer>();
+        services.AddSingleton<CertificateService>();
+        return services;
+    }
+}

@@ -1,0 +1,19 @@
+namespace Pki.Core;
+
+/// <summary>
+/// HTTP routes, named once. Function attributes use these templates, and URLs written into
+/// certificates (CRL distribution points, AIA) are built from them, so the two cannot disagree.
+/// </summary>
+public static class Routes
+{
+    /// <summary>Must equal extensions.http.routePrefix in host.json (a test holds them equal).</summary>
+    public const string Prefix = "api";
+
+    public const string Health = "health";
+    public const string Authorities = "ca";
+    public const string AuthorityCertificate = "ca/{id}/certificate";
+    public const string AuthorityCrl = "ca/{id}/crl";
+    public const string Certificates = "certificates";
+    public const string Certificate = "certificates/{serialNumber}";
+    public const string Ocsp = "ocsp";
+}

@@ -1,0 +1,83 @@
+using System.Globalization;
+using Azure;
+using Azure.Data.Tables;
+using Pki.Core.Authority;
+
+namespace Pki.Core.Storage;
+
+/// <summary>
+/// Certificates keyed by serial (one point read), plus an expiry index partitioned by expiry day so a
+/// renewal pass reads only the days that are due, never the whole table.
+/// </summary>
+public sealed class TableCertificateStore(TableStorage storage) : ICertificateStore
+{
+    public const string ExpiryDayFormat = "yyyyMMdd";
+
+    public async Task<bool> TryReserveAsync(CertificateRecord record, CancellationToken cancellationToken = default)
+    {
+        var table = await storage.GetTableAsync(TableNames.Certificates, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await table.AddEntityAsync(ToEntity(record), cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (RequestFailedException e) when (e.Status == 409)
+        {
+            return false;
+        }
+    }
+
+    public async Task MarkIssuedAsync(CertificateRecord record, CancellationToken cancellationToken = default)
+    {
+        var index = await storage.GetTableAsync(TableNames.ExpiryIndex, cancellationToken).ConfigureAwait(false);
+        var entry = new TableEntity(ExpiryPartition(record.NotAfter), record.SerialNumber)
+        {
+            ["IssuerId"] = record.IssuerId,
+            ["Profile"] = record.Profile,
+            ["Owner"] = record.Owner,
+            ["NotAfter"] = record.NotAfter,
+        };
+        await index.UpsertEntityAsync(entry, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
+
+        var table = await storage.GetTableAsync(TableNames.Certificates, cancellationToken).ConfigureAwait(false);
+        await table.UpdateEntityAsync(ToEntity(record), ETag.All, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<CertificateRecord?> GetAsync(string serialNumber, CancellationToken cancellationToken = default)
+    {
+        var table = await storage.GetTableAsync(TableNames.Certificates, cancellationToken).ConfigureAwait(false);
+        var response = await table.GetEntityIfExistsAsync<TableEntity>(serialNumber, string.Empty, cancellationToken: cancellationToken).ConfigureAwait(false);
+        return response.HasValue ? FromEntity(response.Value!) : null;
+    }
+
+    public static string ExpiryPartition(DateTimeOffset notAfter) => notAfter.UtcDateTime.ToString(ExpiryDayFormat, CultureInfo.InvariantCulture);
+
+    private static TableEntity ToEntity(CertificateRecord r) => new(r.SerialNumber, string.Empty)
+    {
+        ["IssuerId"] = r.IssuerId,
+        ["Status"] = r.Status.ToString(),
+        ["Profile"] = r.Profile,
+        ["Owner"] = r.Owner,
+        ["Subject"] = r.Subject,
+        ["NotBefore"] = r.NotBefore,
+        ["NotAfter"] = r.NotAfter,
+        ["RequestId"] = r.RequestId,
+        ["CreatedAt"] = r.CreatedAt,
+        ["CertificateDer"] = r.CertificateDer,
+        ["IssuedAt"] = r.IssuedAt,
+    };
+
+    private static CertificateRecord FromEntity(TableEntity e) => new(
+        e.PartitionKey,
+        e.GetString("IssuerId"),
+        Enum.Parse<CertificateStatus>(e.GetString("Status")),
+        e.GetString("Profile"),
+        e.GetString("Owner"),
+        e.GetString("Subject"),
+        e.GetDateTimeOffset("NotBefore")!.Value,
+        e.GetDateTimeOffset("NotAfter")!.Value,
+        e.GetString("RequestId"),
+        e.GetDateTimeOffset("CreatedAt")!.Value,
+        e.GetBinary("CertificateDer"),
+        e.GetDateTimeOffset("IssuedAt"));
+}
