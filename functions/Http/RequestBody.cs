@@ -1,0 +1,70 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+using Pki.Core.Errors;
+
+namespace Pki.Functions.Http;
+
+/// <summary>Reads a JSON body with a size bound, before any of it is parsed.</summary>
+public static class RequestBody
+{
+    public static async Task<T> ReadJsonAsync<T>(HttpRequest request, int maxBytes, CancellationToken cancellationToken)
+        where T : class
+    {
+        var mediaType = request.ContentType?.Split(';')[0].Trim();
+        if (!string.Equals(mediaType, Json.ContentType, StringComparison.OrdinalIgnoreCase))
+        {
+            throw new ProblemException(ProblemKind.UnsupportedMediaType, "unsupported-media-type", "Unsupported media type",
+                $"Send the request as {Json.ContentType}; got '{mediaType ?? "no Content-Type"}'.");
+        }
+
+        if (request.ContentLength > maxBytes)
+        {
+            throw TooLarge(maxBytes);
+        }
+
+        var bytes = await ReadBoundedAsync(request.Body, maxBytes, cancellationToken).ConfigureAwait(false);
+        if (bytes.Length == 0)
+        {
+            throw ProblemException.BadRequest("empty-body", "The request body is empty; send a JSON object.");
+        }
+
+        try
+        {
+            return JsonSerializer.Deserialize<T>(bytes, Json.Options)
+                ?? throw ProblemException.BadRequest("invalid-json", "The request body is JSON null; send a JSON object.");
+        }
+        catch (JsonException e)
+        {
+            var where = e.Path is null ? string.Empty : $" at {e.Path}";
+            throw ProblemException.BadRequest("invalid-json", $"The request body is not the expected JSON{where} (line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1}).");
+        }
+    }
+
+    private static async Task<byte[]> ReadBoundedAsync(Stream body, int maxBytes, CancellationToken cancellationToken)
+    {
+        using var buffer = new MemoryStream();
+        var chunk = new byte[16 * 1024];
+        try
+        {
+            int read;
+            while ((read = await body.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
+            {
+                if (buffer.Length + read > maxBytes)
+                {
+                    throw TooLarge(maxBytes);
+                }
+
+                buffer.Write(chunk, 0, read);
+            }
+        }
+        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            throw TooLarge(maxBytes);
+        }
+
+        return buffer.ToArray();
+    }
+
+    private static ProblemException TooLarge(int maxBytes) =>
+        new(ProblemKind.PayloadTooLarge, "payload-too-large", "Payload too large", $"The request body exceeds {maxBytes} bytes.");
+}

@@ -1,0 +1,35 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Pki.Core;
+using Pki.Core.Authority;
+using Pki.Functions.Http;
+
+namespace Pki.Functions;
+
+public sealed class RequestCertificate(CertificateService certificates, IOptions<PkiOptions> options, ILogger<RequestCertificate> logger)
+{
+    public const string IdempotencyKeyHeader = "Idempotency-Key";
+    public const string ReplayedHeader = "Idempotent-Replayed";
+
+    [Function(nameof(RequestCertificate))]
+    public Task<IActionResult> Run(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Routes.Certificates)] HttpRequest req,
+        CancellationToken cancellationToken) =>
+        HttpFunction.RunAsync(req, logger, async () =>
+        {
+            var body = await RequestBody.ReadJsonAsync<CertificateRequestInput>(req, options.Value.MaxRequestBytes, cancellationToken);
+            var key = req.Headers.TryGetValue(IdempotencyKeyHeader, out var values) ? values.ToString() : null;
+            var outcome = await certificates.RequestAsync(body, key, cancellationToken);
+
+            req.HttpContext.Response.Headers.Location = $"/{Routes.Prefix}/{Routes.Certificates}/{outcome.Certificate.SerialNumber}";
+            if (outcome.Replayed)
+            {
+                req.HttpContext.Response.Headers[ReplayedHeader] = "true";
+            }
+
+            return Json.Result(outcome.Certificate, StatusCodes.Status201Created);
+        });
+}
