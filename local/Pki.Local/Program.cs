@@ -1,0 +1,3 @@
+using Pki.Local;
+
+await DevHost.Build(args).RunAsync();

@@ -1,0 +1,95 @@
+# Shared by local/run, local/test and local/bench: install what is missing, start and stop local services.
+# Sourced, not run. Everything it starts is recorded in PKI_PIDS and stopped by pki_stop_all.
+
+PKI_LOCAL_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+PKI_ROOT="$(cd "$PKI_LOCAL_DIR/.." && pwd)"
+PKI_PIDS=()
+PKI_SOFTHSM_LIB=/usr/lib/softhsm/libsofthsm2.so
+# Azurite's well-known development account key: public, documented, and accepted only by emulators.
+PKI_AZURITE_KEY='Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=='
+
+pki_log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+
+pki_as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else
+    pki_log "need root to run: $*"; return 1; fi
+}
+
+# Installs Debian packages that are missing: softhsm2 (PKCS#11 token), openssl (judges our output), curl.
+pki_install_prerequisites() {
+  local missing=()
+  [ -e "$PKI_SOFTHSM_LIB" ] && command -v softhsm2-util >/dev/null || missing+=(softhsm2)
+  command -v openssl >/dev/null || missing+=(openssl)
+  command -v curl >/dev/null || missing+=(curl)
+  if [ ${#missing[@]} -gt 0 ]; then
+    pki_log "installing ${missing[*]} with apt-get"
+    pki_as_root apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive pki_as_root apt-get install -y -qq "${missing[@]}" >/dev/null
+  fi
+  command -v dotnet >/dev/null || { pki_log "the .NET 10 SDK is required (dotnet not on PATH)"; return 1; }
+  command -v npm >/dev/null || { pki_log "Node.js and npm are required for Azurite"; return 1; }
+  if [ ! -x "$PKI_LOCAL_DIR/node_modules/.bin/azurite" ]; then
+    pki_log "installing Azurite from local/package-lock.json"
+    (cd "$PKI_LOCAL_DIR" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+  fi
+}
+
+pki_free_port() {
+  node -e "const s=require('net').createServer();s.listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})"
+}
+
+pki_wait_for_port() { # host port seconds
+  local i
+  for ((i = 0; i < $3 * 10; i++)); do
+    (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null && return 0
+    sleep 0.1
+  done
+  pki_log "nothing listens on $1:$2 after $3 s"
+  return 1
+}
+
+# pki_start_azurite STATE_DIR BLOB_PORT QUEUE_PORT TABLE_PORT: starts Azurite with state on disk, sets PKI_STORAGE.
+pki_start_azurite() {
+  local dir=$1 blob=$2 queue=$3 table=$4
+  mkdir -p "$dir"
+  "$PKI_LOCAL_DIR/node_modules/.bin/azurite" --silent --location "$dir" --skipApiVersionCheck \
+    --blobHost 127.0.0.1 --blobPort "$blob" --queueHost 127.0.0.1 --queuePort "$queue" \
+    --tableHost 127.0.0.1 --tablePort "$table" >"$dir/azurite.log" 2>&1 &
+  PKI_PIDS+=($!)
+  pki_wait_for_port 127.0.0.1 "$table" 30 || { cat "$dir/azurite.log" >&2; return 1; }
+  PKI_STORAGE="DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=$PKI_AZURITE_KEY;BlobEndpoint=http://127.0.0.1:$blob/devstoreaccount1;QueueEndpoint=http://127.0.0.1:$queue/devstoreaccount1;TableEndpoint=http://127.0.0.1:$table/devstoreaccount1;"
+  export PKI_STORAGE
+  pki_log "Azurite listening (tables on 127.0.0.1:$table, state in $dir)"
+}
+
+# pki_init_token STATE_DIR LABEL: a SoftHSM2 token under STATE_DIR with its own config; a random PIN kept
+# in STATE_DIR/pin (mode 600). Reuses the token when it exists. Exports SOFTHSM2_CONF and PKI_PIN.
+pki_init_token() {
+  local dir=$1 label=$2
+  mkdir -p "$dir/tokens"
+  chmod 700 "$dir"
+  export SOFTHSM2_CONF="$dir/softhsm2.conf"
+  printf 'directories.tokendir = %s\nobjectstore.backend = file\nlog.level = ERROR\nslots.removable = false\n' "$dir/tokens" >"$SOFTHSM2_CONF"
+  if [ ! -s "$dir/pin" ]; then
+    (umask 077 && head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$dir/pin")
+  fi
+  PKI_PIN="$(cat "$dir/pin")"
+  export PKI_PIN
+  if ! softhsm2-util --show-slots 2>/dev/null | grep -q "Label:[[:space:]]*$label\$"; then
+    local so_pin
+    so_pin="$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+    softhsm2-util --init-token --free --label "$label" --so-pin "$so_pin" --pin "$PKI_PIN" >/dev/null
+    pki_log "initialised SoftHSM2 token '$label' in $dir/tokens"
+  fi
+}
+
+pki_stop_all() {
+  local pid
+  for pid in "${PKI_PIDS[@]}"; do
+    kill "$pid" 2>/dev/null || true
+  done
+  for pid in "${PKI_PIDS[@]}"; do
+    wait "$pid" 2>/dev/null || true
+  done
+  PKI_PIDS=()
+}
