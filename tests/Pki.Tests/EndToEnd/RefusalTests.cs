@@ -1,0 +1,166 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Pki.Tests.Infrastructure;
+
+namespace Pki.Tests.EndToEnd;
+
+/// <summary>Bad input gets a clear problem response, nothing is stored, and the service stays healthy.</summary>
+public sealed class RefusalTests(DevHostFixture host) : IClassFixture<DevHostFixture>
+{
+    [Fact]
+    public async Task Garbage_csr_is_400()
+    {
+        var problem = await RefusedAsync(await host.Client.RequestAsync("this is not a certificate request"), HttpStatusCode.BadRequest);
+        Assert.Contains("PEM", problem.GetProperty("detail").GetString());
+    }
+
+    [Fact]
+    public async Task Truncated_der_csr_is_400()
+    {
+        using var ssl = new Openssl();
+        var bytes = ConvertPemToDer(ssl, ssl.NewCsr(ssl.NewKey("k", "ec:P-256"), "/CN=a.internal", "DNS:a.internal"));
+        var truncated = Convert.ToBase64String(bytes[..(bytes.Length / 2)]);
+        var problem = await RefusedAsync(await host.Client.RequestAsync(truncated), HttpStatusCode.BadRequest);
+        Assert.Contains("PKCS#10", problem.GetProperty("detail").GetString());
+    }
+
+    [Fact]
+    public async Task Csr_with_a_broken_signature_is_400()
+    {
+        using var ssl = new Openssl();
+        var der = ConvertPemToDer(ssl, ssl.NewCsr(ssl.NewKey("k", "ec:P-256"), "/CN=a.internal", "DNS:a.internal"));
+
+        // Flip a bit inside the subject's commonName: still valid DER, but the signature no longer matches.
+        var at = IndexOf(der, Encoding.ASCII.GetBytes("a.internal"));
+        der[at] ^= 0x01;
+        var problem = await RefusedAsync(await host.Client.RequestAsync(Convert.ToBase64String(der)), HttpStatusCode.BadRequest);
+        Assert.Contains("signature does not verify", problem.GetProperty("detail").GetString());
+    }
+
+    [Fact]
+    public async Task Rsa_1024_key_is_refused_with_the_reason()
+    {
+        using var ssl = new Openssl();
+        var csr = ssl.NewCsr(ssl.NewKey("k", "rsa:1024"), "/CN=a.internal", "DNS:a.internal");
+        var problem = await RefusedAsync(await host.Client.RequestAsync(csr), HttpStatusCode.UnprocessableEntity);
+        Assert.Contains("1024 bits", problem.GetProperty("detail").GetString());
+        Assert.EndsWith("weak-key", problem.GetProperty("type").GetString());
+    }
+
+    [Fact]
+    public async Task Name_outside_the_allowed_name_spaces_is_403()
+    {
+        using var ssl = new Openssl();
+        var csr = ssl.NewCsr(ssl.NewKey("k", "ec:P-256"), "/CN=www.example.com", "DNS:www.example.com");
+        var problem = await RefusedAsync(await host.Client.RequestAsync(csr), HttpStatusCode.Forbidden);
+        Assert.Contains("www.example.com", problem.GetProperty("detail").GetString());
+    }
+
+    [Fact]
+    public async Task Tls_server_request_without_san_is_422()
+    {
+        using var ssl = new Openssl();
+        var csr = ssl.NewCsr(ssl.NewKey("k", "ec:P-256"), "/CN=nosan.internal", null);
+        var problem = await RefusedAsync(await host.Client.RequestAsync(csr), HttpStatusCode.UnprocessableEntity);
+        Assert.Contains("subjectAltName", problem.GetProperty("detail").GetString());
+    }
+
+    [Fact]
+    public async Task Unknown_profile_is_422_naming_the_known_ones()
+    {
+        using var ssl = new Openssl();
+        var csr = ssl.NewCsr(ssl.NewKey("k", "ec:P-256"), "/CN=a.internal", "DNS:a.internal");
+        var problem = await RefusedAsync(await host.Client.RequestAsync(csr, profile: "code-signing-ish"), HttpStatusCode.UnprocessableEntity);
+        Assert.Contains("tls-server", problem.GetProperty("detail").GetString());
+    }
+
+    [Fact]
+    public async Task Missing_owner_is_422()
+    {
+        using var ssl = new Openssl();
+        var csr = ssl.NewCsr(ssl.NewKey("k", "ec:P-256"), "/CN=a.internal", "DNS:a.internal");
+        var problem = await RefusedAsync(await host.Client.RequestAsync(csr, owner: null), HttpStatusCode.UnprocessableEntity);
+        Assert.Contains("owner", problem.GetProperty("detail").GetString());
+    }
+
+    [Fact]
+    public async Task Zero_validity_days_is_422()
+    {
+        using var ssl = new Openssl();
+        var csr = ssl.NewCsr(ssl.NewKey("k", "ec:P-256"), "/CN=a.internal", "DNS:a.internal");
+        await RefusedAsync(await host.Client.RequestAsync(csr, validityDays: 0), HttpStatusCode.UnprocessableEntity);
+    }
+
+    [Fact]
+    public async Task Ten_megabyte_body_is_413()
+    {
+        var huge = new JsonObject { ["csr"] = new string('A', 10 * 1024 * 1024), ["profile"] = "tls-server", ["owner"] = "x" }.ToJsonString();
+        using var content = new StringContent(huge, Encoding.UTF8, "application/json");
+        await RefusedAsync(await host.Client.PostAsync("/api/certificates", content), HttpStatusCode.RequestEntityTooLarge);
+    }
+
+    [Fact]
+    public async Task Body_that_is_not_json_is_400_and_wrong_media_type_is_415()
+    {
+        using var notJson = new StringContent("{\"csr\": ", Encoding.UTF8, "application/json");
+        await RefusedAsync(await host.Client.PostAsync("/api/certificates", notJson), HttpStatusCode.BadRequest);
+
+        using var wrongType = new StringContent("csr=abc", Encoding.UTF8, "application/x-www-form-urlencoded");
+        await RefusedAsync(await host.Client.PostAsync("/api/certificates", wrongType), HttpStatusCode.UnsupportedMediaType);
+
+        using var wrongShape = new StringContent("{\"csr\": 42}", Encoding.UTF8, "application/json");
+        await RefusedAsync(await host.Client.PostAsync("/api/certificates", wrongShape), HttpStatusCode.BadRequest);
+    }
+
+    [Fact]
+    public async Task Unknown_route_and_unknown_ca_are_404_problems()
+    {
+        await RefusedAsync(await host.Client.GetAsync("/api/no-such-thing"), HttpStatusCode.NotFound);
+        await RefusedAsync(await host.Client.GetAsync("/api/ca/no-such-ca/certificate"), HttpStatusCode.NotFound);
+    }
+
+    private async Task<JsonElement> RefusedAsync(HttpResponseMessage response, HttpStatusCode expected)
+    {
+        JsonElement problem;
+        using (response)
+        {
+            var body = await response.Content.ReadAsStringAsync();
+            Assert.True(expected == response.StatusCode, $"expected {(int)expected}, got {(int)response.StatusCode}: {body}");
+            Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+            problem = JsonDocument.Parse(body).RootElement.Clone();
+            Assert.Equal((int)expected, problem.GetProperty("status").GetInt32());
+            Assert.StartsWith("urn:serverless-pki:problem:", problem.GetProperty("type").GetString());
+            Assert.False(string.IsNullOrWhiteSpace(problem.GetProperty("title").GetString()));
+            Assert.True(problem.GetProperty("detail").GetString()!.Length > 10);
+        }
+
+        // Nothing stored for a refused request, and the service still answers.
+        Assert.Equal((0, 0, 0), await host.CountStateAsync());
+        using var health = await host.Client.GetAsync("/api/health");
+        Assert.Equal(HttpStatusCode.OK, health.StatusCode);
+        return problem;
+    }
+
+    private static byte[] ConvertPemToDer(Openssl ssl, string pem)
+    {
+        var path = ssl.Write("req-" + Guid.NewGuid().ToString("N") + ".pem", pem);
+        var der = ssl.PathOf("req.der");
+        Openssl.Run("req", "-in", path, "-outform", "DER", "-out", der).EnsureSuccess();
+        return File.ReadAllBytes(der);
+    }
+
+    private static int IndexOf(byte[] haystack, byte[] needle)
+    {
+        for (var i = 0; i <= haystack.Length - needle.Length; i++)
+        {
+            if (haystack.AsSpan(i, needle.Length).SequenceEqual(needle))
+            {
+                return i;
+            }
+        }
+
+        throw new InvalidOperationException("needle not found");
+    }
+}

@@ -1,0 +1,108 @@
+using Azure.Data.Tables;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Pki.Core.Signing;
+using Pki.Core.Storage;
+using Pki.Local;
+
+namespace Pki.Tests.Infrastructure;
+
+/// <summary>
+/// The dev host on a free loopback port, on Azurite and the SoftHSM2 token, with its own table
+/// prefix and CA ids so test classes do not see each other's state.
+/// </summary>
+public class DevHostFixture : IAsyncLifetime
+{
+    public const string PublicBaseUrl = "http://pki.test:7071";
+
+    public DevHostFixture()
+        : this(TestEnvironment.UniqueId("t"), TestEnvironment.UniqueId("root-"), TestEnvironment.UniqueId("issuing-"))
+    {
+    }
+
+    protected DevHostFixture(string tablePrefix, string rootId, string issuingId)
+    {
+        TablePrefix = tablePrefix;
+        RootId = rootId;
+        IssuingId = issuingId;
+    }
+
+    public string TablePrefix { get; }
+
+    public string RootId { get; }
+
+    public string IssuingId { get; }
+
+    public WebApplication App { get; private set; } = null!;
+
+    public HttpClient Client { get; private set; } = null!;
+
+    public Uri BaseAddress { get; private set; } = null!;
+
+    public virtual async Task InitializeAsync()
+    {
+        App = await StartAsync(TablePrefix, RootId, IssuingId);
+        BaseAddress = new Uri(App.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+        Client = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
+    }
+
+    public static async Task<WebApplication> StartAsync(string tablePrefix, string rootId, string issuingId, params string[] extraArgs)
+    {
+        string[] args =
+        [
+            "--urls=http://127.0.0.1:0",
+            "--Pki:PublicBaseUrl=" + PublicBaseUrl,
+            "--Pki:Signing:Provider=pkcs11",
+            "--Pki:Signing:Pkcs11:LibraryPath=" + TestEnvironment.Pkcs11Library,
+            "--Pki:Signing:Pkcs11:TokenLabel=" + TestEnvironment.TokenLabel,
+            "--Pki:Signing:Pkcs11:UserPin=" + TestEnvironment.UserPin,
+            "--Pki:Storage:ConnectionString=" + TestEnvironment.StorageConnectionString,
+            "--Pki:Storage:TablePrefix=" + tablePrefix,
+            "--Pki:Ca:RootId=" + rootId,
+            "--Pki:Ca:IssuingId=" + issuingId,
+            "--Logging:LogLevel:Default=Warning",
+            .. extraArgs,
+        ];
+
+        // One PKCS#11 initialisation per process: every host in the test run shares the token session.
+        var app = DevHost.Build(args, services => services.Replace(ServiceDescriptor.Singleton<IKeyManager>(SharedPkcs11.Instance)));
+        await app.StartAsync();
+        return app;
+    }
+
+    /// <summary>Counts rows in one of this host's tables (a scan, fine for a test); zero if it does not exist yet.</summary>
+    public async Task<int> CountRowsAsync(string table)
+    {
+        var client = new TableClient(TestEnvironment.StorageConnectionString, TablePrefix + table);
+        var count = 0;
+        try
+        {
+            await foreach (var _ in client.QueryAsync<TableEntity>(select: ["PartitionKey"]))
+            {
+                count++;
+            }
+        }
+        catch (Azure.RequestFailedException e) when (e.Status == 404)
+        {
+            return 0;
+        }
+
+        return count;
+    }
+
+    public async Task<(int Certificates, int Requests, int Index)> CountStateAsync() =>
+        (await CountRowsAsync(TableNames.Certificates), await CountRowsAsync(TableNames.Requests), await CountRowsAsync(TableNames.ExpiryIndex));
+
+    public virtual async Task DisposeAsync()
+    {
+        Client?.Dispose();
+        if (App is not null)
+        {
+            await App.StopAsync();
+            await App.DisposeAsync();
+        }
+    }
+}

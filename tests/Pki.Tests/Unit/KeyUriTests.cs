@@ -1,0 +1,45 @@
+using Pki.Core.Signing;
+
+namespace Pki.Tests.Unit;
+
+public sealed class KeyUriTests
+{
+    [Fact]
+    public void Pkcs11_uri_parses_and_prints_back_the_same()
+    {
+        var uri = KeyUri.Parse("pkcs11:token=pki-ca;object=issuing-2026");
+        Assert.Equal("pkcs11", uri.Scheme);
+        Assert.Equal("pki-ca", uri["token"]);
+        Assert.Equal("issuing-2026", uri["object"]);
+        Assert.Equal("pkcs11:token=pki-ca;object=issuing-2026", uri.ToString());
+        Assert.Equal(uri, KeyUri.Parse("pkcs11:object=issuing-2026;token=pki-ca"));
+        Assert.Equal(uri, KeyUri.Pkcs11("pki-ca", "issuing-2026"));
+    }
+
+    [Fact]
+    public void Percent_escapes_are_decoded_and_re_encoded()
+    {
+        var uri = KeyUri.Parse("pkcs11:token=my%20token;object=a%3Bb");
+        Assert.Equal("my token", uri["token"]);
+        Assert.Equal("a;b", uri["object"]);
+        Assert.Equal(uri, KeyUri.Parse(uri.ToString()));
+    }
+
+    [Theory]
+    [InlineData("pkcs11:token=a;object=b;token=c", "conflicting values")]
+    [InlineData("pkcs11:token=a;object=b;object=b", "repeated")]
+    [InlineData("pkcs11:token=a", "missing: object")]
+    [InlineData("pkcs11:token=a;object=b;slot=3", "'slot' is not known")]
+    [InlineData("azurekms:vault=v;name=k", "not supported")]
+    [InlineData("token=a;object=b", "no scheme")]
+    [InlineData("pkcs11:token=;object=b", "empty")]
+    [InlineData("pkcs11:token=a%2;object=b", "badly escaped")]
+    [InlineData("", "1 to 512")]
+    public void Bad_uris_are_refused_with_the_reason(string value, string reason)
+    {
+        var e = Assert.Throws<FormatException>(() => KeyUri.Parse(value));
+        Assert.Contains(reason, e.Message);
+        Assert.False(KeyUri.TryParse(value, out _, out var error));
+        Assert.Contains(reason, error);
+    }
+}

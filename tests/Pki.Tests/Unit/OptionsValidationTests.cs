@@ -1,0 +1,61 @@
+using Pki.Core;
+using Pki.Core.Signing;
+
+namespace Pki.Tests.Unit;
+
+public sealed class OptionsValidationTests
+{
+    private static PkiOptions Valid() => new()
+    {
+        PublicBaseUrl = "http://localhost:7071",
+        Signing = new SigningOptions
+        {
+            Provider = "pkcs11",
+            Pkcs11 = { LibraryPath = typeof(OptionsValidationTests).Assembly.Location, TokenLabel = "t", UserPin = "1234" },
+        },
+        Storage = { ConnectionString = "UseDevelopmentStorage=true" },
+    };
+
+    [Fact]
+    public void Complete_settings_pass()
+    {
+        Assert.True(new PkiOptionsValidator().Validate(null, Valid()).Succeeded);
+    }
+
+    [Theory]
+    [InlineData("", "Pki:Signing:Provider")]
+    [InlineData("software", "Pki:Signing:Provider")]
+    public void The_key_store_must_be_named_and_software_is_never_accepted(string provider, string setting)
+    {
+        var options = Valid();
+        options.Signing.Provider = provider;
+        var result = new PkiOptionsValidator().Validate(null, options);
+        Assert.True(result.Failed);
+        Assert.Contains(setting, result.FailureMessage);
+    }
+
+    [Fact]
+    public void Each_missing_or_bad_setting_is_named()
+    {
+        var options = Valid();
+        options.PublicBaseUrl = "not a url";
+        options.Signing.Pkcs11.UserPin = string.Empty;
+        options.Signing.Pkcs11.LibraryPath = "/nonexistent/lib.so";
+        options.Storage.ConnectionString = string.Empty;
+        options.Storage.TablePrefix = "bad-prefix";
+        options.Ca.IssuingId = options.Ca.RootId;
+        options.Names.AllowedDnsSuffixes = ["*.x"];
+        options.Names.AllowedIpRanges = ["10.0.0.0/99"];
+
+        var message = new PkiOptionsValidator().Validate(null, options).FailureMessage;
+
+        foreach (var setting in new[]
+        {
+            "Pki:PublicBaseUrl", "Pki:Signing:Pkcs11:UserPin", "Pki:Signing:Pkcs11:LibraryPath", "Pki:Storage:ConnectionString",
+            "Pki:Storage:TablePrefix", "Pki:Ca:IssuingId", "Pki:Names:AllowedDnsSuffixes", "Pki:Names:AllowedIpRanges",
+        })
+        {
+            Assert.Contains(setting, message);
+        }
+    }
+}
