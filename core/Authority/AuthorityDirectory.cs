@@ -9,7 +9,9 @@ namespace Pki.Core.Authority;
 public sealed class AuthorityDirectory(IAuthorityStore store, IKeyManager keys, IOptions<PkiOptions> options)
 {
     private readonly ConcurrentDictionary<string, Lazy<Task<ISigner>>> _signers = new(StringComparer.Ordinal);
-    private volatile CertificateAuthority? _issuing;
+
+    // A CA record never changes once written, so a found one is kept; misses are not cached.
+    private readonly ConcurrentDictionary<string, CertificateAuthority> _authorities = new(StringComparer.Ordinal);
 
     public Task<IReadOnlyList<CertificateAuthority>> ListAsync(CancellationToken cancellationToken = default) => store.ListAsync(cancellationToken);
 
@@ -20,21 +22,26 @@ public sealed class AuthorityDirectory(IAuthorityStore store, IKeyManager keys, 
             throw ProblemException.NotFound("unknown-ca", "No CA has that id.");
         }
 
-        return await store.GetAsync(id, cancellationToken).ConfigureAwait(false)
+        return await FindAsync(id, cancellationToken).ConfigureAwait(false)
             ?? throw ProblemException.NotFound("unknown-ca", $"No CA has id '{id}'. GET /api/ca lists them.");
     }
 
     public async Task<CertificateAuthority> GetIssuingAsync(CancellationToken cancellationToken = default)
     {
-        if (_issuing is { } cached)
+        var id = options.Value.Ca.IssuingId;
+        return await FindAsync(id, cancellationToken).ConfigureAwait(false)
+            ?? throw new ProblemException(ProblemKind.Unavailable, "ca-not-ready", "The CA is not ready", $"Issuing CA '{id}' has not been bootstrapped yet; retry shortly.");
+    }
+
+    private async Task<CertificateAuthority?> FindAsync(string id, CancellationToken cancellationToken)
+    {
+        if (_authorities.TryGetValue(id, out var cached))
         {
             return cached;
         }
 
-        var id = options.Value.Ca.IssuingId;
-        var issuing = await store.GetAsync(id, cancellationToken).ConfigureAwait(false)
-            ?? throw new ProblemException(ProblemKind.Unavailable, "ca-not-ready", "The CA is not ready", $"Issuing CA '{id}' has not been bootstrapped yet; retry shortly.");
-        return _issuing = issuing;
+        var found = await store.GetAsync(id, cancellationToken).ConfigureAwait(false);
+        return found is null ? null : _authorities.GetOrAdd(id, found);
     }
 
     public Task<ISigner> GetSignerAsync(CertificateAuthority authority, CancellationToken cancellationToken = default) =>
