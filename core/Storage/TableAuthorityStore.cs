@@ -48,15 +48,7 @@ public sealed class TableAuthorityStore(TableStorage storage) : IAuthorityStore
             ["KeyProvider"] = authority.KeyProvider,
             ["Scheme"] = authority.Scheme.ToString(),
         };
-        try
-        {
-            await table.AddEntityAsync(entity, cancellationToken).ConfigureAwait(false);
-            return true;
-        }
-        catch (RequestFailedException e) when (e.Status == 409)
-        {
-            return false;
-        }
+        return await table.TryAddEntityAsync(entity, cancellationToken).ConfigureAwait(false);
     }
 
     private static CertificateAuthority FromEntity(TableEntity e) => new(

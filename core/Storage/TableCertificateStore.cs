@@ -16,15 +16,7 @@ public sealed class TableCertificateStore(TableStorage storage) : ICertificateSt
     public async Task<bool> TryReserveAsync(CertificateRecord record, CancellationToken cancellationToken = default)
     {
         var table = await storage.GetTableAsync(TableNames.Certificates, cancellationToken).ConfigureAwait(false);
-        try
-        {
-            await table.AddEntityAsync(ToEntity(record), cancellationToken).ConfigureAwait(false);
-            return true;
-        }
-        catch (RequestFailedException e) when (e.Status == 409)
-        {
-            return false;
-        }
+        return await table.TryAddEntityAsync(ToEntity(record), cancellationToken).ConfigureAwait(false);
     }
 
     public async Task MarkIssuedAsync(CertificateRecord record, CancellationToken cancellationToken = default)

@@ -25,22 +25,13 @@ public sealed class TableRequestStore(TableStorage storage) : IRequestStore
     public async Task<bool> TryStartAsync(IssuanceRequestRecord record, CancellationToken cancellationToken = default)
     {
         var table = await storage.GetTableAsync(TableNames.Requests, cancellationToken).ConfigureAwait(false);
-        try
+        var entity = new TableEntity(Key(record.IdempotencyKey), string.Empty)
         {
-            await table.AddEntityAsync(
-                new TableEntity(Key(record.IdempotencyKey), string.Empty)
-                {
-                    ["BodyHash"] = record.BodyHash,
-                    ["RequestId"] = record.RequestId,
-                    ["CreatedAt"] = record.CreatedAt,
-                },
-                cancellationToken).ConfigureAwait(false);
-            return true;
-        }
-        catch (RequestFailedException e) when (e.Status == 409)
-        {
-            return false;
-        }
+            ["BodyHash"] = record.BodyHash,
+            ["RequestId"] = record.RequestId,
+            ["CreatedAt"] = record.CreatedAt,
+        };
+        return await table.TryAddEntityAsync(entity, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task CompleteAsync(string idempotencyKey, string serialNumber, CancellationToken cancellationToken = default)

@@ -93,11 +93,24 @@ public sealed class RefusalTests(DevHostFixture host) : IClassFixture<DevHostFix
         await RefusedAsync(await host.Client.RequestAsync(csr, validityDays: 0), HttpStatusCode.UnprocessableEntity);
     }
 
-    [Fact]
-    public async Task Ten_megabyte_body_is_413()
+    [Theory]
+    [InlineData(10 * 1024 * 1024)]
+    [InlineData(64 * 1024)]
+    public async Task Body_over_the_64_KiB_limit_is_413(int csrLength)
     {
-        var huge = new JsonObject { ["csr"] = new string('A', 10 * 1024 * 1024), ["profile"] = "tls-server", ["owner"] = "x" }.ToJsonString();
+        var huge = new JsonObject { ["csr"] = new string('A', csrLength), ["profile"] = "tls-server", ["owner"] = "x" }.ToJsonString();
         using var content = new StringContent(huge, Encoding.UTF8, "application/json");
+        var problem = await RefusedAsync(await host.Client.PostAsync("/api/certificates", content), HttpStatusCode.RequestEntityTooLarge);
+        Assert.Contains("65536 bytes", problem.GetProperty("detail").GetString());
+    }
+
+    [Fact]
+    public async Task Body_without_content_length_over_the_limit_is_413()
+    {
+        // Chunked transfer: the limit is enforced while reading, not only from the header.
+        var huge = Encoding.UTF8.GetBytes(new JsonObject { ["csr"] = new string('A', 200 * 1024), ["profile"] = "tls-server", ["owner"] = "x" }.ToJsonString());
+        using var content = new StreamContent(new NonSeekableStream(huge));
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
         await RefusedAsync(await host.Client.PostAsync("/api/certificates", content), HttpStatusCode.RequestEntityTooLarge);
     }
 
@@ -162,5 +175,10 @@ public sealed class RefusalTests(DevHostFixture host) : IClassFixture<DevHostFix
         }
 
         throw new InvalidOperationException("needle not found");
+    }
+
+    private sealed class NonSeekableStream(byte[] data) : MemoryStream(data)
+    {
+        public override bool CanSeek => false;
     }
 }
