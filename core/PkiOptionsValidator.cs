@@ -96,7 +96,7 @@ public sealed class PkiOptionsValidator : IValidateOptions<PkiOptions>
         {
             try
             {
-                _ = new Org.BouncyCastle.Asn1.X509.X509Name(subject);
+                _ = CertificateFactory.DistinguishedName(subject);
             }
             catch (Exception e) when (e is ArgumentException or FormatException or InvalidOperationException)
             {

@@ -15,11 +15,13 @@ pki_as_root() {
     pki_log "need root to run: $*"; return 1; fi
 }
 
-# Installs Debian packages that are missing: softhsm2 (PKCS#11 token), openssl (judges our output), curl.
+# Installs Debian packages that are missing: softhsm2 (PKCS#11 token), openssl and gnutls-bin (two
+# independent X.509 implementations that judge our output), curl.
 pki_install_prerequisites() {
   local missing=()
   [ -e "$PKI_SOFTHSM_LIB" ] && command -v softhsm2-util >/dev/null || missing+=(softhsm2)
   command -v openssl >/dev/null || missing+=(openssl)
+  command -v certtool >/dev/null || missing+=(gnutls-bin)
   command -v curl >/dev/null || missing+=(curl)
   if [ ${#missing[@]} -gt 0 ]; then
     pki_log "installing ${missing[*]} with apt-get"

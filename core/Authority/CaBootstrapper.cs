@@ -38,7 +38,7 @@ public sealed class CaBootstrapper(
         var serial = SerialNumbers.New();
         logger.LogInformation("Signing root CA certificate {SerialNumber} for {CaId}", SerialNumbers.ToHex(serial), _ca.RootId);
         var cert = factory.CreateRoot(signer, _ca.RootSubject, serial, notBefore, notAfter);
-        var record = new CertificateAuthority(_ca.RootId, CaRole.Root, cert.SubjectDN.ToString(), cert.GetEncoded(), null, notAfter, key.KeyUri, keys.Provider, scheme);
+        var record = new CertificateAuthority(_ca.RootId, CaRole.Root, CertificateFactory.Rfc4514(cert.SubjectDN), cert.GetEncoded(), null, notAfter, key.KeyUri, keys.Provider, scheme);
         return await AddOrReadAsync(record, cancellationToken).ConfigureAwait(false);
     }
 
@@ -56,7 +56,7 @@ public sealed class CaBootstrapper(
         var serial = SerialNumbers.New();
         logger.LogInformation("Signing issuing CA certificate {SerialNumber} for {CaId} with root {RootCaId}", SerialNumbers.ToHex(serial), _ca.IssuingId, root.Id);
         var cert = factory.CreateIssuing(root, rootSigner, key.SubjectPublicKeyInfo, _ca.IssuingSubject, serial, notBefore, notAfter);
-        var record = new CertificateAuthority(_ca.IssuingId, CaRole.Issuing, cert.SubjectDN.ToString(), cert.GetEncoded(), root.Id, notAfter, key.KeyUri, keys.Provider, scheme);
+        var record = new CertificateAuthority(_ca.IssuingId, CaRole.Issuing, CertificateFactory.Rfc4514(cert.SubjectDN), cert.GetEncoded(), root.Id, notAfter, key.KeyUri, keys.Provider, scheme);
         return await AddOrReadAsync(record, cancellationToken).ConfigureAwait(false);
     }
 

@@ -13,7 +13,7 @@ public sealed class CertificateFactory(CaUrls urls)
 {
     public X509Certificate CreateRoot(ISigner signer, string subject, BigInteger serial, DateTimeOffset notBefore, DateTimeOffset notAfter)
     {
-        var name = new X509Name(subject);
+        var name = DistinguishedName(subject);
         var spki = SubjectPublicKeyInfo.GetInstance(signer.Key.SubjectPublicKeyInfo);
         var gen = Start(serial, name, name, spki, notBefore, notAfter);
         gen.AddExtension(X509Extensions.BasicConstraints, true, new BasicConstraints(true));
@@ -26,7 +26,7 @@ public sealed class CertificateFactory(CaUrls urls)
     public X509Certificate CreateIssuing(CertificateAuthority root, ISigner rootSigner, byte[] subjectPublicKeyInfo, string subject, BigInteger serial, DateTimeOffset notBefore, DateTimeOffset notAfter)
     {
         var spki = SubjectPublicKeyInfo.GetInstance(subjectPublicKeyInfo);
-        var gen = Start(serial, root.Certificate.SubjectDN, new X509Name(subject), spki, notBefore, notAfter);
+        var gen = Start(serial, root.Certificate.SubjectDN, DistinguishedName(subject), spki, notBefore, notAfter);
         gen.AddExtension(X509Extensions.BasicConstraints, true, new BasicConstraints(0));
         gen.AddExtension(X509Extensions.KeyUsage, true, new KeyUsage(KeyUsage.KeyCertSign | KeyUsage.CrlSign | KeyUsage.DigitalSignature));
         AddIssuerLinks(gen, root, spki);
@@ -53,6 +53,15 @@ public sealed class CertificateFactory(CaUrls urls)
         AddIssuerLinks(gen, issuer, leaf.PublicKey);
         return gen.Generate(new SignerSignatureFactory(issuerSigner));
     }
+
+    /// <summary>
+    /// Reads a configured name as RFC 4514 writes it, least significant first ("CN=Root,O=Org"), so the
+    /// certificate holds the conventional order O then CN.
+    /// </summary>
+    public static X509Name DistinguishedName(string rfc4514) => new(true, rfc4514);
+
+    /// <summary>The RFC 4514 string of a name, the inverse of <see cref="DistinguishedName"/>.</summary>
+    public static string Rfc4514(X509Name name) => name.ToString(true, X509Name.DefaultSymbols);
 
     private static X509Name SubjectOf(LeafTemplate leaf) =>
         leaf.CommonName is null

@@ -27,6 +27,13 @@ public sealed class IssuanceOverHttpTests(DevHostFixture host) : IClassFixture<D
         Assert.True(verify.ExitCode == 0, verify.Stderr + verify.Stdout);
         Assert.Contains("leaf.pem: OK", verify.Stdout);
 
+        // A second, independent implementation agrees, with the host name and purpose checked too.
+        var gnutls = GnuTls.Verify(root, chain, leaf, "api.web.internal", GnuTls.ServerAuth);
+        Assert.True(gnutls.ExitCode == 0, gnutls.Stderr + gnutls.Stdout);
+        Assert.Contains("Chain verification output: Verified.", gnutls.Stdout);
+        Assert.NotEqual(0, GnuTls.Verify(root, chain, leaf, "other.internal", GnuTls.ServerAuth).ExitCode);
+        Assert.NotEqual(0, GnuTls.Verify(root, chain, leaf, "web.internal", GnuTls.ClientAuth).ExitCode);
+
         var text = Openssl.Run("x509", "-in", leaf, "-noout", "-text").EnsureSuccess().Stdout;
         Assert.Contains("DNS:web.internal, DNS:api.web.internal, IP Address:127.0.0.1", text);
         Assert.Contains("TLS Web Server Authentication", text);
@@ -66,6 +73,8 @@ public sealed class IssuanceOverHttpTests(DevHostFixture host) : IClassFixture<D
 
         var verify = Openssl.Run("verify", "-x509_strict", "-purpose", "sslclient", "-CAfile", root, "-untrusted", chain, leaf);
         Assert.True(verify.ExitCode == 0, verify.Stderr + verify.Stdout);
+        var gnutls = GnuTls.Verify(root, chain, leaf, null, GnuTls.ClientAuth);
+        Assert.True(gnutls.ExitCode == 0, gnutls.Stderr + gnutls.Stdout);
         var text = Openssl.Run("x509", "-in", leaf, "-noout", "-text").EnsureSuccess().Stdout;
         Assert.Contains("TLS Web Client Authentication", text);
         Assert.DoesNotContain("TLS Web Server Authentication", text);

@@ -24,6 +24,8 @@ public sealed class RsaPssIssuingCaTests
 
             var verify = Openssl.Run("verify", "-x509_strict", "-purpose", "sslserver", "-CAfile", root, "-untrusted", chain, leaf);
             Assert.True(verify.ExitCode == 0, verify.Stderr + verify.Stdout);
+            var gnutls = GnuTls.Verify(root, chain, leaf, "pss.internal", GnuTls.ServerAuth);
+            Assert.True(gnutls.ExitCode == 0, gnutls.Stderr + gnutls.Stdout);
             var leafText = Openssl.Run("x509", "-in", leaf, "-noout", "-text").EnsureSuccess().Stdout;
             Assert.Contains("Signature Algorithm: rsassaPss", leafText);
             Assert.Contains("Digital Signature, Key Encipherment", leafText);

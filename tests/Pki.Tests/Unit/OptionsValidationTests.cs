@@ -46,13 +46,14 @@ public sealed class OptionsValidationTests
         options.Ca.IssuingId = options.Ca.RootId;
         options.Names.AllowedDnsSuffixes = ["*.x"];
         options.Names.AllowedIpRanges = ["10.0.0.0/99"];
+        options.Ca.RootSubject = "not a distinguished name";
 
         var message = new PkiOptionsValidator().Validate(null, options).FailureMessage;
 
         foreach (var setting in new[]
         {
             "Pki:PublicBaseUrl", "Pki:Signing:Pkcs11:UserPin", "Pki:Signing:Pkcs11:LibraryPath", "Pki:Storage:ConnectionString",
-            "Pki:Storage:TablePrefix", "Pki:Ca:IssuingId", "Pki:Names:AllowedDnsSuffixes", "Pki:Names:AllowedIpRanges",
+            "Pki:Storage:TablePrefix", "Pki:Ca:IssuingId", "Pki:Names:AllowedDnsSuffixes", "Pki:Names:AllowedIpRanges", "Pki:Ca:RootSubject",
         })
         {
             Assert.Contains(setting, message);
