@@ -8,6 +8,9 @@ PKI_SOFTHSM_LIB=/usr/lib/softhsm/libsofthsm2.so
 # Azurite's well-known development account key: public, documented, and accepted only by emulators.
 PKI_AZURITE_KEY='Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=='
 
+# Builds and test runs leave no MSBuild nodes or compiler servers behind when the script ends.
+export MSBUILDDISABLENODEREUSE=1 UseSharedCompilation=false DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+
 pki_log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 
 pki_as_root() {
@@ -26,10 +29,13 @@ pki_install_prerequisites() {
   if [ ${#missing[@]} -gt 0 ]; then
     pki_log "installing ${missing[*]} with apt-get"
     pki_as_root apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive pki_as_root apt-get install -y -qq "${missing[@]}" >/dev/null
+    pki_as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
   fi
   command -v dotnet >/dev/null || { pki_log "the .NET 10 SDK is required (dotnet not on PATH)"; return 1; }
-  command -v npm >/dev/null || { pki_log "Node.js and npm are required for Azurite"; return 1; }
+  command -v npm >/dev/null || { pki_log "Node.js 20 or later and npm are required for Azurite"; return 1; }
+  local node_major
+  node_major="$(node -p 'process.versions.node.split(".")[0]')"
+  [ "$node_major" -ge 20 ] || { pki_log "Node.js 20 or later is required for Azurite; found $(node --version)"; return 1; }
   if [ ! -x "$PKI_LOCAL_DIR/node_modules/.bin/azurite" ]; then
     pki_log "installing Azurite from local/package-lock.json"
     (cd "$PKI_LOCAL_DIR" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
@@ -39,6 +45,8 @@ pki_install_prerequisites() {
 pki_free_port() {
   node -e "const s=require('net').createServer();s.listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})"
 }
+
+pki_port_in_use() { (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null; }
 
 pki_wait_for_port() { # host port seconds
   local i
@@ -52,7 +60,13 @@ pki_wait_for_port() { # host port seconds
 
 # pki_start_azurite STATE_DIR BLOB_PORT QUEUE_PORT TABLE_PORT: starts Azurite with state on disk, sets PKI_STORAGE.
 pki_start_azurite() {
-  local dir=$1 blob=$2 queue=$3 table=$4
+  local dir=$1 blob=$2 queue=$3 table=$4 port
+  for port in "$blob" "$queue" "$table"; do
+    if pki_port_in_use 127.0.0.1 "$port"; then
+      pki_log "port $port is taken (another Azurite or local/run?); stop it or choose other ports"
+      return 1
+    fi
+  done
   mkdir -p "$dir"
   "$PKI_LOCAL_DIR/node_modules/.bin/azurite" --silent --location "$dir" --skipApiVersionCheck \
     --blobHost 127.0.0.1 --blobPort "$blob" --queueHost 127.0.0.1 --queuePort "$queue" \
@@ -77,7 +91,8 @@ pki_init_token() {
   fi
   PKI_PIN="$(cat "$dir/pin")"
   export PKI_PIN
-  if ! softhsm2-util --show-slots 2>/dev/null | grep -q "Label:[[:space:]]*$label\$"; then
+  # softhsm2-util pads labels with spaces; match the whole label, or every start would add a token.
+  if ! softhsm2-util --show-slots 2>/dev/null | grep -Eq "^[[:space:]]*Label:[[:space:]]*$label[[:space:]]*\$"; then
     local so_pin
     so_pin="$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')"
     softhsm2-util --init-token --free --label "$label" --so-pin "$so_pin" --pin "$PKI_PIN" >/dev/null

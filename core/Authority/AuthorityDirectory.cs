@@ -45,6 +45,6 @@ public sealed class AuthorityDirectory(IAuthorityStore store, IKeyManager keys, 
     }
 
     public Task<ISigner> GetSignerAsync(CertificateAuthority authority, CancellationToken cancellationToken = default) =>
-        _signers.GetOrAdd(authority.Id, _ => new Lazy<Task<ISigner>>(
-            () => keys.CreateSignerAsync(new CreateSignerRequest(authority.KeyUri, authority.Scheme), CancellationToken.None))).Value;
+        _signers.GetOrAddRetryingFaults(authority.Id, _ => keys.CreateSignerAsync(new CreateSignerRequest(authority.KeyUri, authority.Scheme), CancellationToken.None))
+            .WaitAsync(cancellationToken);
 }

@@ -20,7 +20,15 @@ public sealed class CertificateIssuer(
 
     private const int SerialAttempts = 5;
 
-    public async Task<CertificateRecord> IssueAsync(IssuanceRequest request, string requestId, CancellationToken cancellationToken = default)
+    /// <summary>RFC 5280's upper bound for commonName; a longer name lives only in the SAN.</summary>
+    public const int MaxCommonNameLength = 64;
+
+    /// <param name="beforeSigning">Called with the reserved serial before the signature is made.</param>
+    public async Task<CertificateRecord> IssueAsync(
+        IssuanceRequest request,
+        string requestId,
+        Func<string, CancellationToken, Task>? beforeSigning = null,
+        CancellationToken cancellationToken = default)
     {
         var issuer = await authorities.GetIssuingAsync(cancellationToken).ConfigureAwait(false);
         var signer = await authorities.GetSignerAsync(issuer, cancellationToken).ConfigureAwait(false);
@@ -34,7 +42,7 @@ public sealed class CertificateIssuer(
         }
 
         var csr = request.Csr;
-        var commonName = csr.CommonName ?? csr.DnsNames.FirstOrDefault();
+        var commonName = CommonName(csr);
         for (var attempt = 1; attempt <= SerialAttempts; attempt++)
         {
             var serial = SerialNumbers.New();
@@ -49,15 +57,34 @@ public sealed class CertificateIssuer(
                 continue;
             }
 
+            // From here on the caller's cancellation is ignored: a reserved serial is carried to the end.
+            if (beforeSigning is not null)
+            {
+                await beforeSigning(record.SerialNumber, CancellationToken.None).ConfigureAwait(false);
+            }
+
             logger.LogInformation("Signing certificate {SerialNumber} for request {RequestId} with CA {CaId}, profile {Profile}", record.SerialNumber, requestId, issuer.Id, request.Profile.Name);
             var certificate = factory.CreateLeaf(issuer, signer, template);
             logger.LogInformation("Signed certificate {SerialNumber} for request {RequestId} with CA {CaId}", record.SerialNumber, requestId, issuer.Id);
 
             var issued = record with { Status = CertificateStatus.Issued, CertificateDer = certificate.GetEncoded(), IssuedAt = time.GetUtcNow() };
-            await store.MarkIssuedAsync(issued, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await store.MarkIssuedAsync(issued, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception e)
+            {
+                logger.LogError(e, "Signed certificate {SerialNumber} for request {RequestId} could not be recorded", record.SerialNumber, requestId);
+                throw new CertificateNotRecordedException(record.SerialNumber, e);
+            }
+
             return issued;
         }
 
         throw new InvalidOperationException($"No free serial after {SerialAttempts} draws; the CSPRNG or the store is broken.");
     }
+
+    /// <summary>The CSR's commonName, else its first DNS name; none when too long for the CN attribute.</summary>
+    private static string? CommonName(ParsedCsr csr) =>
+        new[] { csr.CommonName, csr.DnsNames.FirstOrDefault() }.FirstOrDefault(n => n is { Length: > 0 and <= MaxCommonNameLength });
 }

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using Microsoft.Extensions.Logging;
 using Pki.Core.Errors;
 
 namespace Pki.Core.Authority;
@@ -11,23 +12,24 @@ public sealed class CertificateService(
     AuthorityDirectory authorities,
     ICertificateStore certificates,
     IRequestStore requests,
-    TimeProvider time)
+    TimeProvider time,
+    ILogger<CertificateService> logger)
 {
     public const int MaxIdempotencyKeyLength = 255;
+
+    /// <summary>A pending claim older than this was left by a crash; a retry may take it over.</summary>
+    public static readonly TimeSpan PendingLease = TimeSpan.FromMinutes(2);
 
     public async Task<IssuanceOutcome> RequestAsync(CertificateRequestInput input, string? idempotencyKey, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(input);
-        var requestId = Guid.NewGuid().ToString("N");
+        var bodyHash = Hash(input);
         if (idempotencyKey is null)
         {
-            var approved = registration.Approve(input);
-            var record = await issuer.IssueAsync(approved, requestId, cancellationToken).ConfigureAwait(false);
-            return new IssuanceOutcome(await ViewAsync(record, cancellationToken).ConfigureAwait(false), Replayed: false);
+            return await IssueUnkeyedAsync(input, bodyHash, cancellationToken).ConfigureAwait(false);
         }
 
         ValidateIdempotencyKey(idempotencyKey);
-        var bodyHash = Hash(input);
         var replay = await ReplayAsync(idempotencyKey, bodyHash, cancellationToken).ConfigureAwait(false);
         if (replay is not null)
         {
@@ -36,24 +38,35 @@ public sealed class CertificateService(
 
         // Policy first: a refused request must not claim the key or store anything.
         var request = registration.Approve(input);
-        if (!await requests.TryStartAsync(new IssuanceRequestRecord(idempotencyKey, bodyHash, requestId, time.GetUtcNow()), cancellationToken).ConfigureAwait(false))
+        var requestId = NewRequestId();
+        var claim = new IssuanceRequestRecord(requestId, idempotencyKey, bodyHash, RequestStatus.Pending, time.GetUtcNow());
+        if (!await requests.TryStartAsync(claim, cancellationToken).ConfigureAwait(false))
         {
-            return await ReplayAsync(idempotencyKey, bodyHash, cancellationToken).ConfigureAwait(false)
-                ?? throw InProgress();
+            return await ReplayAsync(idempotencyKey, bodyHash, cancellationToken).ConfigureAwait(false) ?? throw InProgress();
         }
 
+        // Invariant: one idempotency key never yields two certificates while its claim is live.
         CertificateRecord issued;
         try
         {
-            issued = await issuer.IssueAsync(request, requestId, cancellationToken).ConfigureAwait(false);
+            issued = await issuer.IssueAsync(
+                request,
+                requestId,
+                (serial, ct) => requests.AttachSerialAsync(idempotencyKey, serial, ct),
+                CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (CertificateNotRecordedException)
+        {
+            throw;
         }
         catch
         {
+            // Nothing was signed: release the key so the caller can retry at once.
             await requests.AbandonAsync(idempotencyKey, CancellationToken.None).ConfigureAwait(false);
             throw;
         }
 
-        await requests.CompleteAsync(idempotencyKey, issued.SerialNumber, cancellationToken).ConfigureAwait(false);
+        await requests.RecordAsync(claim with { Status = RequestStatus.Issued, SerialNumber = issued.SerialNumber }, CancellationToken.None).ConfigureAwait(false);
         return new IssuanceOutcome(await ViewAsync(issued, cancellationToken).ConfigureAwait(false), Replayed: false);
     }
 
@@ -69,9 +82,44 @@ public sealed class CertificateService(
         return await ViewAsync(record, cancellationToken).ConfigureAwait(false);
     }
 
+    private async Task<IssuanceOutcome> IssueUnkeyedAsync(CertificateRequestInput input, string bodyHash, CancellationToken cancellationToken)
+    {
+        var request = registration.Approve(input);
+        var requestId = NewRequestId();
+        var record = new IssuanceRequestRecord(requestId, null, bodyHash, RequestStatus.Pending, time.GetUtcNow());
+        CertificateRecord issued;
+        try
+        {
+            issued = await issuer.IssueAsync(request, requestId, cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not (OperationCanceledException or ProblemException))
+        {
+            await TryRecordFailureAsync(record, e).ConfigureAwait(false);
+            throw;
+        }
+
+        await requests.RecordAsync(record with { Status = RequestStatus.Issued, SerialNumber = issued.SerialNumber }, CancellationToken.None).ConfigureAwait(false);
+        return new IssuanceOutcome(await ViewAsync(issued, cancellationToken).ConfigureAwait(false), Replayed: false);
+    }
+
+    private async Task TryRecordFailureAsync(IssuanceRequestRecord record, Exception failure)
+    {
+        try
+        {
+            var serial = (failure as CertificateNotRecordedException)?.SerialNumber;
+            await requests.RecordAsync(record with { Status = RequestStatus.Failed, SerialNumber = serial }, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            // The original failure is what the caller must see; this one is only logged.
+            logger.LogError(e, "Could not record failed request {RequestId}", record.RequestId);
+        }
+    }
+
+    /// <summary>The first result for a repeated key, null when the key is free (or a crashed claim was released), or a refusal.</summary>
     private async Task<IssuanceOutcome?> ReplayAsync(string key, string bodyHash, CancellationToken cancellationToken)
     {
-        var existing = await requests.GetAsync(key, cancellationToken).ConfigureAwait(false);
+        var existing = await requests.GetByIdempotencyKeyAsync(key, cancellationToken).ConfigureAwait(false);
         if (existing is null)
         {
             return null;
@@ -82,12 +130,30 @@ public sealed class CertificateService(
             throw ProblemException.Unprocessable("idempotency-key-reused", "This Idempotency-Key was used for a different request body; use a new key for a new request.");
         }
 
-        if (existing.SerialNumber is null)
+        if (existing.Status == RequestStatus.Issued && existing.SerialNumber is not null)
+        {
+            return new IssuanceOutcome(await GetAsync(existing.SerialNumber, cancellationToken).ConfigureAwait(false), Replayed: true);
+        }
+
+        if (existing.SerialNumber is not null)
+        {
+            // Signed, but the request was not marked done (a crash or a lost reply): finish it now.
+            var record = await certificates.GetAsync(existing.SerialNumber, cancellationToken).ConfigureAwait(false);
+            if (record is { Status: CertificateStatus.Issued })
+            {
+                await requests.RecordAsync(existing with { Status = RequestStatus.Issued }, cancellationToken).ConfigureAwait(false);
+                logger.LogInformation("Recovered certificate {SerialNumber} for request {RequestId}", existing.SerialNumber, existing.RequestId);
+                return new IssuanceOutcome(await ViewAsync(record, cancellationToken).ConfigureAwait(false), Replayed: true);
+            }
+        }
+
+        if (time.GetUtcNow() - existing.CreatedAt < PendingLease)
         {
             throw InProgress();
         }
 
-        return new IssuanceOutcome(await GetAsync(existing.SerialNumber, cancellationToken).ConfigureAwait(false), Replayed: true);
+        logger.LogWarning("Releasing stale claim of request {RequestId} (serial {SerialNumber}) for a retry", existing.RequestId, existing.SerialNumber);
+        return await requests.TryReleaseStaleAsync(existing, cancellationToken).ConfigureAwait(false) ? null : throw InProgress();
     }
 
     private async Task<CertificateView> ViewAsync(CertificateRecord record, CancellationToken cancellationToken)
@@ -104,6 +170,8 @@ public sealed class CertificateService(
             record.Status.ToString().ToLowerInvariant(),
             record.IssuerId);
     }
+
+    private static string NewRequestId() => Guid.NewGuid().ToString("N");
 
     private static ProblemException InProgress() =>
         ProblemException.Conflict("request-in-progress", "A request with this Idempotency-Key is still being processed; retry in a moment.");

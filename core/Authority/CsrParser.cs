@@ -3,6 +3,7 @@ using Org.BouncyCastle.Asn1;
 using Org.BouncyCastle.Asn1.Pkcs;
 using Org.BouncyCastle.Asn1.X509;
 using Org.BouncyCastle.Pkcs;
+using Pki.Core.Authority.Policy;
 using Pki.Core.Errors;
 
 namespace Pki.Core.Authority;
@@ -39,6 +40,11 @@ public static class CsrParser
             throw ProblemException.BadRequest("csr-malformed", $"The CSR is not a valid PKCS#10 request in PEM or base64-encoded DER ({e.Message.TrimEnd('.')}).");
         }
 
+        // Key limits before the signature check: verifying with a huge RSA modulus or exponent costs
+        // seconds of CPU, so such keys are refused without being used.
+        var info = request.GetCertificationRequestInfo();
+        KeyRule.CheckKey(info.SubjectPublicKeyInfo);
+
         bool verified;
         try
         {
@@ -54,7 +60,18 @@ public static class CsrParser
             throw ProblemException.BadRequest("csr-signature-invalid", "The CSR's signature does not verify with the public key it carries; it was altered or signed with another key.");
         }
 
-        var info = request.GetCertificationRequestInfo();
+        try
+        {
+            return ReadNames(request, info);
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or InvalidCastException or IOException or FormatException)
+        {
+            throw ProblemException.BadRequest("csr-malformed", $"The CSR's subject or requested extensions are malformed ({e.Message.TrimEnd('.')}).");
+        }
+    }
+
+    private static ParsedCsr ReadNames(Pkcs10CertificationRequest request, CertificationRequestInfo info)
+    {
         var commonName = info.Subject.GetValueList(X509Name.CN).FirstOrDefault();
         var dnsNames = new List<string>();
         var ipAddresses = new List<IPAddress>();

@@ -1,4 +1,14 @@
 namespace Pki.Core.Authority;
 
-/// <summary>A request made with an Idempotency-Key; a repeat returns the first result.</summary>
-public sealed record IssuanceRequestRecord(string IdempotencyKey, string BodyHash, string RequestId, DateTimeOffset CreatedAt, string? SerialNumber = null);
+/// <summary>
+/// One accepted certificate request and where it got to. Requests with an Idempotency-Key are found by
+/// that key, so a repeat returns the first result; <see cref="Version"/> is the store's concurrency tag.
+/// </summary>
+public sealed record IssuanceRequestRecord(
+    string RequestId,
+    string? IdempotencyKey,
+    string BodyHash,
+    RequestStatus Status,
+    DateTimeOffset CreatedAt,
+    string? SerialNumber = null,
+    string? Version = null);

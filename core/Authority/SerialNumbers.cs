@@ -38,6 +38,11 @@ public static class SerialNumbers
         }
 
         var trimmed = value.ToLowerInvariant().TrimStart('0');
+        if (trimmed.Length == 0)
+        {
+            throw ProblemException.BadRequest("invalid-serial", "Serial number zero is never issued; serials are positive.");
+        }
+
         return trimmed.Length % 2 == 0 ? trimmed : "0" + trimmed;
     }
 }

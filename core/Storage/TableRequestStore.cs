@@ -6,46 +6,80 @@ using Pki.Core.Authority;
 
 namespace Pki.Core.Storage;
 
-/// <summary>Idempotency records, keyed by a hash of the caller's key (which may hold characters tables forbid).</summary>
+/// <summary>
+/// Request records. A keyed request is stored under a hash of its Idempotency-Key (which may hold
+/// characters tables forbid), so a repeat is one point read; an unkeyed one under its request id.
+/// </summary>
 public sealed class TableRequestStore(TableStorage storage) : IRequestStore
 {
-    public async Task<IssuanceRequestRecord?> GetAsync(string idempotencyKey, CancellationToken cancellationToken = default)
+    public async Task<IssuanceRequestRecord?> GetByIdempotencyKeyAsync(string idempotencyKey, CancellationToken cancellationToken = default)
     {
         var table = await storage.GetTableAsync(TableNames.Requests, cancellationToken).ConfigureAwait(false);
-        var response = await table.GetEntityIfExistsAsync<TableEntity>(Key(idempotencyKey), string.Empty, cancellationToken: cancellationToken).ConfigureAwait(false);
-        if (!response.HasValue)
-        {
-            return null;
-        }
-
-        var e = response.Value!;
-        return new IssuanceRequestRecord(idempotencyKey, e.GetString("BodyHash"), e.GetString("RequestId"), e.GetDateTimeOffset("CreatedAt")!.Value, e.GetString("SerialNumber"));
+        var response = await table.GetEntityIfExistsAsync<TableEntity>(KeyedPartition(idempotencyKey), string.Empty, cancellationToken: cancellationToken).ConfigureAwait(false);
+        return response.HasValue ? FromEntity(response.Value!, idempotencyKey) : null;
     }
 
     public async Task<bool> TryStartAsync(IssuanceRequestRecord record, CancellationToken cancellationToken = default)
     {
         var table = await storage.GetTableAsync(TableNames.Requests, cancellationToken).ConfigureAwait(false);
-        var entity = new TableEntity(Key(record.IdempotencyKey), string.Empty)
-        {
-            ["BodyHash"] = record.BodyHash,
-            ["RequestId"] = record.RequestId,
-            ["CreatedAt"] = record.CreatedAt,
-        };
-        return await table.TryAddEntityAsync(entity, cancellationToken).ConfigureAwait(false);
+        return await table.TryAddEntityAsync(ToEntity(record), cancellationToken).ConfigureAwait(false);
     }
 
-    public async Task CompleteAsync(string idempotencyKey, string serialNumber, CancellationToken cancellationToken = default)
+    public async Task AttachSerialAsync(string idempotencyKey, string serialNumber, CancellationToken cancellationToken = default)
     {
         var table = await storage.GetTableAsync(TableNames.Requests, cancellationToken).ConfigureAwait(false);
-        var entity = new TableEntity(Key(idempotencyKey), string.Empty) { ["SerialNumber"] = serialNumber };
+        var entity = new TableEntity(KeyedPartition(idempotencyKey), string.Empty) { ["SerialNumber"] = serialNumber };
         await table.UpdateEntityAsync(entity, ETag.All, TableUpdateMode.Merge, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task RecordAsync(IssuanceRequestRecord record, CancellationToken cancellationToken = default)
+    {
+        var table = await storage.GetTableAsync(TableNames.Requests, cancellationToken).ConfigureAwait(false);
+        await table.UpsertEntityAsync(ToEntity(record), TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task AbandonAsync(string idempotencyKey, CancellationToken cancellationToken = default)
     {
         var table = await storage.GetTableAsync(TableNames.Requests, cancellationToken).ConfigureAwait(false);
-        await table.DeleteEntityAsync(Key(idempotencyKey), string.Empty, ETag.All, cancellationToken).ConfigureAwait(false);
+        await table.DeleteEntityAsync(KeyedPartition(idempotencyKey), string.Empty, ETag.All, cancellationToken).ConfigureAwait(false);
     }
 
-    private static string Key(string idempotencyKey) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(idempotencyKey)));
+    public async Task<bool> TryReleaseStaleAsync(IssuanceRequestRecord record, CancellationToken cancellationToken = default)
+    {
+        var table = await storage.GetTableAsync(TableNames.Requests, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            // The client reports a missing entity as a 404 response rather than an exception.
+            var response = await table.DeleteEntityAsync(Partition(record), string.Empty, new ETag(record.Version!), cancellationToken).ConfigureAwait(false);
+            return response.Status != 404;
+        }
+        catch (RequestFailedException e) when (e.Status is 404 or 412)
+        {
+            return false;
+        }
+    }
+
+    private static string KeyedPartition(string idempotencyKey) =>
+        "key-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(idempotencyKey)));
+
+    private static string Partition(IssuanceRequestRecord record) =>
+        record.IdempotencyKey is null ? "id-" + record.RequestId : KeyedPartition(record.IdempotencyKey);
+
+    private static TableEntity ToEntity(IssuanceRequestRecord r) => new(Partition(r), string.Empty)
+    {
+        ["RequestId"] = r.RequestId,
+        ["BodyHash"] = r.BodyHash,
+        ["Status"] = r.Status.ToString(),
+        ["CreatedAt"] = r.CreatedAt,
+        ["SerialNumber"] = r.SerialNumber,
+    };
+
+    private static IssuanceRequestRecord FromEntity(TableEntity e, string idempotencyKey) => new(
+        e.GetString("RequestId"),
+        idempotencyKey,
+        e.GetString("BodyHash"),
+        Enum.Parse<RequestStatus>(e.GetString("Status")),
+        e.GetDateTimeOffset("CreatedAt")!.Value,
+        e.GetString("SerialNumber"),
+        e.ETag.ToString());
 }

@@ -19,7 +19,7 @@ public sealed class TableStorage
     }
 
     public Task<TableClient> GetTableAsync(string name, CancellationToken cancellationToken = default) =>
-        _tables.GetOrAdd(name, n => new Lazy<Task<TableClient>>(() => CreateAsync(n))).Value.WaitAsync(cancellationToken);
+        _tables.GetOrAddRetryingFaults(name, CreateAsync).WaitAsync(cancellationToken);
 
     private async Task<TableClient> CreateAsync(string name)
     {

@@ -13,13 +13,26 @@ public sealed class KeyRule : IIssuancePolicyRule
     public const int MinRsaBits = 2048;
     public const int MaxRsaBits = 8192;
 
-    public void Check(IssuanceRequest request)
+    /// <summary>RSA public exponents above this are refused: 65537 is the norm, and huge ones make verification slow.</summary>
+    public const int MaxRsaExponentBits = 32;
+
+    public void Check(IssuanceRequest request) => CheckKey(request.Csr.PublicKey);
+
+    public static void CheckKey(SubjectPublicKeyInfo spki)
     {
-        var spki = request.Csr.PublicKey;
         var oid = spki.Algorithm.Algorithm;
         if (oid.Equals(PkcsObjectIdentifiers.RsaEncryption))
         {
-            var rsa = RsaPublicKeyStructure.GetInstance(spki.ParsePublicKey());
+            RsaPublicKeyStructure rsa;
+            try
+            {
+                rsa = RsaPublicKeyStructure.GetInstance(spki.ParsePublicKey());
+            }
+            catch (Exception e) when (e is ArgumentException or IOException or InvalidCastException)
+            {
+                throw ProblemException.BadRequest("csr-malformed", "The CSR's RSA public key is not a valid RSAPublicKey structure.");
+            }
+
             var bits = rsa.Modulus.BitLength;
             if (bits < MinRsaBits)
             {
@@ -31,9 +44,9 @@ public sealed class KeyRule : IIssuancePolicyRule
                 throw ProblemException.Unprocessable("unsupported-key", $"The CSR's RSA key has {bits} bits; at most {MaxRsaBits} are accepted.");
             }
 
-            if (!rsa.PublicExponent.TestBit(0) || rsa.PublicExponent.BitLength < 17)
+            if (!rsa.PublicExponent.TestBit(0) || rsa.PublicExponent.BitLength < 17 || rsa.PublicExponent.BitLength > MaxRsaExponentBits)
             {
-                throw ProblemException.Unprocessable("weak-key", "The CSR's RSA public exponent must be odd and at least 65537.");
+                throw ProblemException.Unprocessable("weak-key", "The CSR's RSA public exponent must be odd, at least 65537 and at most 2^32 - 1.");
             }
 
             return;

@@ -35,20 +35,21 @@ public sealed class Pkcs11KeyManager : IKeyManager, IDisposable
         _library = _factories.Pkcs11LibraryFactory.LoadPkcs11Library(_factories, _options.LibraryPath, AppType.MultiThreaded);
         try
         {
-            _slot = _library.GetSlotList(SlotsType.WithTokenPresent)
-                .FirstOrDefault(s => s.GetTokenInfo().Label.Trim() == _options.TokenLabel)
-                ?? throw new InvalidOperationException(
-                    $"No PKCS#11 token labelled '{_options.TokenLabel}' in {_options.LibraryPath} (setting Pki:Signing:Pkcs11:TokenLabel).");
+            var slots = _library.GetSlotList(SlotsType.WithTokenPresent)
+                .Where(s => s.GetTokenInfo().Label.Trim() == _options.TokenLabel)
+                .ToList();
+            _slot = slots.Count switch
+            {
+                1 => slots[0],
+                0 => throw new InvalidOperationException(
+                    $"No PKCS#11 token labelled '{_options.TokenLabel}' in {_options.LibraryPath} (setting Pki:Signing:Pkcs11:TokenLabel)."),
+                _ => throw new InvalidOperationException(
+                    $"{slots.Count} PKCS#11 tokens are labelled '{_options.TokenLabel}' in {_options.LibraryPath}; the CA keys must be in exactly one."),
+            };
 
             // Login state is shared by all sessions of the application; this session keeps it.
             _loginSession = _slot.OpenSession(SessionType.ReadWrite);
-            try
-            {
-                _loginSession.Login(CKU.CKU_USER, _options.UserPin);
-            }
-            catch (Pkcs11Exception e) when (e.RV == CKR.CKR_USER_ALREADY_LOGGED_IN)
-            {
-            }
+            Login();
         }
         catch
         {
@@ -70,7 +71,7 @@ public sealed class Pkcs11KeyManager : IKeyManager, IDisposable
         {
             return Task.FromResult(WithSession(session =>
             {
-                if (FindObjects(session, label, CKO.CKO_PRIVATE_KEY).Count > 0)
+                if (FindPrivateKey(session, label) is not null)
                 {
                     throw new KeyAlreadyExistsException(request.KeyUri);
                 }
@@ -125,8 +126,8 @@ public sealed class Pkcs11KeyManager : IKeyManager, IDisposable
         var label = LabelOf(request.KeyUri);
         return Task.FromResult(WithSession(session =>
         {
-            var found = FindObjects(session, label, CKO.CKO_PUBLIC_KEY);
-            return found.Count == 0 ? null : Describe(session, request.KeyUri, found[0]);
+            var privateKey = FindPrivateKey(session, label);
+            return privateKey is null ? null : Describe(session, request.KeyUri, PublicKeyOf(session, label, privateKey));
         }));
     }
 
@@ -200,13 +201,42 @@ public sealed class Pkcs11KeyManager : IKeyManager, IDisposable
             return cached;
         }
 
-        var found = FindObjects(session, label, CKO.CKO_PRIVATE_KEY);
-        if (found.Count == 0)
-        {
-            throw new KeyNotFoundException($"No private key labelled '{label}' in token '{_options.TokenLabel}'.");
-        }
+        var found = FindPrivateKey(session, label)
+            ?? throw new KeyNotFoundException($"No private key labelled '{label}' in token '{_options.TokenLabel}'.");
+        return _privateKeys.GetOrAdd(label, found);
+    }
 
-        return _privateKeys.GetOrAdd(label, found[0]);
+    /// <summary>The one private key with this label; two would make the key URI ambiguous, so that is an error, not a guess.</summary>
+    private IObjectHandle? FindPrivateKey(ISession session, string label)
+    {
+        var found = FindObjects(session, label, CKO.CKO_PRIVATE_KEY);
+        return found.Count switch
+        {
+            0 => null,
+            1 => found[0],
+            _ => throw new InvalidOperationException($"{found.Count} private keys are labelled '{label}' in token '{_options.TokenLabel}'; remove the duplicates."),
+        };
+    }
+
+    /// <summary>The public key paired with a private key by CKA_ID, so a stray object with the same label is never used.</summary>
+    private IObjectHandle PublicKeyOf(ISession session, string label, IObjectHandle privateKey)
+    {
+        var id = session.GetAttributeValue(privateKey, [CKA.CKA_ID])[0].GetValueAsByteArray();
+        var found = session.FindAllObjects([Attr(CKA.CKA_CLASS, CKO.CKO_PUBLIC_KEY), Attr(CKA.CKA_LABEL, label), Attr(CKA.CKA_ID, id)]);
+        return found.Count == 1
+            ? found[0]
+            : throw new InvalidOperationException($"Private key '{label}' has {found.Count} public keys with its CKA_ID in token '{_options.TokenLabel}'; expected one.");
+    }
+
+    private void Login()
+    {
+        try
+        {
+            _loginSession.Login(CKU.CKU_USER, _options.UserPin);
+        }
+        catch (Pkcs11Exception e) when (e.RV == CKR.CKR_USER_ALREADY_LOGGED_IN)
+        {
+        }
     }
 
     private KeyDescription Describe(ISession session, KeyUri uri, IObjectHandle publicKey)
@@ -268,30 +298,45 @@ public sealed class Pkcs11KeyManager : IKeyManager, IDisposable
     private T WithPooledSession<T>(Func<ISession, T> action)
     {
         _sessionSlots.Wait();
-        if (!_idle.TryTake(out var session))
-        {
-            session = _slot.OpenSession(SessionType.ReadWrite);
-        }
-
+        ISession? session = null;
         var healthy = true;
         try
         {
-            return action(session);
+            if (!_idle.TryTake(out session))
+            {
+                session = _slot.OpenSession(SessionType.ReadWrite);
+            }
+
+            try
+            {
+                return action(session);
+            }
+            catch (Pkcs11Exception e) when (e.RV == CKR.CKR_USER_NOT_LOGGED_IN)
+            {
+                // The token forgot our login (an HSM restart): log in again and retry once.
+                _logger.LogWarning("PKCS#11 token {TokenLabel} reported no login; logging in again", _options.TokenLabel);
+                Login();
+                return action(session);
+            }
         }
-        catch (Pkcs11Exception e) when (e.RV is CKR.CKR_SESSION_HANDLE_INVALID or CKR.CKR_SESSION_CLOSED or CKR.CKR_DEVICE_ERROR)
+        catch (Pkcs11Exception e) when (e.RV is CKR.CKR_SESSION_HANDLE_INVALID or CKR.CKR_SESSION_CLOSED or CKR.CKR_DEVICE_ERROR or CKR.CKR_DEVICE_REMOVED or CKR.CKR_TOKEN_NOT_PRESENT)
         {
             healthy = false;
+            _privateKeys.Clear();
             throw;
         }
         finally
         {
-            if (healthy)
+            if (session is not null)
             {
-                _idle.Add(session);
-            }
-            else
-            {
-                session.Dispose();
+                if (healthy)
+                {
+                    _idle.Add(session);
+                }
+                else
+                {
+                    session.Dispose();
+                }
             }
 
             _sessionSlots.Release();

@@ -170,6 +170,7 @@ public sealed class IssuanceOverHttpTests(DevHostFixture host) : IClassFixture<D
         Assert.Equal(HttpStatusCode.Created, first.StatusCode);
         var firstBody = await first.JsonAsync();
         var before = await host.CountStateAsync();
+        Assert.True(before.Certificates >= 1 && before.Requests >= 1 && before.Index >= 1, $"the issuance left no trace in storage: {before}");
 
         using var second = await host.Client.RequestAsync(csr, idempotencyKey: key);
         Assert.Equal(HttpStatusCode.Created, second.StatusCode);

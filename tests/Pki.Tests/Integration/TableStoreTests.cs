@@ -72,18 +72,40 @@ public sealed class TableStoreTests
     {
         var requests = new TableRequestStore(_storage);
         var key = "key/with#chars?" + Guid.NewGuid();
-        var record = new IssuanceRequestRecord(key, "hash", "r1", DateTimeOffset.UtcNow);
+        var record = new IssuanceRequestRecord("r1", key, "hash", RequestStatus.Pending, DateTimeOffset.UtcNow);
 
         Assert.True(await requests.TryStartAsync(record));
-        Assert.False(await requests.TryStartAsync(record));
-        Assert.Null((await requests.GetAsync(key))!.SerialNumber);
+        Assert.False(await requests.TryStartAsync(record with { RequestId = "r2" }));
+        var pending = await requests.GetByIdempotencyKeyAsync(key);
+        Assert.Equal(("r1", RequestStatus.Pending, (string?)null), (pending!.RequestId, pending.Status, pending.SerialNumber));
 
-        await requests.CompleteAsync(key, "abc");
-        Assert.Equal("abc", (await requests.GetAsync(key))!.SerialNumber);
+        await requests.AttachSerialAsync(key, "abc");
+        Assert.Equal("abc", (await requests.GetByIdempotencyKeyAsync(key))!.SerialNumber);
+        await requests.RecordAsync(record with { Status = RequestStatus.Issued, SerialNumber = "abc" });
+        var issued = await requests.GetByIdempotencyKeyAsync(key);
+        Assert.Equal((RequestStatus.Issued, "abc"), (issued!.Status, issued.SerialNumber));
 
         var other = "other-" + Guid.NewGuid();
         Assert.True(await requests.TryStartAsync(record with { IdempotencyKey = other }));
         await requests.AbandonAsync(other);
-        Assert.Null(await requests.GetAsync(other));
+        Assert.Null(await requests.GetByIdempotencyKeyAsync(other));
+    }
+
+    [Fact]
+    public async Task A_stale_claim_is_released_only_at_the_version_that_was_read()
+    {
+        var requests = new TableRequestStore(_storage);
+        var key = "stale-" + Guid.NewGuid();
+        await requests.TryStartAsync(new IssuanceRequestRecord("r1", key, "hash", RequestStatus.Pending, DateTimeOffset.UtcNow));
+        var read = (await requests.GetByIdempotencyKeyAsync(key))!;
+
+        // Someone moved the claim on after we read it: our release must not remove their record.
+        await requests.AttachSerialAsync(key, "abc");
+        Assert.False(await requests.TryReleaseStaleAsync(read));
+        Assert.NotNull(await requests.GetByIdempotencyKeyAsync(key));
+
+        Assert.True(await requests.TryReleaseStaleAsync((await requests.GetByIdempotencyKeyAsync(key))!));
+        Assert.Null(await requests.GetByIdempotencyKeyAsync(key));
+        Assert.False(await requests.TryReleaseStaleAsync(read));
     }
 }

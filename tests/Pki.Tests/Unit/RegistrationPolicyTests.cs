@@ -162,4 +162,38 @@ public sealed class RegistrationPolicyTests
         Assert.Equal("csr-malformed", Refused(Ra(), new CertificateRequestInput(pem.Replace("-----END CERTIFICATE REQUEST-----", string.Empty, StringComparison.Ordinal), ProfileNames.TlsServer, "a", null)).Type);
         Assert.Equal("csr-malformed", Refused(Ra(), new CertificateRequestInput(Convert.ToBase64String([.. der, 0x00]), ProfileNames.TlsServer, "a", null)).Type);
     }
+
+    [Fact]
+    public void Validly_signed_csr_with_a_garbage_extension_is_a_bad_request_not_a_crash()
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=web.internal", key, HashAlgorithmName.SHA256);
+        request.CertificateExtensions.Add(new System.Security.Cryptography.X509Certificates.X509Extension("2.5.29.17", [0x04, 0x02, 0xde, 0xad], false));
+        var e = Refused(Ra(), Input(request.CreateSigningRequest()));
+        Assert.Equal(ProblemKind.BadRequest, e.Kind);
+        Assert.Equal("csr-malformed", e.Type);
+    }
+
+    [Theory]
+    [InlineData(16384, 65537)]
+    [InlineData(2048, -1)]
+    public void Oversized_rsa_keys_are_refused_before_their_signature_is_checked(int modulusBits, long exponent)
+    {
+        // The signature is garbage on purpose: the key check must refuse before verifying, which for
+        // such keys would cost seconds of CPU.
+        var modulus = Org.BouncyCastle.Math.BigInteger.One.ShiftLeft(modulusBits - 1).Add(Org.BouncyCastle.Math.BigInteger.One);
+        var e = exponent > 0 ? Org.BouncyCastle.Math.BigInteger.ValueOf(exponent) : Org.BouncyCastle.Math.BigInteger.One.ShiftLeft(4000).Add(Org.BouncyCastle.Math.BigInteger.One);
+        var spki = new Org.BouncyCastle.Asn1.X509.SubjectPublicKeyInfo(
+            new Org.BouncyCastle.Asn1.X509.AlgorithmIdentifier(Org.BouncyCastle.Asn1.Pkcs.PkcsObjectIdentifiers.RsaEncryption, Org.BouncyCastle.Asn1.DerNull.Instance),
+            new Org.BouncyCastle.Asn1.X509.RsaPublicKeyStructure(modulus, e));
+        var info = new Org.BouncyCastle.Asn1.Pkcs.CertificationRequestInfo(new Org.BouncyCastle.Asn1.X509.X509Name("CN=web.internal"), spki, null);
+        var csr = new Org.BouncyCastle.Asn1.Pkcs.CertificationRequest(
+            info,
+            new Org.BouncyCastle.Asn1.X509.AlgorithmIdentifier(Org.BouncyCastle.Asn1.Pkcs.PkcsObjectIdentifiers.Sha256WithRsaEncryption, Org.BouncyCastle.Asn1.DerNull.Instance),
+            new Org.BouncyCastle.Asn1.DerBitString(new byte[modulusBits / 8]));
+
+        var refused = Refused(Ra(), Input(csr.GetDerEncoded()));
+        Assert.Equal(ProblemKind.Unprocessable, refused.Kind);
+        Assert.Contains(exponent > 0 ? "at most 8192" : "exponent", refused.Detail);
+    }
 }

@@ -1,0 +1,184 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using Pki.Tests.Infrastructure;
+
+namespace Pki.Tests.EndToEnd;
+
+/// <summary>
+/// local/run itself, as a person uses it: start, issue, stop, start again. Its own state folder, token,
+/// Azurite and dev host process, so nothing is shared with the in-process hosts of other tests.
+/// </summary>
+public sealed class LocalRunScriptTests : IDisposable
+{
+    private readonly string _state = Directory.CreateTempSubdirectory("pki-run-").FullName;
+    private readonly int _httpPort = FreePort();
+    private readonly int[] _azuritePorts = [FreePort(), FreePort(), FreePort()];
+
+    [Fact]
+    public async Task Certificates_and_ca_keys_survive_a_restart_of_local_run_and_it_stops_what_it_started()
+    {
+        using var ssl = new Openssl();
+        var csr = ssl.NewCsr(ssl.NewKey("k", "ec:P-256"), "/CN=run.internal", "DNS:run.internal");
+        string serial, certificate, rootPem;
+
+        using (var run = await StartAsync())
+        {
+            var issued = await run.Client.IssueAsync(csr);
+            serial = issued.GetProperty("serialNumber").GetString()!;
+            certificate = issued.GetProperty("certificatePem").GetString()!;
+            rootPem = await run.Client.GetStringAsync("/api/ca/root-ca/certificate");
+            var verify = Openssl.Run(
+                "verify", "-x509_strict", "-CAfile", ssl.Write("root.pem", rootPem),
+                "-untrusted", ssl.Write("chain.pem", issued.GetProperty("chainPem").GetString()!), ssl.Write("leaf.pem", certificate));
+            Assert.True(verify.ExitCode == 0, verify.Stderr + verify.Stdout);
+            await run.StopAsync();
+        }
+
+        AssertNothingListens();
+
+        using (var run = await StartAsync())
+        {
+            using var response = await run.Client.GetAsync("/api/certificates/" + serial);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Equal(certificate, (await response.JsonAsync()).GetProperty("certificatePem").GetString());
+            Assert.Equal(rootPem, await run.Client.GetStringAsync("/api/ca/root-ca/certificate"));
+            await run.StopAsync();
+        }
+
+        AssertNothingListens();
+
+        // The restart reused the token instead of initialising another one with the same label.
+        var slots = RunTool("softhsm2-util", ["--show-slots"], ("SOFTHSM2_CONF", Path.Combine(_state, "softhsm", "softhsm2.conf")));
+        Assert.Single(slots.Split('\n'), l => l.Trim().StartsWith("Label:", StringComparison.Ordinal) && l.Contains("pki-ca", StringComparison.Ordinal));
+    }
+
+    private async Task<RunningScript> StartAsync()
+    {
+        var root = RepoRoot();
+        var configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name;
+        var psi = new ProcessStartInfo("bash", [Path.Combine(root, "local", "run")])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            Environment =
+            {
+                ["PKI_STATE"] = _state,
+                ["PKI_URLS"] = $"http://127.0.0.1:{_httpPort}",
+                ["PKI_AZURITE_PORTS"] = string.Join(' ', _azuritePorts),
+                ["PKI_DEVHOST_DLL"] = Path.Combine(root, "local", "Pki.Local", "bin", configuration, "net10.0", "Pki.Local.dll"),
+            },
+        };
+        var process = Process.Start(psi)!;
+        var log = new System.Text.StringBuilder();
+        process.OutputDataReceived += (_, e) => { lock (log) { log.AppendLine(e.Data); } };
+        process.ErrorDataReceived += (_, e) => { lock (log) { log.AppendLine(e.Data); } };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+
+        var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{_httpPort}"), Timeout = TimeSpan.FromSeconds(30) };
+        var deadline = DateTime.UtcNow.AddMinutes(3);
+        while (true)
+        {
+            try
+            {
+                using var response = await client.GetAsync("/api/ca");
+                if (response.IsSuccessStatusCode && (await response.JsonAsync()).GetArrayLength() == 2)
+                {
+                    return new RunningScript(process, client);
+                }
+            }
+            catch (HttpRequestException)
+            {
+            }
+
+            if (process.HasExited || DateTime.UtcNow > deadline)
+            {
+                process.Kill(entireProcessTree: true);
+                lock (log)
+                {
+                    Assert.Fail($"local/run did not become ready (exited: {process.HasExited}):\n{log}");
+                }
+            }
+
+            await Task.Delay(250);
+        }
+    }
+
+    private void AssertNothingListens()
+    {
+        foreach (var port in _azuritePorts.Append(_httpPort))
+        {
+            using var tcp = new TcpClient();
+            Assert.ThrowsAny<SocketException>(() => tcp.Connect(IPAddress.Loopback, port));
+        }
+    }
+
+    private static string RunTool(string file, string[] args, (string Name, string Value) env)
+    {
+        var psi = new ProcessStartInfo(file, args) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        psi.Environment[env.Name] = env.Value;
+        using var process = Process.Start(psi)!;
+        var output = process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        return output;
+    }
+
+    private static string RepoRoot()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Serverless.sln")))
+        {
+            dir = dir.Parent;
+        }
+
+        return dir?.FullName ?? throw new InvalidOperationException("Serverless.sln not found above " + AppContext.BaseDirectory);
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(_state, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    private sealed class RunningScript(Process process, HttpClient client) : IDisposable
+    {
+        public HttpClient Client { get; } = client;
+
+        /// <summary>SIGTERM, as Ctrl-C or a service manager would send; the script's trap stops what it started.</summary>
+        public async Task StopAsync()
+        {
+            using (var kill = Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+            {
+                await kill.WaitForExitAsync();
+            }
+
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+            await process.WaitForExitAsync(timeout.Token);
+        }
+
+        public void Dispose()
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+            }
+
+            process.Dispose();
+            Client.Dispose();
+        }
+    }
+}

@@ -1,0 +1,53 @@
+using System.Collections.Concurrent;
+using Pki.Core.Authority;
+
+namespace Pki.Tests.Infrastructure;
+
+/// <summary>A fake certificate store whose reservations and writes can be made to fail on purpose.</summary>
+public sealed class InMemoryCertificateStore : ICertificateStore
+{
+    public ConcurrentDictionary<string, CertificateRecord> Records { get; } = new();
+
+    /// <summary>How many upcoming reservations report a serial collision.</summary>
+    public int CollisionsToReport { get; set; }
+
+    public int Reservations { get; private set; }
+
+    /// <summary>Throw from MarkIssued; with <see cref="WriteBeforeFailing"/> the write lands first (a lost reply).</summary>
+    public bool FailMarkIssued { get; set; }
+
+    public bool WriteBeforeFailing { get; set; }
+
+    public Exception? FailReserve { get; set; }
+
+    public Task<bool> TryReserveAsync(CertificateRecord record, CancellationToken cancellationToken = default)
+    {
+        Reservations++;
+        if (FailReserve is not null)
+        {
+            throw FailReserve;
+        }
+
+        if (CollisionsToReport > 0)
+        {
+            CollisionsToReport--;
+            return Task.FromResult(false);
+        }
+
+        return Task.FromResult(Records.TryAdd(record.SerialNumber, record));
+    }
+
+    public Task MarkIssuedAsync(CertificateRecord record, CancellationToken cancellationToken = default)
+    {
+        if (FailMarkIssued && !WriteBeforeFailing)
+        {
+            throw new IOException("storage unavailable");
+        }
+
+        Records[record.SerialNumber] = record;
+        return FailMarkIssued ? throw new IOException("reply lost") : Task.CompletedTask;
+    }
+
+    public Task<CertificateRecord?> GetAsync(string serialNumber, CancellationToken cancellationToken = default) =>
+        Task.FromResult(Records.GetValueOrDefault(serialNumber));
+}

@@ -1,0 +1,165 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+using Pki.Core;
+using Pki.Core.Authority;
+using Pki.Core.Authority.Policy;
+using Pki.Core.Errors;
+using Pki.Core.Signing;
+using Pki.Core.Signing.Software;
+using Pki.Tests.Infrastructure;
+
+namespace Pki.Tests.Unit;
+
+/// <summary>Idempotency and failure handling of the request flow, with per-test fakes and a fake clock.</summary>
+public sealed class CertificateServiceTests : IDisposable
+{
+    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 27, 8, 0, 0, TimeSpan.Zero));
+    private readonly SoftwareKeyManager _keys = new();
+    private readonly CountingKeyManager _counting;
+    private readonly InMemoryCertificateStore _certificates = new();
+    private readonly InMemoryRequestStore _requests = new();
+    private readonly CertificateService _service;
+    private readonly string _csr = Convert.ToBase64String(Csrs.Ec("svc.internal", ["svc.internal"]));
+
+    public CertificateServiceTests()
+    {
+        _counting = new CountingKeyManager(_keys);
+        var options = Options.Create(new PkiOptions { PublicBaseUrl = "http://pki.test" });
+        var authorities = new InMemoryAuthorityStore();
+        var factory = new CertificateFactory(new CaUrls(options));
+        new CaBootstrapper(_counting, authorities, factory, _time, options, NullLogger<CaBootstrapper>.Instance).EnsureHierarchyAsync().GetAwaiter().GetResult();
+        _counting.Signatures = 0;
+
+        var directory = new AuthorityDirectory(authorities, _counting, options);
+        var ra = new RegistrationAuthority(new ProfileCatalog(options), [new OwnerRule(), new KeyRule(), new SubjectAltNameRule(), new NameRule(options), new LifetimeRule()]);
+        var issuer = new CertificateIssuer(directory, factory, _certificates, _time, NullLogger<CertificateIssuer>.Instance);
+        _service = new CertificateService(ra, issuer, directory, _certificates, _requests, _time, NullLogger<CertificateService>.Instance);
+    }
+
+    private CertificateRequestInput Input(string owner = "alice") => new(_csr, ProfileNames.TlsServer, owner, null);
+
+    [Fact]
+    public async Task A_serial_collision_draws_another_serial()
+    {
+        _certificates.CollisionsToReport = 2;
+        var outcome = await _service.RequestAsync(Input(), null);
+        Assert.Equal(3, _certificates.Reservations);
+        Assert.Equal(1, _counting.Signatures);
+        Assert.Equal(CertificateStatus.Issued, _certificates.Records[outcome.Certificate.SerialNumber].Status);
+        var record = Assert.Single(_requests.Unkeyed);
+        Assert.Equal((RequestStatus.Issued, outcome.Certificate.SerialNumber), (record.Status, record.SerialNumber));
+    }
+
+    [Fact]
+    public async Task Failure_before_signing_releases_the_key_for_an_immediate_retry()
+    {
+        _certificates.FailReserve = new IOException("storage down");
+        await Assert.ThrowsAsync<IOException>(() => _service.RequestAsync(Input(), "k1"));
+        Assert.Empty(_requests.Keyed);
+        Assert.Equal(0, _counting.Signatures);
+
+        _certificates.FailReserve = null;
+        var outcome = await _service.RequestAsync(Input(), "k1");
+        Assert.False(outcome.Replayed);
+        Assert.Equal(1, _counting.Signatures);
+    }
+
+    [Fact]
+    public async Task A_write_that_landed_with_its_reply_lost_is_recovered_not_signed_again()
+    {
+        _certificates.FailMarkIssued = true;
+        _certificates.WriteBeforeFailing = true;
+        var failure = await Assert.ThrowsAsync<CertificateNotRecordedException>(() => _service.RequestAsync(Input(), "k2"));
+        _certificates.FailMarkIssued = false;
+
+        var retry = await _service.RequestAsync(Input(), "k2");
+        Assert.True(retry.Replayed);
+        Assert.Equal(failure.SerialNumber, retry.Certificate.SerialNumber);
+        Assert.Equal(1, _counting.Signatures);
+        Assert.Equal(RequestStatus.Issued, _requests.Keyed["k2"].Status);
+    }
+
+    [Fact]
+    public async Task A_signature_whose_record_was_lost_blocks_the_key_until_the_lease_passes()
+    {
+        _certificates.FailMarkIssued = true;
+        var failure = await Assert.ThrowsAsync<CertificateNotRecordedException>(() => _service.RequestAsync(Input(), "k3"));
+        _certificates.FailMarkIssued = false;
+        Assert.Equal(failure.SerialNumber, _requests.Keyed["k3"].SerialNumber);
+
+        var busy = await Assert.ThrowsAsync<ProblemException>(() => _service.RequestAsync(Input(), "k3"));
+        Assert.Equal(ProblemKind.Conflict, busy.Kind);
+        Assert.Equal(1, _counting.Signatures);
+
+        _time.Advance(CertificateService.PendingLease + TimeSpan.FromSeconds(1));
+        var retry = await _service.RequestAsync(Input(), "k3");
+        Assert.False(retry.Replayed);
+        Assert.NotEqual(failure.SerialNumber, retry.Certificate.SerialNumber);
+        Assert.Equal(CertificateStatus.Issuing, _certificates.Records[failure.SerialNumber].Status);
+        Assert.Equal(2, _counting.Signatures);
+    }
+
+    [Fact]
+    public async Task Concurrent_requests_with_one_key_yield_one_certificate()
+    {
+        var results = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(async () =>
+        {
+            try
+            {
+                return (await _service.RequestAsync(Input(), "k4")).Certificate.SerialNumber;
+            }
+            catch (ProblemException e) when (e.Kind == ProblemKind.Conflict)
+            {
+                return null;
+            }
+        })));
+
+        Assert.Single(results.Where(r => r is not null).Distinct());
+        Assert.Equal(1, _counting.Signatures);
+        Assert.Single(_certificates.Records);
+    }
+
+    [Fact]
+    public async Task Same_key_with_another_body_is_refused_and_a_refused_request_claims_nothing()
+    {
+        await _service.RequestAsync(Input(), "k5");
+        var reused = await Assert.ThrowsAsync<ProblemException>(() => _service.RequestAsync(Input(owner: "bob"), "k5"));
+        Assert.Equal("idempotency-key-reused", reused.Type);
+
+        var refused = await Assert.ThrowsAsync<ProblemException>(() => _service.RequestAsync(new CertificateRequestInput(_csr, "nope", "a", null), "k6"));
+        Assert.Equal("unknown-profile", refused.Type);
+        Assert.False(_requests.Keyed.ContainsKey("k6"));
+        Assert.Single(_certificates.Records);
+    }
+
+    public void Dispose() => _keys.Dispose();
+
+    /// <summary>Counts signatures, to prove when a retry did or did not sign again.</summary>
+    private sealed class CountingKeyManager(IKeyManager inner) : IKeyManager
+    {
+        public int Signatures;
+
+        public string Provider => inner.Provider;
+
+        public Task<KeyDescription> CreateKeyAsync(CreateKeyRequest request, CancellationToken cancellationToken = default) => inner.CreateKeyAsync(request, cancellationToken);
+
+        public Task<KeyDescription?> GetPublicKeyAsync(GetPublicKeyRequest request, CancellationToken cancellationToken = default) => inner.GetPublicKeyAsync(request, cancellationToken);
+
+        public async Task<ISigner> CreateSignerAsync(CreateSignerRequest request, CancellationToken cancellationToken = default) =>
+            new Counting(await inner.CreateSignerAsync(request, cancellationToken), this);
+
+        private sealed class Counting(ISigner inner, CountingKeyManager owner) : ISigner
+        {
+            public KeyDescription Key => inner.Key;
+
+            public SignatureScheme Scheme => inner.Scheme;
+
+            public byte[] Sign(ReadOnlySpan<byte> data)
+            {
+                Interlocked.Increment(ref owner.Signatures);
+                return inner.Sign(data);
+            }
+        }
+    }
+}
