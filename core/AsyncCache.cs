@@ -5,12 +5,13 @@ namespace Pki.Core;
 public static class AsyncCache
 {
     /// <summary>
-    /// Runs the factory once per key and shares its task, but forgets a task that failed, so one
-    /// storage or HSM error at start-up is retried by the next caller instead of cached for good.
+    /// Runs the factory once per key and shares its task, but forgets a task that failed (or a factory
+    /// that threw before returning one), so one storage or HSM error at start-up is retried by the
+    /// next caller instead of cached for good.
     /// </summary>
     public static Task<T> GetOrAddRetryingFaults<T>(this ConcurrentDictionary<string, Lazy<Task<T>>> cache, string key, Func<string, Task<T>> factory)
     {
-        var lazy = cache.GetOrAdd(key, k => new Lazy<Task<T>>(() => factory(k)));
+        var lazy = cache.GetOrAdd(key, k => new Lazy<Task<T>>(() => Start(factory, k)));
         var task = lazy.Value;
         if (task.IsFaulted || task.IsCanceled)
         {
@@ -28,5 +29,17 @@ public static class AsyncCache
         }
 
         return task;
+    }
+
+    private static Task<T> Start<T>(Func<string, Task<T>> factory, string key)
+    {
+        try
+        {
+            return factory(key);
+        }
+        catch (Exception e)
+        {
+            return Task.FromException<T>(e);
+        }
     }
 }

@@ -39,34 +39,42 @@ public sealed class CertificateService(
         // Policy first: a refused request must not claim the key or store anything.
         var request = registration.Approve(input);
         var requestId = NewRequestId();
-        var claim = new IssuanceRequestRecord(requestId, idempotencyKey, bodyHash, RequestStatus.Pending, time.GetUtcNow());
-        if (!await requests.TryStartAsync(claim, cancellationToken).ConfigureAwait(false))
+        var claim = await requests.TryStartAsync(
+            new IssuanceRequestRecord(requestId, idempotencyKey, bodyHash, RequestStatus.Pending, time.GetUtcNow()), cancellationToken).ConfigureAwait(false);
+        if (claim is null)
         {
             return await ReplayAsync(idempotencyKey, bodyHash, cancellationToken).ConfigureAwait(false) ?? throw InProgress();
         }
 
-        // Invariant: one idempotency key never yields two certificates while its claim is live.
+        // Invariant: one idempotency key never yields two certificates while its claim is live. Every
+        // write below is conditional on the claim's version; losing it before signing stops the request.
         CertificateRecord issued;
         try
         {
             issued = await issuer.IssueAsync(
                 request,
                 requestId,
-                (serial, ct) => requests.AttachSerialAsync(idempotencyKey, serial, ct),
+                async (serial, ct) => claim = await requests.TryAttachSerialAsync(claim, serial, time.GetUtcNow(), ct).ConfigureAwait(false)
+                    ?? throw ProblemException.Conflict("request-superseded", "This request took too long and a retry with the same Idempotency-Key took it over; that retry's result stands."),
                 CancellationToken.None).ConfigureAwait(false);
         }
         catch (CertificateNotRecordedException)
         {
+            // Signed: keep the claim with its serial, so a retry can recover the certificate.
             throw;
         }
         catch
         {
-            // Nothing was signed: release the key so the caller can retry at once.
-            await requests.AbandonAsync(idempotencyKey, CancellationToken.None).ConfigureAwait(false);
+            // Nothing was signed: release our claim (if it is still ours) so the caller can retry at once.
+            await requests.TryReleaseAsync(claim, CancellationToken.None).ConfigureAwait(false);
             throw;
         }
 
-        await requests.RecordAsync(claim with { Status = RequestStatus.Issued, SerialNumber = issued.SerialNumber }, CancellationToken.None).ConfigureAwait(false);
+        if (!await requests.TryCompleteAsync(claim, CancellationToken.None).ConfigureAwait(false))
+        {
+            logger.LogWarning("Request {RequestId} issued {SerialNumber} after its claim was taken over", requestId, issued.SerialNumber);
+        }
+
         return new IssuanceOutcome(await ViewAsync(issued, cancellationToken).ConfigureAwait(false), Replayed: false);
     }
 
@@ -141,19 +149,19 @@ public sealed class CertificateService(
             var record = await certificates.GetAsync(existing.SerialNumber, cancellationToken).ConfigureAwait(false);
             if (record is { Status: CertificateStatus.Issued })
             {
-                await requests.RecordAsync(existing with { Status = RequestStatus.Issued }, cancellationToken).ConfigureAwait(false);
+                await requests.TryCompleteAsync(existing, cancellationToken).ConfigureAwait(false);
                 logger.LogInformation("Recovered certificate {SerialNumber} for request {RequestId}", existing.SerialNumber, existing.RequestId);
                 return new IssuanceOutcome(await ViewAsync(record, cancellationToken).ConfigureAwait(false), Replayed: true);
             }
         }
 
-        if (time.GetUtcNow() - existing.CreatedAt < PendingLease)
+        if (time.GetUtcNow() - existing.LeaseStart < PendingLease)
         {
             throw InProgress();
         }
 
         logger.LogWarning("Releasing stale claim of request {RequestId} (serial {SerialNumber}) for a retry", existing.RequestId, existing.SerialNumber);
-        return await requests.TryReleaseStaleAsync(existing, cancellationToken).ConfigureAwait(false) ? null : throw InProgress();
+        return await requests.TryReleaseAsync(existing, cancellationToken).ConfigureAwait(false) ? null : throw InProgress();
     }
 
     private async Task<CertificateView> ViewAsync(CertificateRecord record, CancellationToken cancellationToken)

@@ -1,22 +1,26 @@
 namespace Pki.Core.Authority;
 
-/// <summary>Request records: idempotency claims for keyed requests, and a status line for every accepted request.</summary>
+/// <summary>
+/// Request records: idempotency claims for keyed requests, and a status line for every accepted request.
+/// Every write to a claim is conditional on the version its holder last saw, so a request that lost
+/// its claim to a retry can never change or remove the new holder's record.
+/// </summary>
 public interface IRequestStore
 {
     Task<IssuanceRequestRecord?> GetByIdempotencyKeyAsync(string idempotencyKey, CancellationToken cancellationToken = default);
 
-    /// <summary>Claims the record's idempotency key with a pending record; false when another request holds it.</summary>
-    Task<bool> TryStartAsync(IssuanceRequestRecord record, CancellationToken cancellationToken = default);
+    /// <summary>Claims the record's idempotency key; the claim with its version, or null when another request holds it.</summary>
+    Task<IssuanceRequestRecord?> TryStartAsync(IssuanceRequestRecord record, CancellationToken cancellationToken = default);
 
-    /// <summary>Notes the reserved serial on a pending keyed request before the certificate is signed.</summary>
-    Task AttachSerialAsync(string idempotencyKey, string serialNumber, CancellationToken cancellationToken = default);
+    /// <summary>Notes the reserved serial on the claim (renewing its lease); null when the claim was lost.</summary>
+    Task<IssuanceRequestRecord?> TryAttachSerialAsync(IssuanceRequestRecord claim, string serialNumber, DateTimeOffset now, CancellationToken cancellationToken = default);
 
-    /// <summary>Writes the final state of a request: issued with its serial, or failed.</summary>
+    /// <summary>Marks the claim issued; false when the claim was lost meanwhile.</summary>
+    Task<bool> TryCompleteAsync(IssuanceRequestRecord claim, CancellationToken cancellationToken = default);
+
+    /// <summary>Releases a claim (whose issuance failed before signing, or that a crash left behind) if it is still at that version.</summary>
+    Task<bool> TryReleaseAsync(IssuanceRequestRecord claim, CancellationToken cancellationToken = default);
+
+    /// <summary>Writes the final state of an unkeyed request: issued with its serial, or failed.</summary>
     Task RecordAsync(IssuanceRequestRecord record, CancellationToken cancellationToken = default);
-
-    /// <summary>Releases a claim whose issuance failed before anything was signed, so the caller may retry with the key.</summary>
-    Task AbandonAsync(string idempotencyKey, CancellationToken cancellationToken = default);
-
-    /// <summary>Removes a pending claim left behind by a crash, if it is still the version we read; false when someone else moved first.</summary>
-    Task<bool> TryReleaseStaleAsync(IssuanceRequestRecord record, CancellationToken cancellationToken = default);
 }

@@ -11,4 +11,9 @@ public sealed record IssuanceRequestRecord(
     RequestStatus Status,
     DateTimeOffset CreatedAt,
     string? SerialNumber = null,
-    string? Version = null);
+    string? Version = null,
+    DateTimeOffset? UpdatedAt = null)
+{
+    /// <summary>When the holder last showed progress; a claim older than the lease from here was left by a crash.</summary>
+    public DateTimeOffset LeaseStart => UpdatedAt ?? CreatedAt;
+}

@@ -9,6 +9,7 @@ namespace Pki.Core.Storage;
 /// <summary>
 /// Request records. A keyed request is stored under a hash of its Idempotency-Key (which may hold
 /// characters tables forbid), so a repeat is one point read; an unkeyed one under its request id.
+/// Claim writes carry the ETag their holder read (If-Match).
 /// </summary>
 public sealed class TableRequestStore(TableStorage storage) : IRequestStore
 {
@@ -19,17 +20,43 @@ public sealed class TableRequestStore(TableStorage storage) : IRequestStore
         return response.HasValue ? FromEntity(response.Value!, idempotencyKey) : null;
     }
 
-    public async Task<bool> TryStartAsync(IssuanceRequestRecord record, CancellationToken cancellationToken = default)
+    public async Task<IssuanceRequestRecord?> TryStartAsync(IssuanceRequestRecord record, CancellationToken cancellationToken = default)
     {
         var table = await storage.GetTableAsync(TableNames.Requests, cancellationToken).ConfigureAwait(false);
-        return await table.TryAddEntityAsync(ToEntity(record), cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var response = await table.AddEntityAsync(ToEntity(record), cancellationToken).ConfigureAwait(false);
+            return record with { Version = response.Headers.ETag?.ToString() };
+        }
+        catch (RequestFailedException e) when (e.Status == 409)
+        {
+            return null;
+        }
     }
 
-    public async Task AttachSerialAsync(string idempotencyKey, string serialNumber, CancellationToken cancellationToken = default)
+    public async Task<IssuanceRequestRecord?> TryAttachSerialAsync(IssuanceRequestRecord claim, string serialNumber, DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        var updated = claim with { SerialNumber = serialNumber, UpdatedAt = now };
+        var version = await TryReplaceAsync(updated, cancellationToken).ConfigureAwait(false);
+        return version is null ? null : updated with { Version = version };
+    }
+
+    public async Task<bool> TryCompleteAsync(IssuanceRequestRecord claim, CancellationToken cancellationToken = default) =>
+        await TryReplaceAsync(claim with { Status = RequestStatus.Issued }, cancellationToken).ConfigureAwait(false) is not null;
+
+    public async Task<bool> TryReleaseAsync(IssuanceRequestRecord claim, CancellationToken cancellationToken = default)
     {
         var table = await storage.GetTableAsync(TableNames.Requests, cancellationToken).ConfigureAwait(false);
-        var entity = new TableEntity(KeyedPartition(idempotencyKey), string.Empty) { ["SerialNumber"] = serialNumber };
-        await table.UpdateEntityAsync(entity, ETag.All, TableUpdateMode.Merge, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            // The client reports a missing entity as a 404 response rather than an exception.
+            var response = await table.DeleteEntityAsync(Partition(claim), string.Empty, new ETag(claim.Version!), cancellationToken).ConfigureAwait(false);
+            return response.Status != 404;
+        }
+        catch (RequestFailedException e) when (e.Status is 404 or 412)
+        {
+            return false;
+        }
     }
 
     public async Task RecordAsync(IssuanceRequestRecord record, CancellationToken cancellationToken = default)
@@ -38,24 +65,17 @@ public sealed class TableRequestStore(TableStorage storage) : IRequestStore
         await table.UpsertEntityAsync(ToEntity(record), TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
     }
 
-    public async Task AbandonAsync(string idempotencyKey, CancellationToken cancellationToken = default)
-    {
-        var table = await storage.GetTableAsync(TableNames.Requests, cancellationToken).ConfigureAwait(false);
-        await table.DeleteEntityAsync(KeyedPartition(idempotencyKey), string.Empty, ETag.All, cancellationToken).ConfigureAwait(false);
-    }
-
-    public async Task<bool> TryReleaseStaleAsync(IssuanceRequestRecord record, CancellationToken cancellationToken = default)
+    private async Task<string?> TryReplaceAsync(IssuanceRequestRecord record, CancellationToken cancellationToken)
     {
         var table = await storage.GetTableAsync(TableNames.Requests, cancellationToken).ConfigureAwait(false);
         try
         {
-            // The client reports a missing entity as a 404 response rather than an exception.
-            var response = await table.DeleteEntityAsync(Partition(record), string.Empty, new ETag(record.Version!), cancellationToken).ConfigureAwait(false);
-            return response.Status != 404;
+            var response = await table.UpdateEntityAsync(ToEntity(record), new ETag(record.Version!), TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
+            return response.Headers.ETag?.ToString();
         }
         catch (RequestFailedException e) when (e.Status is 404 or 412)
         {
-            return false;
+            return null;
         }
     }
 
@@ -71,6 +91,7 @@ public sealed class TableRequestStore(TableStorage storage) : IRequestStore
         ["BodyHash"] = r.BodyHash,
         ["Status"] = r.Status.ToString(),
         ["CreatedAt"] = r.CreatedAt,
+        ["UpdatedAt"] = r.UpdatedAt,
         ["SerialNumber"] = r.SerialNumber,
     };
 
@@ -81,5 +102,6 @@ public sealed class TableRequestStore(TableStorage storage) : IRequestStore
         Enum.Parse<RequestStatus>(e.GetString("Status")),
         e.GetDateTimeOffset("CreatedAt")!.Value,
         e.GetString("SerialNumber"),
-        e.ETag.ToString());
+        e.ETag.ToString(),
+        e.GetDateTimeOffset("UpdatedAt"));
 }

@@ -30,5 +30,11 @@ public sealed class SubjectAltNameRule : IIssuancePolicyRule
         {
             throw ProblemException.Unprocessable("missing-name", "The CSR names no subject: give a commonName or a subjectAltName.");
         }
+
+        // RFC 5280 caps commonName at 64 characters; without a SAN to carry it the certificate would name nobody.
+        if (count == 0 && csr.CommonName!.Length > CertificateIssuer.MaxCommonNameLength)
+        {
+            throw ProblemException.Unprocessable("common-name-too-long", $"The CSR's commonName has {csr.CommonName.Length} characters (at most {CertificateIssuer.MaxCommonNameLength}); put the name in a subjectAltName instead.");
+        }
     }
 }

@@ -48,8 +48,9 @@ public sealed class Pkcs11KeyManager : IKeyManager, IDisposable
             };
 
             // Login state is shared by all sessions of the application; this session keeps it.
+            // Login state belongs to the application while any session is open; this one stays open.
             _loginSession = _slot.OpenSession(SessionType.ReadWrite);
-            Login();
+            EnsureLoggedIn(_loginSession);
         }
         catch
         {
@@ -228,16 +229,28 @@ public sealed class Pkcs11KeyManager : IKeyManager, IDisposable
             : throw new InvalidOperationException($"Private key '{label}' has {found.Count} public keys with its CKA_ID in token '{_options.TokenLabel}'; expected one.");
     }
 
-    private void Login()
+    private void EnsureLoggedIn(ISession session)
     {
+        if (session.GetSessionInfo().State is CKS.CKS_RW_USER_FUNCTIONS or CKS.CKS_RO_USER_FUNCTIONS)
+        {
+            return;
+        }
+
         try
         {
-            _loginSession.Login(CKU.CKU_USER, _options.UserPin);
+            session.Login(CKU.CKU_USER, _options.UserPin);
         }
         catch (Pkcs11Exception e) when (e.RV == CKR.CKR_USER_ALREADY_LOGGED_IN)
         {
         }
     }
+
+    /// <summary>Logs the application out of the token, as an HSM restart would; tests prove recovery with it.</summary>
+    internal void LogoutForTesting() => WithSession(session =>
+    {
+        session.Logout();
+        return 0;
+    });
 
     private KeyDescription Describe(ISession session, KeyUri uri, IObjectHandle publicKey)
     {
@@ -307,15 +320,17 @@ public sealed class Pkcs11KeyManager : IKeyManager, IDisposable
                 session = _slot.OpenSession(SessionType.ReadWrite);
             }
 
+            EnsureLoggedIn(session);
             try
             {
                 return action(session);
             }
-            catch (Pkcs11Exception e) when (e.RV == CKR.CKR_USER_NOT_LOGGED_IN)
+            catch (Pkcs11Exception e) when (e.RV is CKR.CKR_USER_NOT_LOGGED_IN or CKR.CKR_OBJECT_HANDLE_INVALID or CKR.CKR_KEY_HANDLE_INVALID)
             {
-                // The token forgot our login (an HSM restart): log in again and retry once.
-                _logger.LogWarning("PKCS#11 token {TokenLabel} reported no login; logging in again", _options.TokenLabel);
-                Login();
+                // The token lost our login or our key handles (an HSM restart): log in, find the keys again, retry once.
+                _logger.LogWarning("PKCS#11 token {TokenLabel} answered {Result}; logging in and looking keys up again", _options.TokenLabel, e.RV);
+                _privateKeys.Clear();
+                EnsureLoggedIn(session);
                 return action(session);
             }
         }

@@ -12,8 +12,14 @@ namespace Pki.Tests.EndToEnd;
 public sealed class LocalRunScriptTests : IDisposable
 {
     private readonly string _state = Directory.CreateTempSubdirectory("pki-run-").FullName;
-    private readonly int _httpPort = FreePort();
-    private readonly int[] _azuritePorts = [FreePort(), FreePort(), FreePort()];
+    private readonly int _httpPort;
+    private readonly int[] _azuritePorts;
+
+    public LocalRunScriptTests()
+    {
+        var ports = DistinctFreePorts(4);
+        (_httpPort, _azuritePorts) = (ports[0], ports[1..]);
+    }
 
     [Fact]
     public async Task Certificates_and_ca_keys_survive_a_restart_of_local_run_and_it_stops_what_it_started()
@@ -136,11 +142,34 @@ public sealed class LocalRunScriptTests : IDisposable
         return dir?.FullName ?? throw new InvalidOperationException("Serverless.sln not found above " + AppContext.BaseDirectory);
     }
 
-    private static int FreePort()
+    /// <summary>
+    /// Ports below Linux's ephemeral range (32768+), so no outgoing connection of a parallel test can
+    /// take one between our check and the script's bind; all held open together so they differ.
+    /// </summary>
+    private static int[] DistinctFreePorts(int count)
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        var listeners = new List<TcpListener>();
+        try
+        {
+            while (listeners.Count < count)
+            {
+                var listener = new TcpListener(IPAddress.Loopback, Random.Shared.Next(20000, 32000));
+                try
+                {
+                    listener.Start();
+                    listeners.Add(listener);
+                }
+                catch (SocketException)
+                {
+                }
+            }
+
+            return [.. listeners.Select(l => ((IPEndPoint)l.LocalEndpoint).Port)];
+        }
+        finally
+        {
+            listeners.ForEach(l => l.Stop());
+        }
     }
 
     public void Dispose()

@@ -20,8 +20,17 @@ public sealed class InMemoryCertificateStore : ICertificateStore
 
     public Exception? FailReserve { get; set; }
 
-    public Task<bool> TryReserveAsync(CertificateRecord record, CancellationToken cancellationToken = default)
+    /// <summary>When set, the next reservation waits for this task first (a stalled request).</summary>
+    public Task? StallNextReserve { get; set; }
+
+    public async Task<bool> TryReserveAsync(CertificateRecord record, CancellationToken cancellationToken = default)
     {
+        if (StallNextReserve is { } stall)
+        {
+            StallNextReserve = null;
+            await stall;
+        }
+
         Reservations++;
         if (FailReserve is not null)
         {
@@ -31,10 +40,10 @@ public sealed class InMemoryCertificateStore : ICertificateStore
         if (CollisionsToReport > 0)
         {
             CollisionsToReport--;
-            return Task.FromResult(false);
+            return false;
         }
 
-        return Task.FromResult(Records.TryAdd(record.SerialNumber, record));
+        return Records.TryAdd(record.SerialNumber, record);
     }
 
     public Task MarkIssuedAsync(CertificateRecord record, CancellationToken cancellationToken = default)

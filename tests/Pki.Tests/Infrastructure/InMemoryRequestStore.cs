@@ -3,7 +3,7 @@ using Pki.Core.Authority;
 
 namespace Pki.Tests.Infrastructure;
 
-/// <summary>A fake request store with version tags, as Table Storage's ETags behave.</summary>
+/// <summary>A fake request store whose version tags behave as Table Storage's ETags do.</summary>
 public sealed class InMemoryRequestStore : IRequestStore
 {
     private readonly object _gate = new();
@@ -21,64 +21,50 @@ public sealed class InMemoryRequestStore : IRequestStore
         }
     }
 
-    public Task<bool> TryStartAsync(IssuanceRequestRecord record, CancellationToken cancellationToken = default)
+    public Task<IssuanceRequestRecord?> TryStartAsync(IssuanceRequestRecord record, CancellationToken cancellationToken = default)
     {
         lock (_gate)
         {
-            return Task.FromResult(Keyed.TryAdd(record.IdempotencyKey!, Versioned(record)));
+            var versioned = Versioned(record);
+            return Task.FromResult(Keyed.TryAdd(record.IdempotencyKey!, versioned) ? versioned : null);
         }
     }
 
-    public Task AttachSerialAsync(string idempotencyKey, string serialNumber, CancellationToken cancellationToken = default)
+    public Task<IssuanceRequestRecord?> TryAttachSerialAsync(IssuanceRequestRecord claim, string serialNumber, DateTimeOffset now, CancellationToken cancellationToken = default) =>
+        Task.FromResult(TryReplace(claim, claim with { SerialNumber = serialNumber, UpdatedAt = now }));
+
+    public Task<bool> TryCompleteAsync(IssuanceRequestRecord claim, CancellationToken cancellationToken = default) =>
+        Task.FromResult(TryReplace(claim, claim with { Status = RequestStatus.Issued }) is not null);
+
+    public Task<bool> TryReleaseAsync(IssuanceRequestRecord claim, CancellationToken cancellationToken = default)
     {
         lock (_gate)
         {
-            Keyed[idempotencyKey] = Versioned(Keyed[idempotencyKey] with { SerialNumber = serialNumber });
+            return Task.FromResult(IsCurrent(claim) && Keyed.Remove(claim.IdempotencyKey!));
         }
-
-        return Task.CompletedTask;
     }
 
     public Task RecordAsync(IssuanceRequestRecord record, CancellationToken cancellationToken = default)
     {
-        lock (_gate)
-        {
-            if (record.IdempotencyKey is null)
-            {
-                Unkeyed.Add(record);
-            }
-            else
-            {
-                Keyed[record.IdempotencyKey] = Versioned(record);
-            }
-        }
-
+        Unkeyed.Add(record);
         return Task.CompletedTask;
     }
 
-    public Task AbandonAsync(string idempotencyKey, CancellationToken cancellationToken = default)
+    private IssuanceRequestRecord? TryReplace(IssuanceRequestRecord claim, IssuanceRequestRecord updated)
     {
         lock (_gate)
         {
-            Keyed.Remove(idempotencyKey);
-        }
-
-        return Task.CompletedTask;
-    }
-
-    public Task<bool> TryReleaseStaleAsync(IssuanceRequestRecord record, CancellationToken cancellationToken = default)
-    {
-        lock (_gate)
-        {
-            if (Keyed.TryGetValue(record.IdempotencyKey!, out var current) && current.Version == record.Version)
+            if (!IsCurrent(claim))
             {
-                Keyed.Remove(record.IdempotencyKey!);
-                return Task.FromResult(true);
+                return null;
             }
 
-            return Task.FromResult(false);
+            return Keyed[claim.IdempotencyKey!] = Versioned(updated);
         }
     }
+
+    private bool IsCurrent(IssuanceRequestRecord claim) =>
+        Keyed.TryGetValue(claim.IdempotencyKey!, out var current) && current.Version == claim.Version;
 
     private IssuanceRequestRecord Versioned(IssuanceRequestRecord record) => record with { Version = (++_version).ToString(System.Globalization.CultureInfo.InvariantCulture) };
 }

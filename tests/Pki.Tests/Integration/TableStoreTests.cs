@@ -68,44 +68,57 @@ public sealed class TableStoreTests
     }
 
     [Fact]
-    public async Task Idempotency_key_is_claimed_once_completed_and_released_on_failure()
+    public async Task Idempotency_key_is_claimed_once_and_every_claim_write_needs_the_current_version()
     {
         var requests = new TableRequestStore(_storage);
         var key = "key/with#chars?" + Guid.NewGuid();
         var record = new IssuanceRequestRecord("r1", key, "hash", RequestStatus.Pending, DateTimeOffset.UtcNow);
 
-        Assert.True(await requests.TryStartAsync(record));
-        Assert.False(await requests.TryStartAsync(record with { RequestId = "r2" }));
+        var claim = await requests.TryStartAsync(record);
+        Assert.NotNull(claim?.Version);
+        Assert.Null(await requests.TryStartAsync(record with { RequestId = "r2" }));
         var pending = await requests.GetByIdempotencyKeyAsync(key);
-        Assert.Equal(("r1", RequestStatus.Pending, (string?)null), (pending!.RequestId, pending.Status, pending.SerialNumber));
+        Assert.Equal(("r1", RequestStatus.Pending, (string?)null, claim!.Version), (pending!.RequestId, pending.Status, pending.SerialNumber, pending.Version));
 
-        await requests.AttachSerialAsync(key, "abc");
+        var attached = await requests.TryAttachSerialAsync(claim, "abc", DateTimeOffset.UtcNow);
+        Assert.NotNull(attached);
+        Assert.NotEqual(claim.Version, attached!.Version);
+
+        // The version before the attach is stale now: completing or releasing with it changes nothing.
+        Assert.False(await requests.TryCompleteAsync(claim));
+        Assert.False(await requests.TryReleaseAsync(claim));
+        Assert.Null(await requests.TryAttachSerialAsync(claim, "def", DateTimeOffset.UtcNow));
         Assert.Equal("abc", (await requests.GetByIdempotencyKeyAsync(key))!.SerialNumber);
-        await requests.RecordAsync(record with { Status = RequestStatus.Issued, SerialNumber = "abc" });
+
+        Assert.True(await requests.TryCompleteAsync(attached));
         var issued = await requests.GetByIdempotencyKeyAsync(key);
         Assert.Equal((RequestStatus.Issued, "abc"), (issued!.Status, issued.SerialNumber));
-
-        var other = "other-" + Guid.NewGuid();
-        Assert.True(await requests.TryStartAsync(record with { IdempotencyKey = other }));
-        await requests.AbandonAsync(other);
-        Assert.Null(await requests.GetByIdempotencyKeyAsync(other));
     }
 
     [Fact]
-    public async Task A_stale_claim_is_released_only_at_the_version_that_was_read()
+    public async Task A_claim_is_released_only_at_the_version_that_was_read()
     {
         var requests = new TableRequestStore(_storage);
         var key = "stale-" + Guid.NewGuid();
-        await requests.TryStartAsync(new IssuanceRequestRecord("r1", key, "hash", RequestStatus.Pending, DateTimeOffset.UtcNow));
+        var claim = (await requests.TryStartAsync(new IssuanceRequestRecord("r1", key, "hash", RequestStatus.Pending, DateTimeOffset.UtcNow)))!;
         var read = (await requests.GetByIdempotencyKeyAsync(key))!;
+        Assert.NotNull(await requests.TryAttachSerialAsync(claim, "abc", DateTimeOffset.UtcNow));
 
-        // Someone moved the claim on after we read it: our release must not remove their record.
-        await requests.AttachSerialAsync(key, "abc");
-        Assert.False(await requests.TryReleaseStaleAsync(read));
+        Assert.False(await requests.TryReleaseAsync(read));
         Assert.NotNull(await requests.GetByIdempotencyKeyAsync(key));
 
-        Assert.True(await requests.TryReleaseStaleAsync((await requests.GetByIdempotencyKeyAsync(key))!));
+        Assert.True(await requests.TryReleaseAsync((await requests.GetByIdempotencyKeyAsync(key))!));
         Assert.Null(await requests.GetByIdempotencyKeyAsync(key));
-        Assert.False(await requests.TryReleaseStaleAsync(read));
+        Assert.False(await requests.TryReleaseAsync(read));
+    }
+
+    [Fact]
+    public async Task Unkeyed_requests_are_recorded_with_their_status()
+    {
+        var requests = new TableRequestStore(_storage);
+        await requests.RecordAsync(new IssuanceRequestRecord("rid-1", null, "hash", RequestStatus.Issued, DateTimeOffset.UtcNow, "abc"));
+        var table = new TableClient(TestEnvironment.StorageConnectionString, _prefix + TableNames.Requests);
+        var entity = (await table.GetEntityAsync<TableEntity>("id-rid-1", string.Empty)).Value;
+        Assert.Equal(("Issued", "abc"), (entity.GetString("Status"), entity.GetString("SerialNumber")));
     }
 }

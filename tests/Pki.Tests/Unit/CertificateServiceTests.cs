@@ -101,6 +101,28 @@ public sealed class CertificateServiceTests : IDisposable
     }
 
     [Fact]
+    public async Task A_request_stalled_past_its_lease_loses_its_claim_to_the_retry_and_signs_nothing()
+    {
+        var gate = new TaskCompletionSource();
+        _certificates.StallNextReserve = gate.Task;
+        var stalled = _service.RequestAsync(Input(), "k7");
+
+        _time.Advance(CertificateService.PendingLease + TimeSpan.FromSeconds(1));
+        var retry = await _service.RequestAsync(Input(), "k7");
+        Assert.False(retry.Replayed);
+
+        gate.SetResult();
+        var lost = await Assert.ThrowsAsync<ProblemException>(() => stalled);
+        Assert.Equal(ProblemKind.Conflict, lost.Kind);
+        Assert.Equal("request-superseded", lost.Type);
+
+        Assert.Equal(1, _counting.Signatures);
+        Assert.Equal((RequestStatus.Issued, retry.Certificate.SerialNumber), (_requests.Keyed["k7"].Status, _requests.Keyed["k7"].SerialNumber));
+        var replay = await _service.RequestAsync(Input(), "k7");
+        Assert.Equal(retry.Certificate.SerialNumber, replay.Certificate.SerialNumber);
+    }
+
+    [Fact]
     public async Task Concurrent_requests_with_one_key_yield_one_certificate()
     {
         var results = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(async () =>

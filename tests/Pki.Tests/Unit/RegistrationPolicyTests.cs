@@ -105,6 +105,10 @@ public sealed class RegistrationPolicyTests
         Assert.NotNull(Ra().Approve(Input(Csrs.Ec("orders.internal"), ProfileNames.TlsClient)));
         Assert.Equal(ProblemKind.Forbidden, Refused(Ra(), Input(Csrs.Ec("orders.example.com"), ProfileNames.TlsClient)).Kind);
         Assert.Equal("missing-name", Refused(Ra(), Input(Csrs.Ec(null), ProfileNames.TlsClient)).Type);
+
+        var longName = new string('a', 60) + ".svc.internal";
+        Assert.Equal("common-name-too-long", Refused(Ra(), Input(Csrs.Ec(longName), ProfileNames.TlsClient)).Type);
+        Assert.NotNull(Ra().Approve(Input(Csrs.Ec(longName, [longName]), ProfileNames.TlsClient)));
     }
 
     [Theory]
