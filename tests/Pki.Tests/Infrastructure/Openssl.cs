@@ -62,6 +62,18 @@ public sealed class Openssl : IDisposable
         return new OpensslResult(process.ExitCode, stdout.Result, stderr.Result);
     }
 
+    /// <summary>Asserts that openssl accepts leaf + chain under the root with -x509_strict (and the purpose, if named).</summary>
+    public static OpensslResult AssertVerifies(string rootPem, string chainPem, string leafPem, string? purpose = null)
+    {
+        string[] args = purpose is null
+            ? ["verify", "-x509_strict", "-CAfile", rootPem, "-untrusted", chainPem, leafPem]
+            : ["verify", "-x509_strict", "-purpose", purpose, "-CAfile", rootPem, "-untrusted", chainPem, leafPem];
+        var verify = Run(args);
+        Assert.True(verify.ExitCode == 0, "openssl verify refused the chain: " + verify.Stderr + verify.Stdout);
+        Assert.EndsWith(": OK", verify.Stdout.Trim());
+        return verify;
+    }
+
     /// <summary>Generates a key: "ec:P-256", "ec:P-384", "rsa:2048", "rsa:1024", ...</summary>
     public string NewKey(string name, string keySpec)
     {
