@@ -47,8 +47,15 @@ public sealed class Openssl : IDisposable
         using var process = Process.Start(psi)!;
         if (input is not null)
         {
-            process.StandardInput.Write(input);
-            process.StandardInput.Close();
+            try
+            {
+                process.StandardInput.Write(input);
+                process.StandardInput.Close();
+            }
+            catch (IOException)
+            {
+                // openssl may exit before reading its input (s_client refusing a chain); its exit code tells.
+            }
         }
 
         var stdout = process.StandardOutput.ReadToEndAsync();
