@@ -34,9 +34,9 @@ public static class PkiServiceCollectionExtensions
         services.AddSingleton<CaBootstrapper>();
         services.AddHostedService<CaBootstrapService>();
 
-        // Policy rules run in this order; each refuses with its own reason.
+        // Policy rules run in this order; each refuses with its own reason. The key rule runs earlier,
+        // in CSR parsing, because it must precede signature verification.
         services.AddSingleton<IIssuancePolicyRule, OwnerRule>();
-        services.AddSingleton<IIssuancePolicyRule, KeyRule>();
         services.AddSingleton<IIssuancePolicyRule, SubjectAltNameRule>();
         services.AddSingleton<IIssuancePolicyRule, NameRule>();
         services.AddSingleton<IIssuancePolicyRule, LifetimeRule>();

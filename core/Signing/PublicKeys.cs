@@ -16,6 +16,12 @@ public static class PublicKeys
         _ => throw new ArgumentOutOfRangeException(nameof(algorithm), algorithm, "Not an EC key algorithm."),
     };
 
+    /// <summary>The EC key algorithm of a named curve, or null for a curve we do not support.</summary>
+    public static KeyAlgorithm? AlgorithmOfCurve(DerObjectIdentifier curve) =>
+        curve.Equals(SecObjectIdentifiers.SecP256r1) ? KeyAlgorithm.EcP256
+        : curve.Equals(SecObjectIdentifiers.SecP384r1) ? KeyAlgorithm.EcP384
+        : null;
+
     public static int FieldSizeBytes(KeyAlgorithm algorithm) => algorithm switch
     {
         KeyAlgorithm.EcP256 => 32,
@@ -51,17 +57,7 @@ public static class PublicKeys
         var oid = spki.Algorithm.Algorithm;
         if (oid.Equals(X9ObjectIdentifiers.IdECPublicKey) && spki.Algorithm.Parameters is DerObjectIdentifier curve)
         {
-            if (curve.Equals(SecObjectIdentifiers.SecP256r1))
-            {
-                return KeyAlgorithm.EcP256;
-            }
-
-            if (curve.Equals(SecObjectIdentifiers.SecP384r1))
-            {
-                return KeyAlgorithm.EcP384;
-            }
-
-            return null;
+            return AlgorithmOfCurve(curve);
         }
 
         if (oid.Equals(PkcsObjectIdentifiers.RsaEncryption))

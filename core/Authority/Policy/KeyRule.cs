@@ -1,22 +1,23 @@
 using Org.BouncyCastle.Asn1;
 using Org.BouncyCastle.Asn1.Pkcs;
 using Org.BouncyCastle.Asn1.X509;
-using Org.BouncyCastle.Asn1.Sec;
 using Org.BouncyCastle.Asn1.X9;
 using Pki.Core.Errors;
+using Pki.Core.Signing;
 
 namespace Pki.Core.Authority.Policy;
 
-/// <summary>Subject keys: RSA of 2048 to 8192 bits with a sane exponent, or EC on P-256 or P-384.</summary>
-public sealed class KeyRule : IIssuancePolicyRule
+/// <summary>
+/// Subject keys: RSA of 2048 to 8192 bits with a sane exponent, or EC on P-256 or P-384. Unlike the
+/// other rules it runs inside CSR parsing, before the signature is verified, so it is not in the rule list.
+/// </summary>
+public static class KeyRule
 {
     public const int MinRsaBits = 2048;
     public const int MaxRsaBits = 8192;
 
     /// <summary>RSA public exponents above this are refused: 65537 is the norm, and huge ones make verification slow.</summary>
     public const int MaxRsaExponentBits = 32;
-
-    public void Check(IssuanceRequest request) => CheckKey(request.Csr.PublicKey);
 
     public static void CheckKey(SubjectPublicKeyInfo spki)
     {
@@ -54,8 +55,7 @@ public sealed class KeyRule : IIssuancePolicyRule
 
         if (oid.Equals(X9ObjectIdentifiers.IdECPublicKey))
         {
-            if (spki.Algorithm.Parameters is DerObjectIdentifier curve
-                && (curve.Equals(SecObjectIdentifiers.SecP256r1) || curve.Equals(SecObjectIdentifiers.SecP384r1)))
+            if (spki.Algorithm.Parameters is DerObjectIdentifier curve && PublicKeys.AlgorithmOfCurve(curve) is not null)
             {
                 return;
             }

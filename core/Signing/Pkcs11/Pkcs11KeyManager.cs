@@ -47,7 +47,6 @@ public sealed class Pkcs11KeyManager : IKeyManager, IDisposable
                     $"{slots.Count} PKCS#11 tokens are labelled '{_options.TokenLabel}' in {_options.LibraryPath}; the CA keys must be in exactly one."),
             };
 
-            // Login state is shared by all sessions of the application; this session keeps it.
             // Login state belongs to the application while any session is open; this one stays open.
             _loginSession = _slot.OpenSession(SessionType.ReadWrite);
             EnsureLoggedIn(_loginSession);
@@ -259,9 +258,7 @@ public sealed class Pkcs11KeyManager : IKeyManager, IDisposable
         {
             var attrs = session.GetAttributeValue(publicKey, [CKA.CKA_EC_PARAMS, CKA.CKA_EC_POINT]);
             var curve = (DerObjectIdentifier)Asn1Object.FromByteArray(attrs[0].GetValueAsByteArray());
-            var algorithm = curve.Equals(PublicKeys.CurveOid(KeyAlgorithm.EcP256)) ? KeyAlgorithm.EcP256
-                : curve.Equals(PublicKeys.CurveOid(KeyAlgorithm.EcP384)) ? KeyAlgorithm.EcP384
-                : throw new NotSupportedException($"Curve {curve} of key {uri} is not supported.");
+            var algorithm = PublicKeys.AlgorithmOfCurve(curve) ?? throw new NotSupportedException($"Curve {curve} of key {uri} is not supported.");
             var point = attrs[1].GetValueAsByteArray();
 
             // PKCS#11 says CKA_EC_POINT is a DER OCTET STRING; some modules return the bare point.

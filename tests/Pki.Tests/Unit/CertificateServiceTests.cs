@@ -32,7 +32,7 @@ public sealed class CertificateServiceTests : IDisposable
         _counting.Signatures = 0;
 
         var directory = new AuthorityDirectory(authorities, _counting, options);
-        var ra = new RegistrationAuthority(new ProfileCatalog(options), [new OwnerRule(), new KeyRule(), new SubjectAltNameRule(), new NameRule(options), new LifetimeRule()]);
+        var ra = new RegistrationAuthority(new ProfileCatalog(options), [new OwnerRule(), new SubjectAltNameRule(), new NameRule(options), new LifetimeRule()]);
         var issuer = new CertificateIssuer(directory, factory, _certificates, _time, NullLogger<CertificateIssuer>.Instance);
         _service = new CertificateService(ra, issuer, directory, _certificates, _requests, _time, NullLogger<CertificateService>.Instance);
     }

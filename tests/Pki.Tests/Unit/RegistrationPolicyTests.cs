@@ -18,7 +18,7 @@ public sealed class RegistrationPolicyTests
         var wrapped = Options.Create(options);
         return new RegistrationAuthority(
             new ProfileCatalog(wrapped),
-            [new OwnerRule(), new KeyRule(), new SubjectAltNameRule(), new NameRule(wrapped), new LifetimeRule()]);
+            [new OwnerRule(), new SubjectAltNameRule(), new NameRule(wrapped), new LifetimeRule()]);
     }
 
     private static CertificateRequestInput Input(byte[] csr, string profile = ProfileNames.TlsServer, string? owner = "alice", int? days = null) =>
