@@ -48,7 +48,7 @@ public sealed class TableAuthorityStore(TableStorage storage) : IAuthorityStore
             ["KeyProvider"] = authority.KeyProvider,
             ["Scheme"] = authority.Scheme.ToString(),
         };
-        return await table.TryAddEntityAsync(entity, cancellationToken).ConfigureAwait(false);
+        return await table.TryAddEntityAsync(entity, cancellationToken).ConfigureAwait(false) is not null;
     }
 
     private static CertificateAuthority FromEntity(TableEntity e) => new(

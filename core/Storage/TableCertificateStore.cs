@@ -16,7 +16,7 @@ public sealed class TableCertificateStore(TableStorage storage) : ICertificateSt
     public async Task<bool> TryReserveAsync(CertificateRecord record, CancellationToken cancellationToken = default)
     {
         var table = await storage.GetTableAsync(TableNames.Certificates, cancellationToken).ConfigureAwait(false);
-        return await table.TryAddEntityAsync(ToEntity(record), cancellationToken).ConfigureAwait(false);
+        return await table.TryAddEntityAsync(ToEntity(record), cancellationToken).ConfigureAwait(false) is not null;
     }
 
     public async Task MarkIssuedAsync(CertificateRecord record, CancellationToken cancellationToken = default)

@@ -5,17 +5,20 @@ namespace Pki.Core.Storage;
 
 public static class TableClientExtensions
 {
-    /// <summary>Inserts the entity; false when one with the same keys exists (409), which callers resolve, not fail on.</summary>
-    public static async Task<bool> TryAddEntityAsync(this TableClient table, ITableEntity entity, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Inserts the entity and returns its ETag; null when one with the same keys exists (409), which
+    /// callers resolve, not fail on.
+    /// </summary>
+    public static async Task<ETag?> TryAddEntityAsync(this TableClient table, ITableEntity entity, CancellationToken cancellationToken = default)
     {
         try
         {
-            await table.AddEntityAsync(entity, cancellationToken).ConfigureAwait(false);
-            return true;
+            var response = await table.AddEntityAsync(entity, cancellationToken).ConfigureAwait(false);
+            return response.Headers.ETag ?? default(ETag);
         }
         catch (RequestFailedException e) when (e.Status == 409)
         {
-            return false;
+            return null;
         }
     }
 }

@@ -23,15 +23,8 @@ public sealed class TableRequestStore(TableStorage storage) : IRequestStore
     public async Task<IssuanceRequestRecord?> TryStartAsync(IssuanceRequestRecord record, CancellationToken cancellationToken = default)
     {
         var table = await storage.GetTableAsync(TableNames.Requests, cancellationToken).ConfigureAwait(false);
-        try
-        {
-            var response = await table.AddEntityAsync(ToEntity(record), cancellationToken).ConfigureAwait(false);
-            return record with { Version = response.Headers.ETag?.ToString() };
-        }
-        catch (RequestFailedException e) when (e.Status == 409)
-        {
-            return null;
-        }
+        var version = await table.TryAddEntityAsync(ToEntity(record), cancellationToken).ConfigureAwait(false);
+        return version is null ? null : record with { Version = version.ToString() };
     }
 
     public async Task<IssuanceRequestRecord?> TryAttachSerialAsync(IssuanceRequestRecord claim, string serialNumber, DateTimeOffset now, CancellationToken cancellationToken = default)

@@ -35,13 +35,9 @@ public static class DevHost
         }
 
         // The Functions host answers unknown routes with an empty 404; ours says what exists.
-        app.MapFallback(context =>
-        {
-            context.Response.StatusCode = StatusCodes.Status404NotFound;
-            context.Response.ContentType = ProblemResults.ContentType;
-            return context.Response.WriteAsync(
-                $"{{\"type\":\"{ProblemResults.TypePrefix}no-such-route\",\"title\":\"Not found\",\"status\":404,\"detail\":\"No function serves {context.Request.Method} on this path.\"}}");
-        });
+        app.MapFallback(context => FunctionEndpoint.ExecuteAsync(
+            ProblemResults.Create(StatusCodes.Status404NotFound, "no-such-route", "Not found", $"No function serves {context.Request.Method} on this path.", context.Request),
+            context));
 
         return app;
     }

@@ -24,9 +24,13 @@ public static class FunctionEndpoint
                 IActionResult direct => direct,
                 _ => throw new NotSupportedException($"Function {route.Name} returned {returned?.GetType().Name ?? "null"}; the dev host expects IActionResult."),
             };
-            await result.ExecuteResultAsync(new ActionContext(context, context.GetRouteData(), new ActionDescriptor()));
+            await ExecuteAsync(result, context);
         };
     }
+
+    /// <summary>Writes an action result to the response, as the Functions host's ASP.NET Core integration does.</summary>
+    public static Task ExecuteAsync(IActionResult result, HttpContext context) =>
+        result.ExecuteResultAsync(new ActionContext(context, context.GetRouteData(), new ActionDescriptor()));
 
     private static Func<HttpContext, object?> BinderFor(ParameterInfo parameter)
     {
