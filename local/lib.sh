@@ -101,6 +101,18 @@ pki_init_token() {
   fi
 }
 
+# pki_start_throwaway_stack NAME LABEL: installs what is missing, then Azurite and a token labelled
+# LABEL in a new temporary folder (STATE) on free ports; everything is stopped and removed on exit.
+pki_start_throwaway_stack() {
+  pki_install_prerequisites
+  STATE="$(mktemp -d "/tmp/pki-$1.XXXXXX")"
+  trap 'pki_stop_all; rm -rf "$STATE"' EXIT
+  trap 'exit 130' INT
+  trap 'exit 143' TERM
+  pki_start_azurite "$STATE/azurite" "$(pki_free_port)" "$(pki_free_port)" "$(pki_free_port)"
+  pki_init_token "$STATE/softhsm" "$2"
+}
+
 pki_stop_all() {
   local pid
   for pid in "${PKI_PIDS[@]}"; do
