@@ -58,9 +58,7 @@ public sealed class LocalRunScriptTests : IDisposable
 
     private async Task<RunningScript> StartAsync()
     {
-        var root = RepoRoot();
-        var configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name;
-        var psi = new ProcessStartInfo("bash", [Path.Combine(root, "local", "run")])
+        var psi = new ProcessStartInfo("bash", [Path.Combine(RepoPaths.Root, "local", "run")])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -70,7 +68,7 @@ public sealed class LocalRunScriptTests : IDisposable
                 ["PKI_STATE"] = _state,
                 ["PKI_URLS"] = $"http://127.0.0.1:{_httpPort}",
                 ["PKI_AZURITE_PORTS"] = string.Join(' ', _azuritePorts),
-                ["PKI_DEVHOST_DLL"] = Path.Combine(root, "local", "Pki.Local", "bin", configuration, "net10.0", "Pki.Local.dll"),
+                ["PKI_DEVHOST_DLL"] = RepoPaths.BuildOutput(Path.Combine("local", "Pki.Local"), "Pki.Local.dll"),
             },
         };
         var process = Process.Start(psi)!;
@@ -126,17 +124,6 @@ public sealed class LocalRunScriptTests : IDisposable
         var output = process.StandardOutput.ReadToEnd();
         process.WaitForExit();
         return output;
-    }
-
-    private static string RepoRoot()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Serverless.sln")))
-        {
-            dir = dir.Parent;
-        }
-
-        return dir?.FullName ?? throw new InvalidOperationException("Serverless.sln not found above " + AppContext.BaseDirectory);
     }
 
     /// <summary>

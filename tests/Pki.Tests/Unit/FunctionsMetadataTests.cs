@@ -2,6 +2,7 @@ using System.Text.Json;
 using Pki.Core;
 using Pki.Functions;
 using Pki.Local;
+using Pki.Tests.Infrastructure;
 
 namespace Pki.Tests.Unit;
 
@@ -40,17 +41,7 @@ public sealed class FunctionsMetadataTests
 
     private static string FindFunctionsOutput(string file)
     {
-        // The test assembly's output folder mirrors the functions project's: same configuration and framework.
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        var configuration = dir.Parent!.Name;
-        var framework = dir.Name;
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Serverless.sln")))
-        {
-            dir = dir.Parent;
-        }
-
-        Assert.NotNull(dir);
-        var path = Path.Combine(dir.FullName, "functions", "bin", configuration, framework, file);
+        var path = RepoPaths.BuildOutput("functions", file);
         Assert.True(File.Exists(path), $"{path} is missing; the Functions Worker SDK writes it when functions/ builds.");
         return path;
     }
