@@ -9,7 +9,7 @@ namespace Pki.Core.Authority;
 /// the key store; a key left behind by a crash before its record was written is picked up again.
 /// </summary>
 public sealed class CaBootstrapper(
-    IKeyManager keys,
+    CaKeys keys,
     IAuthorityStore store,
     CertificateFactory factory,
     TimeProvider time,
@@ -17,7 +17,6 @@ public sealed class CaBootstrapper(
     ILogger<CaBootstrapper> logger)
 {
     private readonly AuthorityOptions _ca = options.Value.Ca;
-    private readonly string _token = options.Value.Signing.Pkcs11.TokenLabel;
 
     public async Task<(CertificateAuthority Root, CertificateAuthority Issuing)> EnsureHierarchyAsync(CancellationToken cancellationToken = default)
     {
@@ -31,9 +30,9 @@ public sealed class CaBootstrapper(
 
     private async Task<CertificateAuthority> CreateRootAsync(CancellationToken cancellationToken)
     {
-        var key = await EnsureKeyAsync(_ca.RootId, _ca.RootKeyAlgorithm, cancellationToken).ConfigureAwait(false);
+        var key = await keys.EnsureAsync(_ca.RootId, _ca.RootKeyAlgorithm, cancellationToken).ConfigureAwait(false);
         var scheme = key.Algorithm.DefaultScheme();
-        var signer = await keys.CreateSignerAsync(new CreateSignerRequest(key.KeyUri, scheme), cancellationToken).ConfigureAwait(false);
+        var signer = await keys.CreateSignerAsync(key.KeyUri, scheme, cancellationToken).ConfigureAwait(false);
         var (notBefore, notAfter) = Validity(_ca.RootValidityDays);
         var serial = SerialNumbers.New();
         logger.LogInformation("Signing root CA certificate {SerialNumber} for {CaId}", SerialNumbers.ToHex(serial), _ca.RootId);
@@ -44,9 +43,9 @@ public sealed class CaBootstrapper(
 
     private async Task<CertificateAuthority> CreateIssuingAsync(CertificateAuthority root, CancellationToken cancellationToken)
     {
-        var key = await EnsureKeyAsync(_ca.IssuingId, _ca.IssuingKeyAlgorithm, cancellationToken).ConfigureAwait(false);
+        var key = await keys.EnsureAsync(_ca.IssuingId, _ca.IssuingKeyAlgorithm, cancellationToken).ConfigureAwait(false);
         var scheme = _ca.IssuingSignatureScheme is { } configured && key.Algorithm.Supports(configured) ? configured : key.Algorithm.DefaultScheme();
-        var rootSigner = await keys.CreateSignerAsync(new CreateSignerRequest(root.KeyUri, root.Scheme), cancellationToken).ConfigureAwait(false);
+        var rootSigner = await keys.CreateSignerAsync(root.KeyUri, root.Scheme, cancellationToken).ConfigureAwait(false);
         var (notBefore, notAfter) = Validity(_ca.IssuingValidityDays);
         if (notAfter > root.NotAfter)
         {
@@ -58,28 +57,6 @@ public sealed class CaBootstrapper(
         var cert = factory.CreateIssuing(root, rootSigner, key.SubjectPublicKeyInfo, _ca.IssuingSubject, serial, notBefore, notAfter);
         var record = new CertificateAuthority(_ca.IssuingId, CaRole.Issuing, CertificateFactory.Rfc4514(cert.SubjectDN), cert.GetEncoded(), root.Id, notAfter, key.KeyUri, keys.Provider, scheme);
         return await AddOrReadAsync(record, cancellationToken).ConfigureAwait(false);
-    }
-
-    private async Task<KeyDescription> EnsureKeyAsync(string caId, KeyAlgorithm algorithm, CancellationToken cancellationToken)
-    {
-        var uri = keys.Provider == KeyUri.Pkcs11Scheme ? KeyUri.Pkcs11(_token, caId) : KeyUri.Software(caId);
-        var existing = await keys.GetPublicKeyAsync(new GetPublicKeyRequest(uri), cancellationToken).ConfigureAwait(false);
-        if (existing is not null)
-        {
-            logger.LogWarning("Reusing existing key {KeyUri} ({KeyAlgorithm}) for CA {CaId} whose record was missing", uri, existing.Algorithm, caId);
-            return existing;
-        }
-
-        try
-        {
-            return await keys.CreateKeyAsync(new CreateKeyRequest(uri, algorithm), cancellationToken).ConfigureAwait(false);
-        }
-        catch (KeyAlreadyExistsException)
-        {
-            // Another instance created it between our look-up and our create; use theirs.
-            return await keys.GetPublicKeyAsync(new GetPublicKeyRequest(uri), cancellationToken).ConfigureAwait(false)
-                ?? throw new InvalidOperationException($"Key {uri} was reported to exist but cannot be read.");
-        }
     }
 
     private async Task<CertificateAuthority> AddOrReadAsync(CertificateAuthority record, CancellationToken cancellationToken)

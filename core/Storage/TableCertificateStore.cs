@@ -2,6 +2,7 @@ using System.Globalization;
 using Azure;
 using Azure.Data.Tables;
 using Pki.Core.Authority;
+using Pki.Core.Revocation;
 
 namespace Pki.Core.Storage;
 
@@ -42,6 +43,41 @@ public sealed class TableCertificateStore(TableStorage storage) : ICertificateSt
         return response.HasValue ? FromEntity(response.Value!) : null;
     }
 
+    public async Task<RevokeResult?> TryRevokeAsync(string serialNumber, DateTimeOffset revokedAt, RevocationReason reason, CancellationToken cancellationToken = default)
+    {
+        var table = await storage.GetTableAsync(TableNames.Certificates, cancellationToken).ConfigureAwait(false);
+        while (true)
+        {
+            var response = await table.GetEntityIfExistsAsync<TableEntity>(serialNumber, string.Empty, cancellationToken: cancellationToken).ConfigureAwait(false);
+            if (!response.HasValue)
+            {
+                return null;
+            }
+
+            var entity = response.Value!;
+            var record = FromEntity(entity);
+            switch (record.Status)
+            {
+                case CertificateStatus.Revoked:
+                    return new RevokeResult(record, Changed: false);
+                case CertificateStatus.Issued:
+                    var revoked = record with { Status = CertificateStatus.Revoked, RevokedAt = revokedAt, RevocationReason = reason };
+                    try
+                    {
+                        await table.UpdateEntityAsync(ToEntity(revoked), entity.ETag, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
+                        return new RevokeResult(revoked, Changed: true);
+                    }
+                    catch (RequestFailedException e) when (e.Status == 412)
+                    {
+                        continue; // changed under us (a concurrent revoke): read again
+                    }
+
+                default:
+                    return null;
+            }
+        }
+    }
+
     public static string ExpiryPartition(DateTimeOffset notAfter) => notAfter.UtcDateTime.ToString(ExpiryDayFormat, CultureInfo.InvariantCulture);
 
     private static TableEntity ToEntity(CertificateRecord r) => new(r.SerialNumber, string.Empty)
@@ -57,6 +93,9 @@ public sealed class TableCertificateStore(TableStorage storage) : ICertificateSt
         ["CreatedAt"] = r.CreatedAt,
         ["CertificateDer"] = r.CertificateDer,
         ["IssuedAt"] = r.IssuedAt,
+        ["CrlShard"] = r.CrlShard,
+        ["RevokedAt"] = r.RevokedAt,
+        ["RevocationReason"] = r.RevocationReason?.ToString(),
     };
 
     private static CertificateRecord FromEntity(TableEntity e) => new(
@@ -71,5 +110,8 @@ public sealed class TableCertificateStore(TableStorage storage) : ICertificateSt
         e.GetString("RequestId"),
         e.GetDateTimeOffset("CreatedAt")!.Value,
         e.GetBinary("CertificateDer"),
-        e.GetDateTimeOffset("IssuedAt"));
+        e.GetDateTimeOffset("IssuedAt"),
+        e.GetInt32("CrlShard"),
+        e.GetDateTimeOffset("RevokedAt"),
+        e.GetString("RevocationReason") is { } reason ? Enum.Parse<RevocationReason>(reason) : null);
 }

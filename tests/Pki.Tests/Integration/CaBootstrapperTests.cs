@@ -17,7 +17,7 @@ public sealed class CaBootstrapperTests
     {
         var wrapped = Options.Create(options);
         return new CaBootstrapper(
-            SharedPkcs11.Instance,
+            new CaKeys(SharedPkcs11.Instance, wrapped, NullLogger<CaKeys>.Instance),
             new TableAuthorityStore(new TableStorage(wrapped)),
             new CertificateFactory(new CaUrls(wrapped)),
             time,

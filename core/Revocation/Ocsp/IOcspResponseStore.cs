@@ -1,0 +1,18 @@
+namespace Pki.Core.Revocation.Ocsp;
+
+/// <summary>
+/// Pre-signed responses by serial (one point read), with a refresh index per CA ordered by due time,
+/// so the refresh timer reads one partition range of what is due.
+/// </summary>
+public interface IOcspResponseStore
+{
+    Task<StoredOcspResponse?> GetAsync(string serialNumber, CancellationToken cancellationToken = default);
+
+    /// <summary>Stores the response and moves its refresh entry; safe to repeat after a crash.</summary>
+    Task SaveAsync(StoredOcspResponse response, CancellationToken cancellationToken = default);
+
+    /// <summary>Serials of the CA whose refresh time is before <paramref name="dueBefore"/>, with their index keys.</summary>
+    IAsyncEnumerable<(string SerialNumber, string RefreshKey)> ListDueAsync(string issuerId, DateTimeOffset dueBefore, CancellationToken cancellationToken = default);
+
+    Task RemoveRefreshEntryAsync(string issuerId, string refreshKey, CancellationToken cancellationToken = default);
+}

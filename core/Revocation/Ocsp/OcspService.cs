@@ -1,0 +1,347 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Org.BouncyCastle.Asn1;
+using Org.BouncyCastle.Asn1.Ocsp;
+using Org.BouncyCastle.Asn1.Oiw;
+using Org.BouncyCastle.Asn1.X509;
+using Org.BouncyCastle.Ocsp;
+using Pki.Core.Authority;
+using BcBigInteger = Org.BouncyCastle.Math.BigInteger;
+using BcCertificateStatus = Org.BouncyCastle.Ocsp.CertificateStatus;
+using CertificateStatus = Pki.Core.Authority.CertificateStatus;
+
+namespace Pki.Core.Revocation.Ocsp;
+
+/// <summary>
+/// RFC 6960 responder with the RFC 5019 profile. The common request (SHA-1 CertID, no nonce) is
+/// answered from memory or from the stored pre-signed response; it signs only when that response is
+/// missing or stale, or when the client sent a nonce or another hash. Every failure is an OCSP error
+/// status, never an exception to the caller.
+/// </summary>
+public sealed class OcspService(
+    AuthorityDirectory authorities,
+    ICertificateStore certificates,
+    IOcspResponseStore responses,
+    OcspResponders responders,
+    TimeProvider time,
+    IOptions<PkiOptions> options,
+    ILogger<OcspService> logger) : IIssuanceObserver
+{
+    /// <summary>An OCSP request for one certificate is about 100 bytes; anything much larger is refused unread.</summary>
+    public const int MaxRequestBytes = 4096;
+
+    /// <summary>RFC 9654 (which replaced RFC 8954) lets nonces be up to 128 octets.</summary>
+    public const int MaxNonceBytes = 128;
+
+    private const int MaxCachedResponses = 100_000;
+    private static readonly TimeSpan IssuerReloadInterval = TimeSpan.FromSeconds(30);
+    private static readonly string Sha1 = OiwObjectIdentifiers.IdSha1.Id;
+
+    private readonly RevocationOptions _options = options.Value.Revocation;
+    private readonly ConcurrentDictionary<string, CachedResponse> _cache = new(StringComparer.Ordinal);
+    private IssuerIndex _issuers = IssuerIndex.Empty;
+
+    public async Task<OcspReply> RespondAsync(ReadOnlyMemory<byte> requestDer, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            if (!TryParse(requestDer, out var certId, out var nonce))
+            {
+                return Error(OcspRespStatus.MalformedRequest, "malformedRequest");
+            }
+
+            var ca = await FindIssuerAsync(certId, cancellationToken).ConfigureAwait(false);
+            if (ca is null)
+            {
+                return Error(OcspRespStatus.Unauthorized, "unauthorized");
+            }
+
+            var serial = certId.SerialNumber.SignValue > 0 ? SerialNumbers.ToHex(certId.SerialNumber) : null;
+            if (nonce is null && certId.HashAlgOid == Sha1 && serial is not null)
+            {
+                var stored = await GetFreshAsync(serial, ca, cancellationToken).ConfigureAwait(false);
+                if (stored is not null)
+                {
+                    return new OcspReply(stored.ResponseDer, Name(stored.Status), stored.ThisUpdate, stored.NextUpdate);
+                }
+            }
+
+            var record = serial is null ? null : await certificates.GetAsync(serial, cancellationToken).ConfigureAwait(false);
+            var (status, revokedAt, reason) = StatusOf(record, ca);
+            if (nonce is null && certId.HashAlgOid == Sha1 && status != OcspCertStatus.Unknown)
+            {
+                // The pre-signed response was missing or stale: make it now, as the timer would have.
+                var presigned = await PresignAsync(record!, ca, CancellationToken.None).ConfigureAwait(false);
+                return new OcspReply(presigned.ResponseDer, Name(presigned.Status), presigned.ThisUpdate, presigned.NextUpdate);
+            }
+
+            var (thisUpdate, nextUpdate) = Validity();
+            var responder = await responders.GetAsync(ca, cancellationToken).ConfigureAwait(false);
+            var body = Sign(responder, certId, status, revokedAt, reason, thisUpdate, nextUpdate, nonce);
+            return nonce is null && status != OcspCertStatus.Unknown
+                ? new OcspReply(body, Name(status), thisUpdate, nextUpdate)
+                : new OcspReply(body, Name(status));
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (Exception e)
+        {
+            logger.LogError(e, "OCSP request failed; answered internalError");
+            return Error(OcspRespStatus.InternalError, "internalError");
+        }
+    }
+
+    public async Task OnIssuedAsync(CertificateRecord certificate, CancellationToken cancellationToken = default)
+    {
+        if (certificate.Profile == OcspResponders.Profile)
+        {
+            return;
+        }
+
+        var ca = await authorities.GetAsync(certificate.IssuerId, cancellationToken).ConfigureAwait(false);
+        await PresignAsync(certificate, ca, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Signs and stores the response for the certificate's current status.</summary>
+    public async Task<StoredOcspResponse> PresignAsync(CertificateRecord certificate, CertificateAuthority ca, CancellationToken cancellationToken = default)
+    {
+        var (status, revokedAt, reason) = StatusOf(certificate, ca);
+        var (thisUpdate, nextUpdate) = Validity();
+        var responder = await responders.GetAsync(ca, cancellationToken).ConfigureAwait(false);
+        var certId = new CertificateID(new AlgorithmIdentifier(OiwObjectIdentifiers.IdSha1, DerNull.Instance), ca.Certificate, new BcBigInteger(certificate.SerialNumber, 16));
+        var body = Sign(responder, certId, status, revokedAt, reason, thisUpdate, nextUpdate, nonce: null);
+
+        // Re-sign at half-life while the certificate is valid; after it expires the last response stands.
+        var refreshAt = thisUpdate + (TimeSpan.FromHours(_options.OcspValidityHours) / 2);
+        var stored = new StoredOcspResponse(certificate.SerialNumber, ca.Id, status, thisUpdate, nextUpdate,
+            certificate.NotAfter < thisUpdate ? null : refreshAt, body);
+        await responses.SaveAsync(stored, cancellationToken).ConfigureAwait(false);
+        Remember(stored);
+        return stored;
+    }
+
+    /// <summary>True when the stored response already says revoked (the last step of publishing a revocation).</summary>
+    public async Task<bool> ShowsRevokedAsync(string serialNumber, CancellationToken cancellationToken = default) =>
+        (await responses.GetAsync(serialNumber, cancellationToken).ConfigureAwait(false))?.Status == OcspCertStatus.Revoked;
+
+    /// <summary>The timer's pass: re-sign every response of each issuing CA whose refresh time has come.</summary>
+    public async Task<int> RefreshDueAsync(CancellationToken cancellationToken = default)
+    {
+        var refreshed = 0;
+        foreach (var ca in await authorities.ListAsync(cancellationToken).ConfigureAwait(false))
+        {
+            if (ca.Role != CaRole.Issuing)
+            {
+                continue;
+            }
+
+            // Replaces the responder certificate ahead of its expiry even when no request arrives.
+            await responders.GetAsync(ca, cancellationToken).ConfigureAwait(false);
+            await foreach (var (serial, key) in responses.ListDueAsync(ca.Id, time.GetUtcNow(), cancellationToken).ConfigureAwait(false))
+            {
+                var record = await certificates.GetAsync(serial, cancellationToken).ConfigureAwait(false);
+                if (record is not null)
+                {
+                    await PresignAsync(record, ca, cancellationToken).ConfigureAwait(false);
+                    refreshed++;
+                    if (refreshed % 1000 == 0)
+                    {
+                        logger.LogInformation("OCSP refresh: {Count} responses re-signed so far for CA {CaId}", refreshed, ca.Id);
+                    }
+                }
+
+                // Saving moved the entry; this removes one left by a crash or a vanished record.
+                await responses.RemoveRefreshEntryAsync(ca.Id, key, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        return refreshed;
+    }
+
+    /// <summary>Drops this instance's copy so the next request reads storage.</summary>
+    public void Forget(string serialNumber) => _cache.TryRemove(serialNumber, out _);
+
+    private async Task<StoredOcspResponse?> GetFreshAsync(string serial, CertificateAuthority ca, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        if (_cache.TryGetValue(serial, out var cached) && cached.Until > now && cached.Response.IssuerId == ca.Id)
+        {
+            return cached.Response;
+        }
+
+        var stored = await responses.GetAsync(serial, cancellationToken).ConfigureAwait(false);
+        if (stored is null || stored.IssuerId != ca.Id || now >= (stored.RefreshAt ?? stored.NextUpdate))
+        {
+            return null;
+        }
+
+        Remember(stored);
+        return stored;
+    }
+
+    private void Remember(StoredOcspResponse response)
+    {
+        if (_cache.Count >= MaxCachedResponses)
+        {
+            _cache.Clear();
+        }
+
+        var until = time.GetUtcNow().AddSeconds(_options.OcspCacheSeconds);
+        _cache[response.SerialNumber] = new CachedResponse(response, until < response.NextUpdate ? until : response.NextUpdate);
+    }
+
+    private (DateTimeOffset ThisUpdate, DateTimeOffset NextUpdate) Validity()
+    {
+        var thisUpdate = CaBootstrapper.Truncate(time.GetUtcNow());
+        return (thisUpdate, thisUpdate.AddHours(_options.OcspValidityHours));
+    }
+
+    private static (OcspCertStatus Status, DateTimeOffset? RevokedAt, RevocationReason? Reason) StatusOf(CertificateRecord? record, CertificateAuthority ca) => record switch
+    {
+        null => (OcspCertStatus.Unknown, null, null),
+        _ when record.IssuerId != ca.Id => (OcspCertStatus.Unknown, null, null),
+        { Status: CertificateStatus.Revoked } => (OcspCertStatus.Revoked, record.RevokedAt, record.RevocationReason),
+        { Status: CertificateStatus.Issued } => (OcspCertStatus.Good, null, null),
+        _ => (OcspCertStatus.Unknown, null, null),
+    };
+
+    private static bool TryParse(ReadOnlyMemory<byte> der, out CertificateID certId, out Org.BouncyCastle.Asn1.X509.X509Extension? nonce)
+    {
+        certId = null!;
+        nonce = null;
+        if (der.Length is 0 or > MaxRequestBytes)
+        {
+            return false;
+        }
+
+        try
+        {
+            var request = new OcspReq(der.ToArray());
+            var list = request.GetRequestList();
+
+            // RFC 5019 2.1.1: one certificate per request.
+            if (list.Length != 1)
+            {
+                return false;
+            }
+
+            certId = list[0].GetCertID();
+            nonce = request.RequestExtensions?.GetExtension(OcspObjectIdentifiers.PkixOcspNonce);
+            if (nonce is not null)
+            {
+                var value = Asn1OctetString.GetInstance(nonce.GetParsedValue()).GetOctets();
+                if (value.Length is 0 or > MaxNonceBytes)
+                {
+                    return false;
+                }
+            }
+
+            return certId.GetIssuerNameHash().Length > 0 && certId.GetIssuerKeyHash().Length > 0;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // BouncyCastle throws several exception types for bad DER; all mean the same to the client.
+            return false;
+        }
+    }
+
+    private async Task<CertificateAuthority?> FindIssuerAsync(CertificateID certId, CancellationToken cancellationToken)
+    {
+        var key = IssuerIndex.Key(certId.HashAlgOid, certId.GetIssuerNameHash(), certId.GetIssuerKeyHash());
+        var index = _issuers;
+        if (index.TryGet(key, out var ca))
+        {
+            return ca;
+        }
+
+        // An unknown issuer reloads the CA list at most every 30 s, so unknown issuers cannot hammer storage.
+        if (time.GetUtcNow() - index.LoadedAt < IssuerReloadInterval)
+        {
+            return null;
+        }
+
+        var all = await authorities.ListAsync(cancellationToken).ConfigureAwait(false);
+        _issuers = index = IssuerIndex.Build(all.Where(a => a.Role == CaRole.Issuing), time.GetUtcNow());
+        return index.TryGet(key, out ca) ? ca : null;
+    }
+
+    private static byte[] Sign(
+        Responder responder,
+        CertificateID certId,
+        OcspCertStatus status,
+        DateTimeOffset? revokedAt,
+        RevocationReason? reason,
+        DateTimeOffset thisUpdate,
+        DateTimeOffset nextUpdate,
+        Org.BouncyCastle.Asn1.X509.X509Extension? nonce)
+    {
+        var keyHash = SHA1.HashData(responder.Certificate.CertificateStructure.SubjectPublicKeyInfo.PublicKey.GetOctets());
+        var generator = new BasicOcspRespGenerator(new RespID(new ResponderID(new DerOctetString(keyHash))));
+        BcCertificateStatus? certStatus = status switch
+        {
+            OcspCertStatus.Good => BcCertificateStatus.Good,
+            OcspCertStatus.Revoked when reason is null or RevocationReason.Unspecified => new RevokedStatus(revokedAt!.Value.UtcDateTime),
+            OcspCertStatus.Revoked => new RevokedStatus(revokedAt!.Value.UtcDateTime, (int)reason!.Value),
+            _ => new UnknownStatus(),
+        };
+        generator.AddResponse(certId, certStatus, thisUpdate.UtcDateTime, nextUpdate.UtcDateTime, null);
+        if (nonce is not null)
+        {
+            generator.SetResponseExtensions(new X509Extensions(new Dictionary<DerObjectIdentifier, Org.BouncyCastle.Asn1.X509.X509Extension>
+            {
+                [OcspObjectIdentifiers.PkixOcspNonce] = nonce,
+            }));
+        }
+
+        var basic = generator.Generate(new SignerSignatureFactory(responder.Signer), [responder.Certificate], thisUpdate.UtcDateTime);
+        return new OCSPRespGenerator().Generate(OcspRespStatus.Successful, basic).GetEncoded();
+    }
+
+    private static OcspReply Error(int status, string outcome) =>
+        new(new OCSPRespGenerator().Generate(status, null).GetEncoded(), outcome);
+
+    private static string Name(OcspCertStatus status) => status.ToString().ToLowerInvariant();
+
+    private sealed record CachedResponse(StoredOcspResponse Response, DateTimeOffset Until);
+
+    /// <summary>Issuing CAs by (hash algorithm, issuer name hash, issuer key hash), for the hashes clients use.</summary>
+    private sealed class IssuerIndex
+    {
+        public static readonly IssuerIndex Empty = new(new Dictionary<string, CertificateAuthority>(), DateTimeOffset.MinValue);
+
+        private readonly Dictionary<string, CertificateAuthority> _byKey;
+
+        private IssuerIndex(Dictionary<string, CertificateAuthority> byKey, DateTimeOffset loadedAt)
+        {
+            _byKey = byKey;
+            LoadedAt = loadedAt;
+        }
+
+        public DateTimeOffset LoadedAt { get; }
+
+        public static string Key(string hashOid, byte[] nameHash, byte[] keyHash) =>
+            hashOid + "|" + Convert.ToHexString(nameHash) + "|" + Convert.ToHexString(keyHash);
+
+        public static IssuerIndex Build(IEnumerable<CertificateAuthority> cas, DateTimeOffset loadedAt)
+        {
+            var byKey = new Dictionary<string, CertificateAuthority>(StringComparer.Ordinal);
+            foreach (var ca in cas)
+            {
+                var name = ca.SubjectNameDer;
+                var key = ca.Certificate.CertificateStructure.SubjectPublicKeyInfo.PublicKey.GetOctets();
+                byKey[Key(OiwObjectIdentifiers.IdSha1.Id, SHA1.HashData(name), SHA1.HashData(key))] = ca;
+                byKey[Key(Org.BouncyCastle.Asn1.Nist.NistObjectIdentifiers.IdSha256.Id, SHA256.HashData(name), SHA256.HashData(key))] = ca;
+                byKey[Key(Org.BouncyCastle.Asn1.Nist.NistObjectIdentifiers.IdSha384.Id, SHA384.HashData(name), SHA384.HashData(key))] = ca;
+                byKey[Key(Org.BouncyCastle.Asn1.Nist.NistObjectIdentifiers.IdSha512.Id, SHA512.HashData(name), SHA512.HashData(key))] = ca;
+            }
+
+            return new IssuerIndex(byKey, loadedAt);
+        }
+
+        public bool TryGet(string key, out CertificateAuthority ca) => _byKey.TryGetValue(key, out ca!);
+    }
+}

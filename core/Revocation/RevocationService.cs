@@ -1,0 +1,59 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Pki.Core.Authority;
+using Pki.Core.Errors;
+using Pki.Core.Revocation.Ocsp;
+
+namespace Pki.Core.Revocation;
+
+/// <summary>
+/// Revokes a certificate: the certificate record first (the truth OCSP answers from), then the CA's
+/// revoked set, the shard and delta CRLs, and last the pre-signed OCSP response. A repeat finds the
+/// stored OCSP response still "good" when a crash cut publication short, and finishes it.
+/// </summary>
+public sealed class RevocationService(
+    ICertificateStore certificates,
+    IRevocationStore revocations,
+    AuthorityDirectory authorities,
+    CrlPublisher crls,
+    OcspService ocsp,
+    TimeProvider time,
+    IOptions<PkiOptions> options,
+    ILogger<RevocationService> logger)
+{
+    public async Task<RevocationOutcome> RevokeAsync(string serialNumber, string? reasonName, CancellationToken cancellationToken = default)
+    {
+        var reason = RevocationReasons.Parse(reasonName);
+        var serial = SerialNumbers.Normalize(serialNumber);
+        var result = await certificates.TryRevokeAsync(serial, CaBootstrapper.Truncate(time.GetUtcNow()), reason, cancellationToken).ConfigureAwait(false)
+            ?? throw ProblemException.NotFound("unknown-certificate", $"No certificate with serial number {serial} was issued here.");
+        var record = result.Record;
+
+        if (result.Changed)
+        {
+            logger.LogInformation("Revoked certificate {SerialNumber} of CA {CaId}: {Reason}", serial, record.IssuerId, RevocationReasons.Name(reason));
+        }
+
+        // From here the revocation is recorded; the caller's cancellation no longer stops its publication.
+        if (result.Changed || !await ocsp.ShowsRevokedAsync(serial, CancellationToken.None).ConfigureAwait(false))
+        {
+            await PublishAsync(record, CancellationToken.None).ConfigureAwait(false);
+        }
+
+        return new RevocationOutcome(serial, "revoked", record.RevokedAt!.Value, RevocationReasons.Name(record.RevocationReason!.Value), AlreadyRevoked: !result.Changed);
+    }
+
+    private async Task PublishAsync(CertificateRecord record, CancellationToken cancellationToken)
+    {
+        var shard = record.CrlShard ?? CrlShards.Of(record.SerialNumber, options.Value.Revocation.CrlShards);
+        await revocations.UpsertAsync(
+            new RevocationEntry(record.IssuerId, record.SerialNumber, shard, record.RevokedAt!.Value, record.RevocationReason!.Value, record.NotAfter),
+            cancellationToken).ConfigureAwait(false);
+
+        var ca = await authorities.GetAsync(record.IssuerId, cancellationToken).ConfigureAwait(false);
+        await crls.PublishForRevocationAsync(ca, shard, cancellationToken).ConfigureAwait(false);
+        ocsp.Forget(record.SerialNumber);
+        await ocsp.PresignAsync(record, ca, cancellationToken).ConfigureAwait(false);
+        logger.LogInformation("Published revocation of {SerialNumber}: CRL shard {Shard}, delta CRL, OCSP", record.SerialNumber, shard);
+    }
+}
