@@ -1,4 +1,5 @@
 using Pki.Core.Authority;
+using Pki.Core.Revocation;
 using Pki.Core.Signing;
 using Pki.Core.Storage;
 
@@ -24,4 +25,6 @@ public sealed class PkiOptions
     public SigningOptions Signing { get; set; } = new();
 
     public StorageOptions Storage { get; set; } = new();
+
+    public RevocationOptions Revocation { get; set; } = new();
 }

@@ -1,6 +1,7 @@
 using System.Net;
 using Microsoft.Extensions.Options;
 using Pki.Core.Authority;
+using Pki.Core.Revocation;
 using Pki.Core.Signing;
 
 namespace Pki.Core;
@@ -58,6 +59,7 @@ public sealed class PkiOptionsValidator : IValidateOptions<PkiOptions>
         }
 
         ValidateCa(options.Ca, errors);
+        ValidateRevocation(options.Revocation, errors);
         ValidateNames(options.Names, errors);
 
         foreach (var (profile, settings) in options.Profiles)
@@ -74,6 +76,45 @@ public sealed class PkiOptionsValidator : IValidateOptions<PkiOptions>
         }
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+
+    private static void ValidateRevocation(RevocationOptions r, List<string> errors)
+    {
+        const string s = PkiOptions.Section + ":Revocation";
+        var ranges = new (string Setting, int Value, int Min, int Max)[]
+        {
+            ("CrlValidityHours", r.CrlValidityHours, 1, 24 * 31),
+            ("CrlRefreshMarginHours", r.CrlRefreshMarginHours, 0, 24 * 31),
+            ("FullCrlIntervalMinutes", r.FullCrlIntervalMinutes, 1, 24 * 60 * 7),
+            ("CrlShards", r.CrlShards, 1, CrlShards.Max),
+            ("RootCrlValidityDays", r.RootCrlValidityDays, 1, 366),
+            ("OcspValidityHours", r.OcspValidityHours, 1, 24 * 7),
+            ("ResponderValidityHours", r.ResponderValidityHours, 2, 24 * 90),
+            ("ResponderRenewBeforeHours", r.ResponderRenewBeforeHours, 1, 24 * 90),
+            ("OcspCacheSeconds", r.OcspCacheSeconds, 0, 3600),
+        };
+        foreach (var (setting, value, min, max) in ranges)
+        {
+            if (value < min || value > max)
+            {
+                errors.Add($"{s}:{setting} must be between {min} and {max}; got {value}.");
+            }
+        }
+
+        if (r.CrlRefreshMarginHours >= r.CrlValidityHours)
+        {
+            errors.Add($"{s}:CrlRefreshMarginHours ({r.CrlRefreshMarginHours}) must be less than {s}:CrlValidityHours ({r.CrlValidityHours}), or every pass would republish every CRL.");
+        }
+
+        if (r.ResponderRenewBeforeHours >= r.ResponderValidityHours)
+        {
+            errors.Add($"{s}:ResponderRenewBeforeHours ({r.ResponderRenewBeforeHours}) must be less than {s}:ResponderValidityHours ({r.ResponderValidityHours}).");
+        }
+
+        if (r.ResponderRenewBeforeHours < r.OcspValidityHours)
+        {
+            errors.Add($"{s}:ResponderRenewBeforeHours ({r.ResponderRenewBeforeHours}) must be at least {s}:OcspValidityHours ({r.OcspValidityHours}), so no response outlives its responder certificate.");
+        }
     }
 
     private static void ValidateCa(AuthorityOptions ca, List<string> errors)

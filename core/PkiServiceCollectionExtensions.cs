@@ -4,6 +4,8 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Pki.Core.Authority;
 using Pki.Core.Authority.Policy;
+using Pki.Core.Revocation;
+using Pki.Core.Revocation.Ocsp;
 using Pki.Core.Signing;
 using Pki.Core.Signing.Pkcs11;
 using Pki.Core.Storage;
@@ -26,11 +28,18 @@ public static class PkiServiceCollectionExtensions
         services.AddSingleton<IAuthorityStore, TableAuthorityStore>();
         services.AddSingleton<ICertificateStore, TableCertificateStore>();
         services.AddSingleton<IRequestStore, TableRequestStore>();
+        services.AddSingleton<BlobStorage>();
+        services.AddSingleton<IRevocationStore, TableRevocationStore>();
+        services.AddSingleton<ICrlStore, BlobCrlStore>();
+        services.AddSingleton<ICrlNumberStore, TableCrlNumberStore>();
+        services.AddSingleton<IResponderStore, TableResponderStore>();
+        services.AddSingleton<IOcspResponseStore, TableOcspResponseStore>();
 
         services.AddSingleton<CaUrls>();
         services.AddSingleton<CertificateFactory>();
         services.AddSingleton<ProfileCatalog>();
         services.AddSingleton<AuthorityDirectory>();
+        services.AddSingleton<CaKeys>();
         services.AddSingleton<CaBootstrapper>();
         services.AddHostedService<CaBootstrapService>();
 
@@ -43,6 +52,13 @@ public static class PkiServiceCollectionExtensions
         services.AddSingleton<RegistrationAuthority>();
         services.AddSingleton<CertificateIssuer>();
         services.AddSingleton<CertificateService>();
+
+        services.AddSingleton<CrlPublisher>();
+        services.AddSingleton<CrlService>();
+        services.AddSingleton<OcspResponders>();
+        services.AddSingleton<OcspService>();
+        services.AddSingleton<IIssuanceObserver>(sp => sp.GetRequiredService<OcspService>());
+        services.AddSingleton<RevocationService>();
         return services;
     }
 }

@@ -13,7 +13,16 @@ public static class Routes
     public const string Authorities = "ca";
     public const string AuthorityCertificate = "ca/{id}/certificate";
     public const string AuthorityCrl = "ca/{id}/crl";
+
+    /// <summary>The complete CRL, or with a last segment "delta" or a shard number, that CRL.</summary>
+    public const string AuthorityCrlPart = AuthorityCrl + "/{part?}";
+
+    public const string DeltaCrlSegment = "delta";
     public const string Certificates = "certificates";
     public const string Certificate = "certificates/{serialNumber}";
+    public const string RevokeCertificate = Certificate + "/revoke";
     public const string Ocsp = "ocsp";
+
+    /// <summary>RFC 6960 A.1 GET: the base64 request, URL-encoded; a catch-all because base64 may hold '/'.</summary>
+    public const string OcspGet = Ocsp + "/{*request}";
 }

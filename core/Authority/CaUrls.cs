@@ -9,6 +9,10 @@ public sealed class CaUrls(IOptions<PkiOptions> options)
 
     public string Crl(string caId) => _base + Routes.AuthorityCrl.Replace("{id}", Uri.EscapeDataString(caId), StringComparison.Ordinal);
 
+    public string DeltaCrl(string caId) => Crl(caId) + "/" + Routes.DeltaCrlSegment;
+
+    public string ShardCrl(string caId, int shard) => Crl(caId) + "/" + shard.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
     public string Ocsp() => _base + Routes.Ocsp;
 
     /// <summary>RFC 5280 4.2.2.1 wants DER at a caIssuers HTTP URI; the query asks for it without an Accept header.</summary>

@@ -50,7 +50,25 @@ public sealed class CertificateFactory(CaUrls urls)
             gen.AddExtension(X509Extensions.SubjectAlternativeName, leaf.CommonName is null, new GeneralNames(names));
         }
 
-        AddIssuerLinks(gen, issuer, leaf.PublicKey);
+        AddIssuerLinks(gen, issuer, leaf.PublicKey, leaf.CrlShard);
+        return gen.Generate(new SignerSignatureFactory(issuerSigner));
+    }
+
+    /// <summary>
+    /// A delegated OCSP responder certificate (RFC 6960 4.2.2.2): id-kp-OCSPSigning and id-pkix-ocsp-nocheck,
+    /// so relying parties trust it for the CA's responses without checking its own status.
+    /// </summary>
+    public X509Certificate CreateOcspResponder(CertificateAuthority issuer, ISigner issuerSigner, byte[] subjectPublicKeyInfo, BigInteger serial, DateTimeOffset notBefore, DateTimeOffset notAfter)
+    {
+        var spki = SubjectPublicKeyInfo.GetInstance(subjectPublicKeyInfo);
+        var subject = new X509Name(new List<DerObjectIdentifier> { X509Name.CN }, new List<string> { "OCSP Responder for " + issuer.Id });
+        var gen = Start(serial, issuer.Certificate.SubjectDN, subject, spki, notBefore, notAfter);
+        gen.AddExtension(X509Extensions.BasicConstraints, true, new BasicConstraints(false));
+        gen.AddExtension(X509Extensions.KeyUsage, true, new KeyUsage(KeyUsage.DigitalSignature));
+        gen.AddExtension(X509Extensions.ExtendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeID.id_kp_OCSPSigning));
+        gen.AddExtension(Org.BouncyCastle.Asn1.Ocsp.OcspObjectIdentifiers.PkixOcspNocheck, false, DerNull.Instance);
+        gen.AddExtension(X509Extensions.SubjectKeyIdentifier, false, X509ExtensionUtilities.CreateSubjectKeyIdentifier(spki));
+        gen.AddExtension(X509Extensions.AuthorityKeyIdentifier, false, new AuthorityKeyIdentifier(KeyIdentifier(issuer.Certificate.SubjectPublicKeyInfo)));
         return gen.Generate(new SignerSignatureFactory(issuerSigner));
     }
 
@@ -68,15 +86,25 @@ public sealed class CertificateFactory(CaUrls urls)
             ? new X509Name(new List<DerObjectIdentifier>(), new List<string>())
             : new X509Name(new List<DerObjectIdentifier> { X509Name.CN }, new List<string> { leaf.CommonName });
 
-    private void AddIssuerLinks(X509V3CertificateGenerator gen, CertificateAuthority issuer, SubjectPublicKeyInfo subjectKey)
+    /// <summary>A CRLDistributionPoints (or freshestCRL) value naming one URL.</summary>
+    public static CrlDistPoint DistributionPoints(string url) =>
+        new([new DistributionPoint(new DistributionPointName(new GeneralNames(new GeneralName(GeneralName.UniformResourceIdentifier, url))), null, null)]);
+
+    /// <param name="crlShard">For a leaf: its CRL shard, named in its distribution point, with the delta CRL as freshestCRL.</param>
+    private void AddIssuerLinks(X509V3CertificateGenerator gen, CertificateAuthority issuer, SubjectPublicKeyInfo subjectKey, int? crlShard = null)
     {
         gen.AddExtension(X509Extensions.SubjectKeyIdentifier, false, X509ExtensionUtilities.CreateSubjectKeyIdentifier(subjectKey));
         gen.AddExtension(X509Extensions.AuthorityKeyIdentifier, false, new AuthorityKeyIdentifier(KeyIdentifier(issuer.Certificate.SubjectPublicKeyInfo)));
-        var crl = new DistributionPoint(
-            new DistributionPointName(new GeneralNames(new GeneralName(GeneralName.UniformResourceIdentifier, urls.Crl(issuer.Id)))),
-            null,
-            null);
-        gen.AddExtension(X509Extensions.CrlDistributionPoints, false, new CrlDistPoint([crl]));
+        if (crlShard is { } shard)
+        {
+            gen.AddExtension(X509Extensions.CrlDistributionPoints, false, DistributionPoints(urls.ShardCrl(issuer.Id, shard)));
+            gen.AddExtension(X509Extensions.FreshestCrl, false, DistributionPoints(urls.DeltaCrl(issuer.Id)));
+        }
+        else
+        {
+            gen.AddExtension(X509Extensions.CrlDistributionPoints, false, DistributionPoints(urls.Crl(issuer.Id)));
+        }
+
         gen.AddExtension(X509Extensions.AuthorityInfoAccess, false, new AuthorityInformationAccess(
         [
             new AccessDescription(AccessDescription.IdADOcsp, new GeneralName(GeneralName.UniformResourceIdentifier, urls.Ocsp())),

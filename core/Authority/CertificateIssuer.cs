@@ -1,5 +1,7 @@
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Pki.Core.Authority.Policy;
+using Pki.Core.Revocation;
 
 namespace Pki.Core.Authority;
 
@@ -12,6 +14,8 @@ public sealed class CertificateIssuer(
     AuthorityDirectory authorities,
     CertificateFactory factory,
     ICertificateStore store,
+    IEnumerable<IIssuanceObserver> observers,
+    IOptions<PkiOptions> options,
     TimeProvider time,
     ILogger<CertificateIssuer> logger)
 {
@@ -46,10 +50,12 @@ public sealed class CertificateIssuer(
         for (var attempt = 1; attempt <= SerialAttempts; attempt++)
         {
             var serial = SerialNumbers.New();
-            var template = new LeafTemplate(serial, request.Profile, csr.PublicKey, commonName, csr.DnsNames, csr.IpAddresses, notBefore, notAfter);
+            var serialHex = SerialNumbers.ToHex(serial);
+            var shard = CrlShards.Of(serialHex, options.Value.Revocation.CrlShards);
+            var template = new LeafTemplate(serial, request.Profile, csr.PublicKey, commonName, csr.DnsNames, csr.IpAddresses, notBefore, notAfter, shard);
             var record = new CertificateRecord(
-                SerialNumbers.ToHex(serial), issuer.Id, CertificateStatus.Issuing, request.Profile.Name, request.Owner!,
-                commonName is null ? string.Empty : "CN=" + commonName, notBefore, notAfter, requestId, now);
+                serialHex, issuer.Id, CertificateStatus.Issuing, request.Profile.Name, request.Owner!,
+                commonName is null ? string.Empty : "CN=" + commonName, notBefore, notAfter, requestId, now, CrlShard: shard);
 
             if (!await store.TryReserveAsync(record, cancellationToken).ConfigureAwait(false))
             {
@@ -78,10 +84,27 @@ public sealed class CertificateIssuer(
                 throw new CertificateNotRecordedException(record.SerialNumber, e);
             }
 
+            await NotifyAsync(issued).ConfigureAwait(false);
             return issued;
         }
 
         throw new InvalidOperationException($"No free serial after {SerialAttempts} draws; the CSPRNG or the store is broken.");
+    }
+
+    /// <summary>Observers (the OCSP pre-signer) run after the record is stored; their failure never undoes an issuance.</summary>
+    private async Task NotifyAsync(CertificateRecord issued)
+    {
+        foreach (var observer in observers)
+        {
+            try
+            {
+                await observer.OnIssuedAsync(issued, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception e)
+            {
+                logger.LogWarning(e, "{Observer} failed for certificate {SerialNumber}; it catches up later", observer.GetType().Name, issued.SerialNumber);
+            }
+        }
     }
 
     /// <summary>The CSR's commonName, else its first DNS name; none when too long for the CN attribute.</summary>

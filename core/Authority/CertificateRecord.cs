@@ -1,3 +1,5 @@
+using Pki.Core.Revocation;
+
 namespace Pki.Core.Authority;
 
 /// <summary>One certificate we issue, read by serial in one point read.</summary>
@@ -13,4 +15,7 @@ public sealed record CertificateRecord(
     string RequestId,
     DateTimeOffset CreatedAt,
     byte[]? CertificateDer = null,
-    DateTimeOffset? IssuedAt = null);
+    DateTimeOffset? IssuedAt = null,
+    int? CrlShard = null,
+    DateTimeOffset? RevokedAt = null,
+    RevocationReason? RevocationReason = null);

@@ -7,4 +7,7 @@ public enum CertificateStatus
 
     /// <summary>Signed and stored.</summary>
     Issued,
+
+    /// <summary>Issued, then revoked; the record keeps when and why.</summary>
+    Revoked,
 }

@@ -10,4 +10,6 @@ public sealed record CertificateView(
     string Profile,
     string Owner,
     string Status,
-    string IssuerId);
+    string IssuerId,
+    DateTimeOffset? RevokedAt = null,
+    string? RevocationReason = null);

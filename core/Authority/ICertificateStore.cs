@@ -1,3 +1,5 @@
+using Pki.Core.Revocation;
+
 namespace Pki.Core.Authority;
 
 /// <summary>The narrow store the CA writes through.</summary>
@@ -10,4 +12,13 @@ public interface ICertificateStore
     Task MarkIssuedAsync(CertificateRecord record, CancellationToken cancellationToken = default);
 
     Task<CertificateRecord?> GetAsync(string serialNumber, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Marks an issued certificate revoked (conditional on the record not changing meanwhile); a revoked
+    /// one is returned unchanged. Null when no issued certificate has that serial.
+    /// </summary>
+    Task<RevokeResult?> TryRevokeAsync(string serialNumber, DateTimeOffset revokedAt, RevocationReason reason, CancellationToken cancellationToken = default);
 }
+
+/// <summary>The record after a revoke call; Changed is false when it was revoked already.</summary>
+public sealed record RevokeResult(CertificateRecord Record, bool Changed);

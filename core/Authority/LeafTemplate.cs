@@ -13,4 +13,5 @@ public sealed record LeafTemplate(
     IReadOnlyList<string> DnsNames,
     IReadOnlyList<IPAddress> IpAddresses,
     DateTimeOffset NotBefore,
-    DateTimeOffset NotAfter);
+    DateTimeOffset NotAfter,
+    int? CrlShard = null);

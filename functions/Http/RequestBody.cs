@@ -17,12 +17,7 @@ public static class RequestBody
                 $"Send the request as {Json.ContentType}; got '{mediaType ?? "no Content-Type"}'.");
         }
 
-        if (request.ContentLength > maxBytes)
-        {
-            throw TooLarge(maxBytes);
-        }
-
-        var bytes = await ReadBoundedAsync(request.Body, maxBytes, cancellationToken).ConfigureAwait(false);
+        var bytes = await TryReadAsync(request, maxBytes, cancellationToken).ConfigureAwait(false) ?? throw TooLarge(maxBytes);
         if (bytes.Length == 0)
         {
             throw ProblemException.BadRequest("empty-body", "The request body is empty; send a JSON object.");
@@ -40,18 +35,24 @@ public static class RequestBody
         }
     }
 
-    private static async Task<byte[]> ReadBoundedAsync(Stream body, int maxBytes, CancellationToken cancellationToken)
+    /// <summary>The raw body, or null when it is longer than <paramref name="maxBytes"/> (it is not read further).</summary>
+    public static async Task<byte[]?> TryReadAsync(HttpRequest request, int maxBytes, CancellationToken cancellationToken)
     {
+        if (request.ContentLength > maxBytes)
+        {
+            return null;
+        }
+
         using var buffer = new MemoryStream();
-        var chunk = new byte[16 * 1024];
+        var chunk = new byte[Math.Min(16 * 1024, maxBytes + 1)];
         try
         {
             int read;
-            while ((read = await body.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
+            while ((read = await request.Body.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
             {
                 if (buffer.Length + read > maxBytes)
                 {
-                    throw TooLarge(maxBytes);
+                    return null;
                 }
 
                 buffer.Write(chunk, 0, read);
@@ -59,7 +60,7 @@ public static class RequestBody
         }
         catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
-            throw TooLarge(maxBytes);
+            return null;
         }
 
         return buffer.ToArray();

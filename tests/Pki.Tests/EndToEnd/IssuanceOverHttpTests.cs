@@ -37,7 +37,8 @@ public sealed class IssuanceOverHttpTests(DevHostFixture host) : IClassFixture<D
         Assert.Contains("TLS Web Server Authentication", text);
         Assert.DoesNotContain("TLS Web Client Authentication", text);
         Assert.Matches(@"Basic Constraints: critical\s+CA:FALSE", text);
-        Assert.Matches(@"CRL Distribution Points:\s+Full Name:\s+URI:http://pki\.test:7071/api/ca/" + host.IssuingId + "/crl", text);
+        Assert.Matches(@"CRL Distribution Points:\s+Full Name:\s+URI:http://pki\.test:7071/api/ca/" + host.IssuingId + @"/crl/[0-3]\s", text);
+        Assert.Matches(@"Freshest CRL:\s+Full Name:\s+URI:http://pki\.test:7071/api/ca/" + host.IssuingId + @"/crl/delta\s", text);
         Assert.Contains("OCSP - URI:http://pki.test:7071/api/ocsp", text);
         Assert.Contains($"CA Issuers - URI:http://pki.test:7071/api/ca/{host.IssuingId}/certificate?format=der", text);
 

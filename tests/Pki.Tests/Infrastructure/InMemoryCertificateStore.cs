@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Pki.Core.Authority;
+using Pki.Core.Revocation;
 
 namespace Pki.Tests.Infrastructure;
 
@@ -59,4 +60,19 @@ public sealed class InMemoryCertificateStore : ICertificateStore
 
     public Task<CertificateRecord?> GetAsync(string serialNumber, CancellationToken cancellationToken = default) =>
         Task.FromResult(Records.GetValueOrDefault(serialNumber));
+
+    public Task<RevokeResult?> TryRevokeAsync(string serialNumber, DateTimeOffset revokedAt, RevocationReason reason, CancellationToken cancellationToken = default)
+    {
+        lock (Records)
+        {
+            var record = Records.GetValueOrDefault(serialNumber);
+            RevokeResult? result = record?.Status switch
+            {
+                CertificateStatus.Revoked => new RevokeResult(record, Changed: false),
+                CertificateStatus.Issued => new RevokeResult(Records[serialNumber] = record with { Status = CertificateStatus.Revoked, RevokedAt = revokedAt, RevocationReason = reason }, Changed: true),
+                _ => null,
+            };
+            return Task.FromResult(result);
+        }
+    }
 }

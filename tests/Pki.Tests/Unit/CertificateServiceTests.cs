@@ -28,12 +28,12 @@ public sealed class CertificateServiceTests : IDisposable
         var options = Options.Create(new PkiOptions { PublicBaseUrl = "http://pki.test" });
         var authorities = new InMemoryAuthorityStore();
         var factory = new CertificateFactory(new CaUrls(options));
-        new CaBootstrapper(_counting, authorities, factory, _time, options, NullLogger<CaBootstrapper>.Instance).EnsureHierarchyAsync().GetAwaiter().GetResult();
+        new CaBootstrapper(new CaKeys(_counting, options, NullLogger<CaKeys>.Instance), authorities, factory, _time, options, NullLogger<CaBootstrapper>.Instance).EnsureHierarchyAsync().GetAwaiter().GetResult();
         _counting.Signatures = 0;
 
         var directory = new AuthorityDirectory(authorities, _counting, options);
         var ra = new RegistrationAuthority(new ProfileCatalog(options), [new OwnerRule(), new SubjectAltNameRule(), new NameRule(options), new LifetimeRule()]);
-        var issuer = new CertificateIssuer(directory, factory, _certificates, _time, NullLogger<CertificateIssuer>.Instance);
+        var issuer = new CertificateIssuer(directory, factory, _certificates, [], options, _time, NullLogger<CertificateIssuer>.Instance);
         _service = new CertificateService(ra, issuer, directory, _certificates, _requests, _time, NullLogger<CertificateService>.Instance);
     }
 

@@ -1,0 +1,11 @@
+namespace Pki.Core;
+
+/// <summary>Timer schedules (NCRONTAB with seconds, as the Functions host reads them), named once.</summary>
+public static class Schedules
+{
+    /// <summary>Every 5 minutes: republish CRLs nearing nextUpdate, rebuild complete CRLs behind a busy delta.</summary>
+    public const string CrlRefresh = "0 */5 * * * *";
+
+    /// <summary>Every 10 minutes: re-sign OCSP responses at half-life and renew responder certificates.</summary>
+    public const string OcspRefresh = "30 */10 * * * *";
+}

@@ -1,0 +1,84 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.Logging;
+using Microsoft.Net.Http.Headers;
+using Pki.Core;
+using Pki.Core.Revocation.Ocsp;
+using Pki.Functions.Http;
+
+namespace Pki.Functions;
+
+/// <summary>
+/// The OCSP responder over HTTP (RFC 6960 appendix A, RFC 5019): POST with a DER body, or GET with the
+/// request base64'd and URL-encoded in the path. Protocol errors are OCSP responses with an error status.
+/// </summary>
+public sealed class Ocsp(OcspService ocsp, TimeProvider time, ILogger<Ocsp> logger)
+{
+    public const string RequestMediaType = "application/ocsp-request";
+    public const string ResponseMediaType = "application/ocsp-response";
+
+    [Function("OcspPost")]
+    public Task<IActionResult> Post(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Routes.Ocsp)] HttpRequest req,
+        CancellationToken cancellationToken) =>
+        HttpFunction.RunAsync(req, logger, async () =>
+        {
+            var body = await RequestBody.TryReadAsync(req, OcspService.MaxRequestBytes, cancellationToken) ?? [];
+            var reply = await ocsp.RespondAsync(body, cancellationToken);
+            return Respond(req, reply, cacheable: false);
+        });
+
+    [Function("OcspGet")]
+    public Task<IActionResult> Get(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.OcspGet)] HttpRequest req,
+        string? request,
+        CancellationToken cancellationToken) =>
+        HttpFunction.RunAsync(req, logger, async () =>
+        {
+            var reply = await ocsp.RespondAsync(Decode(request), cancellationToken);
+            return Respond(req, reply, cacheable: true);
+        });
+
+    /// <summary>The DER of a GET request; empty (hence malformedRequest) when it is not URL-encoded base64.</summary>
+    public static byte[] Decode(string? request)
+    {
+        if (string.IsNullOrEmpty(request) || request.Length > OcspService.MaxRequestBytes * 2)
+        {
+            return [];
+        }
+
+        try
+        {
+            return Convert.FromBase64String(Uri.UnescapeDataString(request));
+        }
+        catch (FormatException)
+        {
+            return [];
+        }
+    }
+
+    private IActionResult Respond(HttpRequest req, OcspReply reply, bool cacheable)
+    {
+        logger.LogDebug("OCSP {Method}: {Outcome}", req.Method, reply.Outcome);
+        var result = new FileContentResult(reply.Body, ResponseMediaType);
+        if (cacheable && reply is { ThisUpdate: { } thisUpdate, NextUpdate: { } nextUpdate })
+        {
+            // RFC 5019 6.2: let HTTP caches keep the response until shortly before nextUpdate.
+            var maxAge = Math.Max(0, (long)(nextUpdate - time.GetUtcNow()).TotalSeconds);
+            var headers = req.HttpContext.Response.Headers;
+            headers.CacheControl = $"max-age={maxAge.ToString(CultureInfo.InvariantCulture)}, public, no-transform, must-revalidate";
+            headers.Expires = nextUpdate.ToString("R", CultureInfo.InvariantCulture);
+            result.LastModified = thisUpdate;
+            result.EntityTag = new EntityTagHeaderValue("\"" + Convert.ToHexStringLower(SHA256.HashData(reply.Body).AsSpan(0, 16)) + "\"");
+        }
+        else
+        {
+            req.HttpContext.Response.Headers.CacheControl = "no-cache, no-store";
+        }
+
+        return result;
+    }
+}
