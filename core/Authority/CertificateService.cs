@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Logging;
 using Pki.Core.Errors;
+using Pki.Core.Revocation;
 
 namespace Pki.Core.Authority;
 
@@ -82,7 +83,7 @@ public sealed class CertificateService(
     {
         var serial = SerialNumbers.Normalize(serialNumber);
         var record = await certificates.GetAsync(serial, cancellationToken).ConfigureAwait(false);
-        if (record is not { Status: CertificateStatus.Issued, CertificateDer: not null })
+        if (record is not { Status: CertificateStatus.Issued or CertificateStatus.Revoked, CertificateDer: not null })
         {
             throw ProblemException.NotFound("unknown-certificate", $"No certificate with serial number {serial} was issued here.");
         }
@@ -176,7 +177,9 @@ public sealed class CertificateService(
             record.Profile,
             record.Owner,
             record.Status.ToString().ToLowerInvariant(),
-            record.IssuerId);
+            record.IssuerId,
+            record.RevokedAt,
+            record.RevocationReason is { } reason ? RevocationReasons.Name(reason) : null);
     }
 
     private static string NewRequestId() => Guid.NewGuid().ToString("N");
