@@ -19,7 +19,8 @@ pki_as_root() {
 }
 
 # Installs Debian packages that are missing: softhsm2 (PKCS#11 token), openssl and gnutls-bin (two
-# independent X.509 implementations that judge our output), curl and jq (the README's examples).
+# independent X.509 implementations that judge our output), curl and jq (the README's examples), and
+# GNU time (local/bench measures OpenSSL's and our peak memory with it).
 pki_install_prerequisites() {
   local missing=()
   [ -e "$PKI_SOFTHSM_LIB" ] && command -v softhsm2-util >/dev/null || missing+=(softhsm2)
@@ -27,6 +28,7 @@ pki_install_prerequisites() {
   command -v certtool >/dev/null || missing+=(gnutls-bin)
   command -v curl >/dev/null || missing+=(curl)
   command -v jq >/dev/null || missing+=(jq)
+  [ -x /usr/bin/time ] || missing+=(time)
   if [ ${#missing[@]} -gt 0 ]; then
     pki_log "installing ${missing[*]} with apt-get"
     pki_as_root apt-get update -qq

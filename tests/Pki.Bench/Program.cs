@@ -12,6 +12,13 @@ using Pki.Core.Signing.Pkcs11;
 // our signer: the ratio says how much of the HSM's ceiling the service delivers. Started by local/bench.
 var settings = Settings.Parse(args);
 var inv = CultureInfo.InvariantCulture;
+switch (args.FirstOrDefault())
+{
+    case "revocation":
+        return await RevocationBench.RunAsync(settings, args);
+    case "crl-encode":
+        return await RevocationBench.EncodeChildAsync(settings, args);
+}
 
 Console.WriteLine($"bench: {settings.Requests} requests, {settings.Clients} concurrent clients, server {settings.Url} (pid {settings.ServerPid})");
 var csrs = Enumerable.Range(0, 16).Select(i => NewCsr($"bench{i}.internal")).ToArray();
@@ -108,6 +115,8 @@ static async Task<double> StorageWriteRate(Settings settings, int writesPerIssua
     return writes / sw.Elapsed.TotalSeconds;
 }
 
+static string NewCsr(string name) => BenchCsrs.New(name);
+
 static async Task<bool> Issue(HttpClient http, string csr)
 {
     using var response = await http.PostAsJsonAsync("/api/certificates", new { csr, profile = "tls-server", owner = "bench@corp.internal" });
@@ -117,16 +126,6 @@ static async Task<bool> Issue(HttpClient http, string csr)
     }
 
     return response.IsSuccessStatusCode;
-}
-
-static string NewCsr(string name)
-{
-    using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-    var request = new CertificateRequest("CN=" + name, key, HashAlgorithmName.SHA256);
-    var san = new SubjectAlternativeNameBuilder();
-    san.AddDnsName(name);
-    request.CertificateExtensions.Add(san.Build());
-    return request.CreateSigningRequestPem();
 }
 
 static double Percentile(double[] sorted, double p) => sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(p * sorted.Length) - 1)];
@@ -164,5 +163,19 @@ internal sealed record Settings(string Url, int Requests, int Clients, int Serve
             Arg("token-label"),
             Environment.GetEnvironmentVariable("PKI_BENCH_PIN") ?? throw new ArgumentException("PKI_BENCH_PIN is required"),
             Environment.GetEnvironmentVariable("PKI_BENCH_STORAGE") ?? throw new ArgumentException("PKI_BENCH_STORAGE is required"));
+    }
+}
+
+/// <summary>A fresh P-256 key and a CSR for one DNS name, as policy requires.</summary>
+internal static class BenchCsrs
+{
+    public static string New(string name)
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest("CN=" + name, key, HashAlgorithmName.SHA256);
+        var san = new SubjectAlternativeNameBuilder();
+        san.AddDnsName(name);
+        request.CertificateExtensions.Add(san.Build());
+        return request.CreateSigningRequestPem();
     }
 }

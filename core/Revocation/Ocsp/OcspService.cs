@@ -41,9 +41,29 @@ public sealed class OcspService(
 
     private readonly RevocationOptions _options = options.Value.Revocation;
     private readonly ConcurrentDictionary<string, CachedResponse> _cache = new(StringComparer.Ordinal);
+
+    // Cacheable replies by the exact request bytes: a repeated request is answered without parsing it.
+    private readonly ConcurrentDictionary<string, CachedResponse> _byRequest = new(StringComparer.Ordinal);
     private IssuerIndex _issuers = IssuerIndex.Empty;
 
     public async Task<OcspReply> RespondAsync(ReadOnlyMemory<byte> requestDer, CancellationToken cancellationToken = default)
+    {
+        var requestKey = requestDer.Length is > 0 and <= MaxRequestBytes ? Convert.ToBase64String(requestDer.Span) : null;
+        if (requestKey is not null && _byRequest.TryGetValue(requestKey, out var hit) && hit.Until > time.GetUtcNow())
+        {
+            return new OcspReply(hit.Response.ResponseDer, Name(hit.Response.Status), hit.Response.ThisUpdate, hit.Response.NextUpdate);
+        }
+
+        var reply = await RespondUncachedAsync(requestDer, cancellationToken).ConfigureAwait(false);
+        if (requestKey is not null && reply is { Cacheable: true, Status: { } status })
+        {
+            Remember(_byRequest, requestKey, new StoredOcspResponse(string.Empty, string.Empty, status, reply.ThisUpdate!.Value, reply.NextUpdate!.Value, null, reply.Body));
+        }
+
+        return reply;
+    }
+
+    private async Task<OcspReply> RespondUncachedAsync(ReadOnlyMemory<byte> requestDer, CancellationToken cancellationToken)
     {
         try
         {
@@ -64,7 +84,7 @@ public sealed class OcspService(
                 var stored = await GetFreshAsync(serial, ca, cancellationToken).ConfigureAwait(false);
                 if (stored is not null)
                 {
-                    return new OcspReply(stored.ResponseDer, Name(stored.Status), stored.ThisUpdate, stored.NextUpdate);
+                    return Reply(stored);
                 }
             }
 
@@ -73,15 +93,14 @@ public sealed class OcspService(
             if (nonce is null && certId.HashAlgOid == Sha1 && status != OcspCertStatus.Unknown)
             {
                 // The pre-signed response was missing or stale: make it now, as the timer would have.
-                var presigned = await PresignAsync(record!, ca, CancellationToken.None).ConfigureAwait(false);
-                return new OcspReply(presigned.ResponseDer, Name(presigned.Status), presigned.ThisUpdate, presigned.NextUpdate);
+                return Reply(await PresignAsync(record!, ca, CancellationToken.None).ConfigureAwait(false));
             }
 
             var (thisUpdate, nextUpdate) = Validity();
             var responder = await responders.GetAsync(ca, cancellationToken).ConfigureAwait(false);
             var body = Sign(responder, certId, status, revokedAt, reason, thisUpdate, nextUpdate, nonce);
             return nonce is null && status != OcspCertStatus.Unknown
-                ? new OcspReply(body, Name(status), thisUpdate, nextUpdate)
+                ? new OcspReply(body, Name(status), thisUpdate, nextUpdate, status)
                 : new OcspReply(body, Name(status));
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -120,7 +139,7 @@ public sealed class OcspService(
         var stored = new StoredOcspResponse(certificate.SerialNumber, ca.Id, status, thisUpdate, nextUpdate,
             certificate.NotAfter < thisUpdate ? null : refreshAt, body);
         await responses.SaveAsync(stored, cancellationToken).ConfigureAwait(false);
-        Remember(stored);
+        Remember(_cache, stored.SerialNumber, stored);
         return stored;
     }
 
@@ -162,8 +181,12 @@ public sealed class OcspService(
         return refreshed;
     }
 
-    /// <summary>Drops this instance's copy so the next request reads storage.</summary>
-    public void Forget(string serialNumber) => _cache.TryRemove(serialNumber, out _);
+    /// <summary>Drops this instance's copies so the next request reads storage (revocations are rare; the request cache is simply emptied).</summary>
+    public void Forget(string serialNumber)
+    {
+        _cache.TryRemove(serialNumber, out _);
+        _byRequest.Clear();
+    }
 
     private async Task<StoredOcspResponse?> GetFreshAsync(string serial, CertificateAuthority ca, CancellationToken cancellationToken)
     {
@@ -179,19 +202,26 @@ public sealed class OcspService(
             return null;
         }
 
-        Remember(stored);
+        Remember(_cache, serial, stored);
         return stored;
     }
 
-    private void Remember(StoredOcspResponse response)
+    private static OcspReply Reply(StoredOcspResponse stored) => new(stored.ResponseDer, Name(stored.Status), stored.ThisUpdate, stored.NextUpdate, stored.Status);
+
+    private void Remember(ConcurrentDictionary<string, CachedResponse> cache, string key, StoredOcspResponse response)
     {
-        if (_cache.Count >= MaxCachedResponses)
+        if (_options.OcspCacheSeconds == 0)
         {
-            _cache.Clear();
+            return;
+        }
+
+        if (cache.Count >= MaxCachedResponses)
+        {
+            cache.Clear();
         }
 
         var until = time.GetUtcNow().AddSeconds(_options.OcspCacheSeconds);
-        _cache[response.SerialNumber] = new CachedResponse(response, until < response.NextUpdate ? until : response.NextUpdate);
+        cache[key] = new CachedResponse(response, until < response.NextUpdate ? until : response.NextUpdate);
     }
 
     private (DateTimeOffset ThisUpdate, DateTimeOffset NextUpdate) Validity()
