@@ -28,7 +28,7 @@ public static class DevHost
 
         var app = builder.Build();
         var prefix = HostJson.RoutePrefix(Path.Combine(AppContext.BaseDirectory, "host.json"));
-        foreach (var route in FunctionRouteTable.Discover(typeof(FunctionsServiceCollectionExtensions).Assembly))
+        foreach (var route in FunctionCatalog.Discover(typeof(FunctionsServiceCollectionExtensions).Assembly).HttpRoutes)
         {
             app.MapMethods("/" + prefix + "/" + route.Route, route.Methods.Select(m => m.ToUpperInvariant()), FunctionEndpoint.Create(route))
                 .WithDisplayName(route.Name);
