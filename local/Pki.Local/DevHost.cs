@@ -11,7 +11,7 @@ namespace Pki.Local;
 /// <summary>
 /// Runs the function classes of Pki.Functions in-process on Kestrel, because Functions Core Tools
 /// cannot be installed here. Same services, same routes (from the [Function] attributes), same host.json
-/// prefix, and timer functions on their schedules.
+/// prefix, timer functions on their schedules, and the host's admin endpoint to run one by hand.
 /// </summary>
 public static class DevHost
 {
@@ -52,6 +52,8 @@ public static class DevHost
             app.MapMethods("/" + prefix + "/" + route.Route, route.Methods.Select(m => m.ToUpperInvariant()), FunctionEndpoint.Create(route))
                 .WithDisplayName(route.Name);
         }
+
+        app.MapPost(AdminEndpoint.Route, AdminEndpoint.HandleAsync);
 
         // The Functions host answers unknown routes with an empty 404; ours says what exists.
         app.MapFallback(context => FunctionEndpoint.ExecuteAsync(
