@@ -64,6 +64,9 @@ public class DevHostFixture : IAsyncLifetime
             "--Pki:Ca:RootId=" + rootId,
             "--Pki:Ca:IssuingId=" + issuingId,
             "--Logging:LogLevel:Default=Warning",
+
+            // Scheduled runs would change state under the tests' feet; a test runs a timer function by hand.
+            "--DevHost:DisableTimers=true",
             .. extraArgs,
         ];
 
