@@ -89,6 +89,7 @@ public sealed class CrlPublisher(
 
     public async Task<PublishedCrl> PublishAsync(CertificateAuthority ca, CrlId id, CancellationToken cancellationToken = default)
     {
+        // Allocated first: every revocation committed before this point is read below.
         var number = await numbers.NextAsync(ca.Id, cancellationToken).ConfigureAwait(false);
         var coversUntil = time.GetUtcNow();
         var thisUpdate = CaBootstrapper.Truncate(coversUntil);
@@ -111,6 +112,12 @@ public sealed class CrlPublisher(
                 }
 
                 baseNumber = baseCrl.CrlNumber;
+                if (number <= baseCrl.CrlNumber)
+                {
+                    // A complete CRL took a later number meanwhile; a delta must be numbered above its base.
+                    number = await numbers.NextAsync(ca.Id, cancellationToken).ConfigureAwait(false);
+                }
+
                 source = revocations.ListRevokedSinceAsync(ca.Id, baseCrl.CoversUntil - DeltaOverlap, cancellationToken);
                 break;
             case CrlKind.Shard:
@@ -119,16 +126,6 @@ public sealed class CrlPublisher(
             default:
                 source = revocations.ListAsync(ca.Id, null, cancellationToken);
                 break;
-        }
-
-        // An expired certificate's entry may leave the CRL (RFC 5280 3.3); it stays in the store.
-        var entries = new List<CrlEntry>();
-        await foreach (var entry in source.ConfigureAwait(false))
-        {
-            if (entry.NotAfter >= thisUpdate)
-            {
-                entries.Add(new CrlEntry(Convert.FromHexString(entry.SerialNumber), entry.RevokedAt, entry.Reason));
-            }
         }
 
         var template = new CrlTemplate(
@@ -141,13 +138,28 @@ public sealed class CrlPublisher(
             id.Kind == CrlKind.Shard ? urls.ShardCrl(ca.Id, id.Shard) : null,
             id.Kind == CrlKind.Full && ca.Role == CaRole.Issuing ? urls.DeltaCrl(ca.Id) : null);
         var signer = await authorities.GetSignerAsync(ca, cancellationToken).ConfigureAwait(false);
-        var der = CrlEncoder.Encode(template, entries, signer, entries.Count);
 
-        var info = new CrlInfo(number, thisUpdate, nextUpdate, coversUntil, entries.Count, baseNumber, der.Length);
+        // Entries stream from storage into the CRL; the last CRL of this kind sizes the buffer.
+        var previous = await crls.GetInfoAsync(id, cancellationToken).ConfigureAwait(false);
+        var (der, count) = await CrlEncoder.EncodeAsync(template, Unexpired(source, thisUpdate), signer, previous?.Entries ?? 0, cancellationToken).ConfigureAwait(false);
+
+        var info = new CrlInfo(number, thisUpdate, nextUpdate, coversUntil, count, baseNumber, der.Length);
         var stored = await crls.TryPublishAsync(id, der, info, CancellationToken.None).ConfigureAwait(false);
         logger.LogInformation("CRL {CrlId} number {CrlNumber} with {Entries} entries ({Bytes} bytes) {Outcome}",
-            id.ToString(), number, entries.Count, der.Length, stored ? "published" : "superseded by a newer one");
+            id.ToString(), number, count, der.Length, stored ? "published" : "superseded by a newer one");
         return new PublishedCrl(id, info, stored);
+    }
+
+    /// <summary>An expired certificate's entry may leave the CRL (RFC 5280 3.3); it stays in the store.</summary>
+    private static async IAsyncEnumerable<CrlEntry> Unexpired(IAsyncEnumerable<RevocationEntry> source, DateTimeOffset thisUpdate)
+    {
+        await foreach (var entry in source.ConfigureAwait(false))
+        {
+            if (entry.NotAfter >= thisUpdate)
+            {
+                yield return new CrlEntry(Convert.FromHexString(entry.SerialNumber), entry.RevokedAt, entry.Reason);
+            }
+        }
     }
 
     private bool IsDue(CrlInfo? info, DateTimeOffset now) =>
