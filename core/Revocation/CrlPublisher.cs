@@ -118,7 +118,7 @@ public sealed class CrlPublisher(
                     number = await numbers.NextAsync(ca.Id, cancellationToken).ConfigureAwait(false);
                 }
 
-                source = revocations.ListRevokedSinceAsync(ca.Id, baseCrl.CoversUntil - DeltaOverlap, cancellationToken);
+                source = revocations.ListRecordedSinceAsync(ca.Id, baseCrl.CoversUntil - DeltaOverlap, cancellationToken);
                 break;
             case CrlKind.Shard:
                 source = revocations.ListAsync(ca.Id, id.Shard, cancellationToken);

@@ -12,6 +12,6 @@ public interface IRevocationStore
     /// <summary>The CA's entries, all shards or one.</summary>
     IAsyncEnumerable<RevocationEntry> ListAsync(string issuerId, int? shard = null, CancellationToken cancellationToken = default);
 
-    /// <summary>The CA's entries revoked at or after a time (for delta CRLs).</summary>
-    IAsyncEnumerable<RevocationEntry> ListRevokedSinceAsync(string issuerId, DateTimeOffset since, CancellationToken cancellationToken = default);
+    /// <summary>The CA's entries recorded at or after a time (for delta CRLs).</summary>
+    IAsyncEnumerable<RevocationEntry> ListRecordedSinceAsync(string issuerId, DateTimeOffset since, CancellationToken cancellationToken = default);
 }

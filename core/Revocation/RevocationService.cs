@@ -8,8 +8,8 @@ namespace Pki.Core.Revocation;
 
 /// <summary>
 /// Revokes a certificate: the certificate record first (the truth OCSP answers from), then the CA's
-/// revoked set, the shard and delta CRLs, and last the pre-signed OCSP response. A repeat finds the
-/// stored OCSP response still "good" when a crash cut publication short, and finishes it.
+/// revoked set, the shard and delta CRLs, and last the pre-signed OCSP response. A repeat changes no
+/// revocation state and runs the publication again, so it finishes one a crash cut short.
 /// </summary>
 public sealed class RevocationService(
     ICertificateStore certificates,
@@ -35,10 +35,8 @@ public sealed class RevocationService(
         }
 
         // From here the revocation is recorded; the caller's cancellation no longer stops its publication.
-        if (result.Changed || !await ocsp.ShowsRevokedAsync(serial, CancellationToken.None).ConfigureAwait(false))
-        {
-            await PublishAsync(record, CancellationToken.None).ConfigureAwait(false);
-        }
+        // A repeat publishes again (every step is idempotent), which finishes what a crash cut short.
+        await PublishAsync(record, CancellationToken.None).ConfigureAwait(false);
 
         return new RevocationOutcome(serial, "revoked", record.RevokedAt!.Value, RevocationReasons.Name(record.RevocationReason!.Value), AlreadyRevoked: !result.Changed);
     }
@@ -47,7 +45,7 @@ public sealed class RevocationService(
     {
         var shard = record.CrlShard ?? CrlShards.Of(record.SerialNumber, options.Value.Revocation.CrlShards);
         await revocations.UpsertAsync(
-            new RevocationEntry(record.IssuerId, record.SerialNumber, shard, record.RevokedAt!.Value, record.RevocationReason!.Value, record.NotAfter),
+            new RevocationEntry(record.IssuerId, record.SerialNumber, shard, record.RevokedAt!.Value, record.RevocationReason!.Value, record.NotAfter, time.GetUtcNow()),
             cancellationToken).ConfigureAwait(false);
 
         var ca = await authorities.GetAsync(record.IssuerId, cancellationToken).ConfigureAwait(false);

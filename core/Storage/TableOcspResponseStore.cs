@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Runtime.CompilerServices;
+using Azure;
 using Azure.Data.Tables;
 using Pki.Core.Revocation.Ocsp;
 
@@ -20,12 +21,33 @@ public sealed class TableOcspResponseStore(TableStorage storage) : IOcspResponse
         return response.HasValue ? FromEntity(response.Value!) : null;
     }
 
-    public async Task SaveAsync(StoredOcspResponse response, CancellationToken cancellationToken = default)
+    public async Task<StoredOcspResponse> SaveAsync(StoredOcspResponse response, CancellationToken cancellationToken = default)
     {
         var table = await storage.GetTableAsync(TableNames.OcspResponses, cancellationToken).ConfigureAwait(false);
         var index = await storage.GetTableAsync(TableNames.OcspRefresh, cancellationToken).ConfigureAwait(false);
-        var previous = await table.GetEntityIfExistsAsync<TableEntity>(response.SerialNumber, string.Empty, select: ["RefreshKey"], cancellationToken: cancellationToken).ConfigureAwait(false);
-        var previousKey = previous.HasValue ? previous.Value!.GetString("RefreshKey") : null;
+        while (true)
+        {
+            var previous = await table.GetEntityIfExistsAsync<TableEntity>(response.SerialNumber, string.Empty, cancellationToken: cancellationToken).ConfigureAwait(false);
+            if (previous.HasValue && previous.Value!.GetString("Status") == nameof(OcspCertStatus.Revoked) && response.Status != OcspCertStatus.Revoked)
+            {
+                return FromEntity(previous.Value);
+            }
+
+            try
+            {
+                await WriteAsync(table, index, response, previous.HasValue ? previous.Value : null, cancellationToken).ConfigureAwait(false);
+                return response;
+            }
+            catch (RequestFailedException e) when (e.Status is 409 or 412)
+            {
+                // Written by someone else between our read and our write: look again.
+            }
+        }
+    }
+
+    private static async Task WriteAsync(TableClient table, TableClient index, StoredOcspResponse response, TableEntity? previous, CancellationToken cancellationToken)
+    {
+        var previousKey = previous?.GetString("RefreshKey");
 
         // New index entry first, then the response, then the old entry: a crash leaves at most an extra entry, which the timer clears.
         var refreshKey = response.RefreshAt is { } at ? RefreshKey(at, response.SerialNumber) : null;
@@ -44,7 +66,14 @@ public sealed class TableOcspResponseStore(TableStorage storage) : IOcspResponse
             ["RefreshKey"] = refreshKey,
             ["ResponseDer"] = response.ResponseDer,
         };
-        await table.UpsertEntityAsync(entity, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
+        if (previous is null)
+        {
+            await table.AddEntityAsync(entity, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            await table.UpdateEntityAsync(entity, previous.ETag, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
+        }
 
         if (previousKey is not null && previousKey != refreshKey)
         {

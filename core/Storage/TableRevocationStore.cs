@@ -18,6 +18,7 @@ public sealed class TableRevocationStore(TableStorage storage) : IRevocationStor
             ["RevokedAt"] = entry.RevokedAt,
             ["Reason"] = (int)entry.Reason,
             ["NotAfter"] = entry.NotAfter,
+            ["RecordedAt"] = entry.RecordedAt,
         };
         await table.UpsertEntityAsync(entity, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
     }
@@ -34,10 +35,10 @@ public sealed class TableRevocationStore(TableStorage storage) : IRevocationStor
         }
     }
 
-    public async IAsyncEnumerable<RevocationEntry> ListRevokedSinceAsync(string issuerId, DateTimeOffset since, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    public async IAsyncEnumerable<RevocationEntry> ListRecordedSinceAsync(string issuerId, DateTimeOffset since, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var table = await storage.GetTableAsync(TableNames.Revocations, cancellationToken).ConfigureAwait(false);
-        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {issuerId} and RevokedAt ge {since}");
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {issuerId} and RecordedAt ge {since}");
         await foreach (var entity in table.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken).ConfigureAwait(false))
         {
             yield return FromEntity(entity);
@@ -54,5 +55,6 @@ public sealed class TableRevocationStore(TableStorage storage) : IRevocationStor
         e.GetInt32("Shard")!.Value,
         e.GetDateTimeOffset("RevokedAt")!.Value,
         (RevocationReason)e.GetInt32("Reason")!.Value,
-        e.GetDateTimeOffset("NotAfter")!.Value);
+        e.GetDateTimeOffset("NotAfter")!.Value,
+        e.GetDateTimeOffset("RecordedAt")!.Value);
 }

@@ -8,8 +8,11 @@ public interface IOcspResponseStore
 {
     Task<StoredOcspResponse?> GetAsync(string serialNumber, CancellationToken cancellationToken = default);
 
-    /// <summary>Stores the response and moves its refresh entry; safe to repeat after a crash.</summary>
-    Task SaveAsync(StoredOcspResponse response, CancellationToken cancellationToken = default);
+    /// <summary>
+    /// Stores the response and moves its refresh entry; safe to repeat after a crash. A stored "revoked"
+    /// is never replaced by another status: then the stored response is returned instead of this one.
+    /// </summary>
+    Task<StoredOcspResponse> SaveAsync(StoredOcspResponse response, CancellationToken cancellationToken = default);
 
     /// <summary>Serials of the CA whose refresh time is before <paramref name="dueBefore"/>, with their index keys.</summary>
     IAsyncEnumerable<(string SerialNumber, string RefreshKey)> ListDueAsync(string issuerId, DateTimeOffset dueBefore, CancellationToken cancellationToken = default);

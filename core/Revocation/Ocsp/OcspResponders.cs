@@ -47,12 +47,19 @@ public sealed class OcspResponders(
             }
 
             var record = await store.GetAsync(ca.Id, cancellationToken).ConfigureAwait(false);
-            while (record is null || IsDue(record.NotAfter))
+
+            // One replacement per call: near the CA's own end a new certificate is capped at it and stays "due".
+            for (var attempt = 0; attempt < 3 && (record is null || (IsDue(record.NotAfter) && record.NotAfter < ca.NotAfter)); attempt++)
             {
                 var next = await IssueAsync(ca, CancellationToken.None).ConfigureAwait(false);
                 record = await store.TryReplaceAsync(next, record, CancellationToken.None).ConfigureAwait(false)
                     ? next
                     : await store.GetAsync(ca.Id, cancellationToken).ConfigureAwait(false);
+            }
+
+            if (record is null)
+            {
+                throw new InvalidOperationException($"No OCSP responder could be stored for CA {ca.Id}.");
             }
 
             var signer = await keys.CreateSignerAsync(record.KeyUri, ResponderKeyAlgorithm.DefaultScheme(), cancellationToken).ConfigureAwait(false);

@@ -36,6 +36,9 @@ public sealed class OcspService(
     public const int MaxNonceBytes = 128;
 
     private const int MaxCachedResponses = 100_000;
+
+    /// <summary>A one-certificate request without extensions is about 80 bytes; a nonce adds about 20.</summary>
+    private const int MaxCachedRequestBytes = 256;
     private static readonly TimeSpan IssuerReloadInterval = TimeSpan.FromSeconds(30);
     private static readonly string Sha1 = OiwObjectIdentifiers.IdSha1.Id;
 
@@ -48,7 +51,8 @@ public sealed class OcspService(
 
     public async Task<OcspReply> RespondAsync(ReadOnlyMemory<byte> requestDer, CancellationToken cancellationToken = default)
     {
-        var requestKey = requestDer.Length is > 0 and <= MaxRequestBytes ? Convert.ToBase64String(requestDer.Span) : null;
+        // Keyed by a hash, and only for request sizes clients send, so junk extensions cannot fill memory.
+        var requestKey = requestDer.Length is > 0 and <= MaxCachedRequestBytes ? Convert.ToBase64String(SHA256.HashData(requestDer.Span)) : null;
         if (requestKey is not null && _byRequest.TryGetValue(requestKey, out var hit) && hit.Until > time.GetUtcNow())
         {
             return new OcspReply(hit.Response.ResponseDer, Name(hit.Response.Status), hit.Response.ThisUpdate, hit.Response.NextUpdate);
@@ -138,14 +142,11 @@ public sealed class OcspService(
         var refreshAt = thisUpdate + (TimeSpan.FromHours(_options.OcspValidityHours) / 2);
         var stored = new StoredOcspResponse(certificate.SerialNumber, ca.Id, status, thisUpdate, nextUpdate,
             certificate.NotAfter < thisUpdate ? null : refreshAt, body);
-        await responses.SaveAsync(stored, cancellationToken).ConfigureAwait(false);
+        // A signer that read the record just before a revocation must not put "good" back over "revoked".
+        stored = await responses.SaveAsync(stored, cancellationToken).ConfigureAwait(false);
         Remember(_cache, stored.SerialNumber, stored);
         return stored;
     }
-
-    /// <summary>True when the stored response already says revoked (the last step of publishing a revocation).</summary>
-    public async Task<bool> ShowsRevokedAsync(string serialNumber, CancellationToken cancellationToken = default) =>
-        (await responses.GetAsync(serialNumber, cancellationToken).ConfigureAwait(false))?.Status == OcspCertStatus.Revoked;
 
     /// <summary>The timer's pass: re-sign every response of each issuing CA whose refresh time has come.</summary>
     public async Task<int> RefreshDueAsync(CancellationToken cancellationToken = default)

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using Pki.Core;
 using Pki.Core.Revocation;
+using Pki.Core.Revocation.Ocsp;
 using Pki.Core.Storage;
 using Pki.Tests.Infrastructure;
 
@@ -48,23 +49,47 @@ public sealed class RevocationStoreTests
     }
 
     [Fact]
-    public async Task A_shard_is_a_range_of_the_cas_partition_and_a_delta_reads_by_revocation_time()
+    public async Task A_shard_is_a_range_of_the_cas_partition_and_a_delta_reads_by_recording_time()
     {
         var store = new TableRevocationStore(new TableStorage(_options));
-        await store.UpsertAsync(new RevocationEntry("ca-1", "aa01", 0, Now.AddHours(-3), RevocationReason.KeyCompromise, Now.AddDays(10)));
-        await store.UpsertAsync(new RevocationEntry("ca-1", "bb02", 1, Now.AddHours(-2), RevocationReason.Superseded, Now.AddDays(10)));
-        await store.UpsertAsync(new RevocationEntry("ca-1", "cc03", 1, Now.AddHours(-1), RevocationReason.Unspecified, Now.AddDays(10)));
-        await store.UpsertAsync(new RevocationEntry("ca-2", "dd04", 1, Now, RevocationReason.Unspecified, Now.AddDays(10)));
+        await store.UpsertAsync(new RevocationEntry("ca-1", "aa01", 0, Now.AddHours(-3), RevocationReason.KeyCompromise, Now.AddDays(10), Now.AddHours(-3)));
+        await store.UpsertAsync(new RevocationEntry("ca-1", "bb02", 1, Now.AddHours(-2), RevocationReason.Superseded, Now.AddDays(10), Now.AddHours(-2)));
+
+        // Revoked three hours ago but written only now (a late repair): the delta still finds it.
+        await store.UpsertAsync(new RevocationEntry("ca-1", "cc03", 1, Now.AddHours(-3), RevocationReason.Unspecified, Now.AddDays(10), Now.AddHours(-1)));
+        await store.UpsertAsync(new RevocationEntry("ca-2", "dd04", 1, Now, RevocationReason.Unspecified, Now.AddDays(10), Now));
 
         // Writing the same entry again changes nothing.
-        await store.UpsertAsync(new RevocationEntry("ca-1", "cc03", 1, Now.AddHours(-1), RevocationReason.Unspecified, Now.AddDays(10)));
+        await store.UpsertAsync(new RevocationEntry("ca-1", "cc03", 1, Now.AddHours(-3), RevocationReason.Unspecified, Now.AddDays(10), Now.AddHours(-1)));
 
         Assert.Equal(["aa01", "bb02", "cc03"], await Serials(store.ListAsync("ca-1")));
         Assert.Equal(["bb02", "cc03"], await Serials(store.ListAsync("ca-1", 1)));
         Assert.Empty(await Serials(store.ListAsync("ca-1", 2)));
-        Assert.Equal(["bb02", "cc03"], await Serials(store.ListRevokedSinceAsync("ca-1", Now.AddHours(-2))));
+        Assert.Equal(["bb02", "cc03"], await Serials(store.ListRecordedSinceAsync("ca-1", Now.AddHours(-2))));
         var first = await store.ListAsync("ca-1", 0).FirstAsync();
         Assert.Equal((Now.AddHours(-3), RevocationReason.KeyCompromise, Now.AddDays(10)), (first.RevokedAt, first.Reason, first.NotAfter));
+    }
+
+    [Fact]
+    public async Task A_stored_revoked_response_is_never_replaced_by_good_and_the_refresh_entry_moves()
+    {
+        var store = new TableOcspResponseStore(new TableStorage(_options));
+        var good = new StoredOcspResponse("ab01", "ca-1", OcspCertStatus.Good, Now, Now.AddHours(24), Now.AddHours(12), [1]);
+        Assert.Equal(good, await store.SaveAsync(good));
+        Assert.Equal(["ab01"], await store.ListDueAsync("ca-1", Now.AddHours(13)).Select(d => d.SerialNumber).ToArrayAsync());
+
+        var revoked = good with { Status = OcspCertStatus.Revoked, ThisUpdate = Now.AddHours(1), RefreshAt = Now.AddHours(13), ResponseDer = [2] };
+        Assert.Equal(OcspCertStatus.Revoked, (await store.SaveAsync(revoked)).Status);
+
+        // A signer that read the record before the revocation finishes late: its "good" does not land.
+        var late = await store.SaveAsync(good with { ThisUpdate = Now.AddHours(2), RefreshAt = Now.AddHours(14), ResponseDer = [3] });
+        Assert.Equal(OcspCertStatus.Revoked, late.Status);
+        var stored = await store.GetAsync("ab01");
+        Assert.Equal((OcspCertStatus.Revoked, (byte)2), (stored!.Status, stored.ResponseDer.Single()));
+
+        // One refresh entry, at the revoked response's time.
+        Assert.Empty(await store.ListDueAsync("ca-1", Now.AddHours(12).AddSeconds(30)).ToArrayAsync());
+        Assert.Single(await store.ListDueAsync("ca-1", Now.AddHours(15)).ToArrayAsync());
     }
 
     private static async Task<string[]> Serials(IAsyncEnumerable<RevocationEntry> entries) =>
