@@ -46,6 +46,10 @@ public static class DevHost
         builder.Services.AddHostedService<TimerScheduler>();
 
         var app = builder.Build();
+
+        // Made now, not when the scheduler's loop first asks: schedules count from the host's start, so a
+        // clock that moves before the loop runs (a fake one in tests, a busy machine) cannot skip an occurrence.
+        _ = app.Services.GetRequiredService<TimerFunctionRunner>();
         var prefix = HostJson.RoutePrefix(Path.Combine(AppContext.BaseDirectory, "host.json"));
         foreach (var route in functions.HttpRoutes)
         {
