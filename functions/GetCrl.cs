@@ -3,7 +3,6 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Logging;
-using Microsoft.Net.Http.Headers;
 using Pki.Core;
 using Pki.Core.Revocation;
 using Pki.Functions.Http;
@@ -25,15 +24,9 @@ public sealed class GetCrl(CrlService crls, TimeProvider time, ILogger<GetCrl> l
         {
             var crl = await crls.OpenAsync(id, part, cancellationToken);
             var info = crl.Info;
-            var maxAge = Math.Max(0, (long)(info.NextUpdate - time.GetUtcNow()).TotalSeconds);
-            req.HttpContext.Response.Headers.CacheControl = $"public, max-age={maxAge.ToString(CultureInfo.InvariantCulture)}";
-            req.HttpContext.Response.Headers.Expires = info.NextUpdate.ToString("R", CultureInfo.InvariantCulture);
 
-            // The executor answers If-None-Match / If-Modified-Since with 304 and disposes the stream.
-            return new FileStreamResult(crl.Content, MediaType)
-            {
-                EntityTag = new EntityTagHeaderValue("\"" + id + "-" + info.CrlNumber.ToString(CultureInfo.InvariantCulture) + "\""),
-                LastModified = info.ThisUpdate,
-            };
+            // The executor disposes the stream (and answers a matching conditional GET with 304).
+            return HttpCaching.FreshUntil(new FileStreamResult(crl.Content, MediaType), req.HttpContext.Response,
+                id + "-" + info.CrlNumber.ToString(CultureInfo.InvariantCulture), info.ThisUpdate, info.NextUpdate, time.GetUtcNow(), "public");
         });
 }

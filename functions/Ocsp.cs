@@ -1,10 +1,8 @@
-using System.Globalization;
 using System.Security.Cryptography;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Logging;
-using Microsoft.Net.Http.Headers;
 using Pki.Core;
 using Pki.Core.Revocation.Ocsp;
 using Pki.Functions.Http;
@@ -66,19 +64,12 @@ public sealed class Ocsp(OcspService ocsp, TimeProvider time, ILogger<Ocsp> logg
         var result = new FileContentResult(reply.Body, ResponseMediaType);
         if (cacheable && reply is { ThisUpdate: { } thisUpdate, NextUpdate: { } nextUpdate })
         {
-            // RFC 5019 6.2: let HTTP caches keep the response until shortly before nextUpdate.
-            var maxAge = Math.Max(0, (long)(nextUpdate - time.GetUtcNow()).TotalSeconds);
-            var headers = req.HttpContext.Response.Headers;
-            headers.CacheControl = $"max-age={maxAge.ToString(CultureInfo.InvariantCulture)}, public, no-transform, must-revalidate";
-            headers.Expires = nextUpdate.ToString("R", CultureInfo.InvariantCulture);
-            result.LastModified = thisUpdate;
-            result.EntityTag = new EntityTagHeaderValue("\"" + Convert.ToHexStringLower(SHA256.HashData(reply.Body).AsSpan(0, 16)) + "\"");
-        }
-        else
-        {
-            req.HttpContext.Response.Headers.CacheControl = "no-cache, no-store";
+            // RFC 5019 6.2: let HTTP caches keep the response until nextUpdate.
+            return HttpCaching.FreshUntil(result, req.HttpContext.Response, Convert.ToHexStringLower(SHA256.HashData(reply.Body).AsSpan(0, 16)),
+                thisUpdate, nextUpdate, time.GetUtcNow(), "public, no-transform, must-revalidate");
         }
 
+        req.HttpContext.Response.Headers.CacheControl = "no-cache, no-store";
         return result;
     }
 }
