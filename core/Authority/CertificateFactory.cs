@@ -18,8 +18,7 @@ public sealed class CertificateFactory(CaUrls urls)
         var gen = Start(serial, name, name, spki, notBefore, notAfter);
         gen.AddExtension(X509Extensions.BasicConstraints, true, new BasicConstraints(true));
         gen.AddExtension(X509Extensions.KeyUsage, true, new KeyUsage(KeyUsage.KeyCertSign | KeyUsage.CrlSign));
-        gen.AddExtension(X509Extensions.SubjectKeyIdentifier, false, X509ExtensionUtilities.CreateSubjectKeyIdentifier(spki));
-        gen.AddExtension(X509Extensions.AuthorityKeyIdentifier, false, new AuthorityKeyIdentifier(KeyIdentifier(spki)));
+        AddKeyIdentifiers(gen, spki, spki);
         return gen.Generate(new SignerSignatureFactory(signer));
     }
 
@@ -67,8 +66,7 @@ public sealed class CertificateFactory(CaUrls urls)
         gen.AddExtension(X509Extensions.KeyUsage, true, new KeyUsage(KeyUsage.DigitalSignature));
         gen.AddExtension(X509Extensions.ExtendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeID.id_kp_OCSPSigning));
         gen.AddExtension(Org.BouncyCastle.Asn1.Ocsp.OcspObjectIdentifiers.PkixOcspNocheck, false, DerNull.Instance);
-        gen.AddExtension(X509Extensions.SubjectKeyIdentifier, false, X509ExtensionUtilities.CreateSubjectKeyIdentifier(spki));
-        gen.AddExtension(X509Extensions.AuthorityKeyIdentifier, false, new AuthorityKeyIdentifier(KeyIdentifier(issuer.Certificate.SubjectPublicKeyInfo)));
+        AddKeyIdentifiers(gen, spki, issuer.Certificate.SubjectPublicKeyInfo);
         return gen.Generate(new SignerSignatureFactory(issuerSigner));
     }
 
@@ -93,8 +91,7 @@ public sealed class CertificateFactory(CaUrls urls)
     /// <param name="crlShard">For a leaf: its CRL shard, named in its distribution point, with the delta CRL as freshestCRL.</param>
     private void AddIssuerLinks(X509V3CertificateGenerator gen, CertificateAuthority issuer, SubjectPublicKeyInfo subjectKey, int? crlShard = null)
     {
-        gen.AddExtension(X509Extensions.SubjectKeyIdentifier, false, X509ExtensionUtilities.CreateSubjectKeyIdentifier(subjectKey));
-        gen.AddExtension(X509Extensions.AuthorityKeyIdentifier, false, new AuthorityKeyIdentifier(KeyIdentifier(issuer.Certificate.SubjectPublicKeyInfo)));
+        AddKeyIdentifiers(gen, subjectKey, issuer.Certificate.SubjectPublicKeyInfo);
         if (crlShard is { } shard)
         {
             gen.AddExtension(X509Extensions.CrlDistributionPoints, false, DistributionPoints(urls.ShardCrl(issuer.Id, shard)));
@@ -110,6 +107,13 @@ public sealed class CertificateFactory(CaUrls urls)
             new AccessDescription(AccessDescription.IdADOcsp, new GeneralName(GeneralName.UniformResourceIdentifier, urls.Ocsp())),
             new AccessDescription(AccessDescription.IdADCAIssuers, new GeneralName(GeneralName.UniformResourceIdentifier, urls.CaIssuers(issuer.Id))),
         ]));
+    }
+
+    /// <summary>subjectKeyIdentifier of the certificate's key and authorityKeyIdentifier of its issuer's (RFC 5280 4.2.1.1-2, method 1).</summary>
+    private static void AddKeyIdentifiers(X509V3CertificateGenerator gen, SubjectPublicKeyInfo subjectKey, SubjectPublicKeyInfo issuerKey)
+    {
+        gen.AddExtension(X509Extensions.SubjectKeyIdentifier, false, X509ExtensionUtilities.CreateSubjectKeyIdentifier(subjectKey));
+        gen.AddExtension(X509Extensions.AuthorityKeyIdentifier, false, new AuthorityKeyIdentifier(KeyIdentifier(issuerKey)));
     }
 
     private static byte[] KeyIdentifier(SubjectPublicKeyInfo spki) =>
