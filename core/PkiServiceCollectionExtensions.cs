@@ -50,6 +50,7 @@ public static class PkiServiceCollectionExtensions
         services.AddSingleton<IIssuancePolicyRule, NameRule>();
         services.AddSingleton<IIssuancePolicyRule, LifetimeRule>();
         services.AddSingleton<RegistrationAuthority>();
+        services.AddSingleton<RecordedIssuance>();
         services.AddSingleton<CertificateIssuer>();
         services.AddSingleton<CertificateService>();
 

@@ -6,14 +6,13 @@ using Pki.Core.Revocation;
 namespace Pki.Core.Authority;
 
 /// <summary>
-/// The CA proper: it signs only what the registration authority approved.
-/// Invariant: no certificate is signed unless an "issuing" record for its serial was stored first,
-/// so every signature the key ever made is accounted for in storage.
+/// The CA proper: it signs only what the registration authority approved, in the order
+/// <see cref="RecordedIssuance"/> keeps, so every signature the key ever made is accounted for in storage.
 /// </summary>
 public sealed class CertificateIssuer(
     AuthorityDirectory authorities,
     CertificateFactory factory,
-    ICertificateStore store,
+    RecordedIssuance recorded,
     IEnumerable<IIssuanceObserver> observers,
     IOptions<PkiOptions> options,
     TimeProvider time,
@@ -21,8 +20,6 @@ public sealed class CertificateIssuer(
 {
     /// <summary>Backdating absorbs clock skew between us and relying parties.</summary>
     public static readonly TimeSpan Backdate = TimeSpan.FromMinutes(5);
-
-    private const int SerialAttempts = 5;
 
     /// <summary>RFC 5280's upper bound for commonName; a longer name lives only in the SAN.</summary>
     public const int MaxCommonNameLength = 64;
@@ -47,48 +44,22 @@ public sealed class CertificateIssuer(
 
         var csr = request.Csr;
         var commonName = CommonName(csr);
-        for (var attempt = 1; attempt <= SerialAttempts; attempt++)
-        {
-            var serial = SerialNumbers.New();
-            var serialHex = SerialNumbers.ToHex(serial);
-            var shard = CrlShards.Of(serialHex, options.Value.Revocation.CrlShards);
-            var template = new LeafTemplate(serial, request.Profile, csr.PublicKey, commonName, csr.DnsNames, csr.IpAddresses, notBefore, notAfter, shard);
-            var record = new CertificateRecord(
-                serialHex, issuer.Id, CertificateStatus.Issuing, request.Profile.Name, request.Owner!,
-                commonName is null ? string.Empty : "CN=" + commonName, notBefore, notAfter, requestId, now, CrlShard: shard);
-
-            if (!await store.TryReserveAsync(record, cancellationToken).ConfigureAwait(false))
+        var shards = options.Value.Revocation.CrlShards;
+        var issued = await recorded.SignAsync(
+            serial =>
             {
-                logger.LogWarning("Serial {SerialNumber} collided on attempt {Attempt}; drawing another", record.SerialNumber, attempt);
-                continue;
-            }
+                var serialHex = SerialNumbers.ToHex(serial);
+                return new CertificateRecord(
+                    serialHex, issuer.Id, CertificateStatus.Issuing, request.Profile.Name, request.Owner!,
+                    commonName is null ? string.Empty : "CN=" + commonName, notBefore, notAfter, requestId, now, CrlShard: CrlShards.Of(serialHex, shards));
+            },
+            (serial, record) => factory.CreateLeaf(issuer, signer, new LeafTemplate(
+                serial, request.Profile, csr.PublicKey, commonName, csr.DnsNames, csr.IpAddresses, notBefore, notAfter, record.CrlShard)),
+            beforeSigning,
+            cancellationToken).ConfigureAwait(false);
 
-            // From here on the caller's cancellation is ignored: a reserved serial is carried to the end.
-            if (beforeSigning is not null)
-            {
-                await beforeSigning(record.SerialNumber, CancellationToken.None).ConfigureAwait(false);
-            }
-
-            logger.LogInformation("Signing certificate {SerialNumber} for request {RequestId} with CA {CaId}, profile {Profile}", record.SerialNumber, requestId, issuer.Id, request.Profile.Name);
-            var certificate = factory.CreateLeaf(issuer, signer, template);
-            logger.LogInformation("Signed certificate {SerialNumber} for request {RequestId} with CA {CaId}", record.SerialNumber, requestId, issuer.Id);
-
-            var issued = record with { Status = CertificateStatus.Issued, CertificateDer = certificate.GetEncoded(), IssuedAt = time.GetUtcNow() };
-            try
-            {
-                await store.MarkIssuedAsync(issued, CancellationToken.None).ConfigureAwait(false);
-            }
-            catch (Exception e)
-            {
-                logger.LogError(e, "Signed certificate {SerialNumber} for request {RequestId} could not be recorded", record.SerialNumber, requestId);
-                throw new CertificateNotRecordedException(record.SerialNumber, e);
-            }
-
-            await NotifyAsync(issued).ConfigureAwait(false);
-            return issued;
-        }
-
-        throw new InvalidOperationException($"No free serial after {SerialAttempts} draws; the CSPRNG or the store is broken.");
+        await NotifyAsync(issued).ConfigureAwait(false);
+        return issued;
     }
 
     /// <summary>Observers (the OCSP pre-signer) run after the record is stored; their failure never undoes an issuance.</summary>

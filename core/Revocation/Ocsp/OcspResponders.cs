@@ -9,14 +9,14 @@ namespace Pki.Core.Revocation.Ocsp;
 
 /// <summary>
 /// The delegated responder of each issuing CA: a key in the key store (label "{caId}-ocsp") and a
-/// short-lived certificate that is replaced before it expires. Every responder certificate is recorded
-/// in the certificate store before it is signed, like any other certificate the CA signs.
+/// short-lived certificate that is replaced before it expires. Responder certificates are signed through
+/// <see cref="RecordedIssuance"/>, like any other certificate the CA signs.
 /// </summary>
 public sealed class OcspResponders(
     CaKeys keys,
     AuthorityDirectory authorities,
     IResponderStore store,
-    ICertificateStore certificates,
+    RecordedIssuance recorded,
     CertificateFactory factory,
     TimeProvider time,
     IOptions<PkiOptions> options,
@@ -87,22 +87,14 @@ public sealed class OcspResponders(
             notAfter = ca.NotAfter;
         }
 
-        while (true)
-        {
-            var serial = SerialNumbers.New();
-            var reserved = new CertificateRecord(
+        var issued = await recorded.SignAsync(
+            serial => new CertificateRecord(
                 SerialNumbers.ToHex(serial), ca.Id, CertificateStatus.Issuing, Profile, ServiceOwner,
-                "CN=OCSP Responder for " + ca.Id, notBefore, notAfter, "responder-" + ca.Id, now);
-            if (!await certificates.TryReserveAsync(reserved, cancellationToken).ConfigureAwait(false))
-            {
-                continue;
-            }
-
-            var certificate = factory.CreateOcspResponder(ca, caSigner, key.SubjectPublicKeyInfo, serial, notBefore, notAfter);
-            await certificates.MarkIssuedAsync(reserved with { Status = CertificateStatus.Issued, CertificateDer = certificate.GetEncoded(), IssuedAt = time.GetUtcNow() }, cancellationToken).ConfigureAwait(false);
-            logger.LogInformation("Issued OCSP responder certificate {SerialNumber} for CA {CaId}, valid until {NotAfter}", reserved.SerialNumber, ca.Id, notAfter);
-            return new ResponderRecord(ca.Id, certificate.GetEncoded(), key.KeyUri, notAfter);
-        }
+                "CN=OCSP Responder for " + ca.Id, notBefore, notAfter, "responder-" + ca.Id, now),
+            (serial, _) => factory.CreateOcspResponder(ca, caSigner, key.SubjectPublicKeyInfo, serial, notBefore, notAfter),
+            cancellationToken: cancellationToken).ConfigureAwait(false);
+        logger.LogInformation("Issued OCSP responder certificate {SerialNumber} for CA {CaId}, valid until {NotAfter}", issued.SerialNumber, ca.Id, notAfter);
+        return new ResponderRecord(ca.Id, issued.CertificateDer!, key.KeyUri, notAfter);
     }
 }
 
