@@ -50,7 +50,7 @@ public sealed class RevocationService(
 
         var ca = await authorities.GetAsync(record.IssuerId, cancellationToken).ConfigureAwait(false);
         await crls.PublishForRevocationAsync(ca, shard, cancellationToken).ConfigureAwait(false);
-        ocsp.Forget(record.SerialNumber);
+        ocsp.Forget();
         await ocsp.PresignAsync(record, ca, cancellationToken).ConfigureAwait(false);
         logger.LogInformation("Published revocation of {SerialNumber}: CRL shard {Shard}, delta CRL, OCSP", record.SerialNumber, shard);
     }

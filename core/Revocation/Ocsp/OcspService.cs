@@ -43,25 +43,30 @@ public sealed class OcspService(
     private static readonly string Sha1 = OiwObjectIdentifiers.IdSha1.Id;
 
     private readonly RevocationOptions _options = options.Value.Revocation;
-    private readonly ConcurrentDictionary<string, CachedResponse> _cache = new(StringComparer.Ordinal);
 
-    // Cacheable replies by the exact request bytes: a repeated request is answered without parsing it.
-    private readonly ConcurrentDictionary<string, CachedResponse> _byRequest = new(StringComparer.Ordinal);
+    // Cacheable replies by the exact request bytes: a repeated request is answered without parsing it or reading storage.
+    private readonly ConcurrentDictionary<string, CachedReply> _cache = new(StringComparer.Ordinal);
     private IssuerIndex _issuers = IssuerIndex.Empty;
 
     public async Task<OcspReply> RespondAsync(ReadOnlyMemory<byte> requestDer, CancellationToken cancellationToken = default)
     {
         // Keyed by a hash, and only for request sizes clients send, so junk extensions cannot fill memory.
         var requestKey = requestDer.Length is > 0 and <= MaxCachedRequestBytes ? Convert.ToBase64String(SHA256.HashData(requestDer.Span)) : null;
-        if (requestKey is not null && _byRequest.TryGetValue(requestKey, out var hit) && hit.Until > time.GetUtcNow())
+        if (requestKey is not null && _cache.TryGetValue(requestKey, out var hit) && hit.Until > time.GetUtcNow())
         {
-            return new OcspReply(hit.Response.ResponseDer, Name(hit.Response.Status), hit.Response.ThisUpdate, hit.Response.NextUpdate);
+            return hit.Reply;
         }
 
         var reply = await RespondUncachedAsync(requestDer, cancellationToken).ConfigureAwait(false);
-        if (requestKey is not null && reply is { Cacheable: true, Status: { } status })
+        if (requestKey is not null && reply is { NextUpdate: { } nextUpdate } && _options.OcspCacheSeconds > 0)
         {
-            Remember(_byRequest, requestKey, new StoredOcspResponse(string.Empty, string.Empty, status, reply.ThisUpdate!.Value, reply.NextUpdate!.Value, null, reply.Body));
+            if (_cache.Count >= MaxCachedResponses)
+            {
+                _cache.Clear();
+            }
+
+            var until = time.GetUtcNow().AddSeconds(_options.OcspCacheSeconds);
+            _cache[requestKey] = new CachedReply(reply, until < nextUpdate ? until : nextUpdate);
         }
 
         return reply;
@@ -104,7 +109,7 @@ public sealed class OcspService(
             var responder = await responders.GetAsync(ca, cancellationToken).ConfigureAwait(false);
             var body = Sign(responder, certId, status, revokedAt, reason, thisUpdate, nextUpdate, nonce);
             return nonce is null && status != OcspCertStatus.Unknown
-                ? new OcspReply(body, Name(status), thisUpdate, nextUpdate, status)
+                ? new OcspReply(body, Name(status), thisUpdate, nextUpdate)
                 : new OcspReply(body, Name(status));
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -143,9 +148,7 @@ public sealed class OcspService(
         var stored = new StoredOcspResponse(certificate.SerialNumber, ca.Id, status, thisUpdate, nextUpdate,
             certificate.NotAfter < thisUpdate ? null : refreshAt, body);
         // A signer that read the record just before a revocation must not put "good" back over "revoked".
-        stored = await responses.SaveAsync(stored, cancellationToken).ConfigureAwait(false);
-        Remember(_cache, stored.SerialNumber, stored);
-        return stored;
+        return await responses.SaveAsync(stored, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The timer's pass: re-sign every response of each issuing CA whose refresh time has come.</summary>
@@ -182,48 +185,16 @@ public sealed class OcspService(
         return refreshed;
     }
 
-    /// <summary>Drops this instance's copies so the next request reads storage (revocations are rare; the request cache is simply emptied).</summary>
-    public void Forget(string serialNumber)
-    {
-        _cache.TryRemove(serialNumber, out _);
-        _byRequest.Clear();
-    }
+    /// <summary>Empties this instance's cache so the next request reads storage (revocations are rare; the cache is keyed by request, not serial).</summary>
+    public void Forget() => _cache.Clear();
 
     private async Task<StoredOcspResponse?> GetFreshAsync(string serial, CertificateAuthority ca, CancellationToken cancellationToken)
     {
-        var now = time.GetUtcNow();
-        if (_cache.TryGetValue(serial, out var cached) && cached.Until > now && cached.Response.IssuerId == ca.Id)
-        {
-            return cached.Response;
-        }
-
         var stored = await responses.GetAsync(serial, cancellationToken).ConfigureAwait(false);
-        if (stored is null || stored.IssuerId != ca.Id || now >= (stored.RefreshAt ?? stored.NextUpdate))
-        {
-            return null;
-        }
-
-        Remember(_cache, serial, stored);
-        return stored;
+        return stored is null || stored.IssuerId != ca.Id || time.GetUtcNow() >= (stored.RefreshAt ?? stored.NextUpdate) ? null : stored;
     }
 
-    private static OcspReply Reply(StoredOcspResponse stored) => new(stored.ResponseDer, Name(stored.Status), stored.ThisUpdate, stored.NextUpdate, stored.Status);
-
-    private void Remember(ConcurrentDictionary<string, CachedResponse> cache, string key, StoredOcspResponse response)
-    {
-        if (_options.OcspCacheSeconds == 0)
-        {
-            return;
-        }
-
-        if (cache.Count >= MaxCachedResponses)
-        {
-            cache.Clear();
-        }
-
-        var until = time.GetUtcNow().AddSeconds(_options.OcspCacheSeconds);
-        cache[key] = new CachedResponse(response, until < response.NextUpdate ? until : response.NextUpdate);
-    }
+    private static OcspReply Reply(StoredOcspResponse stored) => new(stored.ResponseDer, Name(stored.Status), stored.ThisUpdate, stored.NextUpdate);
 
     private (DateTimeOffset ThisUpdate, DateTimeOffset NextUpdate) Validity()
     {
@@ -337,7 +308,7 @@ public sealed class OcspService(
 
     private static string Name(OcspCertStatus status) => status.ToString().ToLowerInvariant();
 
-    private sealed record CachedResponse(StoredOcspResponse Response, DateTimeOffset Until);
+    private sealed record CachedReply(OcspReply Reply, DateTimeOffset Until);
 
     /// <summary>Issuing CAs by (hash algorithm, issuer name hash, issuer key hash), for the hashes clients use.</summary>
     private sealed class IssuerIndex
