@@ -59,8 +59,9 @@ public sealed class CrlService(AuthorityDirectory authorities, ICrlStore crls, C
         }
 
         var shards = options.Value.Revocation.CrlShards;
-        if (ca.Role == CaRole.Issuing && part.Length <= 3 && part.All(char.IsAsciiDigit)
-            && int.Parse(part, CultureInfo.InvariantCulture) is var shard && shard < shards && part == shard.ToString(CultureInfo.InvariantCulture))
+        // Digits only, no leading zero: each shard has exactly one URL.
+        if (ca.Role == CaRole.Issuing && int.TryParse(part, NumberStyles.None, CultureInfo.InvariantCulture, out var shard)
+            && shard < shards && part == shard.ToString(CultureInfo.InvariantCulture))
         {
             return CrlId.ForShard(ca.Id, shard);
         }

@@ -23,22 +23,19 @@ public sealed class TableRevocationStore(TableStorage storage) : IRevocationStor
         await table.UpsertEntityAsync(entity, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
     }
 
-    public async IAsyncEnumerable<RevocationEntry> ListAsync(string issuerId, int? shard = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
-    {
-        var table = await storage.GetTableAsync(TableNames.Revocations, cancellationToken).ConfigureAwait(false);
-        var filter = shard is { } s
-            ? TableClient.CreateQueryFilter($"PartitionKey eq {issuerId} and RowKey ge {ShardPrefix(s)} and RowKey lt {ShardPrefix(s + 1)}")
-            : TableClient.CreateQueryFilter($"PartitionKey eq {issuerId}");
-        await foreach (var entity in table.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken).ConfigureAwait(false))
-        {
-            yield return FromEntity(entity);
-        }
-    }
+    public IAsyncEnumerable<RevocationEntry> ListAsync(string issuerId, int? shard = null, CancellationToken cancellationToken = default) =>
+        QueryAsync(
+            shard is { } s
+                ? TableClient.CreateQueryFilter($"PartitionKey eq {issuerId} and RowKey ge {ShardPrefix(s)} and RowKey lt {ShardPrefix(s + 1)}")
+                : TableClient.CreateQueryFilter($"PartitionKey eq {issuerId}"),
+            cancellationToken);
 
-    public async IAsyncEnumerable<RevocationEntry> ListRecordedSinceAsync(string issuerId, DateTimeOffset since, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    public IAsyncEnumerable<RevocationEntry> ListRecordedSinceAsync(string issuerId, DateTimeOffset since, CancellationToken cancellationToken = default) =>
+        QueryAsync(TableClient.CreateQueryFilter($"PartitionKey eq {issuerId} and RecordedAt ge {since}"), cancellationToken);
+
+    private async IAsyncEnumerable<RevocationEntry> QueryAsync(string filter, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var table = await storage.GetTableAsync(TableNames.Revocations, cancellationToken).ConfigureAwait(false);
-        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {issuerId} and RecordedAt ge {since}");
         await foreach (var entity in table.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken).ConfigureAwait(false))
         {
             yield return FromEntity(entity);

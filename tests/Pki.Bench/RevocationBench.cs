@@ -292,12 +292,13 @@ internal static class RevocationBench
     /// <summary>Runs a process under GNU time; returns wall seconds, peak RSS in KB and its stdout.</summary>
     private static (double Wall, long PeakKb, string Stdout) Timed(string file, string[] args)
     {
-        var output = Run("/usr/bin/time", ["-f", "TIMED %e %M", file, .. args], includeStderr: true);
+        var output = Run("/usr/bin/time", ["-f", "TIMED %e %M", file, .. args]);
         var line = output.Split('\n').Last(l => l.StartsWith("TIMED ", StringComparison.Ordinal)).Split(' ');
         return (double.Parse(line[1], Inv), long.Parse(line[2], Inv), output);
     }
 
-    private static string Run(string file, string[] args, bool includeStderr = true)
+    /// <summary>Runs a process to its end; returns stdout and stderr together (openssl and GNU time report on stderr).</summary>
+    private static string Run(string file, string[] args)
     {
         using var process = Process.Start(new ProcessStartInfo(file, args) { RedirectStandardOutput = true, RedirectStandardError = true })!;
         var stdout = process.StandardOutput.ReadToEndAsync();
@@ -308,7 +309,7 @@ internal static class RevocationBench
             throw new InvalidOperationException($"{file} {string.Join(' ', args)} exited {process.ExitCode}: {stderr.Result}");
         }
 
-        return includeStderr ? stdout.Result + stderr.Result : stdout.Result;
+        return stdout.Result + stderr.Result;
     }
 
     /// <summary>Waits until the port accepts a connection; sends nothing (a malformed request knocks OpenSSL's responder over).</summary>

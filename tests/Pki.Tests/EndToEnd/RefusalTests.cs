@@ -136,18 +136,7 @@ public sealed class RefusalTests(DevHostFixture host) : IClassFixture<DevHostFix
 
     private async Task<JsonElement> RefusedAsync(HttpResponseMessage response, HttpStatusCode expected)
     {
-        JsonElement problem;
-        using (response)
-        {
-            var body = await response.Content.ReadAsStringAsync();
-            Assert.True(expected == response.StatusCode, $"expected {(int)expected}, got {(int)response.StatusCode}: {body}");
-            Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-            problem = JsonDocument.Parse(body).RootElement.Clone();
-            Assert.Equal((int)expected, problem.GetProperty("status").GetInt32());
-            Assert.StartsWith("urn:serverless-pki:problem:", problem.GetProperty("type").GetString());
-            Assert.False(string.IsNullOrWhiteSpace(problem.GetProperty("title").GetString()));
-            Assert.True(problem.GetProperty("detail").GetString()!.Length > 10);
-        }
+        var problem = await response.AssertProblemAsync(expected);
 
         // Nothing stored for a refused request, and the service still answers.
         Assert.Equal((0, 0, 0), await host.CountStateAsync());

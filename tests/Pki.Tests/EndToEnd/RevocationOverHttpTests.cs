@@ -65,7 +65,7 @@ public sealed partial class RevocationOverHttpTests(DevHostFixture host) : IClas
         var (serial, leaf) = await IssueAsync("crl.internal");
         var (_, other) = await IssueAsync("other.internal");
         var (root, issuing) = await ChainAsync();
-        var shardUrl = Url(Regex.Match(Openssl.Run("x509", "-in", leaf, "-noout", "-ext", "crlDistributionPoints").EnsureSuccess().Stdout, @"URI:(\S+)").Groups[1].Value);
+        var shardUrl = CrlDistributionPoint(leaf);
         Assert.Matches(@"/crl/\d+$", shardUrl.ToString());
 
         var fullBefore = await FetchCrlAsync($"/api/ca/{host.IssuingId}/crl", "full-before.pem");
@@ -81,7 +81,7 @@ public sealed partial class RevocationOverHttpTests(DevHostFixture host) : IClas
         var shard = await FetchCrlAsync(shardUrl.PathAndQuery, "shard.pem");
         Assert.Contains("Cessation Of Operation", Openssl.Run("crl", "-in", shard, "-noout", "-text").EnsureSuccess().Stdout);
         AssertVerifyRevoked(root, issuing, leaf, "-crl_check", "-CRLfile", shard);
-        AssertVerifyOk(root, issuing, other, "-crl_check", "-CRLfile", await FetchCrlAsync(Url(Regex.Match(Openssl.Run("x509", "-in", other, "-noout", "-ext", "crlDistributionPoints").Stdout, @"URI:(\S+)").Groups[1].Value).PathAndQuery, "other-shard.pem"));
+        AssertVerifyOk(root, issuing, other, "-crl_check", "-CRLfile", await FetchCrlAsync(CrlDistributionPoint(other).PathAndQuery, "other-shard.pem"));
 
         // The old complete CRL alone still passes the certificate; with the new delta it is refused.
         AssertVerifyOk(root, issuing, leaf, "-crl_check", "-CRLfile", fullBefore);
@@ -109,10 +109,7 @@ public sealed partial class RevocationOverHttpTests(DevHostFixture host) : IClas
         var (serial, leaf) = await IssueAsync("rootcrl.internal");
         var (root, issuing) = await ChainAsync();
 
-        using (var missing = await host.Client.GetAsync($"/api/ca/{host.RootId}/crl"))
-        {
-            await AssertProblemAsync(missing, HttpStatusCode.NotFound, "crl-not-published");
-        }
+        await (await host.Client.GetAsync($"/api/ca/{host.RootId}/crl")).AssertProblemAsync(HttpStatusCode.NotFound, "crl-not-published");
 
         using (var publish = await host.Client.PostAsync($"/api/ca/{host.RootId}/crl", null))
         {
@@ -129,7 +126,7 @@ public sealed partial class RevocationOverHttpTests(DevHostFixture host) : IClas
         {
         }
 
-        var shard = await FetchCrlAsync(Url(Regex.Match(Openssl.Run("x509", "-in", leaf, "-noout", "-ext", "crlDistributionPoints").Stdout, @"URI:(\S+)").Groups[1].Value).PathAndQuery, "shard.pem");
+        var shard = await FetchCrlAsync(CrlDistributionPoint(leaf).PathAndQuery, "shard.pem");
         AssertVerifyRevoked(root, issuing, leaf, "-crl_check_all", "-CRLfile", rootCrl, "-CRLfile", shard);
     }
 
@@ -167,14 +164,14 @@ public sealed partial class RevocationOverHttpTests(DevHostFixture host) : IClas
         Assert.Contains("0x0123456789abcdef: unknown", unknown.Stdout);
 
         // Revocation refusals: problem+json, and the certificate stays good.
-        await AssertProblemAsync(await RevokeAsync(serial, "becauseISaidSo"), HttpStatusCode.BadRequest, "unknown-revocation-reason");
-        await AssertProblemAsync(await RevokeAsync(serial, "certificateHold"), HttpStatusCode.UnprocessableEntity, "hold-not-supported");
-        await AssertProblemAsync(await RevokeAsync("0abc0abc0abc0abc", "keyCompromise"), HttpStatusCode.NotFound, "unknown-certificate");
-        await AssertProblemAsync(await RevokeAsync("not-hex", "keyCompromise"), HttpStatusCode.BadRequest, "invalid-serial");
-        await AssertProblemAsync(await host.Client.PostAsync($"/api/certificates/{serial}/revoke", new StringContent("{", System.Text.Encoding.UTF8, "application/json")), HttpStatusCode.BadRequest, "invalid-json");
-        await AssertProblemAsync(await host.Client.GetAsync($"/api/ca/{host.IssuingId}/crl/99"), HttpStatusCode.NotFound, "unknown-crl");
-        await AssertProblemAsync(await host.Client.GetAsync($"/api/ca/{host.IssuingId}/crl/banana"), HttpStatusCode.NotFound, "unknown-crl");
-        await AssertProblemAsync(await host.Client.GetAsync("/api/ca/no-such-ca/crl"), HttpStatusCode.NotFound, "unknown-ca");
+        await (await RevokeAsync(serial, "becauseISaidSo")).AssertProblemAsync(HttpStatusCode.BadRequest, "unknown-revocation-reason");
+        await (await RevokeAsync(serial, "certificateHold")).AssertProblemAsync(HttpStatusCode.UnprocessableEntity, "hold-not-supported");
+        await (await RevokeAsync("0abc0abc0abc0abc", "keyCompromise")).AssertProblemAsync(HttpStatusCode.NotFound, "unknown-certificate");
+        await (await RevokeAsync("not-hex", "keyCompromise")).AssertProblemAsync(HttpStatusCode.BadRequest, "invalid-serial");
+        await (await host.Client.PostAsync($"/api/certificates/{serial}/revoke", new StringContent("{", System.Text.Encoding.UTF8, "application/json"))).AssertProblemAsync(HttpStatusCode.BadRequest, "invalid-json");
+        await (await host.Client.GetAsync($"/api/ca/{host.IssuingId}/crl/99")).AssertProblemAsync(HttpStatusCode.NotFound, "unknown-crl");
+        await (await host.Client.GetAsync($"/api/ca/{host.IssuingId}/crl/banana")).AssertProblemAsync(HttpStatusCode.NotFound, "unknown-crl");
+        await (await host.Client.GetAsync("/api/ca/no-such-ca/crl")).AssertProblemAsync(HttpStatusCode.NotFound, "unknown-ca");
 
         Assert.Equal("issued", (await (await host.Client.GetAsync($"/api/certificates/{serial}")).JsonAsync()).GetProperty("status").GetString());
         Assert.Contains(leaf + ": good", OcspQuery(root, issuing, leaf, "-no_nonce").Stdout);
@@ -248,6 +245,10 @@ public sealed partial class RevocationOverHttpTests(DevHostFixture host) : IClas
         return der;
     }
 
+    /// <summary>The CRL distribution point openssl reads from the certificate, on the test host.</summary>
+    private Uri CrlDistributionPoint(string certificatePath) =>
+        Url(Regex.Match(Openssl.Run("x509", "-in", certificatePath, "-noout", "-ext", "crlDistributionPoints").EnsureSuccess().Stdout, @"URI:(\S+)").Groups[1].Value);
+
     /// <summary>A URL in a certificate names the public base URL; the test host listens elsewhere.</summary>
     private Uri Url(string pathOrUrl) =>
         new(host.BaseAddress, pathOrUrl.Replace(DevHostFixture.PublicBaseUrl, string.Empty, StringComparison.Ordinal));
@@ -263,16 +264,6 @@ public sealed partial class RevocationOverHttpTests(DevHostFixture host) : IClas
         var result = Openssl.Run(["verify", "-x509_strict", "-CAfile", root, "-untrusted", issuing, .. options, leaf]);
         Assert.NotEqual(0, result.ExitCode);
         Assert.Contains("certificate revoked", result.Stdout + result.Stderr);
-    }
-
-    private static async Task AssertProblemAsync(HttpResponseMessage response, HttpStatusCode status, string type)
-    {
-        using (response)
-        {
-            Assert.Equal(status, response.StatusCode);
-            Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-            Assert.Equal("urn:serverless-pki:problem:" + type, (await response.JsonAsync()).GetProperty("type").GetString());
-        }
     }
 
     private static string CollapseSpaces(string text) => Spaces().Replace(text, " ");

@@ -37,4 +37,26 @@ public static class PkiClient
         Assert.True(response.StatusCode == System.Net.HttpStatusCode.Created, $"expected 201, got {(int)response.StatusCode}: {body}");
         return JsonDocument.Parse(body).RootElement.Clone();
     }
+
+    /// <summary>Asserts an RFC 9457 problem with the status (and the type slug, if given); disposes the response and returns the problem.</summary>
+    public static async Task<JsonElement> AssertProblemAsync(this HttpResponseMessage response, System.Net.HttpStatusCode expected, string? type = null)
+    {
+        using (response)
+        {
+            var body = await response.Content.ReadAsStringAsync();
+            Assert.True(expected == response.StatusCode, $"expected {(int)expected}, got {(int)response.StatusCode}: {body}");
+            Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+            var problem = JsonDocument.Parse(body).RootElement.Clone();
+            Assert.Equal((int)expected, problem.GetProperty("status").GetInt32());
+            Assert.StartsWith("urn:serverless-pki:problem:", problem.GetProperty("type").GetString());
+            Assert.False(string.IsNullOrWhiteSpace(problem.GetProperty("title").GetString()));
+            Assert.True(problem.GetProperty("detail").GetString()!.Length > 10);
+            if (type is not null)
+            {
+                Assert.Equal("urn:serverless-pki:problem:" + type, problem.GetProperty("type").GetString());
+            }
+
+            return problem;
+        }
+    }
 }
