@@ -10,6 +10,9 @@ public sealed class TimerScheduler(TimerFunctionRunner runner, TimeProvider time
     // Timers take at most about 49 days; a longer wait is slept in parts.
     private static readonly TimeSpan LongestWait = TimeSpan.FromDays(24);
 
+    // Making a timer takes microseconds; a clock that moved more than this meanwhile was moved, not read twice.
+    private static readonly TimeSpan ClockSlack = TimeSpan.FromMilliseconds(1);
+
     protected override Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var functions = runner.Functions;
@@ -21,6 +24,34 @@ public sealed class TimerScheduler(TimerFunctionRunner runner, TimeProvider time
 
         // One loop per function: a slow or failing function holds up none of the others.
         return Task.WhenAll(functions.Select(f => RunOnScheduleAsync(f, stoppingToken)));
+    }
+
+    /// <summary>
+    /// Waits until the clock reads <paramref name="due"/>. A timer runs a span from when it is made, so a clock
+    /// that moved between reading it and making the timer (a fake clock a test moves, a preempted thread)
+    /// would leave the timer due late; such a timer is dropped and made again.
+    /// </summary>
+    private async Task WaitUntilAsync(DateTimeOffset due, CancellationToken stoppingToken)
+    {
+        while (true)
+        {
+            var before = time.GetUtcNow();
+            var wait = due - before;
+            if (wait <= TimeSpan.Zero)
+            {
+                return;
+            }
+
+            using var abandon = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+            var delay = Task.Delay(wait < LongestWait ? wait : LongestWait, time, abandon.Token);
+            if (time.GetUtcNow() - before > ClockSlack)
+            {
+                await abandon.CancelAsync().ConfigureAwait(false);
+                continue;
+            }
+
+            await delay.ConfigureAwait(false);
+        }
     }
 
     private async Task RunOnScheduleAsync(TimerFunction function, CancellationToken stoppingToken)
@@ -35,12 +66,7 @@ public sealed class TimerScheduler(TimerFunctionRunner runner, TimeProvider time
 
             while (true)
             {
-                var due = runner.NextDue(function);
-                for (var wait = due - time.GetUtcNow(); wait > TimeSpan.Zero; wait = due - time.GetUtcNow())
-                {
-                    await Task.Delay(wait < LongestWait ? wait : LongestWait, time, stoppingToken).ConfigureAwait(false);
-                }
-
+                await WaitUntilAsync(runner.NextDue(function), stoppingToken).ConfigureAwait(false);
                 await runner.RunOnScheduleAsync(function, onStartup: false, stoppingToken).ConfigureAwait(false);
             }
         }
