@@ -1,4 +1,5 @@
 using Pki.Core.Authority;
+using Pki.Core.Discovery;
 using Pki.Core.Revocation;
 using Pki.Core.Signing;
 using Pki.Core.Storage;
@@ -27,4 +28,6 @@ public sealed class PkiOptions
     public StorageOptions Storage { get; set; } = new();
 
     public RevocationOptions Revocation { get; set; } = new();
+
+    public DiscoveryOptions Discovery { get; set; } = new();
 }

@@ -1,0 +1,35 @@
+namespace Pki.Core.Discovery;
+
+/// <summary>Discovery settings. Bound from <c>Pki:Discovery</c>.</summary>
+public sealed class DiscoveryOptions
+{
+    /// <summary>
+    /// CIDR ranges that endpoint targets may resolve to, such as <c>10.0.0.0/8</c>. Empty (the default)
+    /// allows no endpoint at all: the service never scans an address on a caller's word alone.
+    /// </summary>
+    public List<string> AllowedNetworks { get; set; } = [];
+
+    /// <summary>Host name suffixes a Key Vault target's URI may have (https only).</summary>
+    public List<string> AllowedVaultHostSuffixes { get; set; } = [".vault.azure.net"];
+
+    /// <summary>Largest CIDR range a target may name, in addresses.</summary>
+    public int MaxAddressesPerRange { get; set; } = 256;
+
+    /// <summary>Most ports one target may list.</summary>
+    public int MaxPortsPerTarget { get; set; } = 16;
+
+    /// <summary>Most host names one host-list target may hold.</summary>
+    public int MaxHostsPerList { get; set; } = 256;
+
+    /// <summary>Endpoints per queue message of a sweep.</summary>
+    public int BatchSize { get; set; } = 32;
+
+    /// <summary>Handshakes one scanner instance runs at once.</summary>
+    public int ScanConcurrency { get; set; } = 32;
+
+    /// <summary>Time allowed for the TCP connection, in milliseconds.</summary>
+    public int ConnectTimeoutMs { get; set; } = 3000;
+
+    /// <summary>Time allowed for the TLS handshake after the connection, in milliseconds.</summary>
+    public int HandshakeTimeoutMs { get; set; } = 5000;
+}

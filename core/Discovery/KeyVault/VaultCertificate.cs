@@ -1,0 +1,15 @@
+namespace Pki.Core.Discovery.KeyVault;
+
+/// <summary>One version of one certificate in a Key Vault: its DER and where it lives.</summary>
+public sealed record VaultCertificate(
+    Uri VaultUri,
+    string Name,
+    string Version,
+    byte[] Der,
+    bool Enabled,
+    DateTimeOffset? CreatedOn,
+    DateTimeOffset? UpdatedOn)
+{
+    /// <summary>The location key an inventory uses: the vault host, the certificate name and the version.</summary>
+    public string Location => $"{VaultUri.Host}/certificates/{Name}/{Version}";
+}
