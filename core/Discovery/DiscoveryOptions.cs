@@ -21,6 +21,9 @@ public sealed class DiscoveryOptions
     /// <summary>Most host names one host-list target may hold.</summary>
     public int MaxHostsPerList { get; set; } = 256;
 
+    /// <summary>Most discovery targets the service keeps.</summary>
+    public int MaxTargets { get; set; } = 1000;
+
     /// <summary>Endpoints per queue message of a sweep.</summary>
     public int BatchSize { get; set; } = 32;
 
