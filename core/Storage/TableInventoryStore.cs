@@ -1,3 +1,4 @@
+using System.Buffers.Text;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
@@ -17,6 +18,7 @@ namespace Pki.Core.Storage;
 public sealed class TableInventoryStore(TableStorage storage) : IInventoryStore
 {
     private const string FindingColumnPrefix = "F_";
+    private const string TokenMark = "inv1 ";
 
     internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
@@ -54,16 +56,17 @@ public sealed class TableInventoryStore(TableStorage storage) : IInventoryStore
     {
         var table = await storage.GetTableAsync(TableNames.Inventory, cancellationToken).ConfigureAwait(false);
         var filter = Filter(query, now, expiringBefore);
+        var from = continuationToken is null ? null : Unwrap(continuationToken);
         try
         {
-            await foreach (var page in table.QueryAsync<TableEntity>(filter, pageSize, cancellationToken: cancellationToken).AsPages(continuationToken, pageSize).ConfigureAwait(false))
+            await foreach (var page in table.QueryAsync<TableEntity>(filter, pageSize, cancellationToken: cancellationToken).AsPages(from, pageSize).ConfigureAwait(false))
             {
-                return new InventoryPage(page.Values.Select(FromEntity).ToArray(), page.ContinuationToken);
+                return new InventoryPage(page.Values.Select(FromEntity).ToArray(), page.ContinuationToken is { } next ? Wrap(next) : null);
             }
         }
         catch (RequestFailedException e) when (e.Status == 400 && continuationToken is not null)
         {
-            throw ProblemException.BadRequest("invalid-continuation-token", "The continuation token is not one this service returned.");
+            throw InvalidToken();
         }
 
         return new InventoryPage([], null);
@@ -161,9 +164,28 @@ public sealed class TableInventoryStore(TableStorage storage) : IInventoryStore
         return found;
     }
 
+    /// <summary>The table's continuation token, marked and base64url-encoded, so a token we did not hand out is told apart.</summary>
+    private static string Wrap(string token) => Base64Url.EncodeToString(Encoding.UTF8.GetBytes(TokenMark + token));
+
+    private static string Unwrap(string token)
+    {
+        try
+        {
+            var text = Encoding.UTF8.GetString(Base64Url.DecodeFromChars(token));
+            return text.StartsWith(TokenMark, StringComparison.Ordinal) ? text[TokenMark.Length..] : throw InvalidToken();
+        }
+        catch (FormatException)
+        {
+            throw InvalidToken();
+        }
+    }
+
+    private static ProblemException InvalidToken() =>
+        ProblemException.BadRequest("invalid-continuation-token", "The continuation token is not one this service returned; start again without it.");
+
     /// <summary>Locations hold '/' and ':', which keys forbid or make awkward; base64url keeps them exact and reversible.</summary>
     private static string LocationKey(string location) =>
-        Convert.ToBase64String(Encoding.UTF8.GetBytes(location)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        Base64Url.EncodeToString(Encoding.UTF8.GetBytes(location));
 
     private static string? Filter(InventoryQuery q, DateTimeOffset now, DateTimeOffset expiringBefore)
     {

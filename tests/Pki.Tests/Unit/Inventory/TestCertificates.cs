@@ -18,7 +18,7 @@ internal static class TestCertificates
         return (cert, CertificateFacts.Read(cert.RawData));
     }
 
-    public static (X509Certificate2 Cert, CertificateFacts Facts) Issued(X509Certificate2 issuer, string name, bool ca = false, string[]? dns = null, DateTimeOffset? notAfter = null)
+    public static (X509Certificate2 Cert, CertificateFacts Facts) Issued(X509Certificate2 issuer, string name, bool ca = false, string[]? dns = null, DateTimeOffset? notAfter = null, DateTimeOffset? notBefore = null)
     {
         var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var request = new CertificateRequest(name, key, HashAlgorithmName.SHA256);
@@ -34,7 +34,7 @@ internal static class TestCertificates
             request.CertificateExtensions.Add(san.Build());
         }
 
-        var cert = request.Create(issuer, Now.AddDays(-1), notAfter ?? Now.AddDays(90), RandomNumberGenerator.GetBytes(16));
+        var cert = request.Create(issuer, notBefore ?? Now.AddDays(-1), notAfter ?? Now.AddDays(90), RandomNumberGenerator.GetBytes(16));
         var withKey = ca ? cert.CopyWithPrivateKey(key) : cert;
         return (withKey, CertificateFacts.Read(cert.RawData));
     }
