@@ -97,7 +97,7 @@ public sealed class KeyVaultCertificateSource(
             LogSkipped(e, vaultUri, name, version: null);
             return null;
         }
-        catch (Exception e) when (e is RequestFailedException or AuthenticationFailedException)
+        catch (Exception e) when (IsVaultWide(e))
         {
             throw ListingFailed(vaultUri, $"listing the versions of certificate '{name}'", e);
         }
@@ -125,7 +125,7 @@ public sealed class KeyVaultCertificateSource(
             LogSkipped(e, vaultUri, version.Name, version.Version);
             return null;
         }
-        catch (Exception e) when (e is RequestFailedException or AuthenticationFailedException)
+        catch (Exception e) when (IsVaultWide(e))
         {
             throw ListingFailed(vaultUri, $"reading version '{version.Version}' of certificate '{version.Name}'", e);
         }
@@ -155,13 +155,20 @@ public sealed class KeyVaultCertificateSource(
         {
             return await names.MoveNextAsync().ConfigureAwait(false);
         }
-        catch (Exception e) when (e is RequestFailedException or AuthenticationFailedException)
+        catch (Exception e) when (IsVaultWide(e))
         {
             throw ListingFailed(vaultUri, doing, e);
         }
     }
 
     private static bool IsPerCertificate(RequestFailedException e) => e.Status is 403 or 404;
+
+    /// <summary>
+    /// Failures that say the vault cannot be listed: its answers, the credential's, and the SDK refusing to
+    /// send a token (plain http, or a challenge whose resource does not match the vault's host).
+    /// </summary>
+    private static bool IsVaultWide(Exception e) =>
+        e is RequestFailedException or AuthenticationFailedException or InvalidOperationException or UriFormatException;
 
     private void LogSkipped(RequestFailedException e, Uri vaultUri, string name, string? version) =>
         logger.LogWarning("Skipped certificate {CertificateName} version {Version} in vault {VaultUri}: HTTP {Status} {ErrorCode}",
@@ -170,9 +177,14 @@ public sealed class KeyVaultCertificateSource(
     private static KeyVaultListingException ListingFailed(Uri vaultUri, string doing, Exception e)
     {
         var vault = vaultUri.GetLeftPart(UriPartial.Authority);
-        if (e is not RequestFailedException failed)
+        if (e is AuthenticationFailedException)
         {
             return new KeyVaultListingException(vaultUri, 0, $"No token for Key Vault {vault} while {doing}: {e.Message}", e);
+        }
+
+        if (e is not RequestFailedException failed)
+        {
+            return new KeyVaultListingException(vaultUri, 0, $"No token was sent to Key Vault {vault} while {doing}: {e.Message}", e);
         }
 
         var code = failed.ErrorCode is { Length: > 0 } c ? $" {c}" : "";
