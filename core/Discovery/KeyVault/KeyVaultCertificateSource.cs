@@ -66,7 +66,7 @@ public sealed class KeyVaultCertificateSource(
             }
         }
 
-        logger.LogInformation("Listed {VersionCount} certificate versions of {CertificateCount} certificates in vault {VaultUri}; skipped {SkippedCount}",
+        logger.LogInformation("Listed {VersionCount} certificate versions of {CertificateCount} certificates in vault {VaultUri}; skipped {SkippedCount} unreadable certificates or versions",
             listed, certificates, vaultUri, skipped);
     }
 
