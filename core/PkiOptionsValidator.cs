@@ -144,6 +144,7 @@ public sealed class PkiOptionsValidator : IValidateOptions<PkiOptions>
             ("ScanConcurrency", d.ScanConcurrency, 1, 1024),
             ("ConnectTimeoutMs", d.ConnectTimeoutMs, 50, 60000),
             ("HandshakeTimeoutMs", d.HandshakeTimeoutMs, 50, 60000),
+            ("MaxVersionsPerVaultCertificate", d.MaxVersionsPerVaultCertificate, 1, 1000),
         };
         AddRangeErrors(s, ranges, errors);
     }

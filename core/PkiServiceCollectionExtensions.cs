@@ -4,7 +4,10 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Pki.Core.Authority;
 using Pki.Core.Authority.Policy;
+using Azure.Core;
+using Azure.Identity;
 using Pki.Core.Discovery;
+using Pki.Core.Discovery.KeyVault;
 using Pki.Core.Discovery.Sweeps;
 using Pki.Core.Discovery.Targets;
 using Pki.Core.Inventory;
@@ -80,6 +83,12 @@ public static class PkiServiceCollectionExtensions
         services.AddSingleton<ISweepStore, TableSweepStore>();
         services.AddSingleton<ISweepQueue, StorageSweepQueue>();
         services.AddSingleton<SweepService>();
+
+        // Vaults are read as the app's identity (managed identity in Azure); tests and the dev host may register another credential first.
+        services.AddSingleton<IOptions<DiscoveryOptions>>(sp => Options.Create(sp.GetRequiredService<IOptions<PkiOptions>>().Value.Discovery));
+        services.TryAddSingleton<TokenCredential>(_ => new DefaultAzureCredential());
+        services.AddSingleton<IKeyVaultClientFactory>(sp => new KeyVaultClientFactory(sp.GetRequiredService<TokenCredential>()));
+        services.AddSingleton<IKeyVaultCertificateSource, KeyVaultCertificateSource>();
         return services;
     }
 }
