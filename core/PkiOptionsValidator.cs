@@ -128,9 +128,9 @@ public sealed class PkiOptionsValidator : IValidateOptions<PkiOptions>
 
         foreach (var suffix in d.AllowedVaultHostSuffixes)
         {
-            if (suffix is not { Length: > 1 } || suffix[0] != '.')
+            if (string.IsNullOrWhiteSpace(suffix.TrimStart('.')) || Uri.CheckHostName(suffix.TrimStart('.')) == UriHostNameType.Unknown)
             {
-                errors.Add($"{s}:AllowedVaultHostSuffixes holds '{suffix}'; each suffix starts with a dot, such as .vault.azure.net.");
+                errors.Add($"{s}:AllowedVaultHostSuffixes holds '{suffix}'; each entry is a host or domain name, such as .vault.azure.net.");
             }
         }
 

@@ -9,7 +9,10 @@ public sealed class DiscoveryOptions
     /// </summary>
     public List<string> AllowedNetworks { get; set; } = [];
 
-    /// <summary>Host name suffixes a Key Vault target's URI may have (https only).</summary>
+    /// <summary>
+    /// Domains a Key Vault target's host must be, or lie under (https only). Entries configured are added
+    /// to the default, <c>.vault.azure.net</c>; sovereign clouds add theirs (<c>.vault.azure.cn</c>).
+    /// </summary>
     public List<string> AllowedVaultHostSuffixes { get; set; } = [".vault.azure.net"];
 
     /// <summary>Largest CIDR range a target may name, in addresses.</summary>

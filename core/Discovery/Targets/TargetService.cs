@@ -124,13 +124,20 @@ public sealed class TargetService(ITargetStore store, NetworkPolicy network, IOp
             throw ProblemException.BadRequest("invalid-target", $"vaultUri '{input.VaultUri}' must be a vault's https URI, such as https://my-vault.vault.azure.net/.");
         }
 
-        if (!Options.AllowedVaultHostSuffixes.Any(s => uri.Host.EndsWith(s, StringComparison.OrdinalIgnoreCase)))
+        if (!Options.AllowedVaultHostSuffixes.Any(s => VaultHostAllowed(uri.Host, s)))
         {
             throw ProblemException.Forbidden("vault-not-allowed",
                 $"Vault host '{uri.Host}' does not end with an allowed suffix ({string.Join(", ", Options.AllowedVaultHostSuffixes)}; Pki:Discovery:AllowedVaultHostSuffixes).");
         }
 
         return New(TargetKind.KeyVault, [], null, [], null, $"https://{uri.Host.ToLowerInvariant()}{(uri.IsDefaultPort ? string.Empty : ":" + uri.Port)}/", input.Description);
+    }
+
+    /// <summary>An entry allows the host it names and every host under it (".vault.azure.net" and "vault.azure.net" alike).</summary>
+    private static bool VaultHostAllowed(string host, string entry)
+    {
+        var domain = entry.TrimStart('.');
+        return string.Equals(host, domain, StringComparison.OrdinalIgnoreCase) || host.EndsWith("." + domain, StringComparison.OrdinalIgnoreCase);
     }
 
     /// <summary>Every address the host resolves to now must be allowed; the scanner checks again before it connects.</summary>
