@@ -107,7 +107,10 @@ public sealed class InventoryRecorder(
         await RefreshItemAsync(facts, InventorySources.KeyVault, now, owner: null, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>A certificate we issued joins the inventory with the owner its request named.</summary>
+    /// <summary>
+    /// A certificate we issued joins the inventory with the owner its request named. A new certificate has no
+    /// locations and no revocation yet, so it is added in one write (plus its names); only a repeat reads.
+    /// </summary>
     public async Task OnIssuedAsync(CertificateRecord certificate, CancellationToken cancellationToken = default)
     {
         if (certificate.CertificateDer is null)
@@ -115,7 +118,20 @@ public sealed class InventoryRecorder(
             return;
         }
 
-        await RefreshItemAsync(CertificateFacts.Read(certificate.CertificateDer), InventorySources.Issued, time.GetUtcNow(), certificate.Owner, cancellationToken).ConfigureAwait(false);
+        var facts = CertificateFacts.Read(certificate.CertificateDer);
+        await IndexNamesAsync(facts, certificate.IssuerId, cancellationToken).ConfigureAwait(false);
+        var item = InventoryItem.From(facts, time.GetUtcNow(), certificate.IssuerId) with
+        {
+            Sources = InventorySources.Issued,
+            Owner = certificate.Owner,
+            Team = ownerRules.Match(facts)?.Team,
+            OwnerSource = OwnerSource.Issuance,
+            Findings = _rules.Intrinsic(facts).ToArray(),
+        };
+        if (!await store.TryAddAsync(item, cancellationToken).ConfigureAwait(false))
+        {
+            await RefreshItemAsync(facts, InventorySources.Issued, time.GetUtcNow(), certificate.Owner, cancellationToken).ConfigureAwait(false);
+        }
     }
 
     /// <summary>Marks the item revoked, if the inventory holds it (it does for what we issued since the inventory exists).</summary>
@@ -153,12 +169,9 @@ public sealed class InventoryRecorder(
             .ToArray();
         var rule = ownerRules.Match(facts);
 
-        if (issuerCaId is not null && facts.DnsNames.Count > 0 && !facts.IsCa)
+        if (issuerCaId is not null)
         {
-            foreach (var name in facts.DnsNames.Distinct())
-            {
-                await store.UpsertNameAsync(new NamedCertificate(name, facts.Fingerprint, facts.DnsNames, facts.NotBefore, facts.NotAfter, issuerCaId), cancellationToken).ConfigureAwait(false);
-            }
+            await IndexNamesAsync(facts, issuerCaId, cancellationToken).ConfigureAwait(false);
         }
 
         for (var attempt = 0; attempt < MaxWriteAttempts; attempt++)
@@ -193,6 +206,20 @@ public sealed class InventoryRecorder(
         }
 
         throw new InvalidOperationException($"Inventory item {facts.Fingerprint} kept changing under {MaxWriteAttempts} attempts to update it.");
+    }
+
+    /// <summary>Our leaf certificates by DNS name, so a sighting finds a newer one of ours for the same names in one partition.</summary>
+    private async Task IndexNamesAsync(CertificateFacts facts, string issuerCaId, CancellationToken cancellationToken)
+    {
+        if (facts.IsCa)
+        {
+            return;
+        }
+
+        foreach (var name in facts.DnsNames.Distinct())
+        {
+            await store.UpsertNameAsync(new NamedCertificate(name, facts.Fingerprint, facts.DnsNames, facts.NotBefore, facts.NotAfter, issuerCaId), cancellationToken).ConfigureAwait(false);
+        }
     }
 
     /// <summary>A newer, unexpired, unrevoked certificate of ours whose DNS names include all of this one's.</summary>
