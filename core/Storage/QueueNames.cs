@@ -1,0 +1,39 @@
+namespace Pki.Core.Storage;
+
+/// <summary>Storage queue names, with the deployment's prefix.</summary>
+public static class QueueNames
+{
+    private const int MinLength = 3;
+    private const int MaxLength = 63;
+
+    /// <summary>
+    /// The queue that <paramref name="name"/> means under <paramref name="prefix"/> (<c>Pki:Storage:TablePrefix</c>,
+    /// lowercased, as for the CRL container): senders in core and the dev host's queue triggers both use this rule,
+    /// so test runs sharing one storage account never share a queue. In Azure the prefix must be empty, because the
+    /// Functions host reads a [QueueTrigger] name as written.
+    /// </summary>
+    /// <exception cref="ArgumentException">The result is not a valid queue name: 3 to 63 lowercase letters, digits and
+    /// single hyphens, starting and ending with a letter or digit.</exception>
+    public static string Resolve(string prefix, string name)
+    {
+        ArgumentNullException.ThrowIfNull(prefix);
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        var resolved = prefix.ToLowerInvariant() + name;
+        if (resolved.Length is < MinLength or > MaxLength)
+        {
+            throw new ArgumentException($"The queue name '{resolved}' has {resolved.Length} characters; queue names have {MinLength} to {MaxLength}.", nameof(name));
+        }
+
+        if (!resolved.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '-'))
+        {
+            throw new ArgumentException($"The queue name '{resolved}' may hold only lowercase letters, digits and hyphens.", nameof(name));
+        }
+
+        if (resolved[0] == '-' || resolved[^1] == '-' || resolved.Contains("--", StringComparison.Ordinal))
+        {
+            throw new ArgumentException($"The queue name '{resolved}' must start and end with a letter or digit and have no two hyphens in a row.", nameof(name));
+        }
+
+        return resolved;
+    }
+}
