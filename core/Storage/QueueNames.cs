@@ -7,18 +7,18 @@ public static class QueueNames
     private const int MaxLength = 63;
 
     /// <summary>
-    /// The queue that <paramref name="name"/> means under <paramref name="prefix"/> (<c>Pki:Storage:TablePrefix</c>,
-    /// lowercased, as for the CRL container): senders in core and the dev host's queue triggers both use this rule,
-    /// so test runs sharing one storage account never share a queue. In Azure the prefix must be empty, because the
-    /// Functions host reads a [QueueTrigger] name as written.
+    /// The queue that <paramref name="name"/> means under <paramref name="prefix"/> (<c>Pki:Storage:TablePrefix</c>):
+    /// both lowercased, as the Functions host lowercases a [QueueTrigger] name. Senders in core and the dev host's
+    /// queue triggers both use this rule, so test runs sharing one storage account never share a queue. In Azure the
+    /// prefix must be empty, because the Functions host reads a trigger's name without it.
     /// </summary>
-    /// <exception cref="ArgumentException">The result is not a valid queue name: 3 to 63 lowercase letters, digits and
-    /// single hyphens, starting and ending with a letter or digit.</exception>
+    /// <exception cref="ArgumentException">The result is not a valid queue name: 3 to 63 ASCII letters, digits and single
+    /// hyphens, starting and ending with a letter or digit.</exception>
     public static string Resolve(string prefix, string name)
     {
         ArgumentNullException.ThrowIfNull(prefix);
         ArgumentException.ThrowIfNullOrEmpty(name);
-        var resolved = prefix.ToLowerInvariant() + name;
+        var resolved = (prefix + name).ToLowerInvariant();
         if (resolved.Length is < MinLength or > MaxLength)
         {
             throw new ArgumentException($"The queue name '{resolved}' has {resolved.Length} characters; queue names have {MinLength} to {MaxLength}.", nameof(name));
@@ -26,7 +26,7 @@ public static class QueueNames
 
         if (!resolved.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '-'))
         {
-            throw new ArgumentException($"The queue name '{resolved}' may hold only lowercase letters, digits and hyphens.", nameof(name));
+            throw new ArgumentException($"The queue name '{resolved}' may hold only ASCII letters, digits and hyphens.", nameof(name));
         }
 
         if (resolved[0] == '-' || resolved[^1] == '-' || resolved.Contains("--", StringComparison.Ordinal))

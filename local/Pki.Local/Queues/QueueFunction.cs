@@ -62,7 +62,7 @@ public sealed class QueueFunction
 
         try
         {
-            QueueNames.Resolve(string.Empty, trigger.QueueName.ToLowerInvariant());
+            QueueNames.Resolve(string.Empty, trigger.QueueName);
         }
         catch (ArgumentException e)
         {

@@ -99,7 +99,7 @@ public sealed class QueueListener : BackgroundService
                 $"Queue function {function.Name} needs a storage connection: set {ConnectionSetting} (or {connectionName}, the trigger's connection setting).");
         }
 
-        var queueName = QueueNames.Resolve(configuration[PrefixSetting] ?? string.Empty, function.QueueName.ToLowerInvariant());
+        var queueName = QueueNames.Resolve(configuration[PrefixSetting] ?? string.Empty, function.QueueName);
         return new QueueListener(
             function,
             connectionString,

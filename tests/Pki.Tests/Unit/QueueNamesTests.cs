@@ -8,7 +8,8 @@ public sealed class QueueNamesTests
     [InlineData("", "discovery-batches", "discovery-batches")]
     [InlineData("T1a2B3", "discovery-batches", "t1a2b3discovery-batches")]
     [InlineData("p", "q1", "pq1")]
-    public void The_prefix_is_lowercased_and_put_before_the_name(string prefix, string name, string expected)
+    [InlineData("Q1", "Raw-Items", "q1raw-items")]
+    public void The_prefix_goes_before_the_name_and_both_are_lowercased_as_the_host_lowercases_trigger_names(string prefix, string name, string expected)
     {
         Assert.Equal(expected, QueueNames.Resolve(prefix, name));
     }
@@ -16,8 +17,8 @@ public sealed class QueueNamesTests
     [Theory]
     [InlineData("", "ab", "3 to 63")]
     [InlineData("longprefixof20chars0", "a-queue-name-that-is-long-enough-to-pass-the-limit-of-63", "3 to 63")]
-    [InlineData("", "Upper", "only lowercase letters, digits and hyphens")]
-    [InlineData("", "under_score", "only lowercase letters, digits and hyphens")]
+    [InlineData("", "under_score", "only ASCII letters, digits and hyphens")]
+    [InlineData("", "dotted.name", "only ASCII letters, digits and hyphens")]
     [InlineData("", "-leading", "start and end with a letter or digit")]
     [InlineData("", "trailing-", "start and end with a letter or digit")]
     [InlineData("", "two--hyphens", "no two hyphens in a row")]

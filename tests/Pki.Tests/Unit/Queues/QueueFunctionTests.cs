@@ -86,7 +86,7 @@ public sealed class QueueFunctionTests
     [Theory]
     [InlineData(typeof(AppSettingQueueName), "'%ScanQueue%'; the dev host takes literal queue names")]
     [InlineData(typeof(ShortQueueName), "3 to 63")]
-    [InlineData(typeof(UnderscoreQueueName), "only lowercase letters, digits and hyphens")]
+    [InlineData(typeof(UnderscoreQueueName), "only ASCII letters, digits and hyphens")]
     [InlineData(typeof(TakesFunctionContext), "does not provide a FunctionContext")]
     [InlineData(typeof(UnknownParameter), "Parameter 'caId'")]
     [InlineData(typeof(DequeueCountAsString), "Parameter 'dequeueCount'")]
