@@ -1,5 +1,6 @@
 using Pki.Core.Authority;
 using Pki.Core.Discovery;
+using Pki.Core.Inventory;
 using Pki.Core.Revocation;
 using Pki.Core.Signing;
 using Pki.Core.Storage;
@@ -30,4 +31,6 @@ public sealed class PkiOptions
     public RevocationOptions Revocation { get; set; } = new();
 
     public DiscoveryOptions Discovery { get; set; } = new();
+
+    public InventoryOptions Inventory { get; set; } = new();
 }

@@ -1,6 +1,8 @@
 using System.Net;
 using Microsoft.Extensions.Options;
 using Pki.Core.Authority;
+using Pki.Core.Discovery;
+using Pki.Core.Inventory;
 using Pki.Core.Revocation;
 using Pki.Core.Signing;
 
@@ -61,6 +63,8 @@ public sealed class PkiOptionsValidator : IValidateOptions<PkiOptions>
         ValidateCa(options.Ca, errors);
         ValidateRevocation(options.Revocation, errors);
         ValidateNames(options.Names, errors);
+        ValidateDiscovery(options.Discovery, errors);
+        ValidateInventory(options.Inventory, errors);
 
         foreach (var (profile, settings) in options.Profiles)
         {
@@ -93,13 +97,7 @@ public sealed class PkiOptionsValidator : IValidateOptions<PkiOptions>
             ("ResponderRenewBeforeHours", r.ResponderRenewBeforeHours, 1, 24 * 90),
             ("OcspCacheSeconds", r.OcspCacheSeconds, 0, 3600),
         };
-        foreach (var (setting, value, min, max) in ranges)
-        {
-            if (value < min || value > max)
-            {
-                errors.Add($"{s}:{setting} must be between {min} and {max}; got {value}.");
-            }
-        }
+        AddRangeErrors(s, ranges, errors);
 
         if (r.CrlRefreshMarginHours >= r.CrlValidityHours)
         {
@@ -114,6 +112,78 @@ public sealed class PkiOptionsValidator : IValidateOptions<PkiOptions>
         if (r.ResponderRenewBeforeHours < r.OcspValidityHours)
         {
             errors.Add($"{s}:ResponderRenewBeforeHours ({r.ResponderRenewBeforeHours}) must be at least {s}:OcspValidityHours ({r.OcspValidityHours}), so no response outlives its responder certificate.");
+        }
+    }
+
+    private static void ValidateDiscovery(DiscoveryOptions d, List<string> errors)
+    {
+        const string s = PkiOptions.Section + ":Discovery";
+        foreach (var network in d.AllowedNetworks)
+        {
+            if (!IPNetwork.TryParse(network, out _))
+            {
+                errors.Add($"{s}:AllowedNetworks holds '{network}', which is not a CIDR range such as 10.0.0.0/8 (host bits must be zero).");
+            }
+        }
+
+        foreach (var suffix in d.AllowedVaultHostSuffixes)
+        {
+            if (suffix is not { Length: > 1 } || suffix[0] != '.')
+            {
+                errors.Add($"{s}:AllowedVaultHostSuffixes holds '{suffix}'; each suffix starts with a dot, such as .vault.azure.net.");
+            }
+        }
+
+        var ranges = new (string Setting, int Value, int Min, int Max)[]
+        {
+            ("MaxAddressesPerRange", d.MaxAddressesPerRange, 1, 65536),
+            ("MaxPortsPerTarget", d.MaxPortsPerTarget, 1, 1024),
+            ("MaxHostsPerList", d.MaxHostsPerList, 1, 10000),
+            ("MaxTargets", d.MaxTargets, 1, 100000),
+            ("BatchSize", d.BatchSize, 1, 256),
+            ("ScanConcurrency", d.ScanConcurrency, 1, 1024),
+            ("ConnectTimeoutMs", d.ConnectTimeoutMs, 50, 60000),
+            ("HandshakeTimeoutMs", d.HandshakeTimeoutMs, 50, 60000),
+            ("MaxVersionsPerVaultCertificate", d.MaxVersionsPerVaultCertificate, 1, 1000),
+        };
+        AddRangeErrors(s, ranges, errors);
+    }
+
+    private static void ValidateInventory(InventoryOptions i, List<string> errors)
+    {
+        const string s = PkiOptions.Section + ":Inventory";
+        if (i.ExpiryThresholdsDays?.Any(t => t is < 1 or > 3650) == true)
+        {
+            errors.Add($"{s}:ExpiryThresholdsDays must hold days between 1 and 3650.");
+        }
+
+        foreach (var file in i.TrustAnchorFiles ?? [])
+        {
+            if (!File.Exists(file))
+            {
+                errors.Add($"{s}:TrustAnchorFiles names '{file}', which does not exist.");
+            }
+        }
+
+        foreach (var rule in i.OwnerRules ?? [])
+        {
+            if (string.IsNullOrWhiteSpace(rule.Pattern) || (string.IsNullOrWhiteSpace(rule.Team) && string.IsNullOrWhiteSpace(rule.Owner)))
+            {
+                errors.Add($"{s}:OwnerRules: each rule needs a Pattern and a Team or an Owner; got pattern '{rule.Pattern}'.");
+            }
+        }
+
+        AddRangeErrors(s, [("MinRsaBits", i.MinRsaBits, 1024, 16384), ("MinEcBits", i.MinEcBits, 160, 521), ("MaxPageSize", i.MaxPageSize, 1, 1000)], errors);
+    }
+
+    private static void AddRangeErrors(string section, IEnumerable<(string Setting, int Value, int Min, int Max)> ranges, List<string> errors)
+    {
+        foreach (var (setting, value, min, max) in ranges)
+        {
+            if (value < min || value > max)
+            {
+                errors.Add($"{section}:{setting} must be between {min} and {max}; got {value}.");
+            }
         }
     }
 

@@ -4,6 +4,13 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Pki.Core.Authority;
 using Pki.Core.Authority.Policy;
+using Azure.Core;
+using Azure.Identity;
+using Pki.Core.Discovery;
+using Pki.Core.Discovery.KeyVault;
+using Pki.Core.Discovery.Sweeps;
+using Pki.Core.Discovery.Targets;
+using Pki.Core.Inventory;
 using Pki.Core.Revocation;
 using Pki.Core.Revocation.Ocsp;
 using Pki.Core.Signing;
@@ -60,6 +67,28 @@ public static class PkiServiceCollectionExtensions
         services.AddSingleton<OcspService>();
         services.AddSingleton<IIssuanceObserver>(sp => sp.GetRequiredService<OcspService>());
         services.AddSingleton<RevocationService>();
+
+        services.AddSingleton<IInventoryStore, TableInventoryStore>();
+        services.AddSingleton(sp => new OwnerRules(sp.GetRequiredService<IOptions<PkiOptions>>().Value.Inventory));
+        services.AddSingleton<TrustAnchors>();
+        services.AddSingleton<InventoryRecorder>();
+        services.AddSingleton<IIssuanceObserver>(sp => sp.GetRequiredService<InventoryRecorder>());
+        services.AddSingleton<IRevocationObserver>(sp => sp.GetRequiredService<InventoryRecorder>());
+        services.AddSingleton<InventoryService>();
+
+        services.AddSingleton<QueueStorage>();
+        services.AddSingleton<NetworkPolicy>();
+        services.AddSingleton<ITargetStore, TableTargetStore>();
+        services.AddSingleton<TargetService>();
+        services.AddSingleton<ISweepStore, TableSweepStore>();
+        services.AddSingleton<ISweepQueue, StorageSweepQueue>();
+        services.AddSingleton<SweepService>();
+
+        // Vaults are read as the app's identity (managed identity in Azure); tests and the dev host may register another credential first.
+        services.AddSingleton<IOptions<DiscoveryOptions>>(sp => Options.Create(sp.GetRequiredService<IOptions<PkiOptions>>().Value.Discovery));
+        services.TryAddSingleton<TokenCredential>(_ => new DefaultAzureCredential());
+        services.AddSingleton<IKeyVaultClientFactory>(sp => new KeyVaultClientFactory(sp.GetRequiredService<TokenCredential>()));
+        services.AddSingleton<IKeyVaultCertificateSource, KeyVaultCertificateSource>();
         return services;
     }
 }

@@ -25,4 +25,12 @@ public static class Routes
 
     /// <summary>RFC 6960 A.1 GET: the base64 request, URL-encoded; a catch-all because base64 may hold '/'.</summary>
     public const string OcspGet = Ocsp + "/{*request}";
+
+    public const string DiscoveryTargets = "discovery/targets";
+    public const string DiscoveryTarget = DiscoveryTargets + "/{id}";
+    public const string DiscoverySweeps = "discovery/sweeps";
+    public const string DiscoverySweep = DiscoverySweeps + "/{id}";
+    public const string Inventory = "inventory";
+    public const string InventoryItem = Inventory + "/{fingerprint}";
+    public const string InventoryOwner = InventoryItem + "/owner";
 }

@@ -8,4 +8,7 @@ public static class Schedules
 
     /// <summary>Every 10 minutes: re-sign OCSP responses at half-life and renew responder certificates.</summary>
     public const string OcspRefresh = "30 */10 * * * *";
+
+    /// <summary>Hourly at a quarter past: sweep every discovery target.</summary>
+    public const string DiscoverySweep = "0 15 * * * *";
 }

@@ -21,6 +21,9 @@ public sealed class DiscoveryOptions
     /// <summary>Most host names one host-list target may hold.</summary>
     public int MaxHostsPerList { get; set; } = 256;
 
+    /// <summary>Most discovery targets the service keeps.</summary>
+    public int MaxTargets { get; set; } = 1000;
+
     /// <summary>Endpoints per queue message of a sweep.</summary>
     public int BatchSize { get; set; } = 32;
 
@@ -32,4 +35,10 @@ public sealed class DiscoveryOptions
 
     /// <summary>Time allowed for the TLS handshake after the connection, in milliseconds.</summary>
     public int HandshakeTimeoutMs { get; set; } = 5000;
+
+    /// <summary>
+    /// Most versions of one Key Vault certificate a listing reads, the newest by creation time. Older
+    /// versions are superseded renewals; the bound keeps a long-lived name from dominating a sweep.
+    /// </summary>
+    public int MaxVersionsPerVaultCertificate { get; set; } = 20;
 }

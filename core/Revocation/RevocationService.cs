@@ -17,6 +17,7 @@ public sealed class RevocationService(
     AuthorityDirectory authorities,
     CrlPublisher crls,
     OcspService ocsp,
+    IEnumerable<IRevocationObserver> observers,
     TimeProvider time,
     IOptions<PkiOptions> options,
     ILogger<RevocationService> logger)
@@ -53,5 +54,18 @@ public sealed class RevocationService(
         ocsp.Forget();
         await ocsp.PresignAsync(record, ca, cancellationToken).ConfigureAwait(false);
         logger.LogInformation("Published revocation of {SerialNumber}: CRL shard {Shard}, delta CRL, OCSP", record.SerialNumber, shard);
+
+        // Observers (the inventory) learn of it last; their failure never undoes or hides a revocation.
+        foreach (var observer in observers)
+        {
+            try
+            {
+                await observer.OnRevokedAsync(record, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e)
+            {
+                logger.LogWarning(e, "{Observer} failed for revoked certificate {SerialNumber}; the next sweep corrects it", observer.GetType().Name, record.SerialNumber);
+            }
+        }
     }
 }

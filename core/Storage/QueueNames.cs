@@ -1,8 +1,14 @@
 namespace Pki.Core.Storage;
 
-/// <summary>Storage queue names, with the deployment's prefix.</summary>
+/// <summary>Storage queue names, before the configured prefix, and the rule that applies the prefix.</summary>
 public static class QueueNames
 {
+    /// <summary>The app setting a queue trigger reads its storage connection from (the same account as Pki:Storage).</summary>
+    public const string Connection = "PkiStorage";
+
+    /// <summary>Batches of a discovery sweep, for the scanner.</summary>
+    public const string DiscoveryBatches = "discovery-batches";
+
     private const int MinLength = 3;
     private const int MaxLength = 63;
 

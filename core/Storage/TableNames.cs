@@ -10,6 +10,12 @@ public static class TableNames
     public const string Revocations = "revocations";
     public const string OcspResponses = "ocspresponses";
     public const string OcspRefresh = "ocsprefresh";
+    public const string Inventory = "inventory";
+    public const string InventoryLocations = "inventorylocations";
+    public const string InventoryByLocation = "inventorybylocation";
+    public const string InventoryNames = "inventorynames";
+    public const string DiscoveryTargets = "discoverytargets";
+    public const string DiscoverySweeps = "discoverysweeps";
 
     /// <summary>The blob container of published CRLs, before the (lowercased) prefix.</summary>
     public const string CrlContainer = "crls";

@@ -1,0 +1,135 @@
+using System.Globalization;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Pki.Core.Discovery.KeyVault;
+using Pki.Core.Discovery.Scanning;
+using Pki.Core.Discovery.Targets;
+using Pki.Core.Errors;
+using Pki.Core.Inventory;
+
+namespace Pki.Core.Discovery.Sweeps;
+
+/// <summary>
+/// Plans a sweep (targets → endpoints → one queue message per batch, one per vault) and runs one batch
+/// (handshakes, then the inventory). A batch already done is not scanned again, and recording is keyed
+/// by fingerprint and location, so a redelivered message changes nothing.
+/// </summary>
+public sealed class SweepService(
+    ITargetStore targets,
+    ISweepStore sweeps,
+    ISweepQueue queue,
+    ITlsScanner scanner,
+    IKeyVaultCertificateSource vaults,
+    InventoryRecorder recorder,
+    IOptions<PkiOptions> options,
+    TimeProvider time,
+    ILogger<SweepService> logger)
+{
+    public const string KeyVaultOutcome = "keyvault";
+    private const int MaxMessageLength = 300;
+
+    public async Task<SweepView> StartAsync(string trigger, CancellationToken cancellationToken = default)
+    {
+        var now = time.GetUtcNow();
+        var id = now.UtcDateTime.ToString("yyyyMMddHHmmss", CultureInfo.InvariantCulture) + "-" + Guid.NewGuid().ToString("N")[..8];
+        var all = await targets.ListAsync(cancellationToken).ConfigureAwait(false);
+
+        // One endpoint named by two targets is scanned once.
+        var endpoints = all.SelectMany(TargetExpansion.Endpoints).DistinctBy(e => e.Location, StringComparer.OrdinalIgnoreCase).ToArray();
+        var vaultUris = all.Where(t => t.Kind == TargetKind.KeyVault).Select(t => t.VaultUri!).Distinct(StringComparer.OrdinalIgnoreCase).ToArray();
+        var batches = endpoints.Chunk(options.Value.Discovery.BatchSize)
+            .Select((chunk, i) => new SweepBatch(id, i, chunk, null))
+            .Concat(vaultUris.Select((uri, i) => new SweepBatch(id, 0, null, uri)))
+            .Select((b, i) => b with { Batch = i })
+            .ToArray();
+
+        // The record first: a crash while sending leaves a sweep that shows as incomplete, never batches without a sweep.
+        var sweep = new SweepRecord(id, trigger, now, batches.Length, endpoints.Length, vaultUris.Length);
+        await sweeps.CreateAsync(sweep, cancellationToken).ConfigureAwait(false);
+        foreach (var batch in batches)
+        {
+            await queue.SendAsync(batch, cancellationToken).ConfigureAwait(false);
+        }
+
+        logger.LogInformation("Started sweep {SweepId} ({Trigger}): {Endpoints} endpoints and {Vaults} vaults from {Targets} targets in {Batches} batches",
+            id, trigger, endpoints.Length, vaultUris.Length, all.Count, batches.Length);
+        return View(sweep, []);
+    }
+
+    public async Task<SweepView> GetAsync(string sweepId, CancellationToken cancellationToken = default)
+    {
+        var found = sweepId is { Length: > 0 and <= 64 } && sweepId.All(c => char.IsAsciiLetterOrDigit(c) || c == '-')
+            ? await sweeps.GetAsync(sweepId, cancellationToken).ConfigureAwait(false)
+            : null;
+        return found is { } f ? View(f.Sweep, f.Batches) : throw ProblemException.NotFound("unknown-sweep", $"No sweep has id '{sweepId}'.");
+    }
+
+    /// <summary>Scans one batch and records what it found; a failing endpoint or vault is reported in the batch, not thrown.</summary>
+    public async Task RunBatchAsync(SweepBatch batch, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        if (await sweeps.IsBatchDoneAsync(batch.SweepId, batch.Batch, cancellationToken).ConfigureAwait(false))
+        {
+            logger.LogInformation("Batch {Batch} of sweep {SweepId} is already done; nothing to do", batch.Batch, batch.SweepId);
+            return;
+        }
+
+        var outcomes = new Dictionary<string, int>(StringComparer.Ordinal);
+        var failures = new List<ScanFailure>();
+        var certificates = 0;
+        if (batch.Endpoints is { Count: > 0 } endpoints)
+        {
+            var results = await scanner.ScanAllAsync(endpoints, cancellationToken).ConfigureAwait(false);
+            foreach (var result in results)
+            {
+                var outcome = result.Outcome.ToString();
+                outcomes[outcome] = outcomes.GetValueOrDefault(outcome) + 1;
+                if (result.Outcome == ScanOutcome.Tls)
+                {
+                    await recorder.RecordEndpointAsync(result, batch.SweepId, cancellationToken).ConfigureAwait(false);
+                    certificates += result.Chain.Count;
+                }
+                else
+                {
+                    failures.Add(new ScanFailure(result.Endpoint.Location, outcome, Truncate(result.Message)));
+                }
+            }
+        }
+        else if (batch.VaultUri is { } vaultUri)
+        {
+            try
+            {
+                await foreach (var certificate in vaults.ListAsync(new Uri(vaultUri), cancellationToken).ConfigureAwait(false))
+                {
+                    await recorder.RecordVaultAsync(certificate, batch.SweepId, cancellationToken).ConfigureAwait(false);
+                    certificates++;
+                }
+
+                outcomes[KeyVaultOutcome] = 1;
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                // Reported with the sweep, not retried: the vault refused us or is gone, and the next sweep asks again.
+                logger.LogWarning(e, "Vault {VaultUri} of sweep {SweepId} could not be listed after {Certificates} certificates", vaultUri, batch.SweepId, certificates);
+                failures.Add(new ScanFailure(vaultUri, "Failed", Truncate(e.Message)));
+            }
+        }
+
+        await sweeps.CompleteBatchAsync(new BatchRecord(batch.SweepId, batch.Batch, time.GetUtcNow(), outcomes, certificates, failures), cancellationToken).ConfigureAwait(false);
+        logger.LogInformation("Finished batch {Batch} of sweep {SweepId}: {Certificates} certificates, {Failures} failures", batch.Batch, batch.SweepId, certificates, failures.Count);
+    }
+
+    /// <summary>A failure's message as stored with its batch: one line, bounded, as batches must fit in one table row.</summary>
+    private static string? Truncate(string? message) =>
+        message is null ? null : (message.Length <= MaxMessageLength ? message : message[..MaxMessageLength] + "…").ReplaceLineEndings(" ");
+
+    private static SweepView View(SweepRecord sweep, IReadOnlyList<BatchRecord> batches)
+    {
+        var outcomes = batches.SelectMany(b => b.Outcomes).GroupBy(o => o.Key).ToDictionary(g => g.Key, g => g.Sum(o => o.Value));
+        var complete = batches.Count >= sweep.Batches;
+        return new SweepView(
+            sweep.Id, sweep.Trigger, sweep.StartedAt, sweep.Batches, batches.Count, sweep.Endpoints, sweep.Vaults, complete,
+            complete ? batches.Select(b => b.CompletedAt).DefaultIfEmpty(sweep.StartedAt).Max() : null,
+            batches.Sum(b => b.Certificates), outcomes, batches.OrderBy(b => b.Batch).SelectMany(b => b.Failures).ToArray());
+    }
+}

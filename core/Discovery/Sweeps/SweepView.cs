@@ -1,0 +1,16 @@
+namespace Pki.Core.Discovery.Sweeps;
+
+/// <summary>A sweep's progress as the API shows it.</summary>
+public sealed record SweepView(
+    string Id,
+    string Trigger,
+    DateTimeOffset StartedAt,
+    int Batches,
+    int BatchesDone,
+    int Endpoints,
+    int Vaults,
+    bool Complete,
+    DateTimeOffset? CompletedAt,
+    int Certificates,
+    IReadOnlyDictionary<string, int> Outcomes,
+    IReadOnlyList<ScanFailure> Failures);

@@ -1,0 +1,139 @@
+using Microsoft.Extensions.Options;
+using Pki.Core.Errors;
+
+namespace Pki.Core.Inventory;
+
+/// <summary>Reads the inventory for the API: one item with its locations, filtered pages, and setting an owner.</summary>
+public sealed class InventoryService(IInventoryStore store, IOptions<PkiOptions> options, TimeProvider time)
+{
+    public const int DefaultPageSize = 50;
+    private const int MaxOwnerLength = 256;
+    private const int MaxFilterLength = 512;
+    private readonly FindingRules _rules = new(options.Value.Inventory);
+
+    public async Task<InventoryItemView> GetAsync(string fingerprint, CancellationToken cancellationToken = default)
+    {
+        var key = NormalizeFingerprint(fingerprint);
+        var found = await store.GetAsync(key, cancellationToken).ConfigureAwait(false)
+            ?? throw ProblemException.NotFound("unknown-certificate", $"No certificate with SHA-256 fingerprint {key} is in the inventory.");
+        var locations = await store.ListLocationsAsync(key, cancellationToken).ConfigureAwait(false);
+        return View(found.Item, locations);
+    }
+
+    public async Task<InventoryListView> ListAsync(InventoryQuery query, int? pageSize, string? continuationToken, CancellationToken cancellationToken = default)
+    {
+        Validate(query);
+        var size = pageSize ?? DefaultPageSize;
+        var max = options.Value.Inventory.MaxPageSize;
+        if (size < 1 || size > max)
+        {
+            throw ProblemException.BadRequest("invalid-page-size", $"pageSize must be between 1 and {max}.");
+        }
+
+        var now = time.GetUtcNow();
+        if (query.Location is { } location)
+        {
+            // The location index names the few certificates ever seen there: point reads, then the other filters here.
+            var items = new List<InventoryItem>();
+            foreach (var fingerprint in await store.ListAtLocationAsync(location, cancellationToken).ConfigureAwait(false))
+            {
+                if (await store.GetAsync(fingerprint, cancellationToken).ConfigureAwait(false) is { } found && Matches(found.Item, query, now))
+                {
+                    items.Add(found.Item);
+                }
+            }
+
+            return new InventoryListView(items.Select(i => View(i, null)).ToArray(), null);
+        }
+
+        var page = await store.QueryAsync(query, now, _rules.ExpiringBefore(now), size, continuationToken, cancellationToken).ConfigureAwait(false);
+        return new InventoryListView(page.Items.Select(i => View(i, null)).ToArray(), page.ContinuationToken);
+    }
+
+    /// <summary>Sets owner and team by hand; from then on no rule changes them.</summary>
+    public async Task<InventoryItemView> SetOwnerAsync(string fingerprint, OwnerInput input, CancellationToken cancellationToken = default)
+    {
+        var key = NormalizeFingerprint(fingerprint);
+        var owner = input.Owner?.Trim();
+        var team = input.Team?.Trim();
+        if (string.IsNullOrEmpty(owner) || owner.Length > MaxOwnerLength || owner.Any(char.IsControl))
+        {
+            throw ProblemException.Unprocessable("invalid-owner", $"owner is required: the person responsible (DRI), up to {MaxOwnerLength} characters.");
+        }
+
+        if (team is { Length: > MaxOwnerLength } || team?.Any(char.IsControl) == true)
+        {
+            throw ProblemException.Unprocessable("invalid-team", $"team is up to {MaxOwnerLength} characters.");
+        }
+
+        while (true)
+        {
+            var found = await store.GetAsync(key, cancellationToken).ConfigureAwait(false)
+                ?? throw ProblemException.NotFound("unknown-certificate", $"No certificate with SHA-256 fingerprint {key} is in the inventory.");
+            var item = found.Item with { Owner = owner, Team = string.IsNullOrEmpty(team) ? null : team, OwnerSource = OwnerSource.Api };
+            if (await store.TryReplaceAsync(item, found.Version, cancellationToken).ConfigureAwait(false))
+            {
+                return View(item, await store.ListLocationsAsync(key, cancellationToken).ConfigureAwait(false));
+            }
+        }
+    }
+
+    /// <summary>A source filter by its API name: issued, endpoint or keyvault.</summary>
+    public static InventorySources ParseSource(string source) =>
+        InventoryItemView.SourceNames.FirstOrDefault(s => string.Equals(s.Value, source, StringComparison.OrdinalIgnoreCase)) is { Value: not null } found
+            ? found.Key
+            : throw ProblemException.BadRequest("invalid-filter", $"source must be one of {string.Join(", ", InventoryItemView.SourceNames.Values)}.");
+
+    /// <summary>A SHA-256 fingerprint as 64 hex digits, colons and case as the caller likes.</summary>
+    public static string NormalizeFingerprint(string? fingerprint)
+    {
+        var hex = (fingerprint ?? string.Empty).Replace(":", string.Empty, StringComparison.Ordinal).Trim();
+        if (hex.Length != 64 || !hex.All(char.IsAsciiHexDigit))
+        {
+            throw ProblemException.BadRequest("invalid-fingerprint", "A fingerprint is the SHA-256 of the certificate's DER: 64 hexadecimal digits (colons allowed).");
+        }
+
+        return hex.ToLowerInvariant();
+    }
+
+    private InventoryItemView View(InventoryItem item, IReadOnlyList<InventoryLocation>? locations)
+    {
+        var timely = _rules.Timely(item.NotAfter, time.GetUtcNow());
+        return InventoryItemView.From(item, timely is null ? item.Findings : item.Findings.Append(timely), locations);
+    }
+
+    private bool Matches(InventoryItem i, InventoryQuery q, DateTimeOffset now) =>
+        (q.ExpiringWithinDays is not { } days || (i.NotAfter >= now && i.NotAfter <= now.AddDays(days)))
+        && (q.Issuer is null || i.Issuer == q.Issuer || i.IssuerCaId == q.Issuer)
+        && (q.Owner is null || i.Owner == q.Owner)
+        && (q.Team is null || i.Team == q.Team)
+        && (q.Source is not { } source || i.Sources.HasFlag(source))
+        && (q.Finding switch
+        {
+            null => true,
+            FindingCodes.Expired => i.NotAfter < now,
+            FindingCodes.Expiring => i.NotAfter >= now && i.NotAfter <= _rules.ExpiringBefore(now),
+            var code => i.Findings.Any(f => f.Code == code),
+        });
+
+    private static void Validate(InventoryQuery q)
+    {
+        if (q.ExpiringWithinDays is < 0 or > 3650)
+        {
+            throw ProblemException.BadRequest("invalid-filter", "expiringWithinDays must be between 0 and 3650.");
+        }
+
+        if (q.Finding is { } finding && !FindingCodes.All.Contains(finding))
+        {
+            throw ProblemException.BadRequest("invalid-filter", $"finding must be one of {string.Join(", ", FindingCodes.All)}.");
+        }
+
+        foreach (var (name, value) in new[] { ("issuer", q.Issuer), ("owner", q.Owner), ("team", q.Team), ("location", q.Location) })
+        {
+            if (value is { Length: 0 or > MaxFilterLength })
+            {
+                throw ProblemException.BadRequest("invalid-filter", $"{name} must be 1 to {MaxFilterLength} characters.");
+            }
+        }
+    }
+}

@@ -1,0 +1,79 @@
+using System.Globalization;
+using System.Text.Json;
+using Azure.Data.Tables;
+using Pki.Core.Discovery.Sweeps;
+
+namespace Pki.Core.Storage;
+
+/// <summary>A sweep's partition: its plan in row "sweep", one row per finished batch ("batch-00000"…), read in one range query.</summary>
+public sealed class TableSweepStore(TableStorage storage) : ISweepStore
+{
+    private const string SweepRow = "sweep";
+    private const string BatchRowPrefix = "batch-";
+
+    public async Task CreateAsync(SweepRecord sweep, CancellationToken cancellationToken = default)
+    {
+        var table = await storage.GetTableAsync(TableNames.DiscoverySweeps, cancellationToken).ConfigureAwait(false);
+        await table.AddEntityAsync(
+            new TableEntity(sweep.Id, SweepRow)
+            {
+                ["Trigger"] = sweep.Trigger,
+                ["StartedAt"] = sweep.StartedAt,
+                ["Batches"] = sweep.Batches,
+                ["Endpoints"] = sweep.Endpoints,
+                ["Vaults"] = sweep.Vaults,
+            },
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<(SweepRecord Sweep, IReadOnlyList<BatchRecord> Batches)?> GetAsync(string sweepId, CancellationToken cancellationToken = default)
+    {
+        var table = await storage.GetTableAsync(TableNames.DiscoverySweeps, cancellationToken).ConfigureAwait(false);
+        SweepRecord? sweep = null;
+        var batches = new List<BatchRecord>();
+        await foreach (var e in table.QueryAsync<TableEntity>(x => x.PartitionKey == sweepId, cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            if (e.RowKey == SweepRow)
+            {
+                sweep = new SweepRecord(e.PartitionKey, e.GetString("Trigger"), e.GetDateTimeOffset("StartedAt")!.Value,
+                    e.GetInt32("Batches") ?? 0, e.GetInt32("Endpoints") ?? 0, e.GetInt32("Vaults") ?? 0);
+            }
+            else
+            {
+                batches.Add(new BatchRecord(
+                    e.PartitionKey,
+                    int.Parse(e.RowKey[BatchRowPrefix.Length..], CultureInfo.InvariantCulture),
+                    e.GetDateTimeOffset("CompletedAt")!.Value,
+                    JsonSerializer.Deserialize<Dictionary<string, int>>(e.GetString("Outcomes") ?? "{}") ?? [],
+                    e.GetInt32("Certificates") ?? 0,
+                    JsonSerializer.Deserialize<ScanFailure[]>(e.GetString("Failures") ?? "[]") ?? []));
+            }
+        }
+
+        return sweep is null ? null : (sweep, batches);
+    }
+
+    public async Task<bool> IsBatchDoneAsync(string sweepId, int batch, CancellationToken cancellationToken = default)
+    {
+        var table = await storage.GetTableAsync(TableNames.DiscoverySweeps, cancellationToken).ConfigureAwait(false);
+        var response = await table.GetEntityIfExistsAsync<TableEntity>(sweepId, BatchRow(batch), select: ["RowKey"], cancellationToken: cancellationToken).ConfigureAwait(false);
+        return response.HasValue;
+    }
+
+    public async Task CompleteBatchAsync(BatchRecord batch, CancellationToken cancellationToken = default)
+    {
+        var table = await storage.GetTableAsync(TableNames.DiscoverySweeps, cancellationToken).ConfigureAwait(false);
+        await table.UpsertEntityAsync(
+            new TableEntity(batch.SweepId, BatchRow(batch.Batch))
+            {
+                ["CompletedAt"] = batch.CompletedAt,
+                ["Outcomes"] = JsonSerializer.Serialize(batch.Outcomes),
+                ["Certificates"] = batch.Certificates,
+                ["Failures"] = JsonSerializer.Serialize(batch.Failures),
+            },
+            TableUpdateMode.Replace,
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    private static string BatchRow(int batch) => BatchRowPrefix + batch.ToString("00000", CultureInfo.InvariantCulture);
+}

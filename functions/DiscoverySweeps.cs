@@ -1,0 +1,46 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.Logging;
+using Pki.Core;
+using Pki.Core.Discovery.Sweeps;
+using Pki.Core.Storage;
+using Pki.Functions.Http;
+
+namespace Pki.Functions;
+
+/// <summary>Sweeps: started by the hour or by hand, fanned out over the discovery queue, progress over HTTP.</summary>
+public sealed class DiscoverySweeps(SweepService sweeps, ILogger<DiscoverySweeps> logger)
+{
+    public const string ScheduleTrigger = "schedule";
+    public const string ManualTrigger = "manual";
+
+    [Function(nameof(StartSweep))]
+    public Task<IActionResult> StartSweep(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Routes.DiscoverySweeps)] HttpRequest req,
+        CancellationToken cancellationToken) =>
+        HttpFunction.RunAsync(req, logger, async () =>
+        {
+            var sweep = await sweeps.StartAsync(ManualTrigger, cancellationToken);
+            req.HttpContext.Response.Headers.Location = $"/{Routes.Prefix}/{Routes.DiscoverySweeps}/{sweep.Id}";
+            return Json.Result(sweep, StatusCodes.Status202Accepted);
+        });
+
+    [Function(nameof(GetSweep))]
+    public Task<IActionResult> GetSweep(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.DiscoverySweep)] HttpRequest req,
+        string id,
+        CancellationToken cancellationToken) =>
+        HttpFunction.RunAsync(req, logger, async () => Json.Result(await sweeps.GetAsync(id, cancellationToken)));
+
+    [Function(nameof(SweepTargets))]
+    public async Task SweepTargets([TimerTrigger(Schedules.DiscoverySweep)] TimerInfo timer, CancellationToken cancellationToken) =>
+        await sweeps.StartAsync(ScheduleTrigger, cancellationToken);
+
+    /// <summary>One batch per message; a failure leaves the message to the queue's retries, then its poison queue.</summary>
+    [Function(nameof(ScanSweepBatch))]
+    public Task ScanSweepBatch(
+        [QueueTrigger(QueueNames.DiscoveryBatches, Connection = QueueNames.Connection)] SweepBatch batch,
+        CancellationToken cancellationToken) =>
+        sweeps.RunBatchAsync(batch, cancellationToken);
+}

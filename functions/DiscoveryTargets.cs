@@ -1,0 +1,43 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Pki.Core;
+using Pki.Core.Discovery.Targets;
+using Pki.Functions.Http;
+
+namespace Pki.Functions;
+
+/// <summary>Add, list and delete discovery targets.</summary>
+public sealed class DiscoveryTargets(TargetService targets, IOptions<PkiOptions> options, ILogger<DiscoveryTargets> logger)
+{
+    [Function(nameof(AddDiscoveryTarget))]
+    public Task<IActionResult> AddDiscoveryTarget(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Routes.DiscoveryTargets)] HttpRequest req,
+        CancellationToken cancellationToken) =>
+        HttpFunction.RunAsync(req, logger, async () =>
+        {
+            var input = await RequestBody.ReadJsonAsync<TargetInput>(req, options.Value.MaxRequestBytes, cancellationToken);
+            var target = await targets.AddAsync(input, cancellationToken);
+            req.HttpContext.Response.Headers.Location = $"/{Routes.Prefix}/{Routes.DiscoveryTargets}/{target.Id}";
+            return Json.Result(target, StatusCodes.Status201Created);
+        });
+
+    [Function(nameof(ListDiscoveryTargets))]
+    public Task<IActionResult> ListDiscoveryTargets(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.DiscoveryTargets)] HttpRequest req,
+        CancellationToken cancellationToken) =>
+        HttpFunction.RunAsync(req, logger, async () => Json.Result(await targets.ListAsync(cancellationToken)));
+
+    [Function(nameof(DeleteDiscoveryTarget))]
+    public Task<IActionResult> DeleteDiscoveryTarget(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = Routes.DiscoveryTarget)] HttpRequest req,
+        string id,
+        CancellationToken cancellationToken) =>
+        HttpFunction.RunAsync(req, logger, async () =>
+        {
+            await targets.DeleteAsync(id, cancellationToken);
+            return new NoContentResult();
+        });
+}

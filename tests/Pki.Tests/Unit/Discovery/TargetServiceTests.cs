@@ -1,0 +1,119 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+using Pki.Core;
+using Pki.Core.Discovery;
+using Pki.Core.Discovery.Targets;
+using Pki.Core.Errors;
+
+namespace Pki.Tests.Unit.Discovery;
+
+public sealed class TargetServiceTests
+{
+    private readonly InMemoryTargetStore _store = new();
+    private readonly TargetService _service;
+
+    public TargetServiceTests()
+    {
+        var options = Options.Create(new PkiOptions
+        {
+            Discovery = { AllowedNetworks = ["127.0.0.0/8", "10.20.0.0/16"], MaxAddressesPerRange = 64, MaxPortsPerTarget = 3, MaxHostsPerList = 2, MaxTargets = 5 },
+        });
+        _service = new TargetService(_store, new NetworkPolicy(options), options, new FakeTimeProvider(), NullLogger<TargetService>.Instance);
+    }
+
+    [Fact]
+    public async Task An_endpoint_a_host_list_a_range_and_a_vault_in_allowed_places_are_kept()
+    {
+        await _service.AddAsync(new TargetInput("endpoint", "127.0.0.1", 8443, "good.test", null, null, null, null, "one"));
+        await _service.AddAsync(new TargetInput("hosts", null, null, null, ["localhost"], null, [443, 8443], null, null));
+        var range = await _service.AddAsync(new TargetInput("cidr", null, null, null, null, "10.20.1.0/27", [443], null, null));
+        var vault = await _service.AddAsync(new TargetInput("keyvault", null, null, null, null, null, null, "https://Team-Vault.vault.azure.net/", null));
+
+        Assert.Equal(4, (await _service.ListAsync()).Count);
+        Assert.Equal(30, range.Endpoints);
+        Assert.Equal("https://team-vault.vault.azure.net/", vault.VaultUri);
+    }
+
+    [Theory]
+    [InlineData("endpoint", "8.8.8.8", null, "network-not-allowed")]
+    [InlineData("cidr", null, "10.0.0.0/8", "range-too-large")]
+    [InlineData("cidr", null, "10.20.255.192/26", null)]
+    [InlineData("cidr", null, "10.19.255.240/28", "network-not-allowed")]
+    [InlineData("cidr", null, "10.20.0.1/24", "invalid-target")]
+    [InlineData("endpoint", "not a host", null, "invalid-target")]
+    [InlineData("endpoint", "*.example.com", null, "invalid-target")]
+    [InlineData("nonsense", null, null, "invalid-target")]
+    public async Task Targets_outside_the_allowed_networks_or_malformed_are_refused_and_not_stored(string kind, string? host, string? cidr, string? problem)
+    {
+        var input = new TargetInput(kind, host, host is null ? null : 443, null, null, cidr, cidr is null ? null : [443], null, null);
+        if (problem is null)
+        {
+            await _service.AddAsync(input);
+            Assert.Single(await _service.ListAsync());
+            return;
+        }
+
+        var refused = await Assert.ThrowsAsync<ProblemException>(() => _service.AddAsync(input));
+        Assert.Equal(problem, refused.Type);
+        Assert.Empty(await _service.ListAsync());
+    }
+
+    [Fact]
+    public async Task A_host_name_that_resolves_outside_the_allowed_networks_is_refused_as_SSRF()
+    {
+        // "localhost" resolves to loopback (allowed); a public name or one that does not resolve is refused either way.
+        var refused = await Assert.ThrowsAsync<ProblemException>(() => _service.AddAsync(new TargetInput("hosts", null, null, null, ["localhost", "no-such-host.invalid"], null, [443], null, null)));
+        Assert.Equal("unresolvable-host", refused.Type);
+        Assert.Empty(await _service.ListAsync());
+    }
+
+    [Theory]
+    [InlineData("http://v.vault.azure.net/", "invalid-target")]
+    [InlineData("https://v.vault.azure.net/secrets?x=1", "invalid-target")]
+    [InlineData("https://metadata.internal/", "vault-not-allowed")]
+    [InlineData("https://v.vault.azure.net.evil.test/", "vault-not-allowed")]
+    public async Task Vault_URIs_must_be_https_vault_hosts(string uri, string problem)
+    {
+        var refused = await Assert.ThrowsAsync<ProblemException>(() => _service.AddAsync(new TargetInput("keyvault", null, null, null, null, null, null, uri, null)));
+        Assert.Equal(problem, refused.Type);
+    }
+
+    [Fact]
+    public async Task Limits_on_ports_hosts_and_targets_hold()
+    {
+        Assert.Equal("invalid-target", (await Assert.ThrowsAsync<ProblemException>(() =>
+            _service.AddAsync(new TargetInput("hosts", null, null, null, ["localhost"], null, [1, 2, 3, 4], null, null)))).Type);
+        Assert.Equal("invalid-target", (await Assert.ThrowsAsync<ProblemException>(() =>
+            _service.AddAsync(new TargetInput("hosts", null, null, null, ["a.test", "b.test", "c.test"], null, [443], null, null)))).Type);
+        for (var i = 0; i < 5; i++)
+        {
+            await _service.AddAsync(new TargetInput("endpoint", "127.0.0.1", 1000 + i, null, null, null, null, null, null));
+        }
+
+        Assert.Equal("too-many-targets", (await Assert.ThrowsAsync<ProblemException>(() =>
+            _service.AddAsync(new TargetInput("endpoint", "127.0.0.1", 2000, null, null, null, null, null, null)))).Type);
+    }
+
+    [Fact]
+    public async Task Deleting_an_unknown_target_is_not_found()
+    {
+        Assert.Equal(ProblemKind.NotFound, (await Assert.ThrowsAsync<ProblemException>(() => _service.DeleteAsync("0123456789abcdef0123456789abcdef"))).Kind);
+        Assert.Equal(ProblemKind.NotFound, (await Assert.ThrowsAsync<ProblemException>(() => _service.DeleteAsync("../etc"))).Kind);
+    }
+
+    private sealed class InMemoryTargetStore : ITargetStore
+    {
+        private readonly List<DiscoveryTarget> _targets = [];
+
+        public Task AddAsync(DiscoveryTarget target, CancellationToken cancellationToken = default)
+        {
+            _targets.Add(target);
+            return Task.CompletedTask;
+        }
+
+        public Task<IReadOnlyList<DiscoveryTarget>> ListAsync(CancellationToken cancellationToken = default) => Task.FromResult<IReadOnlyList<DiscoveryTarget>>(_targets.ToArray());
+
+        public Task<bool> DeleteAsync(string id, CancellationToken cancellationToken = default) => Task.FromResult(_targets.RemoveAll(t => t.Id == id) > 0);
+    }
+}

@@ -1,0 +1,52 @@
+using Pki.Core.Inventory;
+
+namespace Pki.Tests.Unit.Inventory;
+
+public sealed class ChainEvaluationTests
+{
+    [Fact]
+    public void A_chain_through_a_presented_intermediate_to_an_anchor_is_trusted()
+    {
+        var (root, rootFacts) = TestCertificates.Root();
+        var (intermediate, intermediateFacts) = TestCertificates.Issued(root, "CN=Intermediate", ca: true);
+        var (_, leaf) = TestCertificates.Issued(intermediate, "CN=good.test", dns: ["good.test"]);
+
+        Assert.Null(ChainEvaluation.Evaluate([leaf, intermediateFacts], [rootFacts], "loc"));
+    }
+
+    [Fact]
+    public void A_missing_intermediate_is_incomplete_even_when_the_root_is_an_anchor()
+    {
+        var (root, rootFacts) = TestCertificates.Root();
+        var (intermediate, _) = TestCertificates.Issued(root, "CN=Intermediate", ca: true);
+        var (_, leaf) = TestCertificates.Issued(intermediate, "CN=good.test", dns: ["good.test"]);
+
+        var finding = ChainEvaluation.Evaluate([leaf], [rootFacts], "loc");
+
+        Assert.Equal(FindingCodes.ChainIncomplete, finding?.Code);
+        Assert.Contains("CN=Intermediate", finding!.Message);
+        Assert.Equal("loc", finding.Location);
+    }
+
+    [Fact]
+    public void A_chain_to_a_root_that_is_no_anchor_is_untrusted()
+    {
+        var (root, rootFacts) = TestCertificates.Root("CN=Unknown Root");
+        var (_, leaf) = TestCertificates.Issued(root, "CN=good.test");
+        var (_, otherRoot) = TestCertificates.Root("CN=Our Root");
+
+        Assert.Equal(FindingCodes.Untrusted, ChainEvaluation.Evaluate([leaf, rootFacts], [otherRoot], "loc")?.Code);
+        Assert.Equal(FindingCodes.ChainIncomplete, ChainEvaluation.Evaluate([leaf], [otherRoot], "loc")?.Code);
+    }
+
+    [Fact]
+    public void A_same_named_impostor_issuer_does_not_complete_the_chain()
+    {
+        var (root, rootFacts) = TestCertificates.Root();
+        var (intermediate, _) = TestCertificates.Issued(root, "CN=Intermediate", ca: true);
+        var (_, impostor) = TestCertificates.Issued(root, "CN=Intermediate", ca: true);
+        var (_, leaf) = TestCertificates.Issued(intermediate, "CN=good.test");
+
+        Assert.Equal(FindingCodes.ChainIncomplete, ChainEvaluation.Evaluate([leaf, impostor], [rootFacts], "loc")?.Code);
+    }
+}
