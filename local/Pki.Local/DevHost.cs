@@ -2,8 +2,11 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Pki.Functions;
 using Pki.Functions.Http;
+using Pki.Local.Queues;
 using Pki.Local.Timers;
 
 namespace Pki.Local;
@@ -11,7 +14,8 @@ namespace Pki.Local;
 /// <summary>
 /// Runs the function classes of Pki.Functions in-process on Kestrel, because Functions Core Tools
 /// cannot be installed here. Same services, same routes (from the [Function] attributes), same host.json
-/// prefix, timer functions on their schedules, and the host's admin endpoint to run one by hand.
+/// prefix, timer functions on their schedules, queue functions on their queues, and the host's admin endpoint
+/// to run a timer function by hand.
 /// </summary>
 public static class DevHost
 {
@@ -37,6 +41,10 @@ public static class DevHost
 
         builder.Services.AddMvcCore();
         builder.Services.AddOptions<DevHostOptions>().Bind(builder.Configuration.GetSection(DevHostOptions.Section));
+        var hostJson = Path.Combine(AppContext.BaseDirectory, "host.json");
+
+        // Bound before configure runs, so that a test's own options for the listeners win.
+        builder.Services.AddOptions<QueueListenerOptions>().Bind(HostJson.Configuration(hostJson).GetSection(QueueListenerOptions.HostJsonSection));
         builder.Services.AddSingleton(functions);
         builder.Services.AddSingleton<TimerFunctionRunner>();
         configure(builder);
@@ -44,13 +52,26 @@ public static class DevHost
 
         // Registered after the functions' own hosted services (the CA bootstrap), which thus start first.
         builder.Services.AddHostedService<TimerScheduler>();
+        var queuesOff = builder.Configuration.GetSection(DevHostOptions.Section).Get<DevHostOptions>()?.DisableQueues ?? false;
+        if (!queuesOff)
+        {
+            foreach (var queue in functions.Queues)
+            {
+                builder.Services.AddSingleton<IHostedService>(services => QueueListener.Create(services, queue));
+            }
+        }
 
         var app = builder.Build();
 
         // Made now, not when the scheduler's loop first asks: schedules count from the host's start, so a
         // clock that moves before the loop runs (a fake one in tests, a busy machine) cannot skip an occurrence.
         _ = app.Services.GetRequiredService<TimerFunctionRunner>();
-        var prefix = HostJson.RoutePrefix(Path.Combine(AppContext.BaseDirectory, "host.json"));
+        if (queuesOff && functions.Queues.Count > 0)
+        {
+            app.Logger.LogInformation("Queue listeners are off ({Setting}); {Count} queue functions do not run", "DevHost:DisableQueues", functions.Queues.Count);
+        }
+
+        var prefix = HostJson.RoutePrefix(hostJson);
         foreach (var route in functions.HttpRoutes)
         {
             app.MapMethods("/" + prefix + "/" + route.Route, route.Methods.Select(m => m.ToUpperInvariant()), FunctionEndpoint.Create(route))

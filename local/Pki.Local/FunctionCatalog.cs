@@ -2,26 +2,30 @@ using System.Reflection;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Azure.Functions.Worker.Extensions.Abstractions;
+using Pki.Local.Queues;
 using Pki.Local.Timers;
 
 namespace Pki.Local;
 
 /// <summary>
 /// The [Function] methods of some types, found the way the Worker SDK finds them, so the dev host serves
-/// exactly the routes and schedules that functions.metadata declares (a test holds the two equal).
+/// exactly the routes, schedules and queues that functions.metadata declares (a test holds the two equal).
 /// A trigger the dev host cannot run fails discovery instead of being skipped.
 /// </summary>
 public sealed class FunctionCatalog
 {
-    private FunctionCatalog(IReadOnlyList<FunctionRoute> httpRoutes, IReadOnlyList<TimerFunction> timers)
+    private FunctionCatalog(IReadOnlyList<FunctionRoute> httpRoutes, IReadOnlyList<TimerFunction> timers, IReadOnlyList<QueueFunction> queues)
     {
         HttpRoutes = httpRoutes;
         Timers = timers;
+        Queues = queues;
     }
 
     public IReadOnlyList<FunctionRoute> HttpRoutes { get; }
 
     public IReadOnlyList<TimerFunction> Timers { get; }
+
+    public IReadOnlyList<QueueFunction> Queues { get; }
 
     public static FunctionCatalog Discover(Assembly assembly)
     {
@@ -34,6 +38,7 @@ public sealed class FunctionCatalog
         ArgumentNullException.ThrowIfNull(types);
         var routes = new List<FunctionRoute>();
         var timers = new List<TimerFunction>();
+        var queues = new List<QueueFunction>();
         var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         foreach (var type in types)
         {
@@ -69,14 +74,17 @@ public sealed class FunctionCatalog
                     case TimerTriggerAttribute timer:
                         timers.Add(TimerFunction.Create(function.Name, timer, type, method));
                         break;
+                    case QueueTriggerAttribute queue:
+                        queues.Add(QueueFunction.Create(function.Name, queue, type, method));
+                        break;
                     default:
                         throw new NotSupportedException(
-                            $"Function {function.Name} has a {trigger!.GetType().Name}; the dev host runs HttpTrigger and TimerTrigger functions only.");
+                            $"Function {function.Name} has a {trigger!.GetType().Name}; the dev host runs HttpTrigger, TimerTrigger and QueueTrigger functions only.");
                 }
             }
         }
 
-        return new FunctionCatalog(routes, timers);
+        return new FunctionCatalog(routes, timers, queues);
     }
 
     private static FunctionRoute HttpRoute(FunctionAttribute function, HttpTriggerAttribute trigger, ParameterInfo parameter, Type type, MethodInfo method)

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.Configuration;
 
 namespace Pki.Local;
 
@@ -12,4 +13,8 @@ public static class HostJson
         var root = JsonNode.Parse(File.ReadAllText(path));
         return root?["extensions"]?["http"]?["routePrefix"]?.GetValue<string>() ?? DefaultRoutePrefix;
     }
+
+    /// <summary>host.json as configuration, bound the way the host binds its sections: keys in any case, TimeSpans as "hh:mm:ss".</summary>
+    public static IConfiguration Configuration(string path) =>
+        new ConfigurationBuilder().AddJsonFile(Path.GetFullPath(path), optional: false, reloadOnChange: false).Build();
 }

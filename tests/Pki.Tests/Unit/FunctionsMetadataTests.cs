@@ -3,11 +3,12 @@ using Pki.Core;
 using Pki.Functions;
 using Pki.Local;
 using Pki.Tests.Infrastructure;
+using Pki.Tests.Unit.Queues;
 using Pki.Tests.Unit.Timers;
 
 namespace Pki.Tests.Unit;
 
-/// <summary>The dev host must serve exactly what the Functions host would: same functions, methods, routes, prefix, schedules.</summary>
+/// <summary>The dev host must serve exactly what the Functions host would: same functions, methods, routes, prefix, schedules, queues.</summary>
 public sealed class FunctionsMetadataTests
 {
     private static readonly FunctionCatalog Catalog = FunctionCatalog.Discover(typeof(FunctionsServiceCollectionExtensions).Assembly);
@@ -61,10 +62,40 @@ public sealed class FunctionsMetadataTests
     }
 
     [Fact]
+    public void Dev_host_queue_triggers_equal_the_functions_metadata_the_worker_sdk_generated()
+    {
+        var expected = MetadataQueues(Metadata());
+        Assert.NotEmpty(expected);
+        Assert.Equal(expected, CatalogQueues(Catalog));
+    }
+
+    [Fact]
+    public void Queue_comparison_reads_the_queue_bindings_in_the_shape_the_worker_sdk_writes()
+    {
+        // Copied from the functions.metadata the Worker SDK 2.1.0 wrote for SampleQueues (built once inside functions/).
+        const string written = """
+            [
+              {"name": "ScanBatch", "scriptFile": "Pki.Functions.dll", "entryPoint": "Pki.Tests.Unit.Queues.SampleQueues.Run",
+               "language": "dotnet-isolated", "properties": {"IsCodeless": false},
+               "bindings": [{"name": "message", "direction": "In", "type": "queueTrigger", "dataType": "String",
+                             "queueName": "discovery-batches", "connection": "PkiStorage", "properties": {}}]},
+              {"name": "RawItems", "scriptFile": "Pki.Functions.dll", "entryPoint": "Pki.Tests.Unit.Queues.SampleQueues.Run2",
+               "language": "dotnet-isolated", "properties": {"IsCodeless": false},
+               "bindings": [{"name": "message", "direction": "In", "type": "queueTrigger", "dataType": "Binary",
+                             "queueName": "Raw-Items", "properties": {}}]}
+            ]
+            """;
+
+        var expected = MetadataQueues(JsonDocument.Parse(written).RootElement);
+        Assert.Equal(["RawItems Raw-Items connection=", "ScanBatch discovery-batches connection=PkiStorage"], expected);
+        Assert.Equal(expected, CatalogQueues(FunctionCatalog.Discover([typeof(SampleQueues)])));
+    }
+
+    [Fact]
     public void Every_function_in_the_metadata_has_a_trigger_the_dev_host_serves()
     {
         var metadata = Metadata().EnumerateArray().Select(f => f.GetProperty("name").GetString()!).Order();
-        var served = Catalog.HttpRoutes.Select(r => r.Name).Concat(Catalog.Timers.Select(t => t.Name)).Order();
+        var served = Catalog.HttpRoutes.Select(r => r.Name).Concat(Catalog.Timers.Select(t => t.Name)).Concat(Catalog.Queues.Select(q => q.Name)).Order();
         Assert.Equal(metadata, served);
     }
 
@@ -88,6 +119,20 @@ public sealed class FunctionsMetadataTests
 
     private static string[] CatalogTimers(FunctionCatalog catalog) =>
         catalog.Timers.Select(t => $"{t.Name} {t.Schedule} runOnStartup={t.RunOnStartup}").Order().ToArray();
+
+    private static string[] MetadataQueues(JsonElement metadata) =>
+        Triggers(metadata, "queueTrigger")
+            .Select(t =>
+            {
+                // The SDK writes connection only when the attribute sets it.
+                var connection = t.Binding.TryGetProperty("connection", out var value) ? value.GetString() : null;
+                return $"{t.Name} {t.Binding.GetProperty("queueName").GetString()} connection={connection}";
+            })
+            .Order()
+            .ToArray();
+
+    private static string[] CatalogQueues(FunctionCatalog catalog) =>
+        catalog.Queues.Select(q => $"{q.Name} {q.QueueName} connection={q.Connection}").Order().ToArray();
 
     private static IEnumerable<(string Name, JsonElement Binding)> Triggers(JsonElement metadata, string type) =>
         metadata.EnumerateArray()

@@ -7,7 +7,7 @@ using Pki.Local.Timers;
 
 namespace Pki.Tests.Unit.Timers;
 
-/// <summary>Discovery finds HTTP and timer functions in any types, and refuses loudly what the dev host cannot run.</summary>
+/// <summary>Discovery finds HTTP and timer functions in any types, and refuses loudly what the dev host cannot run (queue functions: Unit/Queues).</summary>
 public sealed class FunctionCatalogTests
 {
     [Fact]
@@ -57,10 +57,10 @@ public sealed class FunctionCatalogTests
     [Fact]
     public void Another_trigger_kind_fails_discovery_naming_function_and_trigger()
     {
-        var refused = Assert.Throws<NotSupportedException>(() => FunctionCatalog.Discover([typeof(OnQueueMessage)]));
+        var refused = Assert.Throws<NotSupportedException>(() => FunctionCatalog.Discover([typeof(OnBlob)]));
 
-        Assert.Contains("Function OnQueueMessage", refused.Message, StringComparison.Ordinal);
-        Assert.Contains(nameof(FakeQueueTriggerAttribute), refused.Message, StringComparison.Ordinal);
+        Assert.Contains("Function OnBlob", refused.Message, StringComparison.Ordinal);
+        Assert.Contains(nameof(FakeBlobTriggerAttribute), refused.Message, StringComparison.Ordinal);
     }
 
     [Theory]
@@ -135,14 +135,14 @@ public sealed class FunctionCatalogTests
     }
 
     [AttributeUsage(AttributeTargets.Parameter)]
-    private sealed class FakeQueueTriggerAttribute : TriggerBindingAttribute
+    private sealed class FakeBlobTriggerAttribute : TriggerBindingAttribute
     {
     }
 
-    private sealed class OnQueueMessage
+    private sealed class OnBlob
     {
-        [Function(nameof(OnQueueMessage))]
-        public void Run([FakeQueueTrigger] string message)
+        [Function(nameof(OnBlob))]
+        public void Run([FakeBlobTrigger] string blob)
         {
         }
     }
