@@ -44,7 +44,10 @@ public static class DevHost
         var hostJson = Path.Combine(AppContext.BaseDirectory, "host.json");
 
         // Bound before configure runs, so that a test's own options for the listeners win.
-        builder.Services.AddOptions<QueueListenerOptions>().Bind(HostJson.Configuration(hostJson).GetSection(QueueListenerOptions.HostJsonSection));
+        // App settings named AzureFunctionsJobHost__extensions__queues__… override host.json, as in the Functions host.
+        builder.Services.AddOptions<QueueListenerOptions>()
+            .Bind(HostJson.Configuration(hostJson).GetSection(QueueListenerOptions.HostJsonSection))
+            .Bind(builder.Configuration.GetSection(HostJson.AppSettingOverrides + ":" + QueueListenerOptions.HostJsonSection));
         builder.Services.AddSingleton(functions);
         builder.Services.AddSingleton<TimerFunctionRunner>();
         configure(builder);

@@ -8,6 +8,9 @@ public static class HostJson
 {
     public const string DefaultRoutePrefix = "api";
 
+    /// <summary>The configuration section whose keys override host.json's (AzureFunctionsJobHost__extensions__queues__batchSize).</summary>
+    public const string AppSettingOverrides = "AzureFunctionsJobHost";
+
     public static string RoutePrefix(string path)
     {
         var root = JsonNode.Parse(File.ReadAllText(path));

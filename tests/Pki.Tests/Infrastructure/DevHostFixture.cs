@@ -36,11 +36,11 @@ public class DevHostFixture : IAsyncLifetime
 
     public string IssuingId { get; }
 
-    public WebApplication App { get; private set; } = null!;
+    public WebApplication App { get; protected set; } = null!;
 
-    public HttpClient Client { get; private set; } = null!;
+    public HttpClient Client { get; protected set; } = null!;
 
-    public Uri BaseAddress { get; private set; } = null!;
+    public Uri BaseAddress { get; protected set; } = null!;
 
     public virtual async Task InitializeAsync()
     {
@@ -49,7 +49,11 @@ public class DevHostFixture : IAsyncLifetime
         Client = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
     }
 
-    public static async Task<WebApplication> StartAsync(string tablePrefix, string rootId, string issuingId, params string[] extraArgs)
+    public static Task<WebApplication> StartAsync(string tablePrefix, string rootId, string issuingId, params string[] extraArgs) =>
+        StartAsync(tablePrefix, rootId, issuingId, extraArgs, configureServices: null);
+
+    /// <summary>A host with extra settings and services of a test's own (registered after the host's, so they win).</summary>
+    public static async Task<WebApplication> StartAsync(string tablePrefix, string rootId, string issuingId, string[] extraArgs, Action<IServiceCollection>? configureServices)
     {
         string[] args =
         [
@@ -71,7 +75,11 @@ public class DevHostFixture : IAsyncLifetime
         ];
 
         // One PKCS#11 initialisation per process: every host in the test run shares the token session.
-        var app = DevHost.Build(args, services => services.Replace(ServiceDescriptor.Singleton<IKeyManager>(SharedPkcs11.Instance)));
+        var app = DevHost.Build(args, services =>
+        {
+            services.Replace(ServiceDescriptor.Singleton<IKeyManager>(SharedPkcs11.Instance));
+            configureServices?.Invoke(services);
+        });
         await app.StartAsync();
         return app;
     }

@@ -1,0 +1,145 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Pki.Core.Storage;
+using Pki.Tests.Infrastructure;
+
+namespace Pki.Tests.EndToEnd;
+
+/// <summary>Targets, sweeps over the queue, and the inventory, through the dev host on Azurite.</summary>
+public sealed class DiscoveryOverHttpTests(DiscoveryHostFixture host) : IClassFixture<DiscoveryHostFixture>
+{
+    private HttpClient Client => host.Client;
+
+    [Fact]
+    public async Task A_vault_sweep_records_every_version_and_a_second_sweep_adds_nothing()
+    {
+        var created = DateTimeOffset.UtcNow.AddDays(-3);
+        var web1 = SelfSigned("web.vault.test");
+        var web2 = SelfSigned("web.vault.test");
+        var db = SelfSigned("db.vault.test");
+        host.Vault.AddVersion("web", web1, created);
+        host.Vault.AddVersion("web", web2, created.AddDays(1));
+        host.Vault.AddVersion("db", db, created);
+        var target = await PostTargetAsync(new { kind = "keyvault", vaultUri = host.Vault.VaultUri.ToString() });
+        Assert.Equal("keyvault", target.GetProperty("kind").GetString());
+
+        var first = await SweepAsync();
+        Assert.Equal(3, first.GetProperty("certificates").GetInt32());
+        var rowsAfterFirst = (await host.CountRowsAsync(TableNames.Inventory), await host.CountRowsAsync(TableNames.InventoryLocations));
+
+        var second = await SweepAsync();
+        Assert.Equal(3, second.GetProperty("certificates").GetInt32());
+        Assert.Equal(rowsAfterFirst, (await host.CountRowsAsync(TableNames.Inventory), await host.CountRowsAsync(TableNames.InventoryLocations)));
+
+        var item = await GetJsonAsync($"/api/inventory/{Fingerprint(web2)}");
+        Assert.Equal("keyvault", item.GetProperty("sources")[0].GetString());
+        var location = Assert.Single(item.GetProperty("locations").EnumerateArray());
+        Assert.StartsWith($"{host.Vault.VaultUri.Host}/certificates/web/", location.GetProperty("location").GetString());
+        Assert.Equal(second.GetProperty("id").GetString(), location.GetProperty("sweepId").GetString());
+        Assert.True(location.GetProperty("lastSeen").GetDateTimeOffset() > location.GetProperty("firstSeen").GetDateTimeOffset());
+        Assert.Contains(item.GetProperty("findings").EnumerateArray(), f => f.GetProperty("code").GetString() == "self-signed");
+
+        var fromVaults = await GetJsonAsync("/api/inventory?source=keyvault");
+        Assert.Equal(
+            new[] { Fingerprint(web1), Fingerprint(web2), Fingerprint(db) }.Order(),
+            fromVaults.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("fingerprint").GetString()).Order());
+    }
+
+    [Fact]
+    public async Task Targets_outside_the_allowed_networks_are_refused_and_nothing_is_stored()
+    {
+        var before = await host.CountRowsAsync(TableNames.DiscoveryTargets);
+
+        await RefusedAsync(Client.PostAsJsonAsync("/api/discovery/targets", new { kind = "endpoint", host = "192.0.2.10", port = 443 }), HttpStatusCode.Forbidden, "network-not-allowed");
+        await RefusedAsync(Client.PostAsJsonAsync("/api/discovery/targets", new { kind = "cidr", cidr = "127.0.0.0/8", ports = new[] { 443 } }), HttpStatusCode.UnprocessableEntity, "range-too-large");
+        await RefusedAsync(Client.PostAsJsonAsync("/api/discovery/targets", new { kind = "keyvault", vaultUri = "https://169.254.169.254/" }), HttpStatusCode.Forbidden, "vault-not-allowed");
+        await RefusedAsync(Client.PostAsync("/api/discovery/targets", new StringContent("{not json", System.Text.Encoding.UTF8, "application/json")), HttpStatusCode.BadRequest);
+        await RefusedAsync(Client.DeleteAsync("/api/discovery/targets/0123456789abcdef0123456789abcdef"), HttpStatusCode.NotFound, "unknown-target");
+        await RefusedAsync(Client.GetAsync("/api/inventory?finding=bogus"), HttpStatusCode.BadRequest, "invalid-filter");
+        await RefusedAsync(Client.GetAsync("/api/inventory/abc"), HttpStatusCode.BadRequest, "invalid-fingerprint");
+        await RefusedAsync(Client.GetAsync("/api/discovery/sweeps/nope"), HttpStatusCode.NotFound, "unknown-sweep");
+
+        Assert.Equal(before, await host.CountRowsAsync(TableNames.DiscoveryTargets));
+    }
+
+    [Fact]
+    public async Task A_batch_message_that_cannot_be_read_ends_in_the_poison_queue_with_a_log_line()
+    {
+        var queue = host.Queue(QueueNames.DiscoveryBatches);
+        var poison = host.Queue(QueueNames.DiscoveryBatches + "-poison");
+        await poison.CreateIfNotExistsAsync();
+        var sent = await queue.SendMessageAsync("{\"sweepId\": 42, \"batch\": \"not a number\"");
+
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        string? body = null;
+        while (body is null && DateTime.UtcNow < deadline)
+        {
+            var peeked = await poison.PeekMessagesAsync(32);
+            body = peeked.Value.Select(m => m.Body.ToString()).FirstOrDefault(b => b.Contains("not a number", StringComparison.Ordinal));
+            await Task.Delay(250);
+        }
+
+        Assert.Equal("{\"sweepId\": 42, \"batch\": \"not a number\"", body);
+        Assert.Contains(host.Logs.GetSnapshot(), r => r.Level == LogLevel.Warning
+            && r.Message.Contains(sent.Value.MessageId, StringComparison.Ordinal) && r.Message.Contains("poison", StringComparison.Ordinal));
+    }
+
+    private async Task RefusedAsync(Task<HttpResponseMessage> call, HttpStatusCode status, string? type = null)
+    {
+        var response = await call;
+        Assert.True(response.StatusCode != HttpStatusCode.InternalServerError, ErrorLog());
+        await response.AssertProblemAsync(status, type);
+    }
+
+    /// <summary>On an unexpected 500, the host's error log says why; keep it in the failure.</summary>
+    private string ErrorLog() => string.Join("\n", host.Logs.GetSnapshot().Where(l => l.Level >= LogLevel.Error).Select(l => l.Message + " " + l.Exception));
+
+    private async Task<JsonElement> PostTargetAsync(object body)
+    {
+        using var response = await Client.PostAsJsonAsync("/api/discovery/targets", body);
+        var json = await response.JsonAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.Created, json.ToString());
+        return json;
+    }
+
+    /// <summary>Starts a sweep and polls its progress until every batch is done.</summary>
+    private async Task<JsonElement> SweepAsync()
+    {
+        using var started = await Client.PostAsync("/api/discovery/sweeps", null);
+        Assert.True(started.StatusCode == HttpStatusCode.Accepted, $"{(int)started.StatusCode}: {ErrorLog()}");
+        var location = started.Headers.Location!.ToString();
+        var deadline = DateTime.UtcNow.AddSeconds(90);
+        while (true)
+        {
+            var sweep = await GetJsonAsync(location);
+            if (sweep.GetProperty("complete").GetBoolean())
+            {
+                return sweep;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, $"sweep not complete after 90 s: {sweep}");
+            await Task.Delay(200);
+        }
+    }
+
+    private async Task<JsonElement> GetJsonAsync(string path)
+    {
+        using var response = await Client.GetAsync(path);
+        var json = await response.JsonAsync();
+        Assert.True(response.IsSuccessStatusCode, $"{path}: {(int)response.StatusCode} {json} {ErrorLog()}");
+        return json;
+    }
+
+    private static byte[] SelfSigned(string name)
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest("CN=" + name, key, HashAlgorithmName.SHA256);
+        return request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-5), DateTimeOffset.UtcNow.AddDays(60)).RawData;
+    }
+
+    private static string Fingerprint(byte[] der) => Convert.ToHexStringLower(SHA256.HashData(der));
+}
