@@ -50,6 +50,30 @@ public sealed class DiscoveryOverHttpTests(DiscoveryHostFixture host) : IClassFi
     }
 
     [Fact]
+    public async Task A_certificate_we_issue_joins_the_inventory_with_its_owner_and_shows_its_revocation()
+    {
+        using var ssl = new Openssl();
+        var key = ssl.NewKey("inv.key", "ec:P-256");
+        var issued = await Client.IssueAsync(ssl.NewCsr(key, "/CN=inventory.internal", "DNS:inventory.internal"));
+        var pem = ssl.Write("inv.pem", issued.GetProperty("certificatePem").GetString()!);
+
+        // openssl prints the fingerprint as colon-separated uppercase hex; the API takes it as it is.
+        var fingerprint = Openssl.Run("x509", "-in", pem, "-noout", "-fingerprint", "-sha256").EnsureSuccess().Stdout.Trim().Split('=')[1];
+        var item = await GetJsonAsync($"/api/inventory/{fingerprint}");
+        Assert.Equal(fingerprint.Replace(":", string.Empty).ToLowerInvariant(), item.GetProperty("fingerprint").GetString());
+        Assert.Equal(["issued"], item.GetProperty("sources").EnumerateArray().Select(s => s.GetString()));
+        Assert.Equal("alice@corp.internal", item.GetProperty("owner").GetString());
+        Assert.Equal(host.IssuingId, item.GetProperty("issuerCaId").GetString());
+        Assert.Empty(item.GetProperty("findings").EnumerateArray());
+
+        using var revoked = await Client.PostAsJsonAsync($"/api/certificates/{issued.GetProperty("serialNumber").GetString()}/revoke", new { reason = "superseded" });
+        Assert.Equal(HttpStatusCode.OK, revoked.StatusCode);
+        var after = await GetJsonAsync($"/api/inventory/{fingerprint}");
+        var finding = Assert.Single(after.GetProperty("findings").EnumerateArray());
+        Assert.Equal(("revoked", "critical"), (finding.GetProperty("code").GetString(), finding.GetProperty("severity").GetString()));
+    }
+
+    [Fact]
     public async Task Targets_outside_the_allowed_networks_are_refused_and_nothing_is_stored()
     {
         var before = await host.CountRowsAsync(TableNames.DiscoveryTargets);
