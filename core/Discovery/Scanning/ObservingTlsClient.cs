@@ -139,7 +139,7 @@ internal sealed class ObservingTlsClient : DefaultTlsClient
         public override TlsCertificate CreateCertificate(short type, byte[] encoding)
         {
             Encodings.Add(encoding);
-            return base.CreateCertificate(type, encoding);
+            return type == CertificateType.X509 ? new ObservedCertificate(this, encoding) : base.CreateCertificate(type, encoding);
         }
     }
 }

@@ -65,7 +65,8 @@ public sealed partial class TlsScanner
         }
         catch (TlsFatalAlert e)
         {
-            return Ended(client, address, ScanOutcome.Failed, $"TLS handshake failed ({AlertDescription.GetText(e.AlertDescription)}): {e.Message}");
+            var cause = e.InnerException is { } inner ? $" ({inner.GetType().Name}: {inner.Message})" : string.Empty;
+            return Ended(client, address, ScanOutcome.Failed, $"TLS handshake failed ({AlertDescription.GetText(e.AlertDescription)}): {e.Message}{cause}");
         }
         catch (IOException e) when (e.InnerException is SocketException s && received == 0)
         {

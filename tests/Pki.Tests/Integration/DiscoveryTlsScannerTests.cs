@@ -53,7 +53,7 @@ public sealed class DiscoveryTlsScannerTests(TlsEndpoints endpoints)
 
         Assert.Equal(endpoint.Protocol, result.Protocol);
         Assert.Equal("127.0.0.1", result.Address);
-        Assert.Null(result.Message);
+        Assert.True(result.Message is null, result.Message);
     }
 
     [Fact]
