@@ -48,9 +48,13 @@ public sealed partial class TlsScanner(NetworkPolicy policy, IOptions<PkiOptions
         var started = time.GetTimestamp();
         var (outcome, address, chain, protocol, message) = await ScanCoreAsync(endpoint, cancellationToken).ConfigureAwait(false);
         var result = new EndpointScanResult(endpoint, address?.ToString(), outcome, chain ?? [], protocol, message, time.GetElapsedTime(started));
-        logger.LogDebug(
-            "Scanned {Location} at {Address}: {Outcome} {Protocol}, {Certificates} certificates, {ElapsedMs} ms. {Message}",
-            endpoint.Location, result.Address, outcome, protocol, result.Chain.Count, (long)result.Elapsed.TotalMilliseconds, message);
+        if (logger.IsEnabled(LogLevel.Debug))
+        {
+            logger.LogDebug(
+                "Scanned {Location} at {Address}: {Outcome} {Protocol}, {Certificates} certificates, {ElapsedMs} ms. {Message}",
+                endpoint.Location, result.Address, outcome, protocol, result.Chain.Count, (long)result.Elapsed.TotalMilliseconds, message);
+        }
+
         return result;
     }
 
