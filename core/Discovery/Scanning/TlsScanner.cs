@@ -13,9 +13,10 @@ namespace Pki.Core.Discovery.Scanning;
 /// exception; only the caller's cancellation throws.
 /// </summary>
 /// <remarks>
-/// The handshake is BouncyCastle's TLS client, not SslStream: SslStream on Linux goes through the system
-/// OpenSSL, whose security level refuses TLS 1.0/1.1-only servers and SHA-1 handshake signatures, exactly
-/// the legacy servers discovery must still see; BouncyCastle also hands over the certificates' bytes as sent.
+/// The handshake is BouncyCastle's TLS client, not SslStream. SslStream does show the presented chain (in
+/// ChainPolicy.ExtraStore, leaf first, as sent), but on Linux it goes through the system OpenSSL, whose
+/// security level refuses TLS 1.0/1.1-only servers and SHA-1-only handshake signatures: exactly the legacy
+/// servers discovery must still see. BouncyCastle speaks to those, and does no network I/O of its own.
 /// </remarks>
 public sealed partial class TlsScanner(NetworkPolicy policy, IOptions<PkiOptions> options, TimeProvider time, ILogger<TlsScanner> logger) : ITlsScanner
 {
