@@ -120,7 +120,7 @@ public sealed class PkiOptionsValidator : IValidateOptions<PkiOptions>
         const string s = PkiOptions.Section + ":Discovery";
         foreach (var network in d.AllowedNetworks)
         {
-            if (!IPNetwork.TryParse(network, out _))
+            if (!NetworkPolicy.TryParseNetwork(network, out _))
             {
                 errors.Add($"{s}:AllowedNetworks holds '{network}', which is not a CIDR range such as 10.0.0.0/8 (host bits must be zero).");
             }

@@ -8,6 +8,7 @@ using Azure.Core;
 using Azure.Identity;
 using Pki.Core.Discovery;
 using Pki.Core.Discovery.KeyVault;
+using Pki.Core.Discovery.Scanning;
 using Pki.Core.Discovery.Sweeps;
 using Pki.Core.Discovery.Targets;
 using Pki.Core.Inventory;
@@ -78,6 +79,7 @@ public static class PkiServiceCollectionExtensions
 
         services.AddSingleton<QueueStorage>();
         services.AddSingleton<NetworkPolicy>();
+        services.AddSingleton<ITlsScanner, TlsScanner>();
         services.AddSingleton<ITargetStore, TableTargetStore>();
         services.AddSingleton<TargetService>();
         services.AddSingleton<ISweepStore, TableSweepStore>();

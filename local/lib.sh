@@ -45,6 +45,20 @@ pki_install_prerequisites() {
   fi
 }
 
+# local/bench only (local/test needs none of it): nmap, the scanner the discovery suite is measured
+# against, and GNU time, which takes both scanners' wall clock and peak memory.
+pki_install_bench_prerequisites() {
+  local missing=()
+  command -v nmap >/dev/null || missing+=(nmap)
+  [ -x /usr/bin/time ] || missing+=(time)
+  if [ ${#missing[@]} -gt 0 ]; then
+    pki_log "installing ${missing[*]} with apt-get (bench only)"
+    pki_as_root apt-get update -qq
+    pki_as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  fi
+  command -v dotnet >/dev/null || { pki_log "the .NET 10 SDK is required (dotnet not on PATH)"; return 1; }
+}
+
 pki_free_port() {
   node -e "const s=require('net').createServer();s.listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})"
 }

@@ -10,6 +10,17 @@ using Pki.Core.Signing.Pkcs11;
 
 // Issuance through HTTP on the local stack, and in the same run the raw SoftHSM2 signing rate through
 // our signer: the ratio says how much of the HSM's ceiling the service delivers. Started by local/bench.
+switch (args.FirstOrDefault())
+{
+    // Discovery needs no stack (no storage, token or dev host): a fleet of TLS servers and two scanners.
+    case "discovery":
+        return await DiscoveryBench.RunAsync(args);
+    case "discovery-fleet":
+        return await DiscoveryBench.FleetAsync(args);
+    case "discovery-scan":
+        return await DiscoveryBench.ScanChildAsync(args);
+}
+
 var settings = Settings.Parse(args);
 var inv = CultureInfo.InvariantCulture;
 switch (args.FirstOrDefault())

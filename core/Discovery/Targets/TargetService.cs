@@ -95,8 +95,7 @@ public sealed class TargetService(ITargetStore store, NetworkPolicy network, IOp
 
     private DiscoveryTarget Cidr(TargetInput input)
     {
-        var cidr = input.Cidr?.Trim() ?? string.Empty;
-        if (!IPNetwork.TryParse(cidr, out var range) || !IPAddress.Parse(cidr[..cidr.IndexOf('/')]).Equals(range.BaseAddress))
+        if (!NetworkPolicy.TryParseNetwork(input.Cidr?.Trim(), out var range))
         {
             throw ProblemException.BadRequest("invalid-target", $"cidr '{input.Cidr}' is not a CIDR range such as 10.1.2.0/24 (host bits must be zero).");
         }
