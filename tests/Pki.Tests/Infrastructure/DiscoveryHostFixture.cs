@@ -36,6 +36,10 @@ public sealed class DiscoveryHostFixture : DevHostFixture
             "--Pki:Discovery:ConnectTimeoutMs=2000",
             "--Pki:Discovery:HandshakeTimeoutMs=2000",
             "--Pki:Discovery:BatchSize=4",
+
+            // The test endpoints' certificates last 30 days; thresholds below that keep "expiring" out of their findings.
+            "--Pki:Inventory:ExpiryThresholdsDays:0=14",
+            "--Pki:Inventory:ExpiryThresholdsDays:1=7",
             "--AzureFunctionsJobHost:extensions:queues:visibilityTimeout=00:00:00.200",
             "--AzureFunctionsJobHost:extensions:queues:maxPollingInterval=00:00:00.500",
             .. TrustAnchorFiles.Select((f, i) => $"--Pki:Inventory:TrustAnchorFiles:{i}={f}"),
