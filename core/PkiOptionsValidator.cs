@@ -138,9 +138,11 @@ public sealed class PkiOptionsValidator : IValidateOptions<PkiOptions>
         {
             ("MaxAddressesPerRange", d.MaxAddressesPerRange, 1, 65536),
             ("MaxPortsPerTarget", d.MaxPortsPerTarget, 1, 1024),
-            ("MaxHostsPerList", d.MaxHostsPerList, 1, 10000),
+            ("MaxHostsPerList", d.MaxHostsPerList, 1, 100),
+            ("MaxEndpointsPerSweep", d.MaxEndpointsPerSweep, 1, 1_000_000),
+            ("SweepTimeoutMinutes", d.SweepTimeoutMinutes, 1, 24 * 60),
             ("MaxTargets", d.MaxTargets, 1, 100000),
-            ("BatchSize", d.BatchSize, 1, 256),
+            ("BatchSize", d.BatchSize, 1, 64),
             ("ScanConcurrency", d.ScanConcurrency, 1, 1024),
             ("ConnectTimeoutMs", d.ConnectTimeoutMs, 50, 60000),
             ("HandshakeTimeoutMs", d.HandshakeTimeoutMs, 50, 60000),

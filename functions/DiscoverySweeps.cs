@@ -4,6 +4,7 @@ using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Logging;
 using Pki.Core;
 using Pki.Core.Discovery.Sweeps;
+using Pki.Core.Errors;
 using Pki.Core.Storage;
 using Pki.Functions.Http;
 
@@ -34,13 +35,23 @@ public sealed class DiscoverySweeps(SweepService sweeps, ILogger<DiscoverySweeps
         HttpFunction.RunAsync(req, logger, async () => Json.Result(await sweeps.GetAsync(id, cancellationToken)));
 
     [Function(nameof(SweepTargets))]
-    public async Task SweepTargets([TimerTrigger(Schedules.DiscoverySweep)] TimerInfo timer, CancellationToken cancellationToken) =>
-        await sweeps.StartAsync(ScheduleTrigger, cancellationToken);
+    public async Task SweepTargets([TimerTrigger(Schedules.DiscoverySweep)] TimerInfo timer, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await sweeps.StartAsync(ScheduleTrigger, cancellationToken);
+        }
+        catch (ProblemException e) when (e.Kind == ProblemKind.Conflict)
+        {
+            logger.LogWarning("Scheduled sweep skipped: {Detail}", e.Detail);
+        }
+    }
 
     /// <summary>One batch per message; a failure leaves the message to the queue's retries, then its poison queue.</summary>
     [Function(nameof(ScanSweepBatch))]
     public Task ScanSweepBatch(
         [QueueTrigger(QueueNames.DiscoveryBatches, Connection = QueueNames.Connection)] SweepBatch batch,
+        long dequeueCount,
         CancellationToken cancellationToken) =>
-        sweeps.RunBatchAsync(batch, cancellationToken);
+        sweeps.RunBatchAsync(batch, dequeueCount, cancellationToken);
 }

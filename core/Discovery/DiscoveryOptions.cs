@@ -21,13 +21,19 @@ public sealed class DiscoveryOptions
     /// <summary>Most ports one target may list.</summary>
     public int MaxPortsPerTarget { get; set; } = 16;
 
-    /// <summary>Most host names one host-list target may hold.</summary>
-    public int MaxHostsPerList { get; set; } = 256;
+    /// <summary>Most host names one host-list target may hold (at most 100, so a target fits one table row).</summary>
+    public int MaxHostsPerList { get; set; } = 100;
+
+    /// <summary>Most endpoints all targets together may stand for: what one sweep scans.</summary>
+    public int MaxEndpointsPerSweep { get; set; } = 65536;
+
+    /// <summary>A sweep not finished after this long no longer stops a new one from starting.</summary>
+    public int SweepTimeoutMinutes { get; set; } = 60;
 
     /// <summary>Most discovery targets the service keeps.</summary>
     public int MaxTargets { get; set; } = 1000;
 
-    /// <summary>Endpoints per queue message of a sweep.</summary>
+    /// <summary>Endpoints per queue message of a sweep (at most 64, so a message stays under the queue's 64 KiB).</summary>
     public int BatchSize { get; set; } = 32;
 
     /// <summary>Handshakes one scanner instance runs at once.</summary>

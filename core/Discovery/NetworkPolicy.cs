@@ -23,7 +23,16 @@ public sealed class NetworkPolicy
     {
         ArgumentNullException.ThrowIfNull(options);
         Networks = ParseNetworks(options.AllowedNetworks);
+        VaultDomains = options.AllowedVaultHostSuffixes.Select(s => s.TrimStart('.')).ToArray();
     }
+
+    /// <summary>The domains vault hosts must be, or lie under (from <c>Pki:Discovery:AllowedVaultHostSuffixes</c>).</summary>
+    public IReadOnlyList<string> VaultDomains { get; }
+
+    /// <summary>True for an https vault URI whose host is an allowed domain or lies under one; checked when a target is added and again before a vault is read.</summary>
+    public bool IsVaultAllowed(Uri vaultUri) =>
+        vaultUri.IsAbsoluteUri && vaultUri.Scheme == Uri.UriSchemeHttps
+        && VaultDomains.Any(d => string.Equals(vaultUri.Host, d, StringComparison.OrdinalIgnoreCase) || vaultUri.Host.EndsWith("." + d, StringComparison.OrdinalIgnoreCase));
 
     /// <summary>The allowed ranges, as configured.</summary>
     public IReadOnlyList<IPNetwork> Networks { get; }

@@ -39,7 +39,8 @@ public sealed class FindingRules(InventoryOptions options)
     /// <summary>Expired, or expiring within a threshold, at <paramref name="now"/>; the nearest threshold crossed sets the severity.</summary>
     public Finding? Timely(DateTimeOffset notAfter, DateTimeOffset now)
     {
-        if (notAfter <= now)
+        // notAfter is the last moment of validity (RFC 5280 4.1.2.5), as the inventory's filters count it.
+        if (notAfter < now)
         {
             return new Finding(FindingCodes.Expired, FindingSeverity.Critical, $"Expired on {notAfter:yyyy-MM-dd HH:mm} UTC.");
         }

@@ -15,13 +15,19 @@ public interface IInventoryStore
     /// <summary>One page of items matching <paramref name="query"/> (without its location filter, which the caller resolves through the location index).</summary>
     Task<InventoryPage> QueryAsync(InventoryQuery query, DateTimeOffset now, DateTimeOffset expiringBefore, int pageSize, string? continuationToken, CancellationToken cancellationToken = default);
 
-    /// <summary>Adds the location, or when it exists updates its last-seen time, sweep and findings (first-seen stays).</summary>
-    Task UpsertLocationAsync(InventoryLocation location, CancellationToken cancellationToken = default);
+    /// <summary>
+    /// Adds the location, or when it exists updates everything but when it was first seen; returns the
+    /// location as it was before (null when new), so the caller knows whether its findings changed.
+    /// </summary>
+    Task<InventoryLocation?> UpsertLocationAsync(InventoryLocation location, CancellationToken cancellationToken = default);
+
+    /// <summary>Marks a certificate's location as no longer presenting it: not current, no findings.</summary>
+    Task SupersedeLocationAsync(string fingerprint, string location, CancellationToken cancellationToken = default);
 
     Task<IReadOnlyList<InventoryLocation>> ListLocationsAsync(string fingerprint, CancellationToken cancellationToken = default);
 
-    /// <summary>Fingerprints of the certificates ever seen at a location.</summary>
-    Task<IReadOnlyList<string>> ListAtLocationAsync(string location, CancellationToken cancellationToken = default);
+    /// <summary>The certificates ever seen at a location, and whether each is what it presented last.</summary>
+    Task<IReadOnlyList<(string Fingerprint, bool Current)>> ListAtLocationAsync(string location, CancellationToken cancellationToken = default);
 
     Task UpsertNameAsync(NamedCertificate entry, CancellationToken cancellationToken = default);
 

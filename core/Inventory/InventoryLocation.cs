@@ -4,6 +4,8 @@ namespace Pki.Core.Inventory;
 /// One place a certificate was seen: an endpoint (<c>host:port</c>, with <c>/sni</c>) or a vault
 /// (<c>vault-host/certificates/name/version</c>). <see cref="Position"/> is 0 for the leaf an endpoint
 /// presented and 1.. for the chain certificates after it. Findings here are those of this deployment.
+/// <see cref="Current"/> is false once the location was last seen presenting another certificate: it then
+/// keeps its history (first and last seen) but no findings.
 /// </summary>
 public sealed record InventoryLocation(
     string Fingerprint,
@@ -16,4 +18,5 @@ public sealed record InventoryLocation(
     string? Address,
     string? SweepId,
     IReadOnlyList<string> ChainFingerprints,
-    IReadOnlyList<Finding> Findings);
+    IReadOnlyList<Finding> Findings,
+    bool Current = true);

@@ -24,6 +24,9 @@ public sealed class InventoryRecorder(
     ILogger<InventoryRecorder> logger) : IIssuanceObserver, IRevocationObserver
 {
     private const int MaxWriteAttempts = 8;
+
+    /// <summary>An item's last-seen time moves in steps of this; each location keeps its own exact one.</summary>
+    private static readonly TimeSpan LastSeenResolution = TimeSpan.FromMinutes(5);
     private readonly FindingRules _rules = new(options.Value.Inventory);
 
     /// <summary>Records the chain an endpoint presented; other outcomes have nothing to record.</summary>
@@ -78,11 +81,18 @@ public sealed class InventoryRecorder(
         var fingerprints = chain.Select(c => c.Fingerprint).ToArray();
         for (var position = 0; position < chain.Count; position++)
         {
-            await store.UpsertLocationAsync(
-                new InventoryLocation(chain[position].Fingerprint, location, LocationKind.Endpoint, position, now, now, result.Endpoint.ServerName,
-                    result.Address, sweepId, fingerprints, position == 0 ? leafFindings : []),
-                cancellationToken).ConfigureAwait(false);
-            await RefreshItemAsync(chain[position], InventorySources.Endpoint, now, owner: null, cancellationToken).ConfigureAwait(false);
+            var sighting = new InventoryLocation(chain[position].Fingerprint, location, LocationKind.Endpoint, position, now, now, result.Endpoint.ServerName,
+                result.Address, sweepId, fingerprints, position == 0 ? leafFindings : []);
+            var previous = await store.UpsertLocationAsync(sighting, cancellationToken).ConfigureAwait(false);
+            await RefreshItemAsync(chain[position], InventorySources.Endpoint, now, owner: null, LocationFindingsChanged(previous, sighting), cancellationToken).ConfigureAwait(false);
+        }
+
+        // What the location presented before and no longer does keeps its history but loses its findings there.
+        foreach (var (fingerprint, _) in (await store.ListAtLocationAsync(location, cancellationToken).ConfigureAwait(false)).Where(f => f.Current && !fingerprints.Contains(f.Fingerprint)))
+        {
+            await store.SupersedeLocationAsync(fingerprint, location, cancellationToken).ConfigureAwait(false);
+            await RefreshLocationFindingsAsync(fingerprint, cancellationToken).ConfigureAwait(false);
+            logger.LogInformation("Endpoint {Location} no longer presents certificate {Fingerprint}", location, fingerprint);
         }
     }
 
@@ -104,7 +114,7 @@ public sealed class InventoryRecorder(
         await store.UpsertLocationAsync(
             new InventoryLocation(facts.Fingerprint, certificate.Location, LocationKind.KeyVault, 0, now, now, null, certificate.VaultUri.ToString(), sweepId, [facts.Fingerprint], []),
             cancellationToken).ConfigureAwait(false);
-        await RefreshItemAsync(facts, InventorySources.KeyVault, now, owner: null, cancellationToken).ConfigureAwait(false);
+        await RefreshItemAsync(facts, InventorySources.KeyVault, now, owner: null, locationsChanged: false, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -130,7 +140,7 @@ public sealed class InventoryRecorder(
         };
         if (!await store.TryAddAsync(item, cancellationToken).ConfigureAwait(false))
         {
-            await RefreshItemAsync(facts, InventorySources.Issued, time.GetUtcNow(), certificate.Owner, cancellationToken).ConfigureAwait(false);
+            await RefreshItemAsync(facts, InventorySources.Issued, time.GetUtcNow(), certificate.Owner, locationsChanged: false, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -145,30 +155,22 @@ public sealed class InventoryRecorder(
         var facts = CertificateFacts.Read(der);
         if (await store.GetAsync(facts.Fingerprint, cancellationToken).ConfigureAwait(false) is not null)
         {
-            await RefreshItemAsync(facts, InventorySources.None, seen: null, owner: null, cancellationToken).ConfigureAwait(false);
+            await RefreshItemAsync(facts, InventorySources.None, seen: null, owner: null, locationsChanged: false, cancellationToken).ConfigureAwait(false);
         }
     }
 
     /// <summary>
     /// Adds or updates the item: sources, last seen, whether one of our CAs issued it and revoked it, its
-    /// stored findings (its own plus its locations'), and its owner (a rule fills it only where no
-    /// request or API call set one). Optimistic: re-read and retry when another writer came first.
+    /// findings (its own, and one per code from its current locations, read again only when
+    /// <paramref name="locationsChanged"/>), and its owner (a rule fills it only where no request or API
+    /// call set one). Optimistic: everything is read again on each attempt, so a writer that came first
+    /// is never overwritten with what was read before it. A sighting that changes nothing but a recent
+    /// last-seen time writes nothing, so a certificate shared by many endpoints is not a hot spot.
     /// </summary>
-    private async Task RefreshItemAsync(CertificateFacts facts, InventorySources source, DateTimeOffset? seen, string? owner, CancellationToken cancellationToken)
+    private async Task RefreshItemAsync(CertificateFacts facts, InventorySources source, DateTimeOffset? seen, string? owner, bool locationsChanged, CancellationToken cancellationToken)
     {
         var issuerCaId = await anchors.IssuerOfAsync(facts, cancellationToken).ConfigureAwait(false);
-        var record = issuerCaId is null ? null : await certificates.GetAsync(facts.SerialNumber, cancellationToken).ConfigureAwait(false);
-        var revocation = record is { Status: CertificateStatus.Revoked, IssuerId: var id } && id == issuerCaId
-            ? new Finding(FindingCodes.Revoked, FindingSeverity.Critical,
-                $"Revoked by CA {issuerCaId} on {record.RevokedAt:yyyy-MM-dd HH:mm} UTC ({RevocationReasons.Name(record.RevocationReason!.Value)}).")
-            : null;
-        var locations = await store.ListLocationsAsync(facts.Fingerprint, cancellationToken).ConfigureAwait(false);
-        var findings = _rules.Intrinsic(facts)
-            .Concat(revocation is null ? [] : [revocation])
-            .Concat(locations.SelectMany(l => l.Findings))
-            .ToArray();
         var rule = ownerRules.Match(facts);
-
         if (issuerCaId is not null)
         {
             await IndexNamesAsync(facts, issuerCaId, cancellationToken).ConfigureAwait(false);
@@ -177,15 +179,23 @@ public sealed class InventoryRecorder(
         for (var attempt = 0; attempt < MaxWriteAttempts; attempt++)
         {
             var existing = await store.GetAsync(facts.Fingerprint, cancellationToken).ConfigureAwait(false);
+            var record = issuerCaId is null ? null : await certificates.GetAsync(facts.SerialNumber, cancellationToken).ConfigureAwait(false);
+            var revocation = record is { Status: CertificateStatus.Revoked, IssuerId: var id } && id == issuerCaId
+                ? new Finding(FindingCodes.Revoked, FindingSeverity.Critical,
+                    $"Revoked by CA {issuerCaId} on {record.RevokedAt:yyyy-MM-dd HH:mm} UTC ({RevocationReasons.Name(record.RevocationReason!.Value)}).")
+                : null;
+            var atLocations = existing is null || locationsChanged
+                ? Summarize(await store.ListLocationsAsync(facts.Fingerprint, cancellationToken).ConfigureAwait(false))
+                : existing.Value.Item.Findings.Where(f => f.Location is not null).ToArray();
             var now = seen ?? time.GetUtcNow();
-            var item = existing?.Item ?? InventoryItem.From(facts, now, issuerCaId);
-            item = item with
+            var before = existing?.Item ?? InventoryItem.From(facts, now, issuerCaId);
+            var item = before with
             {
-                Sources = item.Sources | source,
-                LastSeen = seen is { } s && s > item.LastSeen ? s : item.LastSeen,
+                Sources = before.Sources | source,
+                LastSeen = seen is { } s && s > before.LastSeen ? s : before.LastSeen,
                 IssuerCaId = issuerCaId,
                 Revoked = revocation is not null,
-                Findings = findings,
+                Findings = [.. _rules.Intrinsic(facts), .. revocation is null ? [] : new[] { revocation }, .. atLocations],
             };
             if (owner is not null && item.OwnerSource is OwnerSource.None or OwnerSource.Rule)
             {
@@ -196,8 +206,13 @@ public sealed class InventoryRecorder(
                 item = item with { Owner = rule.Owner, Team = rule.Team, OwnerSource = OwnerSource.Rule };
             }
 
-            var written = existing is { } found
-                ? await store.TryReplaceAsync(item, found.Version, cancellationToken).ConfigureAwait(false)
+            if (existing is { } found && SameExceptRecentLastSeen(found.Item, item))
+            {
+                return;
+            }
+
+            var written = existing is { } current
+                ? await store.TryReplaceAsync(item, current.Version, cancellationToken).ConfigureAwait(false)
                 : await store.TryAddAsync(item, cancellationToken).ConfigureAwait(false);
             if (written)
             {
@@ -207,6 +222,55 @@ public sealed class InventoryRecorder(
 
         throw new InvalidOperationException($"Inventory item {facts.Fingerprint} kept changing under {MaxWriteAttempts} attempts to update it.");
     }
+
+    /// <summary>Recomputes an item's location findings after one of its locations changed, keeping everything else.</summary>
+    private async Task RefreshLocationFindingsAsync(string fingerprint, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; attempt < MaxWriteAttempts; attempt++)
+        {
+            if (await store.GetAsync(fingerprint, cancellationToken).ConfigureAwait(false) is not { } found)
+            {
+                return;
+            }
+
+            var atLocations = Summarize(await store.ListLocationsAsync(fingerprint, cancellationToken).ConfigureAwait(false));
+            var item = found.Item with { Findings = [.. found.Item.Findings.Where(f => f.Location is null), .. atLocations] };
+            if (SameExceptRecentLastSeen(found.Item, item) || await store.TryReplaceAsync(item, found.Version, cancellationToken).ConfigureAwait(false))
+            {
+                return;
+            }
+        }
+
+        throw new InvalidOperationException($"Inventory item {fingerprint} kept changing under {MaxWriteAttempts} attempts to update it.");
+    }
+
+    /// <summary>
+    /// One finding per code over the locations that present the certificate now, however many they are:
+    /// the most severe, with the first location's message and how many more there are. The locations keep
+    /// the full detail; the item stays small enough for one table row.
+    /// </summary>
+    private static Finding[] Summarize(IReadOnlyList<InventoryLocation> locations) =>
+        locations.Where(l => l.Current)
+            .SelectMany(l => l.Findings)
+            .GroupBy(f => f.Code)
+            .Select(g =>
+            {
+                var first = g.OrderBy(f => f.Location, StringComparer.Ordinal).First();
+                var more = g.Count() - 1;
+                return new Finding(g.Key, g.Max(f => f.Severity), more == 0 ? first.Message : $"{first.Message} (and at {more} more location{(more == 1 ? string.Empty : "s")})", first.Location);
+            })
+            .OrderBy(f => f.Code, StringComparer.Ordinal)
+            .ToArray();
+
+    /// <summary>True when a sighting's findings at a location may differ from what the item summarises.</summary>
+    private static bool LocationFindingsChanged(InventoryLocation? previous, InventoryLocation sighting) =>
+        previous is null ? sighting.Findings.Count > 0 : !previous.Current || !previous.Findings.SequenceEqual(sighting.Findings);
+
+    private static bool SameExceptRecentLastSeen(InventoryItem before, InventoryItem after) =>
+        after.LastSeen - before.LastSeen < LastSeenResolution
+        && before.Sources == after.Sources && before.IssuerCaId == after.IssuerCaId && before.Revoked == after.Revoked
+        && before.Owner == after.Owner && before.Team == after.Team && before.OwnerSource == after.OwnerSource
+        && before.Findings.SequenceEqual(after.Findings);
 
     /// <summary>Our leaf certificates by DNS name, so a sighting finds a newer one of ours for the same names in one partition.</summary>
     private async Task IndexNamesAsync(CertificateFacts facts, string issuerCaId, CancellationToken cancellationToken)

@@ -9,6 +9,7 @@ public sealed class InventoryService(IInventoryStore store, IOptions<PkiOptions>
     public const int DefaultPageSize = 50;
     private const int MaxOwnerLength = 256;
     private const int MaxFilterLength = 512;
+    private const int MaxWriteAttempts = 8;
     private readonly FindingRules _rules = new(options.Value.Inventory);
 
     public async Task<InventoryItemView> GetAsync(string fingerprint, CancellationToken cancellationToken = default)
@@ -33,9 +34,9 @@ public sealed class InventoryService(IInventoryStore store, IOptions<PkiOptions>
         var now = time.GetUtcNow();
         if (query.Location is { } location)
         {
-            // The location index names the few certificates ever seen there: point reads, then the other filters here.
+            // The location index names the few certificates seen there: point reads of those it presents now, then the other filters here.
             var items = new List<InventoryItem>();
-            foreach (var fingerprint in await store.ListAtLocationAsync(location, cancellationToken).ConfigureAwait(false))
+            foreach (var (fingerprint, _) in (await store.ListAtLocationAsync(location, cancellationToken).ConfigureAwait(false)).Where(f => f.Current))
             {
                 if (await store.GetAsync(fingerprint, cancellationToken).ConfigureAwait(false) is { } found && Matches(found.Item, query, now))
                 {
@@ -66,7 +67,7 @@ public sealed class InventoryService(IInventoryStore store, IOptions<PkiOptions>
             throw ProblemException.Unprocessable("invalid-team", $"team is up to {MaxOwnerLength} characters.");
         }
 
-        while (true)
+        for (var attempt = 0; ; attempt++)
         {
             var found = await store.GetAsync(key, cancellationToken).ConfigureAwait(false)
                 ?? throw ProblemException.NotFound("unknown-certificate", $"No certificate with SHA-256 fingerprint {key} is in the inventory.");
@@ -74,6 +75,11 @@ public sealed class InventoryService(IInventoryStore store, IOptions<PkiOptions>
             if (await store.TryReplaceAsync(item, found.Version, cancellationToken).ConfigureAwait(false))
             {
                 return View(item, await store.ListLocationsAsync(key, cancellationToken).ConfigureAwait(false));
+            }
+
+            if (attempt >= MaxWriteAttempts)
+            {
+                throw ProblemException.Conflict("busy", $"The item {key} is changing under a sweep; try again.");
             }
         }
     }

@@ -72,10 +72,11 @@ public sealed class TableInventoryStore(TableStorage storage) : IInventoryStore
         return new InventoryPage([], null);
     }
 
-    public async Task UpsertLocationAsync(InventoryLocation location, CancellationToken cancellationToken = default)
+    public async Task<InventoryLocation?> UpsertLocationAsync(InventoryLocation location, CancellationToken cancellationToken = default)
     {
         var table = await storage.GetTableAsync(TableNames.InventoryLocations, cancellationToken).ConfigureAwait(false);
-        var entity = new TableEntity(location.Fingerprint, LocationKey(location.Location))
+        var key = LocationKey(location.Location);
+        var entity = new TableEntity(location.Fingerprint, key)
         {
             ["Location"] = location.Location,
             ["Kind"] = location.Kind.ToString(),
@@ -87,16 +88,44 @@ public sealed class TableInventoryStore(TableStorage storage) : IInventoryStore
             ["SweepId"] = location.SweepId,
             ["Chain"] = JsonSerializer.Serialize(location.ChainFingerprints, Json),
             ["Findings"] = JsonSerializer.Serialize(location.Findings, Json),
+            ["Current"] = location.Current,
         };
-        if (await table.TryAddEntityAsync(entity, cancellationToken).ConfigureAwait(false) is null)
+        InventoryLocation? previous = null;
+        var existing = await table.GetEntityIfExistsAsync<TableEntity>(location.Fingerprint, key, cancellationToken: cancellationToken).ConfigureAwait(false);
+        if (existing.HasValue)
         {
             // Seen before: everything but when it was first seen is this sighting's.
+            previous = LocationFromEntity(existing.Value!);
+            entity.Remove("FirstSeen");
+            await table.UpdateEntityAsync(entity, ETag.All, TableUpdateMode.Merge, cancellationToken).ConfigureAwait(false);
+        }
+        else if (await table.TryAddEntityAsync(entity, cancellationToken).ConfigureAwait(false) is null)
+        {
+            // Another writer added it a moment ago (a redelivered batch): the same sighting, so merge.
             entity.Remove("FirstSeen");
             await table.UpdateEntityAsync(entity, ETag.All, TableUpdateMode.Merge, cancellationToken).ConfigureAwait(false);
         }
 
         var index = await storage.GetTableAsync(TableNames.InventoryByLocation, cancellationToken).ConfigureAwait(false);
-        await index.UpsertEntityAsync(new TableEntity(LocationKey(location.Location), location.Fingerprint) { ["LastSeen"] = location.LastSeen }, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
+        await index.UpsertEntityAsync(new TableEntity(key, location.Fingerprint) { ["LastSeen"] = location.LastSeen, ["Current"] = location.Current }, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
+        return previous;
+    }
+
+    public async Task SupersedeLocationAsync(string fingerprint, string location, CancellationToken cancellationToken = default)
+    {
+        var key = LocationKey(location);
+        var table = await storage.GetTableAsync(TableNames.InventoryLocations, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await table.UpdateEntityAsync(new TableEntity(fingerprint, key) { ["Current"] = false, ["Findings"] = "[]" }, ETag.All, TableUpdateMode.Merge, cancellationToken).ConfigureAwait(false);
+        }
+        catch (RequestFailedException e) when (e.Status == 404)
+        {
+            // Only the index knew it (a crash between the two writes): nothing to mark.
+        }
+
+        var index = await storage.GetTableAsync(TableNames.InventoryByLocation, cancellationToken).ConfigureAwait(false);
+        await index.UpsertEntityAsync(new TableEntity(key, fingerprint) { ["Current"] = false }, TableUpdateMode.Merge, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<IReadOnlyList<InventoryLocation>> ListLocationsAsync(string fingerprint, CancellationToken cancellationToken = default)
@@ -105,35 +134,38 @@ public sealed class TableInventoryStore(TableStorage storage) : IInventoryStore
         var locations = new List<InventoryLocation>();
         await foreach (var e in table.QueryAsync<TableEntity>(x => x.PartitionKey == fingerprint, cancellationToken: cancellationToken).ConfigureAwait(false))
         {
-            locations.Add(new InventoryLocation(
-                e.PartitionKey,
-                e.GetString("Location"),
-                Enum.Parse<LocationKind>(e.GetString("Kind")),
-                e.GetInt32("Position") ?? 0,
-                e.GetDateTimeOffset("FirstSeen")!.Value,
-                e.GetDateTimeOffset("LastSeen")!.Value,
-                e.GetString("ServerName"),
-                e.GetString("Address"),
-                e.GetString("SweepId"),
-                JsonSerializer.Deserialize<string[]>(e.GetString("Chain") ?? "[]", Json) ?? [],
-                JsonSerializer.Deserialize<Finding[]>(e.GetString("Findings") ?? "[]", Json) ?? []));
+            locations.Add(LocationFromEntity(e));
         }
 
         return locations;
     }
 
-    public async Task<IReadOnlyList<string>> ListAtLocationAsync(string location, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<(string Fingerprint, bool Current)>> ListAtLocationAsync(string location, CancellationToken cancellationToken = default)
     {
         var table = await storage.GetTableAsync(TableNames.InventoryByLocation, cancellationToken).ConfigureAwait(false);
         var key = LocationKey(location);
-        var fingerprints = new List<string>();
-        await foreach (var e in table.QueryAsync<TableEntity>(x => x.PartitionKey == key, select: ["RowKey"], cancellationToken: cancellationToken).ConfigureAwait(false))
+        var found = new List<(string, bool)>();
+        await foreach (var e in table.QueryAsync<TableEntity>(x => x.PartitionKey == key, select: ["RowKey", "Current"], cancellationToken: cancellationToken).ConfigureAwait(false))
         {
-            fingerprints.Add(e.RowKey);
+            found.Add((e.RowKey, e.GetBoolean("Current") ?? true));
         }
 
-        return fingerprints;
+        return found;
     }
+
+    private static InventoryLocation LocationFromEntity(TableEntity e) => new(
+        e.PartitionKey,
+        e.GetString("Location"),
+        Enum.Parse<LocationKind>(e.GetString("Kind")),
+        e.GetInt32("Position") ?? 0,
+        e.GetDateTimeOffset("FirstSeen")!.Value,
+        e.GetDateTimeOffset("LastSeen")!.Value,
+        e.GetString("ServerName"),
+        e.GetString("Address"),
+        e.GetString("SweepId"),
+        JsonSerializer.Deserialize<string[]>(e.GetString("Chain") ?? "[]", Json) ?? [],
+        JsonSerializer.Deserialize<Finding[]>(e.GetString("Findings") ?? "[]", Json) ?? [],
+        e.GetBoolean("Current") ?? true);
 
     public async Task UpsertNameAsync(NamedCertificate entry, CancellationToken cancellationToken = default)
     {

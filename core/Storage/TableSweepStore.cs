@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Azure;
 using Azure.Data.Tables;
 using Pki.Core.Discovery.Sweeps;
 
@@ -9,11 +10,41 @@ namespace Pki.Core.Storage;
 public sealed class TableSweepStore(TableStorage storage) : ISweepStore
 {
     private const string SweepRow = "sweep";
+
+    /// <summary>The partition of the one row that names the current sweep (sweep ids are timestamps, never this).</summary>
+    private const string CurrentPartition = "current";
     private const string BatchRowPrefix = "batch-";
 
-    public async Task CreateAsync(SweepRecord sweep, CancellationToken cancellationToken = default)
+    public async Task<string?> TryBeginAsync(SweepRecord sweep, DateTimeOffset runningIfStartedAfter, CancellationToken cancellationToken = default)
     {
         var table = await storage.GetTableAsync(TableNames.DiscoverySweeps, cancellationToken).ConfigureAwait(false);
+        var current = await table.GetEntityIfExistsAsync<TableEntity>(CurrentPartition, string.Empty, cancellationToken: cancellationToken).ConfigureAwait(false);
+        if (current.HasValue && current.Value!.GetString("SweepId") is { } runningId
+            && await GetAsync(runningId, cancellationToken).ConfigureAwait(false) is { } running
+            && running.Batches.Count < running.Sweep.Batches && running.Sweep.StartedAt > runningIfStartedAfter)
+        {
+            return runningId;
+        }
+
+        // The pointer first, ETag-conditional: of two starts at once one wins and the other sees the winner.
+        var pointer = new TableEntity(CurrentPartition, string.Empty) { ["SweepId"] = sweep.Id };
+        try
+        {
+            if (current.HasValue)
+            {
+                await table.UpdateEntityAsync(pointer, current.Value!.ETag, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                await table.AddEntityAsync(pointer, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (RequestFailedException e) when (e.Status is 409 or 412)
+        {
+            var winner = await table.GetEntityIfExistsAsync<TableEntity>(CurrentPartition, string.Empty, cancellationToken: cancellationToken).ConfigureAwait(false);
+            return winner.HasValue ? winner.Value!.GetString("SweepId") : "unknown";
+        }
+
         await table.AddEntityAsync(
             new TableEntity(sweep.Id, SweepRow)
             {
@@ -24,6 +55,7 @@ public sealed class TableSweepStore(TableStorage storage) : ISweepStore
                 ["Vaults"] = sweep.Vaults,
             },
             cancellationToken).ConfigureAwait(false);
+        return null;
     }
 
     public async Task<(SweepRecord Sweep, IReadOnlyList<BatchRecord> Batches)?> GetAsync(string sweepId, CancellationToken cancellationToken = default)

@@ -10,6 +10,6 @@ public sealed record VaultCertificate(
     DateTimeOffset? CreatedOn,
     DateTimeOffset? UpdatedOn)
 {
-    /// <summary>The location key an inventory uses: the vault host, the certificate name and the version.</summary>
-    public string Location => $"{VaultUri.Host}/certificates/{Name}/{Version}";
+    /// <summary>The location key an inventory uses: the vault host (with a port other than 443), the certificate name and the version.</summary>
+    public string Location => $"{VaultUri.Authority}/certificates/{Name}/{Version}";
 }

@@ -3,7 +3,12 @@ namespace Pki.Core.Discovery.Sweeps;
 /// <summary>Sweeps and their finished batches, one partition per sweep.</summary>
 public interface ISweepStore
 {
-    Task CreateAsync(SweepRecord sweep, CancellationToken cancellationToken = default);
+    /// <summary>
+    /// Records the sweep as the current one, unless the current one is still running (not all its batches
+    /// done, and started after <paramref name="runningIfStartedAfter"/>): then returns that one's id and records nothing.
+    /// Two starts at once cannot both succeed.
+    /// </summary>
+    Task<string?> TryBeginAsync(SweepRecord sweep, DateTimeOffset runningIfStartedAfter, CancellationToken cancellationToken = default);
 
     Task<(SweepRecord Sweep, IReadOnlyList<BatchRecord> Batches)?> GetAsync(string sweepId, CancellationToken cancellationToken = default);
 

@@ -6,6 +6,8 @@ using Pki.Core.Discovery.Scanning;
 using Pki.Core.Discovery.Targets;
 using Pki.Core.Errors;
 using Pki.Core.Inventory;
+using Pki.Core.Storage;
+using Azure;
 
 namespace Pki.Core.Discovery.Sweeps;
 
@@ -19,6 +21,7 @@ public sealed class SweepService(
     ISweepStore sweeps,
     ISweepQueue queue,
     ITlsScanner scanner,
+    NetworkPolicy network,
     IKeyVaultCertificateSource vaults,
     InventoryRecorder recorder,
     IOptions<PkiOptions> options,
@@ -26,7 +29,14 @@ public sealed class SweepService(
     ILogger<SweepService> logger)
 {
     public const string KeyVaultOutcome = "keyvault";
+
+    /// <summary>An endpoint answered with TLS, but what it presented could not be recorded.</summary>
+    public const string RecordFailedOutcome = "RecordFailed";
+
+    /// <summary>A whole batch failed on every try and went to the poison queue.</summary>
+    public const string BatchFailedOutcome = "BatchFailed";
     private const int MaxMessageLength = 300;
+    private const int MaxFailuresShown = 1000;
 
     public async Task<SweepView> StartAsync(string trigger, CancellationToken cancellationToken = default)
     {
@@ -44,8 +54,14 @@ public sealed class SweepService(
             .ToArray();
 
         // The record first: a crash while sending leaves a sweep that shows as incomplete, never batches without a sweep.
+        // One sweep at a time: each covers every target, so another one meanwhile would only scan it all twice.
         var sweep = new SweepRecord(id, trigger, now, batches.Length, endpoints.Length, vaultUris.Length);
-        await sweeps.CreateAsync(sweep, cancellationToken).ConfigureAwait(false);
+        var timeout = TimeSpan.FromMinutes(options.Value.Discovery.SweepTimeoutMinutes);
+        if (await sweeps.TryBeginAsync(sweep, now - timeout, cancellationToken).ConfigureAwait(false) is { } running)
+        {
+            throw ProblemException.Conflict("sweep-in-progress",
+                $"Sweep {running} is still running (GET /api/{Routes.DiscoverySweeps}/{running}); a new one can start when it is done, or {timeout.TotalMinutes:0} minutes after it started.");
+        }
         foreach (var batch in batches)
         {
             await queue.SendAsync(batch, cancellationToken).ConfigureAwait(false);
@@ -64,8 +80,13 @@ public sealed class SweepService(
         return found is { } f ? View(f.Sweep, f.Batches) : throw ProblemException.NotFound("unknown-sweep", $"No sweep has id '{sweepId}'.");
     }
 
-    /// <summary>Scans one batch and records what it found; a failing endpoint or vault is reported in the batch, not thrown.</summary>
-    public async Task RunBatchAsync(SweepBatch batch, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Scans one batch and records what it found. An endpoint or vault that yields nothing, or whose record
+    /// fails for a reason a retry cannot change, is reported in the batch; a storage failure is thrown, so
+    /// the queue tries the batch again. On the last try (<paramref name="dequeueCount"/> at the host's
+    /// maximum) the failure is also written into the sweep's report before the message goes to poison.
+    /// </summary>
+    public async Task RunBatchAsync(SweepBatch batch, long dequeueCount = 1, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(batch);
         if (await sweeps.IsBatchDoneAsync(batch.SweepId, batch.Batch, cancellationToken).ConfigureAwait(false))
@@ -74,6 +95,31 @@ public sealed class SweepService(
             return;
         }
 
+        try
+        {
+            await ScanAndRecordAsync(batch, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (dequeueCount >= QueueNames.MaxDequeueCount && e is not OperationCanceledException)
+        {
+            var location = batch.VaultUri ?? $"{batch.Endpoints?.Count ?? 0} endpoints";
+            try
+            {
+                await sweeps.CompleteBatchAsync(
+                    new BatchRecord(batch.SweepId, batch.Batch, time.GetUtcNow(), new Dictionary<string, int> { [BatchFailedOutcome] = 1 }, 0,
+                        [new ScanFailure(location, BatchFailedOutcome, Truncate($"Batch {batch.Batch} failed {dequeueCount} times; last: {e.Message}"))]),
+                    CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception recordFailure)
+            {
+                logger.LogError(recordFailure, "Could not record the failure of batch {Batch} of sweep {SweepId}", batch.Batch, batch.SweepId);
+            }
+
+            throw;
+        }
+    }
+
+    private async Task ScanAndRecordAsync(SweepBatch batch, CancellationToken cancellationToken)
+    {
         var outcomes = new Dictionary<string, int>(StringComparer.Ordinal);
         var failures = new List<ScanFailure>();
         var certificates = 0;
@@ -83,35 +129,56 @@ public sealed class SweepService(
             foreach (var result in results)
             {
                 var outcome = result.Outcome.ToString();
-                outcomes[outcome] = outcomes.GetValueOrDefault(outcome) + 1;
                 if (result.Outcome == ScanOutcome.Tls)
                 {
-                    await recorder.RecordEndpointAsync(result, batch.SweepId, cancellationToken).ConfigureAwait(false);
-                    certificates += result.Chain.Count;
+                    try
+                    {
+                        await recorder.RecordEndpointAsync(result, batch.SweepId, cancellationToken).ConfigureAwait(false);
+                        certificates += result.Chain.Count;
+                    }
+                    catch (Exception e) when (e is not (RequestFailedException or OperationCanceledException))
+                    {
+                        // This endpoint's certificates cannot be recorded (nothing a retry changes); the other endpoints go on.
+                        logger.LogError(e, "Recording what {Location} presented failed in sweep {SweepId}", result.Endpoint.Location, batch.SweepId);
+                        outcome = RecordFailedOutcome;
+                        failures.Add(new ScanFailure(result.Endpoint.Location, outcome, Truncate(e.Message)));
+                    }
                 }
                 else
                 {
                     failures.Add(new ScanFailure(result.Endpoint.Location, outcome, Truncate(result.Message)));
                 }
+
+                outcomes[outcome] = outcomes.GetValueOrDefault(outcome) + 1;
             }
         }
         else if (batch.VaultUri is { } vaultUri)
         {
-            try
+            if (!Uri.TryCreate(vaultUri, UriKind.Absolute, out var uri) || !network.IsVaultAllowed(uri))
             {
-                await foreach (var certificate in vaults.ListAsync(new Uri(vaultUri), cancellationToken).ConfigureAwait(false))
-                {
-                    await recorder.RecordVaultAsync(certificate, batch.SweepId, cancellationToken).ConfigureAwait(false);
-                    certificates++;
-                }
-
-                outcomes[KeyVaultOutcome] = 1;
+                // Allowed when added, but the allowed domains have changed since: nothing is sent to it.
+                failures.Add(new ScanFailure(vaultUri, nameof(ScanOutcome.NotAllowed), "The vault's host is no longer in Pki:Discovery:AllowedVaultHostSuffixes."));
+                outcomes[nameof(ScanOutcome.NotAllowed)] = 1;
             }
-            catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            else
             {
-                // Reported with the sweep, not retried: the vault refused us or is gone, and the next sweep asks again.
-                logger.LogWarning(e, "Vault {VaultUri} of sweep {SweepId} could not be listed after {Certificates} certificates", vaultUri, batch.SweepId, certificates);
-                failures.Add(new ScanFailure(vaultUri, "Failed", Truncate(e.Message)));
+                try
+                {
+                    await foreach (var certificate in vaults.ListAsync(uri, cancellationToken).ConfigureAwait(false))
+                    {
+                        await recorder.RecordVaultAsync(certificate, batch.SweepId, cancellationToken).ConfigureAwait(false);
+                        certificates++;
+                    }
+
+                    outcomes[KeyVaultOutcome] = 1;
+                }
+                catch (KeyVaultListingException e)
+                {
+                    // Reported with the sweep, not retried: the vault refused us or is gone, and the next sweep asks again.
+                    logger.LogWarning(e, "Vault {VaultUri} of sweep {SweepId} could not be listed after {Certificates} certificates", vaultUri, batch.SweepId, certificates);
+                    failures.Add(new ScanFailure(vaultUri, nameof(ScanOutcome.Failed), Truncate(e.Message)));
+                    outcomes[nameof(ScanOutcome.Failed)] = 1;
+                }
             }
         }
 
@@ -130,6 +197,7 @@ public sealed class SweepService(
         return new SweepView(
             sweep.Id, sweep.Trigger, sweep.StartedAt, sweep.Batches, batches.Count, sweep.Endpoints, sweep.Vaults, complete,
             complete ? batches.Select(b => b.CompletedAt).DefaultIfEmpty(sweep.StartedAt).Max() : null,
-            batches.Sum(b => b.Certificates), outcomes, batches.OrderBy(b => b.Batch).SelectMany(b => b.Failures).ToArray());
+            batches.Sum(b => b.Certificates), outcomes, batches.Sum(b => b.Failures.Count),
+            batches.OrderBy(b => b.Batch).SelectMany(b => b.Failures).Take(MaxFailuresShown).ToArray());
     }
 }

@@ -1,6 +1,6 @@
 namespace Pki.Core.Discovery.Sweeps;
 
-/// <summary>A sweep's progress as the API shows it.</summary>
+/// <summary>A sweep's progress as the API shows it; <see cref="Failures"/> holds the first 1000 of <see cref="FailureCount"/>.</summary>
 public sealed record SweepView(
     string Id,
     string Trigger,
@@ -13,4 +13,5 @@ public sealed record SweepView(
     DateTimeOffset? CompletedAt,
     int Certificates,
     IReadOnlyDictionary<string, int> Outcomes,
+    int FailureCount,
     IReadOnlyList<ScanFailure> Failures);

@@ -16,6 +16,15 @@ public static class TargetExpansion
         _ => [],
     };
 
+    /// <summary>How many endpoints a target stands for, without listing them.</summary>
+    public static long Count(DiscoveryTarget target) => target.Kind switch
+    {
+        TargetKind.Endpoint => 1,
+        TargetKind.Hosts => (long)target.Hosts.Count * target.Ports.Count,
+        TargetKind.Cidr => (long)Size(IPNetwork.Parse(target.Cidr!)) * target.Ports.Count,
+        _ => 0,
+    };
+
     /// <summary>How many addresses a range holds (IPv4 network and broadcast addresses not counted for ranges wider than /31).</summary>
     public static BigInteger Size(IPNetwork network)
     {

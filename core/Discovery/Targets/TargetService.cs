@@ -40,6 +40,14 @@ public sealed class TargetService(ITargetStore store, NetworkPolicy network, IOp
             throw ProblemException.Unprocessable("too-many-targets", $"The service keeps at most {Options.MaxTargets} targets (Pki:Discovery:MaxTargets); delete one first.");
         }
 
+        // A sweep covers every target, so the endpoints of all of them together are bounded, not only each one's.
+        var endpoints = existing.Sum(TargetExpansion.Count) + TargetExpansion.Count(target);
+        if (endpoints > Options.MaxEndpointsPerSweep)
+        {
+            throw ProblemException.Unprocessable("too-many-endpoints",
+                $"With this target a sweep would scan {endpoints} endpoints; at most {Options.MaxEndpointsPerSweep} are allowed (Pki:Discovery:MaxEndpointsPerSweep).");
+        }
+
         await store.AddAsync(target, cancellationToken).ConfigureAwait(false);
         logger.LogInformation("Added discovery target {TargetId} ({Kind})", target.Id, target.Kind);
         return TargetView.From(target);
@@ -123,20 +131,13 @@ public sealed class TargetService(ITargetStore store, NetworkPolicy network, IOp
             throw ProblemException.BadRequest("invalid-target", $"vaultUri '{input.VaultUri}' must be a vault's https URI, such as https://my-vault.vault.azure.net/.");
         }
 
-        if (!Options.AllowedVaultHostSuffixes.Any(s => VaultHostAllowed(uri.Host, s)))
+        if (!network.IsVaultAllowed(uri))
         {
             throw ProblemException.Forbidden("vault-not-allowed",
                 $"Vault host '{uri.Host}' does not end with an allowed suffix ({string.Join(", ", Options.AllowedVaultHostSuffixes)}; Pki:Discovery:AllowedVaultHostSuffixes).");
         }
 
         return New(TargetKind.KeyVault, [], null, [], null, $"https://{uri.Host.ToLowerInvariant()}{(uri.IsDefaultPort ? string.Empty : ":" + uri.Port)}/", input.Description);
-    }
-
-    /// <summary>An entry allows the host it names and every host under it (".vault.azure.net" and "vault.azure.net" alike).</summary>
-    private static bool VaultHostAllowed(string host, string entry)
-    {
-        var domain = entry.TrimStart('.');
-        return string.Equals(host, domain, StringComparison.OrdinalIgnoreCase) || host.EndsWith("." + domain, StringComparison.OrdinalIgnoreCase);
     }
 
     /// <summary>Every address the host resolves to now must be allowed; the scanner checks again before it connects.</summary>

@@ -13,13 +13,13 @@ public sealed record TargetView(
     string? VaultUri,
     string? Description,
     DateTimeOffset CreatedAt,
-    int Endpoints)
+    long Endpoints)
 {
     public static TargetView From(DiscoveryTarget t) => t.Kind switch
     {
         TargetKind.Endpoint => new(t.Id, "endpoint", t.Hosts[0], t.Ports[0], t.ServerName, null, null, null, null, t.Description, t.CreatedAt, 1),
-        TargetKind.Hosts => new(t.Id, "hosts", null, null, null, t.Hosts, null, t.Ports, null, t.Description, t.CreatedAt, TargetExpansion.Endpoints(t).Count()),
-        TargetKind.Cidr => new(t.Id, "cidr", null, null, null, null, t.Cidr, t.Ports, null, t.Description, t.CreatedAt, TargetExpansion.Endpoints(t).Count()),
+        TargetKind.Hosts => new(t.Id, "hosts", null, null, null, t.Hosts, null, t.Ports, null, t.Description, t.CreatedAt, TargetExpansion.Count(t)),
+        TargetKind.Cidr => new(t.Id, "cidr", null, null, null, null, t.Cidr, t.Ports, null, t.Description, t.CreatedAt, TargetExpansion.Count(t)),
         _ => new(t.Id, "keyvault", null, null, null, null, null, null, t.VaultUri, t.Description, t.CreatedAt, 0),
     };
 }

@@ -50,6 +50,25 @@ public sealed class DiscoveryOverHttpTests(DiscoveryHostFixture host) : IClassFi
     }
 
     [Fact]
+    public async Task A_vault_that_refuses_us_is_reported_and_the_sweep_still_completes()
+    {
+        await PostTargetAsync(new { kind = "keyvault", vaultUri = host.Vault.VaultUri.ToString() });
+        host.Vault.DenyListing = true;
+        try
+        {
+            var sweep = await SweepAsync();
+            var failure = Assert.Single(sweep.GetProperty("failures").EnumerateArray());
+            Assert.Equal(host.Vault.VaultUri.ToString(), failure.GetProperty("location").GetString());
+            Assert.Equal("Failed", failure.GetProperty("outcome").GetString());
+            Assert.Contains("403", failure.GetProperty("message").GetString());
+        }
+        finally
+        {
+            host.Vault.DenyListing = false;
+        }
+    }
+
+    [Fact]
     public async Task A_certificate_we_issue_joins_the_inventory_with_its_owner_and_shows_its_revocation()
     {
         using var ssl = new Openssl();

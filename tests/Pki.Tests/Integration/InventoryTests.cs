@@ -107,6 +107,44 @@ public sealed class InventoryTests : IDisposable
     }
 
     [Fact]
+    public async Task A_certificate_an_endpoint_no_longer_presents_keeps_its_history_but_loses_its_findings_there()
+    {
+        var (_, wrong) = TestCertificates.Issued(_ourIssuing, "CN=other.test", dns: ["other.test"]);
+        var (_, right) = TestCertificates.Issued(_ourIssuing, "CN=shop.test", dns: ["shop.test"]);
+        await _recorder.RecordEndpointAsync(Scan("127.0.0.1", 6, "shop.test", wrong.Der, _ourIssuing.RawData), "s1");
+        Assert.Single((await _inventory.ListAsync(new InventoryQuery(Finding: FindingCodes.HostnameMismatch), 50, null)).Items);
+
+        _time.Advance(TimeSpan.FromHours(1));
+        await _recorder.RecordEndpointAsync(Scan("127.0.0.1", 6, "shop.test", right.Der, _ourIssuing.RawData), "s2");
+
+        Assert.Empty((await _inventory.ListAsync(new InventoryQuery(Finding: FindingCodes.HostnameMismatch), 50, null)).Items);
+        var old = await _inventory.GetAsync(wrong.Fingerprint);
+        Assert.Empty(old.Findings);
+        var history = Assert.Single(old.Locations!);
+        Assert.Equal(TestCertificates.Now, history.LastSeen);
+        Assert.Empty(history.Findings);
+        var atLocation = await _inventory.ListAsync(new InventoryQuery(Location: "127.0.0.1:6/shop.test"), 50, null);
+        Assert.Equal(new[] { right.Fingerprint, Fingerprint(_ourIssuing) }.Order(), atLocation.Items.Select(i => i.Fingerprint).Order());
+    }
+
+    [Fact]
+    public async Task One_finding_per_code_sums_up_the_locations_of_a_certificate_served_in_many_places()
+    {
+        var (_, leaf) = TestCertificates.Issued(_ourIssuing, "CN=wide.test", dns: ["wide.test"]);
+        for (var port = 100; port < 105; port++)
+        {
+            await _recorder.RecordEndpointAsync(Scan("127.0.0.1", port, "elsewhere.test", leaf.Der), "s");
+        }
+
+        var item = await _inventory.GetAsync(leaf.Fingerprint);
+        Assert.Equal(5, item.Locations!.Count);
+        var mismatch = Assert.Single(item.Findings, f => f.Code == FindingCodes.HostnameMismatch);
+        Assert.EndsWith("(and at 4 more locations)", mismatch.Message);
+        Assert.Single(item.Findings, f => f.Code == FindingCodes.ChainIncomplete);
+        Assert.All(item.Locations!, l => Assert.Equal(2, l.Findings.Count));
+    }
+
+    [Fact]
     public async Task Pages_follow_continuation_tokens_to_the_end_and_a_forged_token_is_refused()
     {
         for (var i = 0; i < 5; i++)
@@ -129,8 +167,14 @@ public sealed class InventoryTests : IDisposable
 
         Assert.Equal(5, seen.Distinct().Count());
         Assert.Equal(3, pages);
-        var refused = await Assert.ThrowsAsync<ProblemException>(() => _inventory.ListAsync(new InventoryQuery(), 2, "garbage"));
-        Assert.Equal("invalid-continuation-token", refused.Type);
+        Assert.Equal("invalid-continuation-token", (await Assert.ThrowsAsync<ProblemException>(() => _inventory.ListAsync(new InventoryQuery(), 2, "garbage"))).Type);
+
+        // A token with our mark but made up: the table service starts from wherever it names, or it is refused; never a failure.
+        foreach (var forged in new[] { Base64Url("inv1 x"), Base64Url("inv1 "), "!!" })
+        {
+            var refused = await Xunit.Record.ExceptionAsync(() => _inventory.ListAsync(new InventoryQuery(), 2, forged));
+            Assert.True(refused is null or ProblemException { Type: "invalid-continuation-token" }, $"{forged}: {refused}");
+        }
     }
 
     [Fact]
@@ -177,6 +221,8 @@ public sealed class InventoryTests : IDisposable
         Assert.Equal(("dana@example.test", "platform", "api"), (item.Owner, item.Team, item.OwnerSource));
         Assert.Single((await _inventory.ListAsync(new InventoryQuery(Team: "platform"), 50, null)).Items);
     }
+
+    private static string Base64Url(string text) => System.Buffers.Text.Base64Url.EncodeToString(System.Text.Encoding.UTF8.GetBytes(text));
 
     private static EndpointScanResult Scan(string host, int port, string? serverName, params byte[][] chain) =>
         new(new ScannedEndpoint(host, port, serverName), host, ScanOutcome.Tls, chain, "Tls13", null, TimeSpan.FromMilliseconds(5));

@@ -15,11 +15,16 @@ public sealed class TargetServiceTests
 
     public TargetServiceTests()
     {
+        _service = Service(["127.0.0.0/8", "::1/128", "10.20.0.0/16"]);
+    }
+
+    private TargetService Service(List<string> allowedNetworks, int maxEndpoints = 65536)
+    {
         var options = Options.Create(new PkiOptions
         {
-            Discovery = { AllowedNetworks = ["127.0.0.0/8", "10.20.0.0/16"], MaxAddressesPerRange = 64, MaxPortsPerTarget = 3, MaxHostsPerList = 2, MaxTargets = 5 },
+            Discovery = { AllowedNetworks = allowedNetworks, MaxAddressesPerRange = 64, MaxPortsPerTarget = 3, MaxHostsPerList = 2, MaxTargets = 5, MaxEndpointsPerSweep = maxEndpoints },
         });
-        _service = new TargetService(_store, new NetworkPolicy(options), options, new FakeTimeProvider(), NullLogger<TargetService>.Instance);
+        return new TargetService(_store, new NetworkPolicy(options), options, new FakeTimeProvider(), NullLogger<TargetService>.Instance);
     }
 
     [Fact]
@@ -62,10 +67,31 @@ public sealed class TargetServiceTests
     [Fact]
     public async Task A_host_name_that_resolves_outside_the_allowed_networks_is_refused_as_SSRF()
     {
-        // "localhost" resolves to loopback (allowed); a public name or one that does not resolve is refused either way.
+        // localhost resolves to loopback, which this service may not scan: the name is no way around the address rule.
+        var refused = await Assert.ThrowsAsync<ProblemException>(() =>
+            Service(["10.20.0.0/16"]).AddAsync(new TargetInput("endpoint", "localhost", 443, null, null, null, null, null, null)));
+        Assert.Equal("network-not-allowed", refused.Type);
+        Assert.Contains("'localhost' resolves to", refused.Detail);
+        Assert.Empty(await _service.ListAsync());
+    }
+
+    [Fact]
+    public async Task A_name_that_does_not_resolve_is_refused()
+    {
         var refused = await Assert.ThrowsAsync<ProblemException>(() => _service.AddAsync(new TargetInput("hosts", null, null, null, ["localhost", "no-such-host.invalid"], null, [443], null, null)));
         Assert.Equal("unresolvable-host", refused.Type);
         Assert.Empty(await _service.ListAsync());
+    }
+
+    [Fact]
+    public async Task All_targets_together_stay_within_what_one_sweep_may_scan()
+    {
+        var service = Service(["127.0.0.0/8", "10.20.0.0/16"], maxEndpoints: 100);
+        await service.AddAsync(new TargetInput("cidr", null, null, null, null, "10.20.1.0/26", [443], null, null));
+        var refused = await Assert.ThrowsAsync<ProblemException>(() => service.AddAsync(new TargetInput("cidr", null, null, null, null, "10.20.2.0/26", [443], null, null)));
+        Assert.Equal("too-many-endpoints", refused.Type);
+        Assert.Contains("124", refused.Detail);
+        Assert.Single(await service.ListAsync());
     }
 
     [Theory]
