@@ -24,18 +24,18 @@ public sealed class DiscoveryOverHttpTests(DiscoveryHostFixture host) : IClassFi
         host.Vault.AddVersion("web", web1, created);
         host.Vault.AddVersion("web", web2, created.AddDays(1));
         host.Vault.AddVersion("db", db, created);
-        var target = await PostTargetAsync(new { kind = "keyvault", vaultUri = host.Vault.VaultUri.ToString() });
+        var target = await Client.AddTargetAsync(new { kind = "keyvault", vaultUri = host.Vault.VaultUri.ToString() });
         Assert.Equal("keyvault", target.GetProperty("kind").GetString());
 
-        var first = await SweepAsync();
+        var first = await Client.SweepAsync(host.ErrorLog);
         Assert.Equal(3, first.GetProperty("certificates").GetInt32());
         var rowsAfterFirst = (await host.CountRowsAsync(TableNames.Inventory), await host.CountRowsAsync(TableNames.InventoryLocations));
 
-        var second = await SweepAsync();
+        var second = await Client.SweepAsync(host.ErrorLog);
         Assert.Equal(3, second.GetProperty("certificates").GetInt32());
         Assert.Equal(rowsAfterFirst, (await host.CountRowsAsync(TableNames.Inventory), await host.CountRowsAsync(TableNames.InventoryLocations)));
 
-        var item = await GetJsonAsync($"/api/inventory/{Fingerprint(web2)}");
+        var item = await Client.GetJsonAsync($"/api/inventory/{DiscoveryClient.Fingerprint(web2)}");
         Assert.Equal("keyvault", item.GetProperty("sources")[0].GetString());
         var location = Assert.Single(item.GetProperty("locations").EnumerateArray());
         Assert.StartsWith($"{host.Vault.VaultUri.Host}/certificates/web/", location.GetProperty("location").GetString());
@@ -43,20 +43,20 @@ public sealed class DiscoveryOverHttpTests(DiscoveryHostFixture host) : IClassFi
         Assert.True(location.GetProperty("lastSeen").GetDateTimeOffset() > location.GetProperty("firstSeen").GetDateTimeOffset());
         Assert.Contains(item.GetProperty("findings").EnumerateArray(), f => f.GetProperty("code").GetString() == "self-signed");
 
-        var fromVaults = await GetJsonAsync("/api/inventory?source=keyvault");
+        var fromVaults = await Client.GetJsonAsync("/api/inventory?source=keyvault");
         Assert.Equal(
-            new[] { Fingerprint(web1), Fingerprint(web2), Fingerprint(db) }.Order(),
+            new[] { DiscoveryClient.Fingerprint(web1), DiscoveryClient.Fingerprint(web2), DiscoveryClient.Fingerprint(db) }.Order(),
             fromVaults.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("fingerprint").GetString()).Order());
     }
 
     [Fact]
     public async Task A_vault_that_refuses_us_is_reported_and_the_sweep_still_completes()
     {
-        await PostTargetAsync(new { kind = "keyvault", vaultUri = host.Vault.VaultUri.ToString() });
+        await Client.AddTargetAsync(new { kind = "keyvault", vaultUri = host.Vault.VaultUri.ToString() });
         host.Vault.DenyListing = true;
         try
         {
-            var sweep = await SweepAsync();
+            var sweep = await Client.SweepAsync(host.ErrorLog);
             var failure = Assert.Single(sweep.GetProperty("failures").EnumerateArray());
             Assert.Equal(host.Vault.VaultUri.ToString(), failure.GetProperty("location").GetString());
             Assert.Equal("Failed", failure.GetProperty("outcome").GetString());
@@ -78,7 +78,7 @@ public sealed class DiscoveryOverHttpTests(DiscoveryHostFixture host) : IClassFi
 
         // openssl prints the fingerprint as colon-separated uppercase hex; the API takes it as it is.
         var fingerprint = Openssl.Run("x509", "-in", pem, "-noout", "-fingerprint", "-sha256").EnsureSuccess().Stdout.Trim().Split('=')[1];
-        var item = await GetJsonAsync($"/api/inventory/{fingerprint}");
+        var item = await Client.GetJsonAsync($"/api/inventory/{fingerprint}");
         Assert.Equal(fingerprint.Replace(":", string.Empty).ToLowerInvariant(), item.GetProperty("fingerprint").GetString());
         Assert.Equal(["issued"], item.GetProperty("sources").EnumerateArray().Select(s => s.GetString()));
         Assert.Equal("alice@corp.internal", item.GetProperty("owner").GetString());
@@ -87,7 +87,7 @@ public sealed class DiscoveryOverHttpTests(DiscoveryHostFixture host) : IClassFi
 
         using var revoked = await Client.PostAsJsonAsync($"/api/certificates/{issued.GetProperty("serialNumber").GetString()}/revoke", new { reason = "superseded" });
         Assert.Equal(HttpStatusCode.OK, revoked.StatusCode);
-        var after = await GetJsonAsync($"/api/inventory/{fingerprint}");
+        var after = await Client.GetJsonAsync($"/api/inventory/{fingerprint}");
         var finding = Assert.Single(after.GetProperty("findings").EnumerateArray());
         Assert.Equal(("revoked", "critical"), (finding.GetProperty("code").GetString(), finding.GetProperty("severity").GetString()));
     }
@@ -134,48 +134,13 @@ public sealed class DiscoveryOverHttpTests(DiscoveryHostFixture host) : IClassFi
     private async Task RefusedAsync(Task<HttpResponseMessage> call, HttpStatusCode status, string? type = null)
     {
         var response = await call;
-        Assert.True(response.StatusCode != HttpStatusCode.InternalServerError, ErrorLog());
+        Assert.True(response.StatusCode != HttpStatusCode.InternalServerError, host.ErrorLog());
         await response.AssertProblemAsync(status, type);
     }
 
-    /// <summary>On an unexpected 500, the host's error log says why; keep it in the failure.</summary>
-    private string ErrorLog() => string.Join("\n", host.Logs.GetSnapshot().Where(l => l.Level >= LogLevel.Error).Select(l => l.Message + " " + l.Exception));
 
-    private async Task<JsonElement> PostTargetAsync(object body)
-    {
-        using var response = await Client.PostAsJsonAsync("/api/discovery/targets", body);
-        var json = await response.JsonAsync();
-        Assert.True(response.StatusCode == HttpStatusCode.Created, json.ToString());
-        return json;
-    }
 
-    /// <summary>Starts a sweep and polls its progress until every batch is done.</summary>
-    private async Task<JsonElement> SweepAsync()
-    {
-        using var started = await Client.PostAsync("/api/discovery/sweeps", null);
-        Assert.True(started.StatusCode == HttpStatusCode.Accepted, $"{(int)started.StatusCode}: {ErrorLog()}");
-        var location = started.Headers.Location!.ToString();
-        var deadline = DateTime.UtcNow.AddSeconds(90);
-        while (true)
-        {
-            var sweep = await GetJsonAsync(location);
-            if (sweep.GetProperty("complete").GetBoolean())
-            {
-                return sweep;
-            }
 
-            Assert.True(DateTime.UtcNow < deadline, $"sweep not complete after 90 s: {sweep}");
-            await Task.Delay(200);
-        }
-    }
-
-    private async Task<JsonElement> GetJsonAsync(string path)
-    {
-        using var response = await Client.GetAsync(path);
-        var json = await response.JsonAsync();
-        Assert.True(response.IsSuccessStatusCode, $"{path}: {(int)response.StatusCode} {json} {ErrorLog()}");
-        return json;
-    }
 
     private static byte[] SelfSigned(string name)
     {
@@ -184,5 +149,4 @@ public sealed class DiscoveryOverHttpTests(DiscoveryHostFixture host) : IClassFi
         return request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-5), DateTimeOffset.UtcNow.AddDays(60)).RawData;
     }
 
-    private static string Fingerprint(byte[] der) => Convert.ToHexStringLower(SHA256.HashData(der));
 }

@@ -19,12 +19,12 @@ public sealed class DiscoverySweepTests(DiscoverySweepFixture fixture) : IClassF
     {
         foreach (var endpoint in Endpoints.All)
         {
-            await PostTargetAsync(new { kind = "endpoint", host = "127.0.0.1", port = endpoint.Port, serverName = TlsEndpoints.Endpoint.ServerName });
+            await Client.AddTargetAsync(new { kind = "endpoint", host = "127.0.0.1", port = endpoint.Port, serverName = TlsEndpoints.Endpoint.ServerName });
         }
 
-        await PostTargetAsync(new { kind = "hosts", hosts = new[] { "127.0.0.1" }, ports = new[] { Endpoints.DeadPort, Endpoints.NotTlsPort, Endpoints.SilentPort } });
+        await Client.AddTargetAsync(new { kind = "hosts", hosts = new[] { "127.0.0.1" }, ports = new[] { Endpoints.DeadPort, Endpoints.NotTlsPort, Endpoints.SilentPort } });
 
-        var sweep = await SweepAsync();
+        var sweep = await Client.SweepAsync(fixture.Host.ErrorLog);
         var outcomes = sweep.GetProperty("outcomes");
         Assert.Equal(Endpoints.All.Count, outcomes.GetProperty("Tls").GetInt32());
         Assert.Equal(1, outcomes.GetProperty("Refused").GetInt32());
@@ -48,7 +48,7 @@ public sealed class DiscoverySweepTests(DiscoverySweepFixture fixture) : IClassF
         };
         foreach (var (endpoint, codes) in expected)
         {
-            var item = await GetJsonAsync($"/api/inventory/{Fingerprint(endpoint.LeafDer)}");
+            var item = await Client.GetJsonAsync($"/api/inventory/{DiscoveryClient.Fingerprint(endpoint.LeafDer)}");
             var found = item.GetProperty("findings").EnumerateArray().Select(f => f.GetProperty("code").GetString()).Order().ToArray();
             Assert.True(codes.Order().SequenceEqual(found), $"{endpoint.Name}: expected [{string.Join(", ", codes)}], found [{string.Join(", ", found)}]");
             Assert.All(item.GetProperty("findings").EnumerateArray(), f => Assert.False(string.IsNullOrWhiteSpace(f.GetProperty("message").GetString())));
@@ -56,17 +56,17 @@ public sealed class DiscoverySweepTests(DiscoverySweepFixture fixture) : IClassF
             // The chain exactly as served: the leaf at position 0, and the intermediate after it where one was sent.
             var location = Assert.Single(item.GetProperty("locations").EnumerateArray());
             Assert.Equal($"127.0.0.1:{endpoint.Port}/{TlsEndpoints.Endpoint.ServerName}", location.GetProperty("location").GetString());
-            Assert.Equal(endpoint.ServedChain.Select(Fingerprint), location.GetProperty("chain").EnumerateArray().Select(c => c.GetString()));
+            Assert.Equal(endpoint.ServedChain.Select(DiscoveryClient.Fingerprint), location.GetProperty("chain").EnumerateArray().Select(c => c.GetString()));
         }
 
-        var weak = await GetJsonAsync("/api/inventory?finding=weak-key");
-        Assert.Equal([Fingerprint(Endpoints.WeakKey.LeafDer)], weak.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("fingerprint").GetString()));
+        var weak = await Client.GetJsonAsync("/api/inventory?finding=weak-key");
+        Assert.Equal([DiscoveryClient.Fingerprint(Endpoints.WeakKey.LeafDer)], weak.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("fingerprint").GetString()));
 
         var rows = await CountInventoryRowsAsync();
-        var again = await SweepAsync();
+        var again = await Client.SweepAsync(fixture.Host.ErrorLog);
         Assert.Equal(Endpoints.All.Count, again.GetProperty("outcomes").GetProperty("Tls").GetInt32());
         Assert.Equal(rows, await CountInventoryRowsAsync());
-        var good = await GetJsonAsync($"/api/inventory/{Fingerprint(Endpoints.Good.LeafDer)}");
+        var good = await Client.GetJsonAsync($"/api/inventory/{DiscoveryClient.Fingerprint(Endpoints.Good.LeafDer)}");
         var seen = Assert.Single(good.GetProperty("locations").EnumerateArray());
         Assert.Equal(again.GetProperty("id").GetString(), seen.GetProperty("sweepId").GetString());
         Assert.True(seen.GetProperty("lastSeen").GetDateTimeOffset() > seen.GetProperty("firstSeen").GetDateTimeOffset());
@@ -75,37 +75,7 @@ public sealed class DiscoverySweepTests(DiscoverySweepFixture fixture) : IClassF
     private async Task<(int Items, int Locations, int ByLocation)> CountInventoryRowsAsync() =>
         (await fixture.Host.CountRowsAsync(TableNames.Inventory), await fixture.Host.CountRowsAsync(TableNames.InventoryLocations), await fixture.Host.CountRowsAsync(TableNames.InventoryByLocation));
 
-    private async Task PostTargetAsync(object body)
-    {
-        using var response = await Client.PostAsJsonAsync("/api/discovery/targets", body);
-        Assert.True(response.StatusCode == HttpStatusCode.Created, await response.Content.ReadAsStringAsync());
-    }
 
-    private async Task<JsonElement> SweepAsync()
-    {
-        using var started = await Client.PostAsync("/api/discovery/sweeps", null);
-        Assert.Equal(HttpStatusCode.Accepted, started.StatusCode);
-        var deadline = DateTime.UtcNow.AddSeconds(120);
-        while (true)
-        {
-            var sweep = await GetJsonAsync(started.Headers.Location!.ToString());
-            if (sweep.GetProperty("complete").GetBoolean())
-            {
-                return sweep;
-            }
 
-            Assert.True(DateTime.UtcNow < deadline, $"sweep not complete after 120 s: {sweep}");
-            await Task.Delay(200);
-        }
-    }
 
-    private async Task<JsonElement> GetJsonAsync(string path)
-    {
-        using var response = await Client.GetAsync(path);
-        var json = await response.JsonAsync();
-        Assert.True(response.IsSuccessStatusCode, $"{path}: {(int)response.StatusCode} {json}");
-        return json;
-    }
-
-    private static string Fingerprint(byte[] der) => Convert.ToHexStringLower(SHA256.HashData(der));
 }

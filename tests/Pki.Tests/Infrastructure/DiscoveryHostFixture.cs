@@ -53,6 +53,9 @@ public sealed class DiscoveryHostFixture : DevHostFixture
         Client = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
     }
 
+    /// <summary>The errors the host logged, for a failure message to say why a request failed.</summary>
+    public string ErrorLog() => string.Join("\n", Logs.GetSnapshot().Where(l => l.Level >= LogLevel.Error).Select(l => l.Message + " " + l.Exception));
+
     /// <summary>One of this host's queues, by its name before the prefix.</summary>
     public QueueClient Queue(string name) =>
         new(TestEnvironment.StorageConnectionString, QueueNames.Resolve(TablePrefix, name), new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 });
