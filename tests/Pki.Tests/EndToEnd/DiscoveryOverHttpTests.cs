@@ -38,7 +38,7 @@ public sealed class DiscoveryOverHttpTests(DiscoveryHostFixture host) : IClassFi
         var item = await Client.GetJsonAsync($"/api/inventory/{DiscoveryClient.Fingerprint(web2)}");
         Assert.Equal("keyvault", item.GetProperty("sources")[0].GetString());
         var location = Assert.Single(item.GetProperty("locations").EnumerateArray());
-        Assert.StartsWith($"{host.Vault.VaultUri.Host}/certificates/web/", location.GetProperty("location").GetString());
+        Assert.StartsWith($"{host.Vault.VaultUri.Authority}/certificates/web/", location.GetProperty("location").GetString());
         Assert.Equal(second.GetProperty("id").GetString(), location.GetProperty("sweepId").GetString());
         Assert.True(location.GetProperty("lastSeen").GetDateTimeOffset() > location.GetProperty("firstSeen").GetDateTimeOffset());
         Assert.Contains(item.GetProperty("findings").EnumerateArray(), f => f.GetProperty("code").GetString() == "self-signed");

@@ -61,7 +61,7 @@ public sealed class KeyVaultCertificateSourceTests : IAsyncLifetime
             Assert.Equal(want.Enabled, got.Enabled);
             Assert.Equal(want.CreatedOn, got.CreatedOn);
             Assert.Equal(want.UpdatedOn, got.UpdatedOn);
-            Assert.Equal($"127.0.0.1/certificates/{want.Name}/{want.Version}", got.Location);
+            Assert.Equal($"127.0.0.1:{_vault.VaultUri.Port}/certificates/{want.Name}/{want.Version}", got.Location);
         }
 
         // openssl, not our code, says the bytes that came back are the certificate that went in.
