@@ -58,6 +58,13 @@ public sealed class TableSweepStore(TableStorage storage) : ISweepStore
         return null;
     }
 
+    public async Task<string?> GetCurrentIdAsync(CancellationToken cancellationToken = default)
+    {
+        var table = await storage.GetTableAsync(TableNames.DiscoverySweeps, cancellationToken).ConfigureAwait(false);
+        var current = await table.GetEntityIfExistsAsync<TableEntity>(CurrentPartition, string.Empty, cancellationToken: cancellationToken).ConfigureAwait(false);
+        return current.HasValue ? current.Value!.GetString("SweepId") : null;
+    }
+
     public async Task<(SweepRecord Sweep, IReadOnlyList<BatchRecord> Batches)?> GetAsync(string sweepId, CancellationToken cancellationToken = default)
     {
         var table = await storage.GetTableAsync(TableNames.DiscoverySweeps, cancellationToken).ConfigureAwait(false);

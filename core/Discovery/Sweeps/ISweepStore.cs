@@ -10,6 +10,9 @@ public interface ISweepStore
     /// </summary>
     Task<string?> TryBeginAsync(SweepRecord sweep, DateTimeOffset runningIfStartedAfter, CancellationToken cancellationToken = default);
 
+    /// <summary>The id of the sweep started last, if any.</summary>
+    Task<string?> GetCurrentIdAsync(CancellationToken cancellationToken = default);
+
     Task<(SweepRecord Sweep, IReadOnlyList<BatchRecord> Batches)?> GetAsync(string sweepId, CancellationToken cancellationToken = default);
 
     Task<bool> IsBatchDoneAsync(string sweepId, int batch, CancellationToken cancellationToken = default);

@@ -30,6 +30,9 @@ public sealed class SweepService(
 {
     public const string KeyVaultOutcome = "keyvault";
 
+    /// <summary>The id that names the sweep started last (sweep ids are timestamps, never this).</summary>
+    public const string CurrentSweepId = "current";
+
     /// <summary>An endpoint answered with TLS, but what it presented could not be recorded.</summary>
     public const string RecordFailedOutcome = "RecordFailed";
 
@@ -72,8 +75,15 @@ public sealed class SweepService(
         return View(sweep, []);
     }
 
+    /// <summary>A sweep by id, or with <see cref="CurrentSweepId"/> the one started last.</summary>
     public async Task<SweepView> GetAsync(string sweepId, CancellationToken cancellationToken = default)
     {
+        if (sweepId == CurrentSweepId)
+        {
+            sweepId = await sweeps.GetCurrentIdAsync(cancellationToken).ConfigureAwait(false)
+                ?? throw ProblemException.NotFound("unknown-sweep", "No sweep has started yet.");
+        }
+
         var found = sweepId is { Length: > 0 and <= 64 } && sweepId.All(c => char.IsAsciiLetterOrDigit(c) || c == '-')
             ? await sweeps.GetAsync(sweepId, cancellationToken).ConfigureAwait(false)
             : null;

@@ -69,6 +69,36 @@ public sealed class DiscoveryOverHttpTests(DiscoveryHostFixture host) : IClassFi
     }
 
     [Fact]
+    public async Task The_timer_fired_by_hand_through_the_admin_endpoint_sweeps_every_target()
+    {
+        await Client.AddTargetAsync(new { kind = "keyvault", vaultUri = host.Vault.VaultUri.ToString() });
+        using var before = await Client.GetAsync("/api/discovery/sweeps/current");
+        var previous = before.IsSuccessStatusCode ? (await before.JsonAsync()).GetProperty("id").GetString() : null;
+
+        using var fired = await Client.PostAsJsonAsync("/admin/functions/SweepTargets", new { input = "" });
+        Assert.Equal(HttpStatusCode.Accepted, fired.StatusCode);
+
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (true)
+        {
+            using var response = await Client.GetAsync("/api/discovery/sweeps/current");
+            if (response.IsSuccessStatusCode)
+            {
+                var sweep = await response.JsonAsync();
+                if (sweep.GetProperty("id").GetString() != previous && sweep.GetProperty("complete").GetBoolean())
+                {
+                    Assert.Equal("schedule", sweep.GetProperty("trigger").GetString());
+                    Assert.Equal(1, sweep.GetProperty("vaults").GetInt32());
+                    return;
+                }
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, "the timer's sweep did not complete within 60 s: " + host.ErrorLog());
+            await Task.Delay(200);
+        }
+    }
+
+    [Fact]
     public async Task A_certificate_we_issue_joins_the_inventory_with_its_owner_and_shows_its_revocation()
     {
         using var ssl = new Openssl();
