@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Pki.Core.Authority;
 using Pki.Core.Authority.Policy;
@@ -15,6 +16,7 @@ using Pki.Core.Inventory;
 using Pki.Core.Revocation;
 using Pki.Core.Revocation.Ocsp;
 using Pki.Core.Signing;
+using Pki.Core.Signing.KeyVault;
 using Pki.Core.Signing.Pkcs11;
 using Pki.Core.Storage;
 
@@ -28,9 +30,19 @@ public static class PkiServiceCollectionExtensions
         services.AddOptions<PkiOptions>().Bind(configuration.GetSection(PkiOptions.Section)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<PkiOptions>, PkiOptionsValidator>();
         services.AddSingleton<IOptions<Pkcs11Options>>(sp => Options.Create(sp.GetRequiredService<IOptions<PkiOptions>>().Value.Signing.Pkcs11));
+        services.AddSingleton<IOptions<KeyVaultOptions>>(sp => Options.Create(sp.GetRequiredService<IOptions<PkiOptions>>().Value.Signing.KeyVault));
 
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton<IKeyManager, Pkcs11KeyManager>();
+
+        // The CA keys live in the store the configuration names; the validator has refused any other name.
+        services.TryAddSingleton<IKeyManager>(sp => sp.GetRequiredService<IOptions<PkiOptions>>().Value.Signing.Provider switch
+        {
+            SigningOptions.KeyVaultProvider => new KeyVaultKeyManager(
+                sp.GetRequiredService<IOptions<KeyVaultOptions>>(),
+                sp.GetRequiredService<TokenCredential>(),
+                sp.GetRequiredService<ILogger<KeyVaultKeyManager>>()),
+            _ => ActivatorUtilities.CreateInstance<Pkcs11KeyManager>(sp),
+        });
 
         services.AddSingleton<TableStorage>();
         services.AddSingleton<IAuthorityStore, TableAuthorityStore>();
@@ -88,7 +100,10 @@ public static class PkiServiceCollectionExtensions
 
         // Vaults are read as the app's identity (managed identity in Azure); tests and the dev host may register another credential first.
         services.AddSingleton<IOptions<DiscoveryOptions>>(sp => Options.Create(sp.GetRequiredService<IOptions<PkiOptions>>().Value.Discovery));
-        services.TryAddSingleton<TokenCredential>(_ => new DefaultAzureCredential());
+        // The same identity signs with Key Vault keys; a user-assigned identity is chosen by Pki:Signing:KeyVault:ManagedIdentityClientId.
+        services.TryAddSingleton<TokenCredential>(sp => sp.GetRequiredService<IOptions<PkiOptions>>().Value.Signing.KeyVault.ManagedIdentityClientId is { Length: > 0 } clientId
+            ? new DefaultAzureCredential(new DefaultAzureCredentialOptions { ManagedIdentityClientId = clientId })
+            : new DefaultAzureCredential());
         services.AddSingleton<IKeyVaultClientFactory>(sp => new KeyVaultClientFactory(sp.GetRequiredService<TokenCredential>()));
         services.AddSingleton<IKeyVaultCertificateSource, KeyVaultCertificateSource>();
         return services;
