@@ -6,6 +6,7 @@ using Pki.Core.Inventory;
 using Pki.Core.Revocation;
 using Pki.Core.Signing;
 using Pki.Core.Signing.KeyVault;
+using Pki.Core.Storage;
 
 namespace Pki.Core;
 
@@ -29,10 +30,7 @@ public sealed class PkiOptionsValidator : IValidateOptions<PkiOptions>
 
         ValidateSigning(options.Signing, errors);
 
-        if (string.IsNullOrWhiteSpace(options.Storage.ConnectionString))
-        {
-            errors.Add($"{p}:Storage:ConnectionString is required.");
-        }
+        ValidateStorage(options.Storage, errors);
 
         if (options.Storage.TablePrefix.Length > 20 || !options.Storage.TablePrefix.All(char.IsAsciiLetterOrDigit)
             || (options.Storage.TablePrefix.Length > 0 && !char.IsAsciiLetter(options.Storage.TablePrefix[0])))
@@ -144,6 +142,29 @@ public sealed class PkiOptionsValidator : IValidateOptions<PkiOptions>
         if (r.ResponderRenewBeforeHours < r.OcspValidityHours)
         {
             errors.Add($"{s}:ResponderRenewBeforeHours ({r.ResponderRenewBeforeHours}) must be at least {s}:OcspValidityHours ({r.OcspValidityHours}), so no response outlives its responder certificate.");
+        }
+    }
+
+    private static void ValidateStorage(StorageOptions storage, List<string> errors)
+    {
+        const string s = PkiOptions.Section + ":Storage";
+        var endpoints = new (string Setting, string? Value)[] { ("TableServiceUri", storage.TableServiceUri), ("QueueServiceUri", storage.QueueServiceUri), ("BlobServiceUri", storage.BlobServiceUri) };
+        if (StorageClients.UsesConnectionString(storage))
+        {
+            if (endpoints.FirstOrDefault(e => !string.IsNullOrWhiteSpace(e.Value)) is { Setting: { } both })
+            {
+                errors.Add($"{s}:ConnectionString and {s}:{both} are both set; set the connection string (Azurite, keys) or the three service endpoints (identity), not both.");
+            }
+
+            return;
+        }
+
+        foreach (var (setting, value) in endpoints)
+        {
+            if (!Uri.TryCreate(value, UriKind.Absolute, out var uri) || uri.Scheme != Uri.UriSchemeHttps)
+            {
+                errors.Add($"{s}:{setting} must be the account's https endpoint when {s}:ConnectionString is empty (got '{value}'); set one or the other.");
+            }
         }
     }
 

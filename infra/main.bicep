@@ -1,9 +1,13 @@
-// Placeholder until the Azure deployment issue lands: the Function App, Storage, Key Vault Premium,
-// Service Bus, Application Insights and least-privilege role assignments are described there.
-// It deploys nothing yet; it records the names the service will use.
+// The whole service in one resource group: a Function App on Flex Consumption (.NET 10 isolated worker) with a
+// system-assigned identity; one storage account reached only with Entra ID (tables, queues, CRL blobs, host
+// storage, deployment package); Key Vault Premium holding the CA keys in its HSMs; a Service Bus topic for
+// lifecycle events; Application Insights on Log Analytics; least-privilege role assignments; an action group
+// and alert rules. See README.md beside this file for the deploy commands and what each role is for.
 targetScope = 'resourceGroup'
 
-@description('Short name that prefixes every resource.')
+import { caKey, resourceTags } from 'modules/types.bicep'
+
+@description('Short name that prefixes every resource: 3 to 12 lowercase letters and digits.')
 @minLength(3)
 @maxLength(12)
 param baseName string = 'pki'
@@ -11,5 +15,236 @@ param baseName string = 'pki'
 @description('Region for all resources.')
 param location string = resourceGroup().location
 
-output functionAppName string = '${baseName}-func'
-output location string = location
+@description('Who receives the alerts (an email address or distribution list).')
+param alertEmail string
+
+@description('Base URL relying parties reach the service at (CRL and AIA URLs in certificates are built from it, for the CA\'s lifetime). Empty: https:// and the app\'s default host name.')
+param publicBaseUrl string = ''
+
+@description('Pki:Ca:RootId: the root CA and the name of its key in the vault.')
+param rootCaId string = 'root-ca'
+
+@description('Pki:Ca:IssuingId: the issuing CA and the name of its key; its OCSP responder key is "{issuingCaId}-ocsp".')
+param issuingCaId string = 'issuing-ca-1'
+
+@description('.NET version of the isolated worker on Flex Consumption.')
+param dotnetVersion string = '10.0'
+
+@description('Most instances the Function App scales out to.')
+@minValue(1)
+@maxValue(1000)
+param maximumInstanceCount int = 40
+
+@description('Memory of each Function App instance, in MB.')
+@allowed([
+  512
+  2048
+  4096
+])
+param instanceMemoryMB int = 2048
+
+@description('Redundancy of the storage account.')
+@allowed([
+  'Standard_LRS'
+  'Standard_ZRS'
+  'Standard_GRS'
+  'Standard_GZRS'
+])
+param storageSku string = 'Standard_ZRS'
+
+@description('Days Log Analytics keeps data.')
+@minValue(30)
+@maxValue(730)
+param logRetentionInDays int = 30
+
+@description('Days a deleted vault or key stays recoverable (purge protection holds it that long).')
+@minValue(7)
+@maxValue(90)
+param keyVaultSoftDeleteDays int = 90
+
+@description('Failed function executions in 5 minutes above which the failure alert fires.')
+@minValue(0)
+param failedExecutionsThreshold int = 0
+
+@description('Start of the warning the renewal work logs for a certificate that expires without a successor (see infra/README.md).')
+param expiringWithoutRenewalMessage string = 'Certificate expiring without renewal'
+
+@description('Tags for every resource.')
+param tags resourceTags = {
+  service: 'serverless-pki'
+}
+
+// Globally unique names: the base name plus a suffix that is stable for this resource group.
+var suffix = uniqueString(resourceGroup().id)
+var storageAccountName = take(toLower(replace('${baseName}st${suffix}', '-', '')), 24)
+var vaultName = take('${baseName}-kv-${suffix}', 24)
+var serviceBusName = '${baseName}-sb-${suffix}'
+var appName = '${baseName}-func-${suffix}'
+var workspaceName = '${baseName}-logs-${suffix}'
+var appInsightsName = '${baseName}-appi-${suffix}'
+var deploymentContainerName = 'app-package'
+var lifecycleTopicName = 'lifecycle-events'
+
+// The keys the app signs with, created by this deployment (the app cannot create keys; see keyvault.bicep).
+// Curves match Pki:Ca:RootKeyAlgorithm and :IssuingKeyAlgorithm set below; the OCSP responder key is the
+// one core/Revocation/Ocsp/OcspResponders.cs asks for ("{IssuingId}-ocsp", P-256).
+var caKeys caKey[] = [
+  {
+    name: rootCaId
+    curve: 'P-384'
+  }
+  {
+    name: issuingCaId
+    curve: 'P-256'
+  }
+  {
+    name: '${issuingCaId}-ocsp'
+    curve: 'P-256'
+  }
+]
+
+module monitoring 'modules/monitoring.bicep' = {
+  name: 'monitoring'
+  params: {
+    location: location
+    workspaceName: workspaceName
+    appInsightsName: appInsightsName
+    retentionInDays: logRetentionInDays
+    tags: tags
+  }
+}
+
+module storage 'modules/storage.bicep' = {
+  name: 'storage'
+  params: {
+    location: location
+    accountName: storageAccountName
+    deploymentContainerName: deploymentContainerName
+    skuName: storageSku
+    tags: tags
+  }
+}
+
+module keyVault 'modules/keyvault.bicep' = {
+  name: 'keyvault'
+  params: {
+    location: location
+    vaultName: vaultName
+    keys: caKeys
+    softDeleteRetentionInDays: keyVaultSoftDeleteDays
+    tags: tags
+  }
+}
+
+module serviceBus 'modules/servicebus.bicep' = {
+  name: 'servicebus'
+  params: {
+    location: location
+    namespaceName: serviceBusName
+    topicName: lifecycleTopicName
+    tags: tags
+  }
+}
+
+// What the Functions host needs to start: host storage through the identity (no connection string exists, as
+// shared keys are off) and telemetry with Entra authentication. FUNCTIONS_WORKER_RUNTIME and
+// FUNCTIONS_EXTENSION_VERSION are not app settings on Flex Consumption (functionAppConfig.runtime says it).
+var hostSettings = {
+  AzureWebJobsStorage__accountName: storage.outputs.accountName
+  AzureWebJobsStorage__credential: 'managedidentity'
+  APPLICATIONINSIGHTS_CONNECTION_STRING: monitoring.outputs.appInsightsConnectionString
+  APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'Authorization=AAD'
+}
+
+module functionApp 'modules/functionapp.bicep' = {
+  name: 'functionapp'
+  params: {
+    location: location
+    planName: '${baseName}-plan-${suffix}'
+    appName: appName
+    deploymentContainerUrl: storage.outputs.deploymentContainerUrl
+    hostSettings: hostSettings
+    dotnetVersion: dotnetVersion
+    maximumInstanceCount: maximumInstanceCount
+    instanceMemoryMB: instanceMemoryMB
+    tags: tags
+  }
+}
+
+module roles 'modules/roles.bicep' = {
+  name: 'roles'
+  params: {
+    appName: appName
+    storageAccountName: storageAccountName
+    vaultName: vaultName
+    keyNames: map(caKeys, key => key.name)
+    serviceBusNamespaceName: serviceBusName
+    topicName: lifecycleTopicName
+    appInsightsName: appInsightsName
+  }
+  dependsOn: [
+    functionApp
+    storage
+    keyVault
+    serviceBus
+    monitoring
+  ]
+}
+
+// The service's own settings (bound to PkiOptions from the environment, Pki__Section__Key). Every endpoint is
+// reached with the app's identity: no connection string, key or PIN is stored anywhere.
+var serviceSettings = {
+  // The queue triggers' connection (Connection = "PkiStorage"), identity-based: the service URI, no secret.
+  PkiStorage__queueServiceUri: storage.outputs.queueEndpoint
+  PkiStorage__credential: 'managedidentity'
+  Pki__PublicBaseUrl: empty(publicBaseUrl) ? 'https://${functionApp.outputs.defaultHostName}' : publicBaseUrl
+  Pki__Signing__Provider: 'keyvault'
+  Pki__Signing__KeyVault__VaultUri: keyVault.outputs.vaultUri
+  Pki__Ca__RootId: rootCaId
+  Pki__Ca__RootKeyAlgorithm: 'EcP384'
+  Pki__Ca__IssuingId: issuingCaId
+  Pki__Ca__IssuingKeyAlgorithm: 'EcP256'
+  // Identity-based storage endpoints (the app takes Pki:Storage:ConnectionString today; see infra/README.md).
+  Pki__Storage__TableServiceUri: storage.outputs.tableEndpoint
+  Pki__Storage__QueueServiceUri: storage.outputs.queueEndpoint
+  Pki__Storage__BlobServiceUri: storage.outputs.blobEndpoint
+  Pki__Events__ServiceBusNamespace: serviceBus.outputs.fullyQualifiedNamespace
+  Pki__Events__Topic: serviceBus.outputs.topicName
+}
+
+// Written after the roles, so that the app reads its settings once its identity may use what they name.
+module appSettings 'modules/appsettings.bicep' = {
+  name: 'appsettings'
+  params: {
+    appName: appName
+    settings: union(hostSettings, serviceSettings)
+  }
+  dependsOn: [
+    roles
+  ]
+}
+
+module alerts 'modules/alerts.bicep' = {
+  name: 'alerts'
+  params: {
+    baseName: baseName
+    location: location
+    appInsightsId: monitoring.outputs.appInsightsId
+    alertEmail: alertEmail
+    failedExecutionsThreshold: failedExecutionsThreshold
+    expiringWithoutRenewalMessage: expiringWithoutRenewalMessage
+    tags: tags
+  }
+}
+
+@description('Name of the Function App (for az functionapp deploy).')
+output functionAppName string = functionApp.outputs.appName
+
+@description('Default host name of the Function App.')
+output defaultHostName string = functionApp.outputs.defaultHostName
+
+@description('URI of the Key Vault holding the CA keys.')
+output vaultUri string = keyVault.outputs.vaultUri
+
+@description('Name of the storage account.')
+output storageAccountName string = storage.outputs.accountName

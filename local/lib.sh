@@ -139,3 +139,43 @@ pki_stop_all() {
   done
   PKI_PIDS=()
 }
+
+# pki_bicep: prints the path of the Bicep CLI, restoring it first when missing. It comes from NuGet (package
+# Azure.Bicep.CommandLine.linux-x64, version pinned in local/tools/bicep/bicep.csproj) through `dotnet restore`
+# of that download-only project: no other download is needed or allowed.
+PKI_BICEP_VERSION=0.49.2
+pki_bicep() {
+  local packages="${NUGET_PACKAGES:-$HOME/.nuget/packages}"
+  local bin="$packages/azure.bicep.commandline.linux-x64/$PKI_BICEP_VERSION/tools/bicep"
+  if [ ! -f "$bin" ]; then
+    pki_log "restoring the Bicep CLI $PKI_BICEP_VERSION from NuGet"
+    dotnet restore "$PKI_LOCAL_DIR/tools/bicep/bicep.csproj" -nologo -v quiet >&2 || return 1
+  fi
+  [ -f "$bin" ] || { pki_log "the Bicep CLI is not at $bin after restore"; return 1; }
+  [ -x "$bin" ] || chmod +x "$bin"
+  printf '%s\n' "$bin"
+}
+
+# pki_check_infra: builds infra/main.bicep and its dev parameters and lints every Bicep file under infra/ with
+# infra/bicepconfig.json. Fails on any error or warning: bicep lint can exit 0 with warnings, so its output is read.
+pki_check_infra() {
+  local bicep out status=0 file
+  bicep="$(pki_bicep)" || return 1
+  out="$(mktemp)"
+  pki_log "checking infra/ with Bicep $("$bicep" --version | awk '{print $4}')"
+  (cd "$PKI_ROOT" &&
+    "$bicep" build infra/main.bicep --stdout >/dev/null 2>>"$out" &&
+    "$bicep" build-params infra/main.dev.bicepparam --stdout >/dev/null 2>>"$out") || status=1
+  (cd "$PKI_ROOT" &&
+    "$bicep" lint --pattern 'infra/**/*.bicep' >>"$out" 2>&1 &&
+    "$bicep" lint --pattern 'infra/**/*.bicepparam' >>"$out" 2>&1) || status=1
+  if grep -Eq ' : (Error|Warning) ' "$out"; then status=1; fi
+  if [ "$status" -ne 0 ]; then
+    cat "$out" >&2
+    pki_log "infra/ has Bicep errors or warnings (above)"
+  else
+    pki_log "infra/ builds and lints clean"
+  fi
+  rm -f "$out"
+  return "$status"
+}

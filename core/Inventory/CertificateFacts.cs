@@ -77,8 +77,9 @@ public sealed class CertificateFacts
             var certificate = new X509Certificate(X509CertificateStructure.GetInstance(Asn1Object.FromByteArray(der)));
             return new CertificateFacts(der, certificate);
         }
-        catch (Exception e) when (e is ArgumentException or InvalidCastException or IOException or FormatException or InvalidOperationException)
+        catch (Exception e) when (e is not (OutOfMemoryException or ProblemException))
         {
+            // Bytes from a network peer may break any parser in any way; each way is the same refusal.
             throw ProblemException.BadRequest("invalid-certificate", $"Not a DER X.509 certificate: {e.Message}");
         }
     }

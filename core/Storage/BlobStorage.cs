@@ -1,3 +1,4 @@
+using Azure.Core;
 using Azure.Storage.Blobs;
 using Microsoft.Extensions.Options;
 
@@ -9,10 +10,10 @@ public sealed class BlobStorage
     private readonly BlobContainerClient _crls;
     private readonly Lazy<Task<BlobContainerClient>> _created;
 
-    public BlobStorage(IOptions<PkiOptions> options)
+    public BlobStorage(IOptions<PkiOptions> options, TokenCredential? credential = null)
     {
         var storage = options.Value.Storage;
-        _crls = new BlobServiceClient(storage.ConnectionString).GetBlobContainerClient(storage.TablePrefix.ToLowerInvariant() + TableNames.CrlContainer);
+        _crls = StorageClients.Blobs(storage, credential).GetBlobContainerClient(storage.TablePrefix.ToLowerInvariant() + TableNames.CrlContainer);
         _created = new Lazy<Task<BlobContainerClient>>(CreateAsync);
     }
 

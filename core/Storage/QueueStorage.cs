@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
+using Azure.Core;
 using Azure.Storage.Queues;
 using Microsoft.Extensions.Options;
 
@@ -16,10 +17,10 @@ public sealed class QueueStorage
     private readonly string _prefix;
     private readonly ConcurrentDictionary<string, Lazy<Task<QueueClient>>> _queues = new(StringComparer.Ordinal);
 
-    public QueueStorage(IOptions<PkiOptions> options)
+    public QueueStorage(IOptions<PkiOptions> options, TokenCredential? credential = null)
     {
         var storage = options.Value.Storage;
-        _service = new QueueServiceClient(storage.ConnectionString, new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 });
+        _service = StorageClients.Queues(storage, credential);
         _prefix = storage.TablePrefix;
     }
 

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Azure.Core;
 using Azure.Data.Tables;
 using Microsoft.Extensions.Options;
 
@@ -11,10 +12,10 @@ public sealed class TableStorage
     private readonly string _prefix;
     private readonly ConcurrentDictionary<string, Lazy<Task<TableClient>>> _tables = new(StringComparer.Ordinal);
 
-    public TableStorage(IOptions<PkiOptions> options)
+    public TableStorage(IOptions<PkiOptions> options, TokenCredential? credential = null)
     {
         var storage = options.Value.Storage;
-        _service = new TableServiceClient(storage.ConnectionString);
+        _service = StorageClients.Tables(storage, credential);
         _prefix = storage.TablePrefix;
     }
 

@@ -49,4 +49,15 @@ public sealed class ChainEvaluationTests
 
         Assert.Equal(FindingCodes.ChainIncomplete, ChainEvaluation.Evaluate([leaf, impostor], [rootFacts], "loc")?.Code);
     }
+
+    [Theory]
+    [InlineData(new byte[] { })]
+    [InlineData(new byte[] { 0x30, 0x03, 0x02, 0x01, 0x01 })]
+    [InlineData(new byte[] { 0x30, 0x82, 0xFF, 0xFF })]
+    [InlineData(new byte[] { 0x04, 0x02, 0x41, 0x42 })]
+    public void Bytes_that_are_no_certificate_are_one_clear_refusal(byte[] der)
+    {
+        var refused = Assert.Throws<Pki.Core.Errors.ProblemException>(() => CertificateFacts.Read(der));
+        Assert.Equal("invalid-certificate", refused.Type);
+    }
 }
