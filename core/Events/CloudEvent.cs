@@ -48,6 +48,12 @@ public sealed record CloudEvent(
             throw new FormatException($"Not a CloudEvents {SpecVersion} event: specversion is missing or different.");
         }
 
-        return document.RootElement.Deserialize<CloudEvent>(Json) ?? throw new FormatException("The event is JSON null.");
+        var cloudEvent = document.RootElement.Deserialize<CloudEvent>(Json) ?? throw new FormatException("The event is JSON null.");
+        if (string.IsNullOrEmpty(cloudEvent.Id) || string.IsNullOrEmpty(cloudEvent.Source) || string.IsNullOrEmpty(cloudEvent.Type) || cloudEvent.Data is null)
+        {
+            throw new FormatException("The event lacks one of the attributes id, source, type, or its data.");
+        }
+
+        return cloudEvent;
     }
 }

@@ -72,6 +72,14 @@ public sealed class LifecycleEvents(IOptions<PkiOptions> options, OwnerRules own
     private CloudEvent FromRecord(string type, CertificateRecord certificate, DateTimeOffset time, string occurrence)
     {
         ArgumentNullException.ThrowIfNull(certificate);
+
+        // Revocation times are whole seconds, issuance times are not: a certificate revoked within the second it was
+        // issued would otherwise sort before its issuance in the outbox, whose order is event time.
+        if (type != LifecycleEventTypes.Issued && certificate.IssuedAt is { } issuedAt && time <= issuedAt)
+        {
+            time = issuedAt.AddTicks(1);
+        }
+
         var facts = certificate.CertificateDer is { } der ? CertificateFacts.Read(der) : null;
         var data = (facts is null ? new LifecycleEventData { Subject = certificate.Subject } : Describe(facts)) with
         {

@@ -107,6 +107,19 @@ public sealed class EventOutboxTests
     }
 
     [Fact]
+    public async Task A_certificate_revoked_in_the_second_it_was_issued_is_published_issued_then_revoked_after_an_outage()
+    {
+        var issued = _web with { IssuedAt = EventCertificates.IssuedAt.AddMilliseconds(700) };
+        _bus.Down = true;
+        await _recorder.OnIssuedAsync(issued);
+        await _recorder.OnRevokedAsync(EventCertificates.Revoked(issued, EventCertificates.IssuedAt));
+        _bus.Down = false;
+
+        Assert.Equal(2, (await _dispatcher.DispatchAsync()).Published);
+        Assert.Equal([LifecycleEventTypes.Issued, LifecycleEventTypes.Revoked], _bus.Published.Select(e => e.Type));
+    }
+
+    [Fact]
     public async Task The_dispatcher_leaves_events_younger_than_the_delay_to_the_publish_after_the_write()
     {
         var recent = _web with { IssuedAt = _time.GetUtcNow().AddSeconds(-10) };

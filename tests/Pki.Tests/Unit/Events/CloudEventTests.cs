@@ -48,6 +48,17 @@ public sealed class CloudEventTests
     }
 
     [Fact]
+    public void A_revocation_in_the_second_of_issuance_is_still_timed_after_the_issuance()
+    {
+        var issued = Web.Record with { IssuedAt = EventCertificates.IssuedAt.AddMilliseconds(700) };
+        var events = EventCertificates.Events();
+
+        var revoked = events.Revoked(EventCertificates.Revoked(issued, EventCertificates.IssuedAt));
+
+        Assert.True(revoked.Time > events.Issued(issued).Time);
+    }
+
+    [Fact]
     public void Revoked_event_of_an_unrevoked_certificate_is_refused_naming_the_parameter()
     {
         var e = Assert.Throws<ArgumentException>(() => EventCertificates.Events().Revoked(Web.Record));
@@ -117,6 +128,13 @@ public sealed class CloudEventTests
 
         Assert.Equal(original.ToJson(), read.ToJson());
         Assert.Equal(original.Id, read.Id);
+    }
+
+    [Fact]
+    public void Json_without_an_id_is_refused()
+    {
+        var e = Assert.Throws<FormatException>(() => CloudEvent.Parse("""{"specversion":"1.0","source":"/x","type":"t","data":{}}"""));
+        Assert.Contains("id", e.Message);
     }
 
     [Fact]
