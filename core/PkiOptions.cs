@@ -1,5 +1,6 @@
 using Pki.Core.Authority;
 using Pki.Core.Discovery;
+using Pki.Core.Events;
 using Pki.Core.Inventory;
 using Pki.Core.Revocation;
 using Pki.Core.Signing;
@@ -33,4 +34,6 @@ public sealed class PkiOptions
     public DiscoveryOptions Discovery { get; set; } = new();
 
     public InventoryOptions Inventory { get; set; } = new();
+
+    public EventsOptions Events { get; set; } = new();
 }

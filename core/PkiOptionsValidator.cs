@@ -2,6 +2,7 @@ using System.Net;
 using Microsoft.Extensions.Options;
 using Pki.Core.Authority;
 using Pki.Core.Discovery;
+using Pki.Core.Events;
 using Pki.Core.Inventory;
 using Pki.Core.Revocation;
 using Pki.Core.Signing;
@@ -43,6 +44,7 @@ public sealed class PkiOptionsValidator : IValidateOptions<PkiOptions>
         ValidateNames(options.Names, errors);
         ValidateDiscovery(options.Discovery, errors);
         ValidateInventory(options.Inventory, errors);
+        ValidateEvents(options.Events, errors);
 
         foreach (var (profile, settings) in options.Profiles)
         {
@@ -229,6 +231,29 @@ public sealed class PkiOptionsValidator : IValidateOptions<PkiOptions>
         }
 
         AddRangeErrors(s, [("MinRsaBits", i.MinRsaBits, 1024, 16384), ("MinEcBits", i.MinEcBits, 160, 521), ("MaxPageSize", i.MaxPageSize, 1, 1000)], errors);
+    }
+
+    private static void ValidateEvents(EventsOptions e, List<string> errors)
+    {
+        const string s = PkiOptions.Section + ":Events";
+        var hasNamespace = !string.IsNullOrWhiteSpace(e.ServiceBusNamespace);
+        var hasTopic = !string.IsNullOrWhiteSpace(e.Topic);
+        if (hasNamespace && !hasTopic)
+        {
+            errors.Add($"{s}:Topic is required when {s}:ServiceBusNamespace is set (the deployment's topic is lifecycle-events).");
+        }
+
+        if (hasTopic && !hasNamespace)
+        {
+            errors.Add($"{s}:ServiceBusNamespace is required when {s}:Topic is set; leave both empty to publish to the local storage queue.");
+        }
+
+        if (hasNamespace && (Uri.CheckHostName(e.ServiceBusNamespace) != UriHostNameType.Dns || !e.ServiceBusNamespace!.Contains('.', StringComparison.Ordinal)))
+        {
+            errors.Add($"{s}:ServiceBusNamespace must be the fully qualified namespace, such as NAME.servicebus.windows.net (no scheme, no connection string); got '{e.ServiceBusNamespace}'.");
+        }
+
+        AddRangeErrors(s, [("DispatchDelaySeconds", e.DispatchDelaySeconds, 0, 600)], errors);
     }
 
     private static void AddRangeErrors(string section, IEnumerable<(string Setting, int Value, int Min, int Max)> ranges, List<string> errors)

@@ -12,6 +12,7 @@ using Pki.Core.Discovery.KeyVault;
 using Pki.Core.Discovery.Scanning;
 using Pki.Core.Discovery.Sweeps;
 using Pki.Core.Discovery.Targets;
+using Pki.Core.Events;
 using Pki.Core.Inventory;
 using Pki.Core.Revocation;
 using Pki.Core.Revocation.Ocsp;
@@ -73,6 +74,22 @@ public static class PkiServiceCollectionExtensions
         services.AddSingleton<RecordedIssuance>();
         services.AddSingleton<CertificateIssuer>();
         services.AddSingleton<CertificateService>();
+
+        // Lifecycle events: the recorder is the first issuance and revocation observer, so the event reaches the
+        // outbox right after the state it describes committed, before observers that may be slow or fail.
+        services.AddSingleton<IEventOutbox, TableEventOutbox>();
+        services.AddSingleton<LifecycleEvents>();
+        services.AddSingleton<EventDispatcher>();
+        services.AddSingleton<LifecycleEventRecorder>();
+        services.AddSingleton<IIssuanceObserver>(sp => sp.GetRequiredService<LifecycleEventRecorder>());
+        services.AddSingleton<IRevocationObserver>(sp => sp.GetRequiredService<LifecycleEventRecorder>());
+        services.TryAddSingleton<ILifecycleEventPublisher>(sp =>
+        {
+            var events = sp.GetRequiredService<IOptions<PkiOptions>>().Value.Events;
+            return events.UsesServiceBus
+                ? new ServiceBusEventPublisher(events, sp.GetRequiredService<TokenCredential>())
+                : new StorageQueueEventPublisher(sp.GetRequiredService<QueueStorage>());
+        });
 
         services.AddSingleton<CrlPublisher>();
         services.AddSingleton<CrlService>();

@@ -11,4 +11,7 @@ public static class Schedules
 
     /// <summary>Hourly at a quarter past: sweep every discovery target.</summary>
     public const string DiscoverySweep = "0 15 * * * *";
+
+    /// <summary>Every minute: publish lifecycle events still in the outbox (the bus was down, or the process stopped).</summary>
+    public const string EventDispatch = "45 * * * * *";
 }

@@ -17,6 +17,9 @@ public static class TableNames
     public const string DiscoveryTargets = "discoverytargets";
     public const string DiscoverySweeps = "discoverysweeps";
 
+    /// <summary>Lifecycle events not yet published.</summary>
+    public const string EventOutbox = "eventoutbox";
+
     /// <summary>The blob container of published CRLs, before the (lowercased) prefix.</summary>
     public const string CrlContainer = "crls";
 }
