@@ -2,6 +2,7 @@ using Pki.Core.Authority;
 using Pki.Core.Discovery;
 using Pki.Core.Events;
 using Pki.Core.Inventory;
+using Pki.Core.Renewal;
 using Pki.Core.Revocation;
 using Pki.Core.Signing;
 using Pki.Core.Storage;
@@ -36,4 +37,6 @@ public sealed class PkiOptions
     public InventoryOptions Inventory { get; set; } = new();
 
     public EventsOptions Events { get; set; } = new();
+
+    public RenewalOptions Renewal { get; set; } = new();
 }

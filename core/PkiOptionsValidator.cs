@@ -45,6 +45,7 @@ public sealed class PkiOptionsValidator : IValidateOptions<PkiOptions>
         ValidateDiscovery(options.Discovery, errors);
         ValidateInventory(options.Inventory, errors);
         ValidateEvents(options.Events, errors);
+        ValidateRenewal(options.Renewal, errors);
 
         foreach (var (profile, settings) in options.Profiles)
         {
@@ -254,6 +255,22 @@ public sealed class PkiOptionsValidator : IValidateOptions<PkiOptions>
         }
 
         AddRangeErrors(s, [("DispatchDelaySeconds", e.DispatchDelaySeconds, 0, 600)], errors);
+    }
+
+    private static void ValidateRenewal(Renewal.RenewalOptions r, List<string> errors)
+    {
+        const string s = PkiOptions.Section + ":Renewal";
+        if (!(r.RenewAfterFraction is > 0 and < 1))
+        {
+            errors.Add($"{s}:RenewAfterFraction must be greater than 0 and less than 1 (default 2/3); got {r.RenewAfterFraction}.");
+        }
+
+        if (r.RenewDaysBeforeExpiry is { } days)
+        {
+            AddRangeErrors(s, [("RenewDaysBeforeExpiry", days, 1, 3650)], errors);
+        }
+
+        AddRangeErrors(s, [("InitialLookbackDays", r.InitialLookbackDays, 0, 3650)], errors);
     }
 
     private static void AddRangeErrors(string section, IEnumerable<(string Setting, int Value, int Min, int Max)> ranges, List<string> errors)

@@ -14,6 +14,7 @@ using Pki.Core.Discovery.Sweeps;
 using Pki.Core.Discovery.Targets;
 using Pki.Core.Events;
 using Pki.Core.Inventory;
+using Pki.Core.Renewal;
 using Pki.Core.Revocation;
 using Pki.Core.Revocation.Ocsp;
 using Pki.Core.Signing;
@@ -74,6 +75,13 @@ public static class PkiServiceCollectionExtensions
         services.AddSingleton<RecordedIssuance>();
         services.AddSingleton<CertificateIssuer>();
         services.AddSingleton<CertificateService>();
+
+        // Renewal: the planner reads due buckets of the renewal index; the renewer issues through the RA.
+        services.AddSingleton<IRenewalIndex, TableRenewalIndex>();
+        services.AddSingleton<IRenewalQueue, StorageRenewalQueue>();
+        services.AddSingleton<RenewalPlanner>();
+        services.AddSingleton<RenewalService>();
+        services.TryAddSingleton<IRenewalNotifier, LoggingRenewalNotifier>();
 
         // Lifecycle events: the recorder is the first issuance and revocation observer, so the event reaches the
         // outbox right after the state it describes committed, before observers that may be slow or fail.

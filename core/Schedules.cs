@@ -14,4 +14,7 @@ public static class Schedules
 
     /// <summary>Every minute: publish lifecycle events still in the outbox (the bus was down, or the process stopped).</summary>
     public const string EventDispatch = "45 * * * * *";
+
+    /// <summary>Every 15 minutes: plan the renewals of certificates that have fallen due.</summary>
+    public const string RenewalPlanning = "20 */15 * * * *";
 }

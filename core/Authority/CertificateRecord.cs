@@ -2,7 +2,10 @@ using Pki.Core.Revocation;
 
 namespace Pki.Core.Authority;
 
-/// <summary>One certificate we issue, read by serial in one point read.</summary>
+/// <summary>
+/// One certificate we issue, read by serial in one point read. <see cref="AutoRenew"/> null means the
+/// profile's default (records written before the field existed); renewals link both ways by serial.
+/// </summary>
 public sealed record CertificateRecord(
     string SerialNumber,
     string IssuerId,
@@ -18,4 +21,7 @@ public sealed record CertificateRecord(
     DateTimeOffset? IssuedAt = null,
     int? CrlShard = null,
     DateTimeOffset? RevokedAt = null,
-    RevocationReason? RevocationReason = null);
+    RevocationReason? RevocationReason = null,
+    bool? AutoRenew = null,
+    string? PredecessorSerial = null,
+    string? SuccessorSerial = null);

@@ -198,6 +198,13 @@ public sealed class CertificateService(
     private static string Hash(CertificateRequestInput input)
     {
         var canonical = string.Join('\n', input.Csr?.Trim(), input.Profile, input.Owner?.Trim(), input.ValidityDays?.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+        // Appended only when given, so bodies without it hash as they did before the field existed.
+        if (input.AutoRenew is { } autoRenew)
+        {
+            canonical += "\nautoRenew=" + (autoRenew ? "true" : "false");
+        }
+
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(canonical)));
     }
 }

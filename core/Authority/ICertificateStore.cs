@@ -17,6 +17,13 @@ public interface ICertificateStore
     /// Marks an issued certificate revoked (conditional on the record not changing meanwhile); a revoked
     /// one is returned unchanged. Null when no issued certificate has that serial.
     /// </summary>
+    /// <summary>
+    /// Sets the predecessor's successor link, conditional on the record not changing meanwhile. Returns the
+    /// successor it links to afterwards: <paramref name="successorSerial"/>, or the one linked before (a renewal
+    /// raced us). Null when no issued certificate has that serial.
+    /// </summary>
+    Task<string?> TryLinkSuccessorAsync(string predecessorSerial, string successorSerial, CancellationToken cancellationToken = default);
+
     Task<RevokeResult?> TryRevokeAsync(string serialNumber, DateTimeOffset revokedAt, RevocationReason reason, CancellationToken cancellationToken = default);
 }
 

@@ -15,7 +15,33 @@ public sealed class RegistrationAuthority(ProfileCatalog profiles, IEnumerable<I
         ArgumentNullException.ThrowIfNull(input);
         var profile = profiles.Get(input.Profile);
         var csr = CsrParser.Parse(input.Csr);
-        var request = new IssuanceRequest(csr, profile, input.Owner?.Trim(), input.ValidityDays);
+        var request = new IssuanceRequest(csr, profile, input.Owner?.Trim(), input.ValidityDays, input.AutoRenew);
+        foreach (var rule in _rules)
+        {
+            rule.Check(request);
+        }
+
+        return request;
+    }
+
+    /// <summary>
+    /// The successor of an issued certificate: the predecessor's public key, names, profile and owner, through the
+    /// same key check and rules as a CSR, so a policy tightened since then refuses the renewal (with its reason).
+    /// The lifetime is the predecessor's, capped by the profile as for any request.
+    /// </summary>
+    public IssuanceRequest ApproveRenewal(CertificateRecord predecessor)
+    {
+        ArgumentNullException.ThrowIfNull(predecessor);
+        if (predecessor.CertificateDer is null)
+        {
+            throw new ArgumentException($"Certificate {predecessor.SerialNumber} has no DER; only an issued certificate can be renewed.", nameof(predecessor));
+        }
+
+        var profile = profiles.Get(predecessor.Profile);
+        var subject = IssuedCertificateReader.Read(predecessor.CertificateDer);
+        KeyRule.CheckKey(subject.PublicKey);
+        var days = (int)Math.Max(1, Math.Round((predecessor.NotAfter - predecessor.NotBefore).TotalDays));
+        var request = new IssuanceRequest(subject, profile, predecessor.Owner, days, predecessor.AutoRenew, predecessor.SerialNumber);
         foreach (var rule in _rules)
         {
             rule.Check(request);

@@ -15,6 +15,9 @@ public static class QueueNames
     /// <summary>Lifecycle events (CloudEvents JSON) where no Service Bus topic is configured: the local stand-in.</summary>
     public const string LifecycleEvents = "lifecycle-events";
 
+    /// <summary>One message per certificate due for renewal, from the planner to the renewer.</summary>
+    public const string Renewals = "renewals";
+
     private const int MinLength = 3;
     private const int MaxLength = 63;
 

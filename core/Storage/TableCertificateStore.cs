@@ -1,17 +1,23 @@
 using System.Globalization;
 using Azure;
 using Azure.Data.Tables;
+using Microsoft.Extensions.Options;
 using Pki.Core.Authority;
+using Pki.Core.Renewal;
 using Pki.Core.Revocation;
 
 namespace Pki.Core.Storage;
 
 /// <summary>
 /// Certificates keyed by serial (one point read), plus an expiry index partitioned by expiry day so a
-/// renewal pass reads only the days that are due, never the whole table.
+/// renewal pass reads only the days that are due, never the whole table; and the renewal index entry,
+/// bucketed by the day the certificate falls due (<see cref="RenewalPolicy.DueAt"/>).
 /// </summary>
-public sealed class TableCertificateStore(TableStorage storage) : ICertificateStore
+public sealed class TableCertificateStore(TableStorage storage, IOptions<PkiOptions>? options = null) : ICertificateStore
 {
+    private readonly TableRenewalIndex _renewals = new(storage);
+    private readonly RenewalOptions _renewal = options?.Value.Renewal ?? new RenewalOptions();
+
     public const string ExpiryDayFormat = "yyyyMMdd";
 
     public async Task<bool> TryReserveAsync(CertificateRecord record, CancellationToken cancellationToken = default)
@@ -32,6 +38,11 @@ public sealed class TableCertificateStore(TableStorage storage) : ICertificateSt
         };
         await index.UpsertEntityAsync(entry, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
 
+        // Never due before it was made: the bucket must not lie behind a planner cursor that already passed it.
+        var due = RenewalPolicy.DueAt(record.NotBefore, record.NotAfter, _renewal);
+        due = due < record.CreatedAt ? record.CreatedAt : due;
+        await _renewals.UpsertEntityAsync(new RenewalIndexEntry(RenewalDays.Of(due), record.SerialNumber, due), cancellationToken).ConfigureAwait(false);
+
         var table = await storage.GetTableAsync(TableNames.Certificates, cancellationToken).ConfigureAwait(false);
         await table.UpdateEntityAsync(ToEntity(record), ETag.All, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
     }
@@ -41,6 +52,43 @@ public sealed class TableCertificateStore(TableStorage storage) : ICertificateSt
         var table = await storage.GetTableAsync(TableNames.Certificates, cancellationToken).ConfigureAwait(false);
         var response = await table.GetEntityIfExistsAsync<TableEntity>(serialNumber, string.Empty, cancellationToken: cancellationToken).ConfigureAwait(false);
         return response.HasValue ? FromEntity(response.Value!) : null;
+    }
+
+    public async Task<string?> TryLinkSuccessorAsync(string predecessorSerial, string successorSerial, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(predecessorSerial);
+        ArgumentException.ThrowIfNullOrEmpty(successorSerial);
+        var table = await storage.GetTableAsync(TableNames.Certificates, cancellationToken).ConfigureAwait(false);
+        while (true)
+        {
+            var response = await table.GetEntityIfExistsAsync<TableEntity>(predecessorSerial, string.Empty, cancellationToken: cancellationToken).ConfigureAwait(false);
+            if (!response.HasValue)
+            {
+                return null;
+            }
+
+            var entity = response.Value!;
+            var record = FromEntity(entity);
+            if (record.SuccessorSerial is { } linked)
+            {
+                return linked;
+            }
+
+            if (record.Status is not (CertificateStatus.Issued or CertificateStatus.Revoked))
+            {
+                return null;
+            }
+
+            try
+            {
+                await table.UpdateEntityAsync(ToEntity(record with { SuccessorSerial = successorSerial }), entity.ETag, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
+                return successorSerial;
+            }
+            catch (RequestFailedException e) when (e.Status == 412)
+            {
+                continue; // changed under us (a revoke, or another renewal): read again
+            }
+        }
     }
 
     public async Task<RevokeResult?> TryRevokeAsync(string serialNumber, DateTimeOffset revokedAt, RevocationReason reason, CancellationToken cancellationToken = default)
@@ -96,6 +144,9 @@ public sealed class TableCertificateStore(TableStorage storage) : ICertificateSt
         ["CrlShard"] = r.CrlShard,
         ["RevokedAt"] = r.RevokedAt,
         ["RevocationReason"] = r.RevocationReason?.ToString(),
+        ["AutoRenew"] = r.AutoRenew,
+        ["PredecessorSerial"] = r.PredecessorSerial,
+        ["SuccessorSerial"] = r.SuccessorSerial,
     };
 
     private static CertificateRecord FromEntity(TableEntity e) => new(
@@ -113,5 +164,8 @@ public sealed class TableCertificateStore(TableStorage storage) : ICertificateSt
         e.GetDateTimeOffset("IssuedAt"),
         e.GetInt32("CrlShard"),
         e.GetDateTimeOffset("RevokedAt"),
-        e.GetString("RevocationReason") is { } reason ? Enum.Parse<RevocationReason>(reason) : null);
+        e.GetString("RevocationReason") is { } reason ? Enum.Parse<RevocationReason>(reason) : null,
+        e.GetBoolean("AutoRenew"),
+        e.GetString("PredecessorSerial"),
+        e.GetString("SuccessorSerial"));
 }

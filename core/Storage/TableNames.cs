@@ -6,6 +6,9 @@ public static class TableNames
     public const string Authorities = "authorities";
     public const string Certificates = "certificates";
     public const string ExpiryIndex = "expiryindex";
+
+    /// <summary>Certificates by the UTC day they fall due for renewal, and the renewal planner's cursor.</summary>
+    public const string RenewalIndex = "renewalindex";
     public const string Requests = "requests";
     public const string Revocations = "revocations";
     public const string OcspResponses = "ocspresponses";

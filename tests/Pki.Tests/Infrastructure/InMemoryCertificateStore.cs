@@ -47,6 +47,22 @@ public sealed class InMemoryCertificateStore : ICertificateStore
         return Records.TryAdd(record.SerialNumber, record);
     }
 
+    public Task<string?> TryLinkSuccessorAsync(string predecessorSerial, string successorSerial, CancellationToken cancellationToken = default)
+    {
+        if (!Records.TryGetValue(predecessorSerial, out var record))
+        {
+            return Task.FromResult<string?>(null);
+        }
+
+        if (record.SuccessorSerial is { } existing)
+        {
+            return Task.FromResult<string?>(existing);
+        }
+
+        Records[predecessorSerial] = record with { SuccessorSerial = successorSerial };
+        return Task.FromResult<string?>(successorSerial);
+    }
+
     public Task MarkIssuedAsync(CertificateRecord record, CancellationToken cancellationToken = default)
     {
         if (FailMarkIssued && !WriteBeforeFailing)

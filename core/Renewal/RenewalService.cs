@@ -1,0 +1,96 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Pki.Core.Authority;
+using Pki.Core.Errors;
+using Pki.Core.Events;
+
+namespace Pki.Core.Renewal;
+
+/// <summary>
+/// The renewer: for one due certificate, issues the successor for the same key, profile and names through the
+/// registration authority's policy, links the two, and records a "renewed" event; or tells the owner why not.
+/// The predecessor stays valid until it expires.
+/// </summary>
+public sealed class RenewalService(
+    ICertificateStore certificates,
+    RegistrationAuthority registration,
+    CertificateIssuer issuer,
+    IRenewalNotifier notifier,
+    LifecycleEvents events,
+    LifecycleEventRecorder recorder,
+    IOptions<PkiOptions> options,
+    ILogger<RenewalService> logger)
+{
+    /// <exception cref="FormatException">The message names no valid serial; the queue retries, then poisons it.</exception>
+    public async Task<RenewalOutcome> RenewAsync(RenewalMessage message, CancellationToken cancellationToken = default)
+    {
+        string serial;
+        try
+        {
+            serial = SerialNumbers.Normalize(message?.SerialNumber);
+        }
+        catch (ProblemException e)
+        {
+            throw new FormatException($"Renewal message without a valid 'serialNumber': {e.Detail}", e);
+        }
+
+        var predecessor = await certificates.GetAsync(serial, cancellationToken).ConfigureAwait(false);
+        if (predecessor is null)
+        {
+            logger.LogWarning("Renewal of certificate {SerialNumber} skipped: it was not issued here", serial);
+            return RenewalOutcome.Unknown;
+        }
+
+        // Invariant: one successor per certificate. A redelivered message finds the link and issues nothing.
+        if (predecessor.SuccessorSerial is { } existing)
+        {
+            logger.LogInformation("Certificate {SerialNumber} was renewed already by {SuccessorSerial}", serial, existing);
+            return RenewalOutcome.AlreadyRenewed;
+        }
+
+        if (predecessor is not { Status: CertificateStatus.Issued, CertificateDer: not null })
+        {
+            logger.LogInformation("Certificate {SerialNumber} is {Status}; not renewed", serial, predecessor.Status);
+            return RenewalOutcome.NotRenewable;
+        }
+
+        if (!RenewalPolicy.AutoRenews(predecessor))
+        {
+            return await NotifyAsync(predecessor, RenewalNoticeReason.AutoRenewOff, "Auto-renewal is off for this certificate; request a successor.", cancellationToken).ConfigureAwait(false);
+        }
+
+        if (options.Value.Renewal.RequireNewKey)
+        {
+            return await NotifyAsync(predecessor, RenewalNoticeReason.NewKeyRequired, "Policy requires a new key at renewal; send a CSR for a new key.", cancellationToken).ConfigureAwait(false);
+        }
+
+        Authority.Policy.IssuanceRequest request;
+        try
+        {
+            request = registration.ApproveRenewal(predecessor);
+        }
+        catch (ProblemException e)
+        {
+            return await NotifyAsync(predecessor, RenewalNoticeReason.PolicyRefused, e.Detail, cancellationToken).ConfigureAwait(false);
+        }
+
+        var successor = await issuer.IssueAsync(request, Guid.NewGuid().ToString("N"), cancellationToken: cancellationToken).ConfigureAwait(false);
+        var linked = await certificates.TryLinkSuccessorAsync(serial, successor.SerialNumber, CancellationToken.None).ConfigureAwait(false);
+        if (linked != successor.SerialNumber)
+        {
+            // Two deliveries raced past the check above; the first link stands and this successor stays unlinked.
+            logger.LogWarning("Certificate {SerialNumber} was linked to {LinkedSerial} meanwhile; successor {SuccessorSerial} stays unlinked", serial, linked, successor.SerialNumber);
+            return RenewalOutcome.AlreadyRenewed;
+        }
+
+        await recorder.RecordAsync(events.Renewed(successor, serial), CancellationToken.None).ConfigureAwait(false);
+        logger.LogInformation("Renewed certificate {SerialNumber} as {SuccessorSerial} with CA {CaId}", serial, successor.SerialNumber, successor.IssuerId);
+        return RenewalOutcome.Renewed;
+    }
+
+    private async Task<RenewalOutcome> NotifyAsync(CertificateRecord certificate, RenewalNoticeReason reason, string detail, CancellationToken cancellationToken)
+    {
+        await notifier.NewKeyRequiredAsync(new RenewalNotice(certificate, reason, detail), cancellationToken).ConfigureAwait(false);
+        return RenewalOutcome.OwnerNotified;
+    }
+}

@@ -1,0 +1,13 @@
+using Microsoft.Azure.Functions.Worker;
+using Pki.Core;
+using Pki.Core.Renewal;
+
+namespace Pki.Functions;
+
+/// <summary>The renewal planning pass: due buckets of the renewal index → one renewals-queue message per certificate.</summary>
+public sealed class PlanRenewals(RenewalPlanner planner)
+{
+    [Function(nameof(PlanRenewals))]
+    public Task Run([TimerTrigger(Schedules.RenewalPlanning)] TimerInfo timer, CancellationToken cancellationToken) =>
+        planner.PlanAsync(cancellationToken);
+}
