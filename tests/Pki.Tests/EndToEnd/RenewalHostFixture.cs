@@ -1,0 +1,83 @@
+using Azure.Storage.Queues;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
+using Microsoft.Extensions.Time.Testing;
+using Pki.Core.Renewal;
+using Pki.Core.Storage;
+using Pki.Tests.Infrastructure;
+
+namespace Pki.Tests.EndToEnd;
+
+/// <summary>
+/// A dev host on a fake clock (a test moves it to the day certificates fall due), with a notifier that records
+/// what it was told, quick queue retries, and its log recorded.
+/// </summary>
+public sealed class RenewalHostFixture : DevHostFixture
+{
+    public FakeTimeProvider Time { get; } = new(DateTimeOffset.UtcNow.AddTicks(-(DateTimeOffset.UtcNow.Ticks % TimeSpan.TicksPerSecond)));
+
+    public RecordingNotifier Notifier { get; } = new();
+
+    public FakeLogCollector Logs => LogProvider.Collector;
+
+    private FakeLoggerProvider LogProvider { get; } = new();
+
+    public override async Task InitializeAsync()
+    {
+        string[] args =
+        [
+            "--AzureFunctionsJobHost:extensions:queues:visibilityTimeout=00:00:00.200",
+            "--AzureFunctionsJobHost:extensions:queues:maxPollingInterval=00:00:00.500",
+        ];
+        App = await StartAsync(TablePrefix, RootId, IssuingId, args, services =>
+        {
+            services.Replace(ServiceDescriptor.Singleton<TimeProvider>(Time));
+            services.Replace(ServiceDescriptor.Singleton<IRenewalNotifier>(Notifier));
+            services.AddSingleton<ILoggerProvider>(LogProvider);
+        });
+        BaseAddress = new Uri(App.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+        Client = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
+    }
+
+    public string ErrorLog() => string.Join("\n", Logs.GetSnapshot().Where(l => l.Level >= LogLevel.Error).Select(l => l.Message + " " + l.Exception));
+
+    /// <summary>One of this host's queues, by its name before the prefix.</summary>
+    public QueueClient Queue(string name) =>
+        new(TestEnvironment.StorageConnectionString, QueueNames.Resolve(TablePrefix, name), new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 });
+
+    public override async Task DisposeAsync()
+    {
+        await base.DisposeAsync();
+        LogProvider.Dispose();
+    }
+
+    public sealed class RecordingNotifier : IRenewalNotifier
+    {
+        private readonly List<RenewalNotice> _notices = [];
+
+        public IReadOnlyList<RenewalNotice> Notices
+        {
+            get
+            {
+                lock (_notices)
+                {
+                    return [.. _notices];
+                }
+            }
+        }
+
+        public Task NewKeyRequiredAsync(RenewalNotice notice, CancellationToken cancellationToken = default)
+        {
+            lock (_notices)
+            {
+                _notices.Add(notice);
+            }
+
+            return Task.CompletedTask;
+        }
+    }
+}

@@ -1,0 +1,132 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Pki.Core.Authority;
+using Pki.Core.Renewal;
+using Pki.Core.Storage;
+using Pki.Functions;
+using Pki.Tests.Infrastructure;
+
+namespace Pki.Tests.EndToEnd;
+
+/// <summary>Renewal on the dev host: planner timer, renewals queue, renewer, judged by openssl and by storage.</summary>
+public sealed class RenewalOverHttpTests(RenewalHostFixture host) : IClassFixture<RenewalHostFixture>, IDisposable
+{
+    private readonly Openssl _ssl = new();
+
+    public void Dispose() => _ssl.Dispose();
+
+    private ICertificateStore Store => host.App.Services.GetRequiredService<ICertificateStore>();
+
+    private RenewalService Renewer => host.App.Services.GetRequiredService<RenewalService>();
+
+    [Fact]
+    public async Task Auto_renewal_issues_a_successor_for_the_same_key_that_openssl_verifies()
+    {
+        var (serial, leaf) = await IssueAsync("renew.internal");
+
+        // Two thirds of the default 47 days have passed: the planner's timer puts it on the queue, the renewer renews it.
+        host.Time.Advance(TimeSpan.FromDays(32));
+        using (var run = await host.Client.PostAsJsonAsync("/admin/functions/" + nameof(PlanRenewals), new { input = string.Empty }))
+        {
+            Assert.True(run.IsSuccessStatusCode, $"{(int)run.StatusCode} {host.ErrorLog()}");
+        }
+
+        var predecessor = await WaitForSuccessorAsync(serial);
+        var successorSerial = predecessor.SuccessorSerial!;
+        Assert.Equal(CertificateStatus.Issued, predecessor.Status); // the predecessor stays valid
+        var successor = (await Store.GetAsync(successorSerial))!;
+        Assert.Equal(serial, successor.PredecessorSerial);
+        Assert.Equal(predecessor.Profile, successor.Profile);
+        Assert.Equal(predecessor.Owner, successor.Owner);
+
+        var view = await (await host.Client.GetAsync($"/api/certificates/{successorSerial}")).JsonAsync();
+        var renewed = _ssl.Write("renewed.pem", view.GetProperty("certificatePem").GetString()!);
+        Assert.Equal(PublicKey(leaf), PublicKey(renewed));
+        Assert.Contains("DNS:renew.internal", Openssl.Run("x509", "-in", renewed, "-noout", "-ext", "subjectAltName").EnsureSuccess().Stdout);
+
+        var root = _ssl.Write("root.pem", await host.Client.GetStringAsync($"/api/ca/{host.RootId}/certificate"));
+        var issuing = _ssl.Write("issuing.pem", await host.Client.GetStringAsync($"/api/ca/{host.IssuingId}/certificate"));
+        var attime = host.Time.GetUtcNow().ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var verify = Openssl.Run("verify", "-x509_strict", "-attime", attime, "-purpose", "sslserver", "-CAfile", root, "-untrusted", issuing, renewed);
+        Assert.True(verify.ExitCode == 0, verify.Stdout + verify.Stderr);
+
+        // A redelivered message finds the link and issues nothing.
+        var before = await host.CountRowsAsync(TableNames.Certificates);
+        Assert.Equal(RenewalOutcome.AlreadyRenewed, await Renewer.RenewAsync(new RenewalMessage(serial)));
+        Assert.Equal(before, await host.CountRowsAsync(TableNames.Certificates));
+        Assert.Equal(successorSerial, (await Store.GetAsync(serial))!.SuccessorSerial);
+    }
+
+    [Fact]
+    public async Task With_auto_renewal_off_the_owner_is_notified_and_nothing_is_issued()
+    {
+        var key = _ssl.NewKey("manual.key", "ec:P-256");
+        var body = new JsonObject { ["csr"] = _ssl.NewCsr(key, "/CN=manual.internal", "DNS:manual.internal"), ["profile"] = "tls-server", ["owner"] = "bob@corp.internal", ["autoRenew"] = false };
+        using var response = await host.Client.PostAsJsonAsync("/api/certificates", body);
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        var serial = (await response.JsonAsync()).GetProperty("serialNumber").GetString()!;
+        Assert.False((await Store.GetAsync(serial))!.AutoRenew);
+
+        var before = await host.CountRowsAsync(TableNames.Certificates);
+        Assert.Equal(RenewalOutcome.OwnerNotified, await Renewer.RenewAsync(new RenewalMessage(serial)));
+        Assert.Equal(before, await host.CountRowsAsync(TableNames.Certificates));
+        var notice = Assert.Single(host.Notifier.Notices, n => n.Certificate.SerialNumber == serial);
+        Assert.Equal(RenewalNoticeReason.AutoRenewOff, notice.Reason);
+        Assert.Equal("bob@corp.internal", notice.Certificate.Owner);
+        Assert.Null((await Store.GetAsync(serial))!.SuccessorSerial);
+    }
+
+    [Fact]
+    public async Task A_malformed_renewal_message_ends_in_the_poison_queue_with_a_log_line()
+    {
+        var queue = host.Queue(QueueNames.Renewals);
+        var poison = host.Queue(QueueNames.Renewals + "-poison");
+        await queue.CreateIfNotExistsAsync();
+        await poison.CreateIfNotExistsAsync();
+        const string Malformed = "{\"serialNumber\": \"not hex\"}";
+        var sent = await queue.SendMessageAsync(Malformed);
+
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        string? found = null;
+        while (found is null && DateTime.UtcNow < deadline)
+        {
+            var peeked = await poison.PeekMessagesAsync(32);
+            found = peeked.Value.Select(m => m.Body.ToString()).FirstOrDefault(b => b == Malformed);
+            await Task.Delay(250);
+        }
+
+        Assert.Equal(Malformed, found);
+        Assert.Contains(host.Logs.GetSnapshot(), r => r.Level == LogLevel.Warning
+            && r.Message.Contains(sent.Value.MessageId, StringComparison.Ordinal) && r.Message.Contains("poison", StringComparison.Ordinal));
+        Assert.Contains(host.Logs.GetSnapshot(), r => r.Level == LogLevel.Error && r.Message.Contains("moves to the poison queue", StringComparison.Ordinal));
+    }
+
+    private async Task<CertificateRecord> WaitForSuccessorAsync(string serial)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (DateTime.UtcNow < deadline)
+        {
+            if (await Store.GetAsync(serial) is { SuccessorSerial: not null } record)
+            {
+                return record;
+            }
+
+            await Task.Delay(250);
+        }
+
+        throw new TimeoutException($"Certificate {serial} got no successor. {host.ErrorLog()}");
+    }
+
+    private static string PublicKey(string certificatePath) =>
+        Openssl.Run("x509", "-in", certificatePath, "-noout", "-pubkey").EnsureSuccess().Stdout;
+
+    private async Task<(string Serial, string LeafPath)> IssueAsync(string name)
+    {
+        var key = _ssl.NewKey(name + ".key", "ec:P-256");
+        var issued = await host.Client.IssueAsync(_ssl.NewCsr(key, "/CN=" + name, "DNS:" + name));
+        return (issued.GetProperty("serialNumber").GetString()!, _ssl.Write(name + ".pem", issued.GetProperty("certificatePem").GetString()!));
+    }
+}

@@ -1,0 +1,35 @@
+using Pki.Core.Authority;
+using Pki.Core.Renewal;
+
+namespace Pki.Tests.Unit.Renewal;
+
+public sealed class RenewalPolicyTests
+{
+    private static readonly DateTimeOffset NotBefore = new(2026, 11, 1, 0, 0, 0, TimeSpan.Zero);
+
+    [Fact]
+    public void Renew_is_due_after_two_thirds_of_the_lifetime_by_default()
+    {
+        Assert.Equal(NotBefore.AddDays(30), RenewalPolicy.DueAt(NotBefore, NotBefore.AddDays(45), new RenewalOptions()));
+    }
+
+    [Theory]
+    [InlineData(10, 30)] // 45 - 10 = 35 is later than two thirds (30): the fraction wins
+    [InlineData(20, 25)] // 45 - 20 = 25 is earlier: the days win
+    [InlineData(100, 0)] // never before notBefore
+    public void The_earlier_of_fraction_and_days_before_expiry_wins(int daysBeforeExpiry, int expectedDays)
+    {
+        var options = new RenewalOptions { RenewDaysBeforeExpiry = daysBeforeExpiry };
+        Assert.Equal(NotBefore.AddDays(expectedDays), RenewalPolicy.DueAt(NotBefore, NotBefore.AddDays(45), options));
+    }
+
+    [Fact]
+    public void Auto_renewal_defaults_on_for_tls_profiles_and_a_record_may_turn_it_off()
+    {
+        var record = new CertificateRecord("01", "ca", CertificateStatus.Issued, ProfileNames.TlsServer, "alice", "CN=a", NotBefore, NotBefore.AddDays(45), "r", NotBefore);
+        Assert.True(RenewalPolicy.AutoRenews(record));
+        Assert.True(RenewalPolicy.AutoRenews(record with { Profile = ProfileNames.TlsClient }));
+        Assert.False(RenewalPolicy.AutoRenews(record with { AutoRenew = false }));
+        Assert.False(RenewalPolicy.AutoRenews(record with { Profile = "other" }));
+    }
+}
