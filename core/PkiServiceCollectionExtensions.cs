@@ -81,6 +81,7 @@ public static class PkiServiceCollectionExtensions
         services.AddSingleton<IRenewalQueue, StorageRenewalQueue>();
         services.AddSingleton<RenewalPlanner>();
         services.AddSingleton<RenewalService>();
+        services.AddSingleton<RenewalRequestService>();
         services.TryAddSingleton<IRenewalNotifier, LoggingRenewalNotifier>();
 
         // Lifecycle events: the recorder is the first issuance and revocation observer, so the event reaches the

@@ -21,13 +21,17 @@ public sealed class CertificateService(
     /// <summary>A pending claim older than this was left by a crash; a retry may take it over.</summary>
     public static readonly TimeSpan PendingLease = TimeSpan.FromMinutes(2);
 
-    public async Task<IssuanceOutcome> RequestAsync(CertificateRequestInput input, string? idempotencyKey, CancellationToken cancellationToken = default)
+    public Task<IssuanceOutcome> RequestAsync(CertificateRequestInput input, string? idempotencyKey, CancellationToken cancellationToken = default) =>
+        RequestAsync(input, idempotencyKey, predecessorSerial: null, cancellationToken);
+
+    /// <param name="predecessorSerial">The certificate this request renews (set by the renewal-requests queue, never from an HTTP body).</param>
+    public async Task<IssuanceOutcome> RequestAsync(CertificateRequestInput input, string? idempotencyKey, string? predecessorSerial, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(input);
         var bodyHash = Hash(input);
         if (idempotencyKey is null)
         {
-            return await IssueUnkeyedAsync(input, bodyHash, cancellationToken).ConfigureAwait(false);
+            return await IssueUnkeyedAsync(input, bodyHash, predecessorSerial, cancellationToken).ConfigureAwait(false);
         }
 
         ValidateIdempotencyKey(idempotencyKey);
@@ -38,7 +42,7 @@ public sealed class CertificateService(
         }
 
         // Policy first: a refused request must not claim the key or store anything.
-        var request = registration.Approve(input);
+        var request = registration.Approve(input) with { PredecessorSerial = predecessorSerial };
         var requestId = NewRequestId();
         var claim = await requests.TryStartAsync(
             new IssuanceRequestRecord(requestId, idempotencyKey, bodyHash, RequestStatus.Pending, time.GetUtcNow()), cancellationToken).ConfigureAwait(false);
@@ -91,9 +95,9 @@ public sealed class CertificateService(
         return await ViewAsync(record, cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task<IssuanceOutcome> IssueUnkeyedAsync(CertificateRequestInput input, string bodyHash, CancellationToken cancellationToken)
+    private async Task<IssuanceOutcome> IssueUnkeyedAsync(CertificateRequestInput input, string bodyHash, string? predecessorSerial, CancellationToken cancellationToken)
     {
-        var request = registration.Approve(input);
+        var request = registration.Approve(input) with { PredecessorSerial = predecessorSerial };
         var requestId = NewRequestId();
         var record = new IssuanceRequestRecord(requestId, null, bodyHash, RequestStatus.Pending, time.GetUtcNow());
         CertificateRecord issued;

@@ -18,6 +18,9 @@ public static class QueueNames
     /// <summary>One message per certificate due for renewal, from the planner to the renewer.</summary>
     public const string Renewals = "renewals";
 
+    /// <summary>Renewal requests with a new CSR, put there by teams' pipelines (format in the README).</summary>
+    public const string RenewalRequests = "renewal-requests";
+
     private const int MinLength = 3;
     private const int MaxLength = 63;
 

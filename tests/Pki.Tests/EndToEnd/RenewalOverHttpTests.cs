@@ -104,6 +104,45 @@ public sealed class RenewalOverHttpTests(RenewalHostFixture host) : IClassFixtur
         Assert.Contains(host.Logs.GetSnapshot(), r => r.Level == LogLevel.Error && r.Message.Contains("moves to the poison queue", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task A_pipeline_renewal_request_issues_a_successor_for_the_new_key_once()
+    {
+        var (serial, _) = await IssueAsync("pipeline.internal", autoRenew: false); // so a planning pass of another test leaves it alone
+        var newKey = _ssl.NewKey("pipeline-new.key", "ec:P-256");
+        var request = new RenewalRequest("build-4711", serial, _ssl.NewCsr(newKey, "/CN=pipeline.internal", "DNS:pipeline.internal"));
+        await host.Queue(QueueNames.RenewalRequests).CreateIfNotExistsAsync();
+        await host.Queue(QueueNames.RenewalRequests).SendMessageAsync(System.Text.Json.JsonSerializer.Serialize(request, new System.Text.Json.JsonSerializerOptions(System.Text.Json.JsonSerializerDefaults.Web)));
+
+        var predecessor = await WaitForSuccessorAsync(serial);
+        var successor = (await Store.GetAsync(predecessor.SuccessorSerial!))!;
+        Assert.Equal(serial, successor.PredecessorSerial);
+        Assert.Equal(predecessor.Owner, successor.Owner);
+        var renewed = _ssl.Write("pipeline-renewed.pem", (await (await host.Client.GetAsync($"/api/certificates/{successor.SerialNumber}")).JsonAsync()).GetProperty("certificatePem").GetString()!);
+        Assert.Equal(Openssl.Run("pkey", "-in", newKey, "-pubout").EnsureSuccess().Stdout, PublicKey(renewed));
+
+        // The same request again (a redelivery, or the pipeline retrying) returns the first certificate and issues nothing.
+        var before = await host.CountRowsAsync(TableNames.Certificates);
+        var again = await host.App.Services.GetRequiredService<RenewalRequestService>().HandleAsync(request);
+        Assert.Equal(successor.SerialNumber, again.Certificate.SerialNumber);
+        Assert.True(again.Replayed);
+        Assert.Equal(before, await host.CountRowsAsync(TableNames.Certificates));
+    }
+
+    [Fact]
+    public async Task A_pipeline_renewal_request_goes_through_the_same_policy_as_http()
+    {
+        var (serial, _) = await IssueAsync("policy.internal", autoRenew: false);
+        var weak = _ssl.NewKey("weak.key", "rsa:1024");
+        var request = new RenewalRequest("build-4712", serial, _ssl.NewCsr(weak, "/CN=policy.internal", "DNS:policy.internal"));
+        var before = await host.CountRowsAsync(TableNames.Certificates);
+
+        var refusal = await Assert.ThrowsAsync<Pki.Core.Errors.ProblemException>(() => host.App.Services.GetRequiredService<RenewalRequestService>().HandleAsync(request));
+        Assert.Contains("key", refusal.Type, StringComparison.Ordinal);
+        Assert.Equal(before, await host.CountRowsAsync(TableNames.Certificates));
+        Assert.Null((await Store.GetAsync(serial))!.SuccessorSerial);
+        await Assert.ThrowsAsync<FormatException>(() => host.App.Services.GetRequiredService<RenewalRequestService>().HandleAsync(request with { RequestId = null }));
+    }
+
     private async Task<CertificateRecord> WaitForSuccessorAsync(string serial)
     {
         var deadline = DateTime.UtcNow.AddSeconds(60);
@@ -123,10 +162,19 @@ public sealed class RenewalOverHttpTests(RenewalHostFixture host) : IClassFixtur
     private static string PublicKey(string certificatePath) =>
         Openssl.Run("x509", "-in", certificatePath, "-noout", "-pubkey").EnsureSuccess().Stdout;
 
-    private async Task<(string Serial, string LeafPath)> IssueAsync(string name)
+    private async Task<(string Serial, string LeafPath)> IssueAsync(string name, bool? autoRenew = null)
     {
         var key = _ssl.NewKey(name + ".key", "ec:P-256");
-        var issued = await host.Client.IssueAsync(_ssl.NewCsr(key, "/CN=" + name, "DNS:" + name));
+        var body = new JsonObject { ["csr"] = _ssl.NewCsr(key, "/CN=" + name, "DNS:" + name), ["profile"] = "tls-server", ["owner"] = "alice@corp.internal" };
+        if (autoRenew is not null)
+        {
+            body["autoRenew"] = autoRenew;
+        }
+
+        using var response = await host.Client.PostAsJsonAsync("/api/certificates", body);
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.Created, text);
+        var issued = System.Text.Json.JsonDocument.Parse(text).RootElement;
         return (issued.GetProperty("serialNumber").GetString()!, _ssl.Write(name + ".pem", issued.GetProperty("certificatePem").GetString()!));
     }
 }

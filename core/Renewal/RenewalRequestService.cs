@@ -1,0 +1,73 @@
+using Microsoft.Extensions.Logging;
+using Pki.Core.Authority;
+using Pki.Core.Errors;
+using Pki.Core.Events;
+
+namespace Pki.Core.Renewal;
+
+/// <summary>
+/// Renewal requests from pipelines: the same path as <c>POST /api/certificates</c> (policy, idempotency key,
+/// issuance) for the predecessor's profile and owner, then the predecessor is linked and a "renewed" event recorded.
+/// </summary>
+public sealed class RenewalRequestService(
+    CertificateService certificates,
+    ICertificateStore store,
+    LifecycleEvents events,
+    LifecycleEventRecorder recorder,
+    ILogger<RenewalRequestService> logger)
+{
+    /// <summary>Prefixes the pipeline's id, so it never meets an HTTP caller's Idempotency-Key.</summary>
+    public const string IdempotencyKeyPrefix = "renewal-request:";
+
+    /// <exception cref="FormatException">A field is missing or invalid; the queue retries, then poisons the message.</exception>
+    /// <exception cref="ProblemException">Policy refused the request (logged); the queue retries, then poisons the message.</exception>
+    public async Task<IssuanceOutcome> HandleAsync(RenewalRequest request, CancellationToken cancellationToken = default)
+    {
+        if (request is null || string.IsNullOrWhiteSpace(request.RequestId) || string.IsNullOrWhiteSpace(request.Csr))
+        {
+            throw new FormatException("A renewal request needs 'requestId', 'serialNumber' and 'csr'.");
+        }
+
+        string serial;
+        try
+        {
+            serial = SerialNumbers.Normalize(request.SerialNumber);
+        }
+        catch (ProblemException e)
+        {
+            throw new FormatException($"Renewal request {request.RequestId} has no valid 'serialNumber': {e.Detail}", e);
+        }
+
+        var predecessor = await store.GetAsync(serial, cancellationToken).ConfigureAwait(false);
+        if (predecessor is not { Status: CertificateStatus.Issued or CertificateStatus.Revoked })
+        {
+            throw new FormatException($"Renewal request {request.RequestId} names certificate {serial}, which was not issued here.");
+        }
+
+        var input = new CertificateRequestInput(request.Csr, predecessor.Profile, predecessor.Owner, request.ValidityDays, request.AutoRenew ?? predecessor.AutoRenew);
+        IssuanceOutcome outcome;
+        try
+        {
+            outcome = await certificates.RequestAsync(input, IdempotencyKeyPrefix + request.RequestId, serial, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ProblemException e)
+        {
+            logger.LogError("Renewal request {RequestId} for certificate {SerialNumber} was refused: {ProblemType} {Detail}", request.RequestId, serial, e.Type, e.Detail);
+            throw;
+        }
+
+        var successor = outcome.Certificate.SerialNumber;
+        var linked = await store.TryLinkSuccessorAsync(serial, successor, CancellationToken.None).ConfigureAwait(false);
+        if (linked != successor)
+        {
+            logger.LogWarning("Certificate {SerialNumber} already has successor {LinkedSerial}; {SuccessorSerial} of request {RequestId} stays unlinked", serial, linked, successor, request.RequestId);
+            return outcome;
+        }
+
+        // A replay after a crash links and records here too; the event's id is the same, so consumers see one event.
+        var record = await store.GetAsync(successor, CancellationToken.None).ConfigureAwait(false);
+        await recorder.RecordAsync(events.Renewed(record!, serial), CancellationToken.None).ConfigureAwait(false);
+        logger.LogInformation("Renewal request {RequestId} renewed certificate {SerialNumber} as {SuccessorSerial}", request.RequestId, serial, successor);
+        return outcome;
+    }
+}

@@ -1,0 +1,27 @@
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.Logging;
+using Pki.Core.Renewal;
+using Pki.Core.Storage;
+
+namespace Pki.Functions;
+
+/// <summary>A pipeline's renewal request; a failure leaves the message to the queue's retries, then renewal-requests-poison.</summary>
+public sealed class RequestRenewal(RenewalRequestService requests, ILogger<RequestRenewal> logger)
+{
+    [Function(nameof(RequestRenewal))]
+    public async Task Run(
+        [QueueTrigger(QueueNames.RenewalRequests, Connection = QueueNames.Connection)] RenewalRequest request,
+        long dequeueCount,
+        CancellationToken cancellationToken)
+    {
+        try
+        {
+            await requests.HandleAsync(request, cancellationToken);
+        }
+        catch (Exception e) when (dequeueCount >= QueueNames.MaxDequeueCount && e is not OperationCanceledException)
+        {
+            logger.LogError(e, "Renewal request {RequestId} failed {DequeueCount} times; the message moves to the poison queue", request?.RequestId, dequeueCount);
+            throw;
+        }
+    }
+}
