@@ -56,9 +56,12 @@ public sealed class RenewalPlanner(IRenewalIndex index, IRenewalQueue queue, IOp
         return new PlanningOutcome(days, enqueued, failed, cursorDay);
     }
 
+    /// <summary>Messages sent at once within one day's bucket: the pass is bound by round trips, not by work.</summary>
+    public const int Parallelism = 16;
+
     private async Task<(int Sent, bool Complete)> PlanDayAsync(string day, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var sent = 0;
+        var due = new List<RenewalIndexEntry>();
         var complete = true;
         await foreach (var entry in index.QueryDayAsync(day, cancellationToken).ConfigureAwait(false))
         {
@@ -73,14 +76,19 @@ public sealed class RenewalPlanner(IRenewalIndex index, IRenewalQueue queue, IOp
                 continue;
             }
 
-            await queue.SendAsync(new RenewalMessage(entry.SerialNumber), cancellationToken).ConfigureAwait(false);
-            sent++;
-            if (!await index.TryMarkPlannedAsync(entry, cancellationToken).ConfigureAwait(false))
-            {
-                logger.LogWarning("Renewal index entry of certificate {SerialNumber} changed while planned; the renewer deduplicates", entry.SerialNumber);
-            }
+            due.Add(entry);
         }
 
-        return (sent, complete);
+        // Send all, then mark all (in batches of one partition): a lost mark sends the message again next pass,
+        // which the renewer deduplicates; a mark before the send could lose the renewal.
+        await Parallel.ForEachAsync(due, new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = cancellationToken }, async (entry, ct) =>
+            await queue.SendAsync(new RenewalMessage(entry.SerialNumber), ct).ConfigureAwait(false)).ConfigureAwait(false);
+        var marked = due.Count == 0 ? 0 : await index.MarkPlannedAsync(due, cancellationToken).ConfigureAwait(false);
+        if (marked < due.Count)
+        {
+            logger.LogWarning("{Unmarked} renewal index entries of due day {Day} changed while planned; the next pass sends them again and the renewer deduplicates", due.Count - marked, day);
+        }
+
+        return (due.Count, complete);
     }
 }

@@ -14,6 +14,9 @@ public sealed class TableRenewalIndex(TableStorage storage) : IRenewalIndex
     /// <summary>Sorts after every day, so a bucket query never meets it.</summary>
     public const string CursorPartition = "cursor";
 
+    /// <summary>Table Storage's limit of actions in one entity group transaction.</summary>
+    public const int MaxBatch = 100;
+
     public async Task UpsertEntityAsync(RenewalIndexEntry entry, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(entry);
@@ -44,6 +47,33 @@ public sealed class TableRenewalIndex(TableStorage storage) : IRenewalIndex
         {
             return false;
         }
+    }
+
+    /// <summary>Entity group transactions of up to 100 rows of one partition; a batch with a changed row falls back to one by one.</summary>
+    public async Task<int> MarkPlannedAsync(IReadOnlyList<RenewalIndexEntry> entries, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(entries);
+        var table = await storage.GetTableAsync(TableNames.RenewalIndex, cancellationToken).ConfigureAwait(false);
+        var marked = 0;
+        foreach (var batch in entries.GroupBy(e => e.Day).SelectMany(g => g.Chunk(MaxBatch)))
+        {
+            var actions = batch.Select(e => new TableTransactionAction(
+                TableTransactionActionType.UpdateReplace, ToEntity(e with { Planned = true }), e.Version is null ? ETag.All : new ETag(e.Version)));
+            try
+            {
+                await table.SubmitTransactionAsync(actions, cancellationToken).ConfigureAwait(false);
+                marked += batch.Length;
+            }
+            catch (TableTransactionFailedException e) when (e.Status is 412 or 404)
+            {
+                foreach (var entry in batch)
+                {
+                    marked += await TryMarkPlannedAsync(entry, cancellationToken).ConfigureAwait(false) ? 1 : 0;
+                }
+            }
+        }
+
+        return marked;
     }
 
     public async Task<string?> GetCursorAsync(CancellationToken cancellationToken = default)

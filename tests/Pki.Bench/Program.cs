@@ -19,6 +19,10 @@ switch (args.FirstOrDefault())
         return await DiscoveryBench.FleetAsync(args);
     case "discovery-scan":
         return await DiscoveryBench.ScanChildAsync(args);
+
+    // Renewal planning needs Azurite only.
+    case "renewal":
+        return await RenewalBench.RunAsync(args);
 }
 
 var settings = Settings.Parse(args);

@@ -69,11 +69,13 @@ public sealed class RenewalPlannerTests
 
     private sealed class RecordingQueue : IRenewalQueue
     {
-        public List<string> Serials { get; } = [];
+        private readonly System.Collections.Concurrent.ConcurrentQueue<string> _serials = new();
+
+        public IReadOnlyCollection<string> Serials => _serials;
 
         public Task SendAsync(RenewalMessage message, CancellationToken cancellationToken = default)
         {
-            Serials.Add(message.SerialNumber!);
+            _serials.Enqueue(message.SerialNumber!);
             return Task.CompletedTask;
         }
     }
