@@ -1,6 +1,7 @@
 using Pki.Core.Authority;
 using Pki.Core.Discovery;
 using Pki.Core.Inventory;
+using Pki.Core.Notifications;
 using Pki.Core.Revocation;
 using Pki.Core.Signing;
 using Pki.Core.Storage;
@@ -33,4 +34,6 @@ public sealed class PkiOptions
     public DiscoveryOptions Discovery { get; set; } = new();
 
     public InventoryOptions Inventory { get; set; } = new();
+
+    public NotificationOptions Notifications { get; set; } = new();
 }
