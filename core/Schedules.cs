@@ -11,4 +11,7 @@ public static class Schedules
 
     /// <summary>Hourly at a quarter past: sweep every discovery target.</summary>
     public const string DiscoverySweep = "0 15 * * * *";
+
+    /// <summary>Daily at 07:00 UTC: each owner's digest of the notices of the last 24 hours.</summary>
+    public const string NoticeDigest = "0 0 7 * * *";
 }

@@ -16,6 +16,8 @@ public static class TableNames
     public const string InventoryNames = "inventorynames";
     public const string DiscoveryTargets = "discoverytargets";
     public const string DiscoverySweeps = "discoverysweeps";
+    public const string Notices = "notices";
+    public const string NoticeDigests = "noticedigests";
 
     /// <summary>The blob container of published CRLs, before the (lowercased) prefix.</summary>
     public const string CrlContainer = "crls";
