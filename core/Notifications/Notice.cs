@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Pki.Core.Notifications;
 
 /// <summary>
@@ -27,9 +29,11 @@ public sealed record Notice(
     public Notice At(DateTimeOffset now) => this with { DaysLeft = DaysUntil(NotAfter, now), Expired = NotAfter <= now };
 
     /// <summary>The name people know the certificate by: its first DNS name, else its subject.</summary>
+    [JsonIgnore]
     public string DisplayName => DnsNames.Count > 0 ? DnsNames[0] : Subject;
 
     /// <summary>"expires in 7 days", "expires within a day", "expired 2 days ago".</summary>
+    [JsonIgnore]
     public string DaysLeftText => (Expired, DaysLeft) switch
     {
         (false, > 1) => $"expires in {DaysLeft} days",
@@ -40,5 +44,6 @@ public sealed record Notice(
         (true, _) => $"expired {-DaysLeft} days ago",
     };
 
+    [JsonIgnore]
     public string LocationsText => Locations.Count == 0 ? "no known deployment" : string.Join(", ", Locations);
 }

@@ -15,6 +15,7 @@ public sealed class TableNoticeStore(TableStorage storage) : INoticeStore
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
     private const int MaxClaimAttempts = 8;
+    private const int MaxListed = 20;
 
     public static string RowKey(int thresholdDays, RecipientLevel level) =>
         thresholdDays.ToString("0000", CultureInfo.InvariantCulture) + "-" + level.ToString().ToLowerInvariant();
@@ -100,7 +101,8 @@ public sealed class TableNoticeStore(TableStorage storage) : INoticeStore
     {
         ArgumentNullException.ThrowIfNull(entry);
         var table = await storage.GetTableAsync(TableNames.NoticeDigests, cancellationToken).ConfigureAwait(false);
-        var n = entry.Notice;
+        // A digest line needs a few names and places; a certificate with hundreds would outgrow a table property (64 KiB).
+        var n = entry.Notice with { DnsNames = [.. entry.Notice.DnsNames.Take(MaxListed)], Locations = [.. entry.Notice.Locations.Take(MaxListed)] };
         var rowKey = $"{OwnerKey(entry.Owner)}|{n.Fingerprint}|{RowKey(n.ThresholdDays, n.Level)}";
         await table.UpsertEntityAsync(
             new TableEntity(DigestPartition(DateOnly.FromDateTime(entry.SentAt.UtcDateTime)), rowKey)
