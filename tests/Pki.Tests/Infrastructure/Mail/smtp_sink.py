@@ -1,7 +1,8 @@
 """An SMTP server for tests: aiosmtpd (Debian's python3-aiosmtpd) writing each message it accepts to a folder.
 
-Usage: /usr/bin/python3 smtp_sink.py PORT FOLDER. Each message becomes FOLDER/<n>.eml, written under a temporary
-name and renamed, so a reader never sees half a message; the envelope recipients go first as X-Envelope-To headers.
+Usage: /usr/bin/python3 smtp_sink.py PORT FOLDER. Each message becomes FOLDER/<nanoseconds>-<n>.eml (names sort in
+arrival order, also across restarts of the server on one folder), written under a temporary name and renamed, so a
+reader never sees half a message; the envelope recipients go first as X-Envelope-To headers.
 Prints "ready" once it listens, and runs until it is terminated.
 """
 import itertools
@@ -9,6 +10,7 @@ import os
 import signal
 import sys
 import threading
+import time
 
 from aiosmtpd.controller import Controller
 
@@ -26,10 +28,11 @@ class FolderHandler:
         content = envelope.original_content or envelope.content
         if isinstance(content, str):
             content = content.encode()
-        temp = os.path.join(self.folder, f"{n:06d}.tmp")
+        name = f"{time.time_ns():020d}-{n:06d}"
+        temp = os.path.join(self.folder, name + ".tmp")
         with open(temp, "wb") as f:
             f.write(headers + content)
-        os.replace(temp, os.path.join(self.folder, f"{n:06d}.eml"))
+        os.replace(temp, os.path.join(self.folder, name + ".eml"))
         return "250 Message accepted for delivery"
 
 
