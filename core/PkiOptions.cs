@@ -1,5 +1,6 @@
 using Pki.Core.Authority;
 using Pki.Core.Discovery;
+using Pki.Core.Events;
 using Pki.Core.Inventory;
 using Pki.Core.Notifications;
 using Pki.Core.Revocation;
@@ -36,4 +37,6 @@ public sealed class PkiOptions
     public InventoryOptions Inventory { get; set; } = new();
 
     public NotificationOptions Notifications { get; set; } = new();
+
+    public EventsOptions Events { get; set; } = new();
 }

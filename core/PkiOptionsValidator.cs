@@ -2,10 +2,12 @@ using System.Net;
 using Microsoft.Extensions.Options;
 using Pki.Core.Authority;
 using Pki.Core.Discovery;
+using Pki.Core.Events;
 using Pki.Core.Inventory;
 using Pki.Core.Notifications;
 using Pki.Core.Revocation;
 using Pki.Core.Signing;
+using Pki.Core.Signing.KeyVault;
 using Pki.Core.Storage;
 
 namespace Pki.Core;
@@ -28,10 +30,50 @@ public sealed class PkiOptionsValidator : IValidateOptions<PkiOptions>
             errors.Add($"{p}:MaxRequestBytes must be between 1024 and 1048576; got {options.MaxRequestBytes}.");
         }
 
-        var signing = options.Signing;
-        if (signing.Provider != SigningOptions.Pkcs11Provider)
+        ValidateSigning(options.Signing, errors);
+
+        ValidateStorage(options.Storage, errors);
+
+        if (options.Storage.TablePrefix.Length > 20 || !options.Storage.TablePrefix.All(char.IsAsciiLetterOrDigit)
+            || (options.Storage.TablePrefix.Length > 0 && !char.IsAsciiLetter(options.Storage.TablePrefix[0])))
         {
-            errors.Add($"{p}:Signing:Provider must name the CA key store ('{SigningOptions.Pkcs11Provider}'); got '{signing.Provider}'. There is no default.");
+            errors.Add($"{p}:Storage:TablePrefix must be up to 20 ASCII letters and digits, starting with a letter; got '{options.Storage.TablePrefix}'.");
+        }
+
+        ValidateCa(options.Ca, errors);
+        ValidateRevocation(options.Revocation, errors);
+        ValidateNames(options.Names, errors);
+        ValidateDiscovery(options.Discovery, errors);
+        ValidateInventory(options.Inventory, errors);
+        ValidateEvents(options.Events, errors);
+        ValidateNotifications(options.Notifications, errors);
+
+        foreach (var (profile, settings) in options.Profiles)
+        {
+            if (profile is not (ProfileNames.TlsServer or ProfileNames.TlsClient))
+            {
+                errors.Add($"{p}:Profiles:{profile} is not a known profile ({ProfileNames.TlsServer}, {ProfileNames.TlsClient}).");
+            }
+
+            if (settings.MaxValidityDays is < 1 or > 3650)
+            {
+                errors.Add($"{p}:Profiles:{profile}:MaxValidityDays must be between 1 and 3650; got {settings.MaxValidityDays}.");
+            }
+        }
+
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+
+    private static void ValidateSigning(SigningOptions signing, List<string> errors)
+    {
+        const string p = PkiOptions.Section;
+        if (signing.Provider == SigningOptions.KeyVaultProvider)
+        {
+            ValidateKeyVault(signing.KeyVault, errors);
+        }
+        else if (signing.Provider != SigningOptions.Pkcs11Provider)
+        {
+            errors.Add($"{p}:Signing:Provider must name the CA key store ('{SigningOptions.Pkcs11Provider}' or '{SigningOptions.KeyVaultProvider}'); got '{signing.Provider}'. There is no default.");
         }
         else
         {
@@ -50,36 +92,28 @@ public sealed class PkiOptionsValidator : IValidateOptions<PkiOptions>
                 errors.Add($"{p}:Signing:Pkcs11:UserPin is required (supply it from the environment or a secret store).");
             }
         }
+    }
 
-        ValidateStorage(options.Storage, errors);
-
-        if (options.Storage.TablePrefix.Length > 20 || !options.Storage.TablePrefix.All(char.IsAsciiLetterOrDigit)
-            || (options.Storage.TablePrefix.Length > 0 && !char.IsAsciiLetter(options.Storage.TablePrefix[0])))
+    private static void ValidateKeyVault(KeyVaultOptions kv, List<string> errors)
+    {
+        const string s = PkiOptions.Section + ":Signing:KeyVault";
+        if (string.IsNullOrWhiteSpace(kv.VaultUri))
         {
-            errors.Add($"{p}:Storage:TablePrefix must be up to 20 ASCII letters and digits, starting with a letter; got '{options.Storage.TablePrefix}'.");
+            errors.Add($"{s}:VaultUri is required when {PkiOptions.Section}:Signing:Provider is '{SigningOptions.KeyVaultProvider}' (e.g. https://NAME.vault.azure.net/).");
+        }
+        else if (!Uri.TryCreate(kv.VaultUri, UriKind.Absolute, out var vault) || vault.Scheme != Uri.UriSchemeHttps)
+        {
+            errors.Add($"{s}:VaultUri must be an absolute https URL such as https://NAME.vault.azure.net/; got '{kv.VaultUri}'.");
+        }
+        else if (vault.HostNameType != UriHostNameType.Dns || vault.AbsolutePath != "/" || vault.Query.Length > 0 || vault.UserInfo.Length > 0)
+        {
+            errors.Add($"{s}:VaultUri must be the vault's base URL, https://NAME.vault.azure.net/ (a host name, no path, query or user); got '{kv.VaultUri}'.");
         }
 
-        ValidateCa(options.Ca, errors);
-        ValidateRevocation(options.Revocation, errors);
-        ValidateNames(options.Names, errors);
-        ValidateDiscovery(options.Discovery, errors);
-        ValidateInventory(options.Inventory, errors);
-        ValidateNotifications(options.Notifications, errors);
-
-        foreach (var (profile, settings) in options.Profiles)
+        if (kv.ManagedIdentityClientId.Length > 0 && !Guid.TryParse(kv.ManagedIdentityClientId, out _))
         {
-            if (profile is not (ProfileNames.TlsServer or ProfileNames.TlsClient))
-            {
-                errors.Add($"{p}:Profiles:{profile} is not a known profile ({ProfileNames.TlsServer}, {ProfileNames.TlsClient}).");
-            }
-
-            if (settings.MaxValidityDays is < 1 or > 3650)
-            {
-                errors.Add($"{p}:Profiles:{profile}:MaxValidityDays must be between 1 and 3650; got {settings.MaxValidityDays}.");
-            }
+            errors.Add($"{s}:ManagedIdentityClientId must be the client id (a GUID) of a user-assigned managed identity, or empty for the system-assigned one; got '{kv.ManagedIdentityClientId}'.");
         }
-
-        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 
     private static void ValidateRevocation(RevocationOptions r, List<string> errors)
@@ -199,6 +233,29 @@ public sealed class PkiOptionsValidator : IValidateOptions<PkiOptions>
         }
 
         AddRangeErrors(s, [("MinRsaBits", i.MinRsaBits, 1024, 16384), ("MinEcBits", i.MinEcBits, 160, 521), ("MaxPageSize", i.MaxPageSize, 1, 1000)], errors);
+    }
+
+    private static void ValidateEvents(EventsOptions e, List<string> errors)
+    {
+        const string s = PkiOptions.Section + ":Events";
+        var hasNamespace = !string.IsNullOrWhiteSpace(e.ServiceBusNamespace);
+        var hasTopic = !string.IsNullOrWhiteSpace(e.Topic);
+        if (hasNamespace && !hasTopic)
+        {
+            errors.Add($"{s}:Topic is required when {s}:ServiceBusNamespace is set (the deployment's topic is lifecycle-events).");
+        }
+
+        if (hasTopic && !hasNamespace)
+        {
+            errors.Add($"{s}:ServiceBusNamespace is required when {s}:Topic is set; leave both empty to publish to the local storage queue.");
+        }
+
+        if (hasNamespace && (Uri.CheckHostName(e.ServiceBusNamespace) != UriHostNameType.Dns || !e.ServiceBusNamespace!.Contains('.', StringComparison.Ordinal)))
+        {
+            errors.Add($"{s}:ServiceBusNamespace must be the fully qualified namespace, such as NAME.servicebus.windows.net (no scheme, no connection string); got '{e.ServiceBusNamespace}'.");
+        }
+
+        AddRangeErrors(s, [("DispatchDelaySeconds", e.DispatchDelaySeconds, 0, 600)], errors);
     }
 
     private static void ValidateNotifications(NotificationOptions n, List<string> errors)

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Pki.Core.Authority;
 using Pki.Core.Authority.Policy;
@@ -11,11 +12,13 @@ using Pki.Core.Discovery.KeyVault;
 using Pki.Core.Discovery.Scanning;
 using Pki.Core.Discovery.Sweeps;
 using Pki.Core.Discovery.Targets;
+using Pki.Core.Events;
 using Pki.Core.Inventory;
 using Pki.Core.Notifications;
 using Pki.Core.Revocation;
 using Pki.Core.Revocation.Ocsp;
 using Pki.Core.Signing;
+using Pki.Core.Signing.KeyVault;
 using Pki.Core.Signing.Pkcs11;
 using Pki.Core.Storage;
 
@@ -29,9 +32,19 @@ public static class PkiServiceCollectionExtensions
         services.AddOptions<PkiOptions>().Bind(configuration.GetSection(PkiOptions.Section)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<PkiOptions>, PkiOptionsValidator>();
         services.AddSingleton<IOptions<Pkcs11Options>>(sp => Options.Create(sp.GetRequiredService<IOptions<PkiOptions>>().Value.Signing.Pkcs11));
+        services.AddSingleton<IOptions<KeyVaultOptions>>(sp => Options.Create(sp.GetRequiredService<IOptions<PkiOptions>>().Value.Signing.KeyVault));
 
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton<IKeyManager, Pkcs11KeyManager>();
+
+        // The CA keys live in the store the configuration names; the validator has refused any other name.
+        services.TryAddSingleton<IKeyManager>(sp => sp.GetRequiredService<IOptions<PkiOptions>>().Value.Signing.Provider switch
+        {
+            SigningOptions.KeyVaultProvider => new KeyVaultKeyManager(
+                sp.GetRequiredService<IOptions<KeyVaultOptions>>(),
+                sp.GetRequiredService<TokenCredential>(),
+                sp.GetRequiredService<ILogger<KeyVaultKeyManager>>()),
+            _ => ActivatorUtilities.CreateInstance<Pkcs11KeyManager>(sp),
+        });
 
         services.AddSingleton<TableStorage>();
         services.AddSingleton<IAuthorityStore, TableAuthorityStore>();
@@ -63,6 +76,22 @@ public static class PkiServiceCollectionExtensions
         services.AddSingleton<CertificateIssuer>();
         services.AddSingleton<CertificateService>();
 
+        // Lifecycle events: the recorder is the first issuance and revocation observer, so the event reaches the
+        // outbox right after the state it describes committed, before observers that may be slow or fail.
+        services.AddSingleton<IEventOutbox, TableEventOutbox>();
+        services.AddSingleton<LifecycleEvents>();
+        services.AddSingleton<EventDispatcher>();
+        services.AddSingleton<LifecycleEventRecorder>();
+        services.AddSingleton<IIssuanceObserver>(sp => sp.GetRequiredService<LifecycleEventRecorder>());
+        services.AddSingleton<IRevocationObserver>(sp => sp.GetRequiredService<LifecycleEventRecorder>());
+        services.TryAddSingleton<ILifecycleEventPublisher>(sp =>
+        {
+            var events = sp.GetRequiredService<IOptions<PkiOptions>>().Value.Events;
+            return events.UsesServiceBus
+                ? new ServiceBusEventPublisher(events, sp.GetRequiredService<TokenCredential>())
+                : new StorageQueueEventPublisher(sp.GetRequiredService<QueueStorage>());
+        });
+
         services.AddSingleton<CrlPublisher>();
         services.AddSingleton<CrlService>();
         services.AddSingleton<OcspResponders>();
@@ -89,7 +118,10 @@ public static class PkiServiceCollectionExtensions
 
         // Vaults are read as the app's identity (managed identity in Azure); tests and the dev host may register another credential first.
         services.AddSingleton<IOptions<DiscoveryOptions>>(sp => Options.Create(sp.GetRequiredService<IOptions<PkiOptions>>().Value.Discovery));
-        services.TryAddSingleton<TokenCredential>(_ => new DefaultAzureCredential());
+        // The same identity signs with Key Vault keys; a user-assigned identity is chosen by Pki:Signing:KeyVault:ManagedIdentityClientId.
+        services.TryAddSingleton<TokenCredential>(sp => sp.GetRequiredService<IOptions<PkiOptions>>().Value.Signing.KeyVault.ManagedIdentityClientId is { Length: > 0 } clientId
+            ? new DefaultAzureCredential(new DefaultAzureCredentialOptions { ManagedIdentityClientId = clientId })
+            : new DefaultAzureCredential());
         services.AddSingleton<IKeyVaultClientFactory>(sp => new KeyVaultClientFactory(sp.GetRequiredService<TokenCredential>()));
         services.AddSingleton<IKeyVaultCertificateSource, KeyVaultCertificateSource>();
 

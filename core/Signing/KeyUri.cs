@@ -4,18 +4,28 @@ namespace Pki.Core.Signing;
 
 /// <summary>
 /// Addresses a key in a key store, parsed in this one place:
-/// <c>pkcs11:token=pki-ca;object=issuing-ca-1</c> (RFC 7512 attributes) or <c>software:name=test</c>.
+/// <c>pkcs11:token=pki-ca;object=issuing-ca-1</c> (RFC 7512 attributes),
+/// <c>azurekms:vault=pki-prod;name=issuing-ca-1;version=0123abcd...</c> (step-ca's form; version optional)
+/// or <c>software:name=test</c>.
 /// </summary>
 public sealed class KeyUri : IEquatable<KeyUri>
 {
     public const string Pkcs11Scheme = "pkcs11";
     public const string SoftwareScheme = "software";
+    public const string AzureKmsScheme = "azurekms";
     private const int MaxLength = 512;
 
+    /// <summary>Each scheme's attributes in printing order; required ones first.</summary>
     private static readonly Dictionary<string, string[]> RequiredAttributes = new(StringComparer.Ordinal)
     {
         [Pkcs11Scheme] = ["token", "object"],
         [SoftwareScheme] = ["name"],
+        [AzureKmsScheme] = ["vault", "name"],
+    };
+
+    private static readonly Dictionary<string, string[]> OptionalAttributes = new(StringComparer.Ordinal)
+    {
+        [AzureKmsScheme] = ["version"],
     };
 
     private readonly SortedDictionary<string, string> _attributes;
@@ -36,16 +46,51 @@ public sealed class KeyUri : IEquatable<KeyUri>
 
     public static KeyUri Software(string name) => Create(SoftwareScheme, ("name", name));
 
+    /// <summary>A key in Azure Key Vault; without a version it means the key's current version.</summary>
+    public static KeyUri AzureKms(string vault, string name, string? version = null) => version is null
+        ? Create(AzureKmsScheme, ("vault", vault), ("name", name))
+        : Create(AzureKmsScheme, ("vault", vault), ("name", name), ("version", version));
+
+    /// <summary>The value of an attribute, or null when the URI does not carry it (optional attributes).</summary>
+    public string? GetAttribute(string attribute) => _attributes.GetValueOrDefault(attribute);
+
     private static KeyUri Create(string scheme, params (string Name, string Value)[] attributes)
     {
         var map = new SortedDictionary<string, string>(StringComparer.Ordinal);
         foreach (var (name, value) in attributes)
         {
             ArgumentException.ThrowIfNullOrWhiteSpace(value, name);
+            if (ValueError(scheme, name, value) is { } error)
+            {
+                throw new ArgumentException(error, name);
+            }
+
             map[name] = value;
         }
 
         return new KeyUri(scheme, map);
+    }
+
+    /// <summary>
+    /// Key Vault names and versions become URL path segments, so they are held to Key Vault's own
+    /// character sets here rather than escaped later.
+    /// </summary>
+    private static string? ValueError(string scheme, string attribute, string value)
+    {
+        if (scheme != AzureKmsScheme)
+        {
+            return null;
+        }
+
+        var (max, hyphens) = attribute switch
+        {
+            "vault" => (63, true),
+            "name" => (127, true),
+            _ => (64, false),
+        };
+        return value.Length <= max && value.All(c => char.IsAsciiLetterOrDigit(c) || (hyphens && c == '-'))
+            ? null
+            : $"attribute '{attribute}' must be 1 to {max} ASCII letters{(hyphens ? ", digits or hyphens" : " or digits")}; got '{value}'";
     }
 
     public static KeyUri Parse(string value)
@@ -71,7 +116,7 @@ public sealed class KeyUri : IEquatable<KeyUri>
         var colon = value.IndexOf(':');
         if (colon <= 0)
         {
-            error = "it has no scheme (expected 'pkcs11:' or 'software:')";
+            error = "it has no scheme (expected 'pkcs11:', 'azurekms:' or 'software:')";
             return false;
         }
 
@@ -93,7 +138,7 @@ public sealed class KeyUri : IEquatable<KeyUri>
             }
 
             var name = part[..eq];
-            if (!required.Contains(name, StringComparer.Ordinal))
+            if (!required.Contains(name, StringComparer.Ordinal) && !OptionalAttributes.GetValueOrDefault(scheme, []).Contains(name, StringComparer.Ordinal))
             {
                 error = $"attribute '{name}' is not known for scheme '{scheme}'";
                 return false;
@@ -110,6 +155,12 @@ public sealed class KeyUri : IEquatable<KeyUri>
                 error = existing == decoded
                     ? $"attribute '{name}' is repeated"
                     : $"attribute '{name}' is given twice with conflicting values '{existing}' and '{decoded}'";
+                return false;
+            }
+
+            if (ValueError(scheme, name, decoded) is { } invalid)
+            {
+                error = invalid;
                 return false;
             }
 
@@ -174,7 +225,9 @@ public sealed class KeyUri : IEquatable<KeyUri>
     }
 
     public override string ToString() =>
-        Scheme + ":" + string.Join(';', RequiredAttributes[Scheme].Select(a => a + "=" + PercentEncode(_attributes[a])));
+        Scheme + ":" + string.Join(';', RequiredAttributes[Scheme].Concat(OptionalAttributes.GetValueOrDefault(Scheme, []))
+            .Where(_attributes.ContainsKey)
+            .Select(a => a + "=" + PercentEncode(_attributes[a])));
 
     public bool Equals(KeyUri? other) => other is not null && ToString() == other.ToString();
 

@@ -15,6 +15,9 @@ public static class QueueNames
     /// <summary>Notice requests (certificate, threshold, recipient level), for SendNotice.</summary>
     public const string Notifications = "notifications";
 
+    /// <summary>Lifecycle events (CloudEvents JSON) where no Service Bus topic is configured: the local stand-in.</summary>
+    public const string LifecycleEvents = "lifecycle-events";
+
     private const int MinLength = 3;
     private const int MaxLength = 63;
 

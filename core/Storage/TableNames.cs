@@ -19,6 +19,9 @@ public static class TableNames
     public const string Notices = "notices";
     public const string NoticeDigests = "noticedigests";
 
+    /// <summary>Lifecycle events not yet published.</summary>
+    public const string EventOutbox = "eventoutbox";
+
     /// <summary>The blob container of published CRLs, before the (lowercased) prefix.</summary>
     public const string CrlContainer = "crls";
 }

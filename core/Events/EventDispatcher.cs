@@ -1,0 +1,102 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Pki.Core.Events;
+
+/// <summary>
+/// Moves events from the outbox to the publisher: in time order within each shard (so per certificate), deleting
+/// each only after the publisher accepted it. When publishing fails the shard stops where it is and its events
+/// wait for the next pass; nothing is dropped. A crash between publish and delete sends an event again with the
+/// same id, which Service Bus duplicate detection drops (the local storage queue cannot).
+/// </summary>
+public sealed class EventDispatcher(
+    IEventOutbox outbox,
+    ILifecycleEventPublisher publisher,
+    IOptions<PkiOptions> options,
+    TimeProvider time,
+    ILogger<EventDispatcher> logger)
+{
+    public const int PageSize = 50;
+
+    /// <summary>A pass stops a shard after this many pages, so one pass after a long outage stays within the timer's time limit.</summary>
+    public const int MaxPagesPerShard = 100;
+
+    /// <summary>The publish right after an outbox write waits no longer than this; the dispatcher takes over after.</summary>
+    public static readonly TimeSpan ImmediatePublishTimeout = TimeSpan.FromSeconds(5);
+
+    /// <summary>One pass over every shard; a shard that fails does not stop the others.</summary>
+    public async Task<DispatchOutcome> DispatchAsync(CancellationToken cancellationToken = default)
+    {
+        var before = time.GetUtcNow() - TimeSpan.FromSeconds(options.Value.Events.DispatchDelaySeconds);
+        var published = 0;
+        var failed = 0;
+        for (var shard = 0; shard < OutboxShards.Count; shard++)
+        {
+            try
+            {
+                published += await DispatchShardAsync(shard, before, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                failed++;
+                logger.LogWarning(e, "Lifecycle events of outbox shard {Shard} stay pending: publishing failed; the next pass tries again", shard);
+            }
+        }
+
+        return new DispatchOutcome(published, failed);
+    }
+
+    /// <summary>
+    /// Best effort, right after the event was written to the outbox: publishes it unless an older event of its shard
+    /// is still pending (then the dispatcher sends both in order). Never throws; the event stays in the outbox on failure.
+    /// </summary>
+    public async Task<bool> TryPublishNowAsync(OutboxEntry entry)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        using var timeout = new CancellationTokenSource(ImmediatePublishTimeout);
+        try
+        {
+            if (await outbox.HasOlderAsync(entry, timeout.Token).ConfigureAwait(false))
+            {
+                return false;
+            }
+
+            await publisher.PublishAsync([entry.Event], timeout.Token).ConfigureAwait(false);
+            await outbox.DeleteAsync(entry, timeout.Token).ConfigureAwait(false);
+            return true;
+        }
+        catch (Exception e)
+        {
+            logger.LogWarning(e, "Lifecycle event {EventId} ({EventType}) for {Subject} stays in the outbox; the dispatcher publishes it later",
+                entry.Event.Id, entry.Event.Type, entry.Event.Subject);
+            return false;
+        }
+    }
+
+    private async Task<int> DispatchShardAsync(int shard, DateTimeOffset before, CancellationToken cancellationToken)
+    {
+        var published = 0;
+        for (var page = 0; page < MaxPagesPerShard; page++)
+        {
+            var pending = await outbox.ListPendingAsync(shard, before, PageSize, cancellationToken).ConfigureAwait(false);
+            if (pending.Count == 0)
+            {
+                break;
+            }
+
+            await publisher.PublishAsync(pending.Select(p => p.Event).ToArray(), cancellationToken).ConfigureAwait(false);
+            foreach (var entry in pending)
+            {
+                await outbox.DeleteAsync(entry, cancellationToken).ConfigureAwait(false);
+            }
+
+            published += pending.Count;
+            if (pending.Count < PageSize)
+            {
+                break;
+            }
+        }
+
+        return published;
+    }
+}

@@ -1,0 +1,26 @@
+using Pki.Core.Authority;
+using Pki.Core.Revocation;
+
+namespace Pki.Core.Events;
+
+/// <summary>
+/// Writes lifecycle events to the outbox once the state they describe has committed, then tries to publish at once.
+/// As an issuance observer it is registered first, so it runs straight after the certificate is marked issued.
+/// Residual gap: a process crash between that commit and the outbox write loses the "issued" event (an observer's
+/// failure never undoes an issuance); a repeated revoke request writes its "revoked" event again with the same id.
+/// </summary>
+public sealed class LifecycleEventRecorder(LifecycleEvents events, IEventOutbox outbox, EventDispatcher dispatcher) : IIssuanceObserver, IRevocationObserver
+{
+    public Task OnIssuedAsync(CertificateRecord certificate, CancellationToken cancellationToken = default) =>
+        RecordAsync(events.Issued(certificate), cancellationToken);
+
+    public Task OnRevokedAsync(CertificateRecord certificate, CancellationToken cancellationToken = default) =>
+        RecordAsync(events.Revoked(certificate), cancellationToken);
+
+    /// <summary>For any committed change (a renewal, a threshold crossed, a discovery): outbox first, then a best-effort publish.</summary>
+    public async Task RecordAsync(CloudEvent cloudEvent, CancellationToken cancellationToken = default)
+    {
+        var entry = await outbox.AddAsync(cloudEvent, cancellationToken).ConfigureAwait(false);
+        await dispatcher.TryPublishNowAsync(entry).ConfigureAwait(false);
+    }
+}
