@@ -2,6 +2,7 @@ using Pki.Core.Authority;
 using Pki.Core.Discovery;
 using Pki.Core.Events;
 using Pki.Core.Inventory;
+using Pki.Core.Notifications;
 using Pki.Core.Renewal;
 using Pki.Core.Revocation;
 using Pki.Core.Signing;
@@ -35,6 +36,8 @@ public sealed class PkiOptions
     public DiscoveryOptions Discovery { get; set; } = new();
 
     public InventoryOptions Inventory { get; set; } = new();
+
+    public NotificationOptions Notifications { get; set; } = new();
 
     public EventsOptions Events { get; set; } = new();
 

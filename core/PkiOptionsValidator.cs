@@ -4,6 +4,7 @@ using Pki.Core.Authority;
 using Pki.Core.Discovery;
 using Pki.Core.Events;
 using Pki.Core.Inventory;
+using Pki.Core.Notifications;
 using Pki.Core.Revocation;
 using Pki.Core.Signing;
 using Pki.Core.Signing.KeyVault;
@@ -46,6 +47,7 @@ public sealed class PkiOptionsValidator : IValidateOptions<PkiOptions>
         ValidateInventory(options.Inventory, errors);
         ValidateEvents(options.Events, errors);
         ValidateRenewal(options.Renewal, errors);
+        ValidateNotifications(options.Notifications, errors);
 
         foreach (var (profile, settings) in options.Profiles)
         {
@@ -271,6 +273,90 @@ public sealed class PkiOptionsValidator : IValidateOptions<PkiOptions>
         }
 
         AddRangeErrors(s, [("InitialLookbackDays", r.InitialLookbackDays, 0, 3650)], errors);
+    }
+
+    private static void ValidateNotifications(NotificationOptions n, List<string> errors)
+    {
+        const string s = PkiOptions.Section + ":Notifications";
+        if (n.ThresholdsDays?.Any(t => t is < 0 or > 3650) == true)
+        {
+            errors.Add($"{s}:ThresholdsDays must hold days between 0 (on expiry) and 3650.");
+        }
+
+        var smtp = n.Smtp;
+        if (smtp.IsConfigured)
+        {
+            if (string.IsNullOrWhiteSpace(smtp.From))
+            {
+                errors.Add($"{s}:Smtp:From is required with {s}:Smtp:Host: the sender address, such as pki@example.com.");
+            }
+            else if (NoticeRecipients.TryParseMailbox(smtp.From) is null)
+            {
+                errors.Add($"{s}:Smtp:From must be a mail address such as 'PKI <pki@example.com>'; got '{smtp.From}'.");
+            }
+
+            if (Uri.CheckHostName(smtp.Host!.Trim()) == UriHostNameType.Unknown)
+            {
+                errors.Add($"{s}:Smtp:Host must be a host name or address; got '{smtp.Host}'.");
+            }
+
+            if (string.IsNullOrEmpty(smtp.UserName) != string.IsNullOrEmpty(smtp.Password))
+            {
+                errors.Add($"{s}:Smtp:UserName and {s}:Smtp:Password go together: set both (authenticated submission) or neither (a relay).");
+            }
+
+            if (!Enum.IsDefined(smtp.UseTls))
+            {
+                errors.Add($"{s}:Smtp:UseTls must be one of {string.Join(", ", Enum.GetNames<SmtpTls>())}.");
+            }
+
+            AddRangeErrors(s + ":Smtp", [("Port", smtp.Port, 1, 65535), ("TimeoutSeconds", smtp.TimeoutSeconds, 1, 600)], errors);
+        }
+        else if (!string.IsNullOrWhiteSpace(smtp.From) || !string.IsNullOrWhiteSpace(smtp.UserName))
+        {
+            errors.Add($"{s}:Smtp:Host is required when other {s}:Smtp settings are set.");
+        }
+
+        ValidateWebhook($"{s}:Teams:WebhookUrl", n.Teams.WebhookUrl, errors);
+        foreach (var (team, url) in n.Teams.TeamWebhooks)
+        {
+            ValidateWebhook($"{s}:Teams:TeamWebhooks:{team}", url, errors);
+        }
+
+        foreach (var (team, list) in n.TeamAddresses)
+        {
+            ValidateAddresses($"{s}:TeamAddresses:{team}", list, errors);
+        }
+
+        ValidateAddresses($"{s}:AdminAddresses", n.AdminAddresses, errors);
+        AddRangeErrors(s, [("ClaimMinutes", n.ClaimMinutes, 1, 24 * 60)], errors);
+        AddRangeErrors(s + ":Teams", [("TimeoutSeconds", n.Teams.TimeoutSeconds, 1, 600)], errors);
+    }
+
+    /// <summary>Workflows webhook URLs are https; plain http is accepted for a loopback listener only (local runs and tests).</summary>
+    private static void ValidateWebhook(string setting, string? url, List<string> errors)
+    {
+        if (string.IsNullOrWhiteSpace(url))
+        {
+            return;
+        }
+
+        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || !(uri.Scheme == Uri.UriSchemeHttps || (uri.Scheme == Uri.UriSchemeHttp && uri.IsLoopback)))
+        {
+            // The URL carries the workflow's signature; name the setting, not the value.
+            errors.Add($"{setting} must be an absolute https URL (the Workflows \"When a Teams webhook request is received\" URL); http only for a loopback address.");
+        }
+    }
+
+    private static void ValidateAddresses(string setting, string? list, List<string> errors)
+    {
+        foreach (var address in NotificationOptions.SplitAddresses(list))
+        {
+            if (NoticeRecipients.TryParseMailbox(address) is null)
+            {
+                errors.Add($"{setting} holds '{address}', which is not a mail address.");
+            }
+        }
     }
 
     private static void AddRangeErrors(string section, IEnumerable<(string Setting, int Value, int Min, int Max)> ranges, List<string> errors)

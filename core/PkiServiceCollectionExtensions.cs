@@ -14,6 +14,7 @@ using Pki.Core.Discovery.Sweeps;
 using Pki.Core.Discovery.Targets;
 using Pki.Core.Events;
 using Pki.Core.Inventory;
+using Pki.Core.Notifications;
 using Pki.Core.Renewal;
 using Pki.Core.Revocation;
 using Pki.Core.Revocation.Ocsp;
@@ -132,6 +133,20 @@ public static class PkiServiceCollectionExtensions
             : new DefaultAzureCredential());
         services.AddSingleton<IKeyVaultClientFactory>(sp => new KeyVaultClientFactory(sp.GetRequiredService<TokenCredential>()));
         services.AddSingleton<IKeyVaultCertificateSource, KeyVaultCertificateSource>();
+
+        services.AddSingleton<INoticeStore, TableNoticeStore>();
+        services.AddSingleton<INoticeQueue, StorageNoticeQueue>();
+        services.AddSingleton<NoticeRecipients>();
+        services.AddSingleton<SmtpMailer>();
+        services.AddSingleton<INoticeChannel, EmailNoticeChannel>();
+
+        // One client for the process; pooled connections are renewed so a webhook host's DNS changes are seen.
+        services.AddSingleton<INoticeChannel>(sp => new TeamsNoticeChannel(
+            new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) }) { Timeout = Timeout.InfiniteTimeSpan },
+            sp.GetRequiredService<NoticeRecipients>(),
+            sp.GetRequiredService<IOptions<PkiOptions>>()));
+        services.AddSingleton<NotificationService>();
+        services.AddSingleton<DigestService>();
         return services;
     }
 }

@@ -12,6 +12,9 @@ public static class Schedules
     /// <summary>Hourly at a quarter past: sweep every discovery target.</summary>
     public const string DiscoverySweep = "0 15 * * * *";
 
+    /// <summary>Daily at 07:00 UTC: each owner's digest of the notices of the last 24 hours.</summary>
+    public const string NoticeDigest = "0 0 7 * * *";
+
     /// <summary>Every minute: publish lifecycle events still in the outbox (the bus was down, or the process stopped).</summary>
     public const string EventDispatch = "45 * * * * *";
 

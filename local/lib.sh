@@ -19,8 +19,9 @@ pki_as_root() {
 }
 
 # Installs Debian packages that are missing: softhsm2 (PKCS#11 token), openssl and gnutls-bin (two
-# independent X.509 implementations that judge our output), curl and jq (the README's examples), and
-# GNU time (local/bench measures OpenSSL's and our peak memory with it).
+# independent X.509 implementations that judge our output), curl and jq (the README's examples),
+# GNU time (local/bench measures OpenSSL's and our peak memory with it), and aiosmtpd, the SMTP server the
+# notification tests mail to (Debian's package, for Debian's /usr/bin/python3, whatever python3 is first on PATH).
 pki_install_prerequisites() {
   local missing=()
   [ -e "$PKI_SOFTHSM_LIB" ] && command -v softhsm2-util >/dev/null || missing+=(softhsm2)
@@ -29,6 +30,7 @@ pki_install_prerequisites() {
   command -v curl >/dev/null || missing+=(curl)
   command -v jq >/dev/null || missing+=(jq)
   [ -x /usr/bin/time ] || missing+=(time)
+  { [ -x /usr/bin/python3 ] && /usr/bin/python3 -c 'import aiosmtpd' 2>/dev/null; } || missing+=(python3-aiosmtpd)
   if [ ${#missing[@]} -gt 0 ]; then
     pki_log "installing ${missing[*]} with apt-get"
     pki_as_root apt-get update -qq

@@ -12,6 +12,9 @@ public static class QueueNames
     /// <summary>Batches of a discovery sweep, for the scanner.</summary>
     public const string DiscoveryBatches = "discovery-batches";
 
+    /// <summary>Notice requests (certificate, threshold, recipient level), for SendNotice.</summary>
+    public const string Notifications = "notifications";
+
     /// <summary>Lifecycle events (CloudEvents JSON) where no Service Bus topic is configured: the local stand-in.</summary>
     public const string LifecycleEvents = "lifecycle-events";
 

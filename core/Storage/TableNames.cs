@@ -19,6 +19,8 @@ public static class TableNames
     public const string InventoryNames = "inventorynames";
     public const string DiscoveryTargets = "discoverytargets";
     public const string DiscoverySweeps = "discoverysweeps";
+    public const string Notices = "notices";
+    public const string NoticeDigests = "noticedigests";
 
     /// <summary>Lifecycle events not yet published.</summary>
     public const string EventOutbox = "eventoutbox";

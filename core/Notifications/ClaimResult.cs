@@ -1,0 +1,3 @@
+namespace Pki.Core.Notifications;
+
+public sealed record ClaimResult(ClaimOutcome Outcome, NoticeRecord Record);
