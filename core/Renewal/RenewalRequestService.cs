@@ -39,9 +39,15 @@ public sealed class RenewalRequestService(
         }
 
         var predecessor = await store.GetAsync(serial, cancellationToken).ConfigureAwait(false);
-        if (predecessor is not { Status: CertificateStatus.Issued or CertificateStatus.Revoked })
+        if (predecessor is null)
         {
             throw new FormatException($"Renewal request {request.RequestId} names certificate {serial}, which was not issued here.");
+        }
+
+        // A revoked certificate (perhaps for a compromised key) is replaced by a new request, never renewed.
+        if (predecessor.Status is not CertificateStatus.Issued)
+        {
+            throw new FormatException($"Renewal request {request.RequestId} names certificate {serial}, which is {predecessor.Status.ToString().ToLowerInvariant()}; request a new certificate with POST /api/certificates instead.");
         }
 
         var input = new CertificateRequestInput(request.Csr, predecessor.Profile, predecessor.Owner, request.ValidityDays, request.AutoRenew ?? predecessor.AutoRenew);

@@ -41,9 +41,18 @@ public sealed class RenewalService(
             return RenewalOutcome.Unknown;
         }
 
-        // Invariant: one successor per certificate. A redelivered message finds the link and issues nothing.
+        // Invariant: one successor per certificate. The link is claimed before the successor is signed, so a
+        // redelivered or concurrent message finds it and issues nothing.
         if (predecessor.SuccessorSerial is { } existing)
         {
+            // The first attempt may have failed after issuing but before its event was recorded: record it again
+            // (the event id is deterministic, so the outbox and Service Bus keep one).
+            if (await certificates.GetAsync(existing, cancellationToken).ConfigureAwait(false) is { Status: CertificateStatus.Issued } successorRecord
+                && successorRecord.PredecessorSerial == serial)
+            {
+                await recorder.RecordAsync(events.Renewed(successorRecord, serial), CancellationToken.None).ConfigureAwait(false);
+            }
+
             logger.LogInformation("Certificate {SerialNumber} was renewed already by {SuccessorSerial}", serial, existing);
             return RenewalOutcome.AlreadyRenewed;
         }
@@ -74,12 +83,27 @@ public sealed class RenewalService(
             return await NotifyAsync(predecessor, RenewalNoticeReason.PolicyRefused, e.Detail, cancellationToken).ConfigureAwait(false);
         }
 
-        var successor = await issuer.IssueAsync(request, Guid.NewGuid().ToString("N"), cancellationToken: cancellationToken).ConfigureAwait(false);
-        var linked = await certificates.TryLinkSuccessorAsync(serial, successor.SerialNumber, CancellationToken.None).ConfigureAwait(false);
-        if (linked != successor.SerialNumber)
+        CertificateRecord successor;
+        try
         {
-            // Two deliveries raced past the check above; the first link stands and this successor stays unlinked.
-            logger.LogWarning("Certificate {SerialNumber} was linked to {LinkedSerial} meanwhile; successor {SuccessorSerial} stays unlinked", serial, linked, successor.SerialNumber);
+            // The link is claimed with the reserved serial before the signature is made: of two deliveries racing
+            // past the check above, the second stops here, before a second certificate exists.
+            successor = await issuer.IssueAsync(
+                request with { PredecessorSerial = serial },
+                Guid.NewGuid().ToString("N"),
+                async (reserved, ct) =>
+                {
+                    var linked = await certificates.TryLinkSuccessorAsync(serial, reserved, ct).ConfigureAwait(false);
+                    if (linked != reserved)
+                    {
+                        throw new RenewalClaimedException(serial, linked);
+                    }
+                },
+                cancellationToken).ConfigureAwait(false);
+        }
+        catch (RenewalClaimedException e)
+        {
+            logger.LogInformation("Certificate {SerialNumber} is being renewed as {LinkedSerial} by another delivery; nothing issued", serial, e.LinkedSerial);
             return RenewalOutcome.AlreadyRenewed;
         }
 
@@ -92,5 +116,12 @@ public sealed class RenewalService(
     {
         await notifier.NewKeyRequiredAsync(new RenewalNotice(certificate, reason, detail), cancellationToken).ConfigureAwait(false);
         return RenewalOutcome.OwnerNotified;
+    }
+
+    /// <summary>Another delivery claimed the renewal first (or the predecessor can no longer be renewed); raised before signing.</summary>
+    private sealed class RenewalClaimedException(string serial, string? linkedSerial)
+        : Exception($"Certificate {serial} is renewed by {linkedSerial ?? "nobody (no longer renewable)"}.")
+    {
+        public string? LinkedSerial { get; } = linkedSerial;
     }
 }

@@ -74,7 +74,8 @@ public sealed class TableCertificateStore(TableStorage storage, IOptions<PkiOpti
                 return linked;
             }
 
-            if (record.Status is not (CertificateStatus.Issued or CertificateStatus.Revoked))
+            // Only a certificate still in use gets a successor; a revoked one (a compromised key, say) never does.
+            if (record.Status is not CertificateStatus.Issued)
             {
                 return null;
             }
