@@ -61,6 +61,30 @@ public sealed class RenewalOverHttpTests(RenewalHostFixture host) : IClassFixtur
     }
 
     [Fact]
+    public async Task Deliveries_running_at_once_issue_one_successor()
+    {
+        var (serial, _) = await IssueAsync("race.internal");
+
+        var outcomes = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Task.Run(() => Renewer.RenewAsync(new RenewalMessage(serial)))));
+
+        Assert.Single(outcomes, o => o == RenewalOutcome.Renewed);
+        Assert.All(outcomes.Where(o => o != RenewalOutcome.Renewed), o => Assert.Equal(RenewalOutcome.AlreadyRenewed, o));
+        var successor = (await Store.GetAsync((await Store.GetAsync(serial))!.SuccessorSerial!))!;
+        Assert.Equal((CertificateStatus.Issued, serial), (successor.Status, successor.PredecessorSerial));
+
+        // Not only one link: one signed certificate. The others stopped before their signature.
+        var table = new Azure.Data.Tables.TableClient(TestEnvironment.StorageConnectionString, host.TablePrefix + TableNames.Certificates);
+        var signed = 0;
+        await foreach (var _ in table.QueryAsync<Azure.Data.Tables.TableEntity>(
+            Azure.Data.Tables.TableClient.CreateQueryFilter($"PredecessorSerial eq {serial} and Status eq {nameof(CertificateStatus.Issued)}")))
+        {
+            signed++;
+        }
+
+        Assert.Equal(1, signed);
+    }
+
+    [Fact]
     public async Task With_auto_renewal_off_the_owner_is_notified_and_nothing_is_issued()
     {
         var key = _ssl.NewKey("manual.key", "ec:P-256");
