@@ -37,7 +37,7 @@ public sealed class KeyVaultDouble : IAsyncDisposable
     private readonly SortedDictionary<string, List<StoredVersion>> _certificates = new(StringComparer.OrdinalIgnoreCase);
     private readonly HashSet<string> _forbidden = new(StringComparer.OrdinalIgnoreCase);
     private readonly HashSet<string> _vanished = new(StringComparer.OrdinalIgnoreCase);
-    private readonly ConcurrentDictionary<string, TokenRequestContext> _issuedTokens = new();
+    private readonly DoubleTokenIssuer _tokens = new("kvdouble");
     private readonly ConcurrentQueue<RecordedRequest> _requests = new();
     private readonly ConcurrentBag<HttpMessageHandler> _handlers = [];
 
@@ -47,8 +47,6 @@ public sealed class KeyVaultDouble : IAsyncDisposable
         _tlsCertificate = tlsCertificate;
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
         VaultUri = new Uri(address.TrimEnd('/') + "/");
-        Credential = new DoubleCredential(this, issuedByVaultTenant: true);
-        ForeignCredential = new DoubleCredential(this, issuedByVaultTenant: false);
     }
 
     /// <summary>The vault's base URI, <c>https://127.0.0.1:{port}/</c>.</summary>
@@ -61,28 +59,22 @@ public sealed class KeyVaultDouble : IAsyncDisposable
     public bool DenyListing { get; set; }
 
     /// <summary>Issues tokens this vault accepts, for <see cref="Scope"/> in <see cref="Tenant"/>.</summary>
-    public TokenCredential Credential { get; }
+    public TokenCredential Credential => _tokens.Credential;
 
     /// <summary>Issues tokens this vault never accepts, like a token from another tenant.</summary>
-    public TokenCredential ForeignCredential { get; }
+    public TokenCredential ForeignCredential => _tokens.ForeignCredential;
 
     /// <summary>Every request that reached the vault, in order.</summary>
     public IReadOnlyList<RecordedRequest> Requests => [.. _requests];
 
     /// <summary>What each token request asked for, in order.</summary>
-    public ConcurrentQueue<TokenRequestContext> TokenRequests { get; } = new();
+    public ConcurrentQueue<TokenRequestContext> TokenRequests => _tokens.Requests;
 
     public static async Task<KeyVaultDouble> StartAsync()
     {
-        var tlsCertificate = CreateTlsCertificate();
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrelHttpsConfiguration();
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen => listen.UseHttps(tlsCertificate)));
-        var app = builder.Build();
+        var tlsCertificate = LoopbackHttps.ServerCertificate("Key Vault double", san => san.AddIpAddress(IPAddress.Loopback));
         KeyVaultDouble? vault = null;
-        app.Run(context => vault!.HandleAsync(context));
-        await app.StartAsync();
+        var app = await LoopbackHttps.StartAsync(tlsCertificate, context => vault!.HandleAsync(context));
         vault = new KeyVaultDouble(app, tlsCertificate);
         return vault;
     }
@@ -215,10 +207,7 @@ public sealed class KeyVaultDouble : IAsyncDisposable
         }
     }
 
-    private bool IsAccepted(string token) =>
-        _issuedTokens.TryGetValue(token, out var issued)
-        && issued.Scopes is [Scope]
-        && issued.TenantId == Tenant;
+    private bool IsAccepted(string token) => _tokens.Accepts(token, Scope, Tenant);
 
     private async Task ListCertificatesAsync(HttpContext context, string apiVersion)
     {
@@ -401,45 +390,11 @@ public sealed class KeyVaultDouble : IAsyncDisposable
         await context.Response.WriteAsync(body.ToJsonString());
     }
 
-    private static X509Certificate2 CreateTlsCertificate()
-    {
-        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var request = new CertificateRequest("CN=Key Vault double", key, HashAlgorithmName.SHA256);
-        var san = new SubjectAlternativeNameBuilder();
-        san.AddIpAddress(IPAddress.Loopback);
-        request.CertificateExtensions.Add(san.Build());
-        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1")], critical: false));
-        var now = DateTimeOffset.UtcNow;
-        return request.CreateSelfSigned(now.AddMinutes(-5), now.AddHours(2));
-    }
-
     private sealed record StoredVersion(string Version, byte[] Der, bool Enabled, long Created, long Updated);
 
     /// <summary>One request as the vault saw it.</summary>
     public sealed record RecordedRequest(string Method, string Path, string Query, string Authorization)
     {
         public bool HasToken => Authorization.StartsWith("Bearer ", StringComparison.Ordinal);
-    }
-
-    /// <summary>
-    /// Stands in for Entra ID: the vault accepts a token only if this credential issued it for the vault's
-    /// resource and tenant, which it learns from the challenge the SDK followed.
-    /// </summary>
-    private sealed class DoubleCredential(KeyVaultDouble vault, bool issuedByVaultTenant) : TokenCredential
-    {
-        public override AccessToken GetToken(TokenRequestContext requestContext, CancellationToken cancellationToken)
-        {
-            vault.TokenRequests.Enqueue(requestContext);
-            var token = "kvdouble." + Guid.NewGuid().ToString("N");
-            if (issuedByVaultTenant)
-            {
-                vault._issuedTokens[token] = requestContext;
-            }
-
-            return new AccessToken(token, DateTimeOffset.UtcNow.AddHours(1));
-        }
-
-        public override ValueTask<AccessToken> GetTokenAsync(TokenRequestContext requestContext, CancellationToken cancellationToken) =>
-            ValueTask.FromResult(GetToken(requestContext, cancellationToken));
     }
 }

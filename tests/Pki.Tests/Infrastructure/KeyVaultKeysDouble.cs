@@ -42,7 +42,7 @@ public sealed class KeyVaultKeysDouble : IAsyncDisposable
     private readonly Dictionary<string, List<StoredKey>> _keys = new(StringComparer.OrdinalIgnoreCase);
     private readonly HashSet<string> _softDeleted = new(StringComparer.OrdinalIgnoreCase);
     private readonly HashSet<string> _denied = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, TokenRequestContext> _issuedTokens = new();
+    private readonly DoubleTokenIssuer _tokens = new("kvkeys");
     private readonly ConcurrentQueue<RecordedRequest> _requests = new();
     private readonly ConcurrentBag<HttpMessageHandler> _handlers = [];
     private int _throttleRemaining;
@@ -55,8 +55,6 @@ public sealed class KeyVaultKeysDouble : IAsyncDisposable
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
         _port = new Uri(address).Port;
         VaultUri = new Uri($"https://{VaultName}.localhost:{_port}/");
-        Credential = new DoubleCredential(this, issuedByVaultTenant: true);
-        ForeignCredential = new DoubleCredential(this, issuedByVaultTenant: false);
     }
 
     public Uri VaultUri { get; }
@@ -64,26 +62,20 @@ public sealed class KeyVaultKeysDouble : IAsyncDisposable
     /// <summary>The resource the challenge names; Key Vault's is https://vault.azure.net.</summary>
     public string Resource { get; set; } = "https://vault.azure.net";
 
-    public TokenCredential Credential { get; }
+    public TokenCredential Credential => _tokens.Credential;
 
     /// <summary>Issues tokens this vault never accepts, like a token from another tenant.</summary>
-    public TokenCredential ForeignCredential { get; }
+    public TokenCredential ForeignCredential => _tokens.ForeignCredential;
 
     public IReadOnlyList<RecordedRequest> Requests => [.. _requests];
 
-    public ConcurrentQueue<TokenRequestContext> TokenRequests { get; } = new();
+    public ConcurrentQueue<TokenRequestContext> TokenRequests => _tokens.Requests;
 
     public static async Task<KeyVaultKeysDouble> StartAsync()
     {
-        var tlsCertificate = CreateTlsCertificate();
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrelHttpsConfiguration();
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen => listen.UseHttps(tlsCertificate)));
-        var app = builder.Build();
+        var tlsCertificate = LoopbackHttps.ServerCertificate("Key Vault keys double", san => san.AddDnsName(VaultName + ".localhost"));
         KeyVaultKeysDouble? vault = null;
-        app.Run(context => vault!.HandleAsync(context));
-        await app.StartAsync();
+        var app = await LoopbackHttps.StartAsync(tlsCertificate, context => vault!.HandleAsync(context));
         vault = new KeyVaultKeysDouble(app, tlsCertificate);
         return vault;
     }
@@ -272,8 +264,7 @@ public sealed class KeyVaultKeysDouble : IAsyncDisposable
         }
     }
 
-    private bool IsAccepted(string token) =>
-        _issuedTokens.TryGetValue(token, out var issued) && issued.Scopes is [var scope] && scope == Resource + "/.default" && issued.TenantId == Tenant;
+    private bool IsAccepted(string token) => _tokens.Accepts(token, Resource + "/.default", Tenant);
 
     private async Task CreateAsync(HttpContext context, string name, JsonObject body)
     {
@@ -508,42 +499,11 @@ public sealed class KeyVaultKeysDouble : IAsyncDisposable
         await context.Response.WriteAsync(body.ToJsonString());
     }
 
-    private static X509Certificate2 CreateTlsCertificate()
-    {
-        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var request = new CertificateRequest("CN=Key Vault keys double", key, HashAlgorithmName.SHA256);
-        var san = new SubjectAlternativeNameBuilder();
-        san.AddDnsName(VaultName + ".localhost");
-        request.CertificateExtensions.Add(san.Build());
-        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1")], critical: false));
-        var now = DateTimeOffset.UtcNow;
-        return request.CreateSelfSigned(now.AddMinutes(-5), now.AddHours(2));
-    }
-
     private sealed record StoredKey(string Version, string Kty, string? Curve, int? Size, string[] Operations, AsymmetricAlgorithm Key, long Created);
 
     /// <summary>One request as the vault saw it, body included.</summary>
     public sealed record RecordedRequest(string Method, string Path, string Query, string Authorization, string Body)
     {
         public bool HasToken => Authorization.StartsWith("Bearer ", StringComparison.Ordinal);
-    }
-
-    /// <summary>Stands in for Entra ID: the vault accepts a token only if this credential issued it for the challenge's scope and tenant.</summary>
-    private sealed class DoubleCredential(KeyVaultKeysDouble vault, bool issuedByVaultTenant) : TokenCredential
-    {
-        public override AccessToken GetToken(TokenRequestContext requestContext, CancellationToken cancellationToken)
-        {
-            vault.TokenRequests.Enqueue(requestContext);
-            var token = "kvkeys." + Guid.NewGuid().ToString("N");
-            if (issuedByVaultTenant)
-            {
-                vault._issuedTokens[token] = requestContext;
-            }
-
-            return new AccessToken(token, DateTimeOffset.UtcNow.AddHours(1));
-        }
-
-        public override ValueTask<AccessToken> GetTokenAsync(TokenRequestContext requestContext, CancellationToken cancellationToken) =>
-            ValueTask.FromResult(GetToken(requestContext, cancellationToken));
     }
 }
