@@ -20,14 +20,12 @@ public sealed class LifecycleEventsHostFixture : DevHostFixture
 
     public override async Task InitializeAsync()
     {
-        App = await StartAsync(TablePrefix, RootId, IssuingId, ["--Pki:Events:DispatchDelaySeconds=0"], services =>
+        await StartHostAsync(["--Pki:Events:DispatchDelaySeconds=0"], services =>
         {
             services.AddSingleton<StorageQueueEventPublisher>();
             services.Replace(ServiceDescriptor.Singleton<ILifecycleEventPublisher>(sp => new RecordingPublisher(sp.GetRequiredService<StorageQueueEventPublisher>())));
         });
         Bus = (RecordingPublisher)App.Services.GetRequiredService<ILifecycleEventPublisher>();
-        BaseAddress = new Uri(App.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
-        Client = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
     }
 
     /// <summary>This host's lifecycle-events queue, as a consumer reads it.</summary>

@@ -22,10 +22,6 @@ public sealed class RenewalHostFixture : DevHostFixture
 
     public RecordingNotifier Notifier { get; } = new();
 
-    public FakeLogCollector Logs => LogProvider.Collector;
-
-    private FakeLoggerProvider LogProvider { get; } = new();
-
     public override async Task InitializeAsync()
     {
         string[] args =
@@ -33,26 +29,11 @@ public sealed class RenewalHostFixture : DevHostFixture
             "--AzureFunctionsJobHost:extensions:queues:visibilityTimeout=00:00:00.200",
             "--AzureFunctionsJobHost:extensions:queues:maxPollingInterval=00:00:00.500",
         ];
-        App = await StartAsync(TablePrefix, RootId, IssuingId, args, services =>
+        await StartHostAsync(args, services =>
         {
             services.Replace(ServiceDescriptor.Singleton<TimeProvider>(Time));
             services.Replace(ServiceDescriptor.Singleton<IRenewalNotifier>(Notifier));
-            services.AddSingleton<ILoggerProvider>(LogProvider);
         });
-        BaseAddress = new Uri(App.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
-        Client = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
-    }
-
-    public string ErrorLog() => string.Join("\n", Logs.GetSnapshot().Where(l => l.Level >= LogLevel.Error).Select(l => l.Message + " " + l.Exception));
-
-    /// <summary>One of this host's queues, by its name before the prefix.</summary>
-    public QueueClient Queue(string name) =>
-        new(TestEnvironment.StorageConnectionString, QueueNames.Resolve(TablePrefix, name), new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 });
-
-    public override async Task DisposeAsync()
-    {
-        await base.DisposeAsync();
-        LogProvider.Dispose();
     }
 
     public sealed class RecordingNotifier : IRenewalNotifier

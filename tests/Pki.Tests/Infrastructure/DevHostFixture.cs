@@ -1,9 +1,12 @@
 using Azure.Data.Tables;
+using Azure.Storage.Queues;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 using Pki.Core.Signing;
 using Pki.Core.Storage;
 using Pki.Local;
@@ -42,12 +45,31 @@ public class DevHostFixture : IAsyncLifetime
 
     public Uri BaseAddress { get; protected set; } = null!;
 
-    public virtual async Task InitializeAsync()
+    /// <summary>What the host logged (at the host's levels: Warning and up unless a fixture says otherwise).</summary>
+    public FakeLogCollector Logs => LogProvider.Collector;
+
+    private FakeLoggerProvider LogProvider { get; } = new();
+
+    public virtual Task InitializeAsync() => StartHostAsync([], configureServices: null);
+
+    /// <summary>Starts this fixture's host with extra settings and services, records its log, and points <see cref="Client"/> at it.</summary>
+    protected async Task StartHostAsync(string[] extraArgs, Action<IServiceCollection>? configureServices)
     {
-        App = await StartAsync(TablePrefix, RootId, IssuingId);
+        App = await StartAsync(TablePrefix, RootId, IssuingId, extraArgs, services =>
+        {
+            services.AddSingleton<ILoggerProvider>(LogProvider);
+            configureServices?.Invoke(services);
+        });
         BaseAddress = new Uri(App.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
         Client = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
     }
+
+    /// <summary>The errors the host logged, for a failure message to say why a request failed.</summary>
+    public string ErrorLog() => string.Join("\n", Logs.GetSnapshot().Where(l => l.Level >= LogLevel.Error).Select(l => l.Message + " " + l.Exception));
+
+    /// <summary>One of this host's queues, by its name before the prefix.</summary>
+    public QueueClient Queue(string name) =>
+        new(TestEnvironment.StorageConnectionString, QueueNames.Resolve(TablePrefix, name), new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 });
 
     public static Task<WebApplication> StartAsync(string tablePrefix, string rootId, string issuingId, params string[] extraArgs) =>
         StartAsync(tablePrefix, rootId, issuingId, extraArgs, configureServices: null);
@@ -115,5 +137,7 @@ public class DevHostFixture : IAsyncLifetime
             await App.StopAsync();
             await App.DisposeAsync();
         }
+
+        LogProvider.Dispose();
     }
 }

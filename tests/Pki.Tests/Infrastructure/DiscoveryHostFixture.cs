@@ -19,10 +19,6 @@ public sealed class DiscoveryHostFixture : DevHostFixture
 {
     public KeyVaultDouble Vault { get; private set; } = null!;
 
-    public FakeLogCollector Logs => LogProvider.Collector;
-
-    private FakeLoggerProvider LogProvider { get; } = new();
-
     /// <summary>PEM files the host trusts as anchors besides our root; a test class sets them before the host starts.</summary>
     public IReadOnlyList<string> TrustAnchorFiles { get; set; } = [];
 
@@ -44,26 +40,15 @@ public sealed class DiscoveryHostFixture : DevHostFixture
             "--AzureFunctionsJobHost:extensions:queues:maxPollingInterval=00:00:00.500",
             .. TrustAnchorFiles.Select((f, i) => $"--Pki:Inventory:TrustAnchorFiles:{i}={f}"),
         ];
-        App = await StartAsync(TablePrefix, RootId, IssuingId, args, services =>
+        await StartHostAsync(args, services =>
         {
             services.Replace(ServiceDescriptor.Singleton<IKeyVaultClientFactory>(new KeyVaultClientFactory(Vault.Credential, Vault.ClientOptions())));
-            services.AddSingleton<ILoggerProvider>(LogProvider);
         });
-        BaseAddress = new Uri(App.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
-        Client = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
     }
-
-    /// <summary>The errors the host logged, for a failure message to say why a request failed.</summary>
-    public string ErrorLog() => string.Join("\n", Logs.GetSnapshot().Where(l => l.Level >= LogLevel.Error).Select(l => l.Message + " " + l.Exception));
-
-    /// <summary>One of this host's queues, by its name before the prefix.</summary>
-    public QueueClient Queue(string name) =>
-        new(TestEnvironment.StorageConnectionString, QueueNames.Resolve(TablePrefix, name), new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 });
 
     public override async Task DisposeAsync()
     {
         await base.DisposeAsync();
         await Vault.DisposeAsync();
-        LogProvider.Dispose();
     }
 }

@@ -29,10 +29,6 @@ public sealed class NotificationHostFixture : DevHostFixture
 
     public TeamsWebhookDouble Teams { get; private set; } = null!;
 
-    public FakeLogCollector Logs => LogProvider.Collector;
-
-    private FakeLoggerProvider LogProvider { get; } = new();
-
     public override async Task InitializeAsync()
     {
         Smtp = await SmtpSink.StartAsync();
@@ -51,9 +47,7 @@ public sealed class NotificationHostFixture : DevHostFixture
             "--AzureFunctionsJobHost:extensions:queues:visibilityTimeout=00:00:01",
             "--AzureFunctionsJobHost:extensions:queues:maxPollingInterval=00:00:00.300",
         ];
-        App = await StartAsync(TablePrefix, RootId, IssuingId, args, services => services.AddSingleton<ILoggerProvider>(LogProvider));
-        BaseAddress = new Uri(App.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
-        Client = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
+        await StartHostAsync(args, configureServices: null);
     }
 
     public INoticeStore Notices => App.Services.GetRequiredService<INoticeStore>();
@@ -73,9 +67,6 @@ public sealed class NotificationHostFixture : DevHostFixture
     }
 
     public Task SendAsync(NoticeRequest request) => App.Services.GetRequiredService<INoticeQueue>().SendAsync(request);
-
-    public QueueClient Queue(string name) =>
-        new(TestEnvironment.StorageConnectionString, QueueNames.Resolve(TablePrefix, name), new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 });
 
     /// <summary>Waits until a log line matches; fails naming the errors logged so far.</summary>
     public async Task<FakeLogRecord> WaitForLogAsync(Func<FakeLogRecord, bool> match, TimeSpan? timeout = null)
@@ -121,6 +112,5 @@ public sealed class NotificationHostFixture : DevHostFixture
         await base.DisposeAsync();
         await Smtp.DisposeAsync();
         await Teams.DisposeAsync();
-        LogProvider.Dispose();
     }
 }
