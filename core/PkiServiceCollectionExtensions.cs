@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Pki.Core.Access;
 using Pki.Core.Authority;
 using Pki.Core.Authority.Policy;
 using Azure.Core;
@@ -36,6 +37,7 @@ public static class PkiServiceCollectionExtensions
         services.AddSingleton<IOptions<KeyVaultOptions>>(sp => Options.Create(sp.GetRequiredService<IOptions<PkiOptions>>().Value.Signing.KeyVault));
 
         services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<CallerContext>();
 
         // The CA keys live in the store the configuration names; the validator has refused any other name.
         services.TryAddSingleton<IKeyManager>(sp => sp.GetRequiredService<IOptions<PkiOptions>>().Value.Signing.Provider switch
