@@ -1,3 +1,4 @@
+using Pki.Core.Access;
 using Pki.Core.Authority;
 using Pki.Core.Discovery;
 using Pki.Core.Events;
@@ -42,4 +43,6 @@ public sealed class PkiOptions
     public EventsOptions Events { get; set; } = new();
 
     public RenewalOptions Renewal { get; set; } = new();
+
+    public AccessOptions Access { get; set; } = new();
 }

@@ -48,6 +48,7 @@ public sealed class PkiOptionsValidator : IValidateOptions<PkiOptions>
         ValidateEvents(options.Events, errors);
         ValidateRenewal(options.Renewal, errors);
         ValidateNotifications(options.Notifications, errors);
+        Access.AccessOptionsValidation.Validate(options.Access, errors);
 
         foreach (var (profile, settings) in options.Profiles)
         {

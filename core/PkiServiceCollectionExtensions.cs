@@ -38,6 +38,13 @@ public static class PkiServiceCollectionExtensions
 
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<CallerContext>();
+        services.AddSingleton<TeamGrants>();
+        services.AddSingleton<IAuthenticator>(sp => new KeyAuthenticator("api-key", KeyAuthenticator.ApiKeyHeader, sp.GetRequiredService<IOptions<PkiOptions>>().Value.Access.ApiKeys));
+        services.AddSingleton<IAuthenticator>(sp => new KeyAuthenticator("function-key", KeyAuthenticator.FunctionKeyHeader, sp.GetRequiredService<IOptions<PkiOptions>>().Value.Access.FunctionKeys));
+        services.AddSingleton<IAuthenticator>(sp => new EntraTokenAuthenticator(
+            sp.GetRequiredService<IOptions<PkiOptions>>().Value.Access.Entra, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<EntraTokenAuthenticator>>()));
+        services.AddSingleton<IAuthenticator>(sp => new AppServicePrincipalAuthenticator(sp.GetRequiredService<IOptions<PkiOptions>>().Value.Access));
+        services.AddSingleton<AccessControl>();
 
         // The CA keys live in the store the configuration names; the validator has refused any other name.
         services.TryAddSingleton<IKeyManager>(sp => sp.GetRequiredService<IOptions<PkiOptions>>().Value.Signing.Provider switch
@@ -71,6 +78,7 @@ public static class PkiServiceCollectionExtensions
         // Policy rules run in this order; each refuses with its own reason. The key rule runs earlier,
         // in CSR parsing, because it must precede signature verification.
         services.AddSingleton<IIssuancePolicyRule, OwnerRule>();
+        services.AddSingleton<IIssuancePolicyRule, TeamRule>();
         services.AddSingleton<IIssuancePolicyRule, SubjectAltNameRule>();
         services.AddSingleton<IIssuancePolicyRule, NameRule>();
         services.AddSingleton<IIssuancePolicyRule, LifetimeRule>();

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Logging;
 using Pki.Core;
+using Pki.Core.Access;
 using Pki.Core.Discovery.Sweeps;
 using Pki.Core.Errors;
 using Pki.Core.Storage;
@@ -11,7 +12,7 @@ using Pki.Functions.Http;
 namespace Pki.Functions;
 
 /// <summary>Sweeps: started by the hour or by hand, fanned out over the discovery queue, progress over HTTP.</summary>
-public sealed class DiscoverySweeps(SweepService sweeps, ILogger<DiscoverySweeps> logger)
+public sealed class DiscoverySweeps(HttpFunction http, SweepService sweeps, ILogger<DiscoverySweeps> logger)
 {
     public const string ScheduleTrigger = "schedule";
     public const string ManualTrigger = "manual";
@@ -20,7 +21,7 @@ public sealed class DiscoverySweeps(SweepService sweeps, ILogger<DiscoverySweeps
     public Task<IActionResult> StartSweep(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Routes.DiscoverySweeps)] HttpRequest req,
         CancellationToken cancellationToken) =>
-        HttpFunction.RunAsync(req, logger, async () =>
+        http.RunAsync(req, logger, Permission.ManageDiscovery, async () =>
         {
             var sweep = await sweeps.StartAsync(ManualTrigger, cancellationToken);
             req.HttpContext.Response.Headers.Location = $"/{Routes.Prefix}/{Routes.DiscoverySweeps}/{sweep.Id}";
@@ -32,7 +33,7 @@ public sealed class DiscoverySweeps(SweepService sweeps, ILogger<DiscoverySweeps
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.DiscoverySweep)] HttpRequest req,
         string id,
         CancellationToken cancellationToken) =>
-        HttpFunction.RunAsync(req, logger, async () => Json.Result(await sweeps.GetAsync(id, cancellationToken)));
+        http.RunAsync(req, logger, Permission.ReadDiscovery, async () => Json.Result(await sweeps.GetAsync(id, cancellationToken)));
 
     [Function(nameof(SweepTargets))]
     public async Task SweepTargets([TimerTrigger(Schedules.DiscoverySweep)] TimerInfo timer, CancellationToken cancellationToken)

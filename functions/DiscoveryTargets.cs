@@ -4,19 +4,20 @@ using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Pki.Core;
+using Pki.Core.Access;
 using Pki.Core.Discovery.Targets;
 using Pki.Functions.Http;
 
 namespace Pki.Functions;
 
 /// <summary>Add, list and delete discovery targets.</summary>
-public sealed class DiscoveryTargets(TargetService targets, IOptions<PkiOptions> options, ILogger<DiscoveryTargets> logger)
+public sealed class DiscoveryTargets(HttpFunction http, TargetService targets, IOptions<PkiOptions> options, ILogger<DiscoveryTargets> logger)
 {
     [Function(nameof(AddDiscoveryTarget))]
     public Task<IActionResult> AddDiscoveryTarget(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Routes.DiscoveryTargets)] HttpRequest req,
         CancellationToken cancellationToken) =>
-        HttpFunction.RunAsync(req, logger, async () =>
+        http.RunAsync(req, logger, Permission.ManageDiscovery, async () =>
         {
             var input = await RequestBody.ReadJsonAsync<TargetInput>(req, options.Value.MaxRequestBytes, cancellationToken);
             var target = await targets.AddAsync(input, cancellationToken);
@@ -28,14 +29,14 @@ public sealed class DiscoveryTargets(TargetService targets, IOptions<PkiOptions>
     public Task<IActionResult> ListDiscoveryTargets(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.DiscoveryTargets)] HttpRequest req,
         CancellationToken cancellationToken) =>
-        HttpFunction.RunAsync(req, logger, async () => Json.Result(await targets.ListAsync(cancellationToken)));
+        http.RunAsync(req, logger, Permission.ReadDiscovery, async () => Json.Result(await targets.ListAsync(cancellationToken)));
 
     [Function(nameof(DeleteDiscoveryTarget))]
     public Task<IActionResult> DeleteDiscoveryTarget(
         [HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = Routes.DiscoveryTarget)] HttpRequest req,
         string id,
         CancellationToken cancellationToken) =>
-        HttpFunction.RunAsync(req, logger, async () =>
+        http.RunAsync(req, logger, Permission.ManageDiscovery, async () =>
         {
             await targets.DeleteAsync(id, cancellationToken);
             return new NoContentResult();

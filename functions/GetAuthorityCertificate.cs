@@ -18,7 +18,7 @@ public sealed class GetAuthorityCertificate(AuthorityDirectory authorities, ILog
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.AuthorityCertificate)] HttpRequest req,
         string id,
         CancellationToken cancellationToken) =>
-        HttpFunction.RunAsync(req, logger, async () =>
+        HttpFunction.RunPublicAsync(req, logger, async () =>
         {
             var ca = await authorities.GetAsync(id, cancellationToken);
 

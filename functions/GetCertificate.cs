@@ -3,17 +3,18 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Logging;
 using Pki.Core;
+using Pki.Core.Access;
 using Pki.Core.Authority;
 using Pki.Functions.Http;
 
 namespace Pki.Functions;
 
-public sealed class GetCertificate(CertificateService certificates, ILogger<GetCertificate> logger)
+public sealed class GetCertificate(HttpFunction http, CertificateService certificates, ILogger<GetCertificate> logger)
 {
     [Function(nameof(GetCertificate))]
     public Task<IActionResult> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.Certificate)] HttpRequest req,
         string serialNumber,
         CancellationToken cancellationToken) =>
-        HttpFunction.RunAsync(req, logger, async () => Json.Result(await certificates.GetAsync(serialNumber, cancellationToken)));
+        http.RunAsync(req, logger, Permission.ReadCertificates, async () => Json.Result(await certificates.GetAsync(serialNumber, cancellationToken)));
 }

@@ -20,7 +20,7 @@ public sealed class GetCrl(CrlService crls, TimeProvider time, ILogger<GetCrl> l
         string id,
         string? part,
         CancellationToken cancellationToken) =>
-        HttpFunction.RunAsync(req, logger, async () =>
+        HttpFunction.RunPublicAsync(req, logger, async () =>
         {
             var crl = await crls.OpenAsync(id, part, cancellationToken);
             var info = crl.Info;

@@ -5,6 +5,7 @@ using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Pki.Core;
+using Pki.Core.Access;
 using Pki.Core.Errors;
 using Pki.Core.Inventory;
 using Pki.Functions.Http;
@@ -12,13 +13,13 @@ using Pki.Functions.Http;
 namespace Pki.Functions;
 
 /// <summary>Read the inventory, filtered and paged; one item with its locations; set its owner.</summary>
-public sealed class Inventory(InventoryService inventory, IOptions<PkiOptions> options, ILogger<Inventory> logger)
+public sealed class Inventory(HttpFunction http, InventoryService inventory, IOptions<PkiOptions> options, ILogger<Inventory> logger)
 {
     [Function(nameof(ListInventory))]
     public Task<IActionResult> ListInventory(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.Inventory)] HttpRequest req,
         CancellationToken cancellationToken) =>
-        HttpFunction.RunAsync(req, logger, async () =>
+        http.RunAsync(req, logger, Permission.ReadInventory, async () =>
         {
             var q = req.Query;
             var query = new InventoryQuery(
@@ -37,14 +38,14 @@ public sealed class Inventory(InventoryService inventory, IOptions<PkiOptions> o
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.InventoryItem)] HttpRequest req,
         string fingerprint,
         CancellationToken cancellationToken) =>
-        HttpFunction.RunAsync(req, logger, async () => Json.Result(await inventory.GetAsync(fingerprint, cancellationToken)));
+        http.RunAsync(req, logger, Permission.ReadInventory, async () => Json.Result(await inventory.GetAsync(fingerprint, cancellationToken)));
 
     [Function(nameof(SetInventoryOwner))]
     public Task<IActionResult> SetInventoryOwner(
         [HttpTrigger(AuthorizationLevel.Anonymous, "put", Route = Routes.InventoryOwner)] HttpRequest req,
         string fingerprint,
         CancellationToken cancellationToken) =>
-        HttpFunction.RunAsync(req, logger, async () =>
+        http.RunAsync(req, logger, Permission.ManageInventory, async () =>
         {
             var input = await RequestBody.ReadJsonAsync<OwnerInput>(req, options.Value.MaxRequestBytes, cancellationToken);
             return Json.Result(await inventory.SetOwnerAsync(fingerprint, input, cancellationToken));

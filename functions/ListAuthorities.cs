@@ -14,7 +14,7 @@ public sealed class ListAuthorities(AuthorityDirectory authorities, ILogger<List
     public Task<IActionResult> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.Authorities)] HttpRequest req,
         CancellationToken cancellationToken) =>
-        HttpFunction.RunAsync(req, logger, async () =>
+        HttpFunction.RunPublicAsync(req, logger, async () =>
         {
             var list = await authorities.ListAsync(cancellationToken);
             return Json.Result(list.OrderBy(ca => ca.Role).ThenBy(ca => ca.Id, StringComparer.Ordinal).Select(AuthorityView.From).ToArray());

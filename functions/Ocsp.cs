@@ -22,7 +22,7 @@ public sealed class Ocsp(OcspService ocsp, TimeProvider time, ILogger<Ocsp> logg
     public Task<IActionResult> Post(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Routes.Ocsp)] HttpRequest req,
         CancellationToken cancellationToken) =>
-        HttpFunction.RunAsync(req, logger, async () =>
+        HttpFunction.RunPublicAsync(req, logger, async () =>
         {
             var body = await RequestBody.TryReadAsync(req, OcspService.MaxRequestBytes, cancellationToken) ?? [];
             var reply = await ocsp.RespondAsync(body, cancellationToken);
@@ -34,7 +34,7 @@ public sealed class Ocsp(OcspService ocsp, TimeProvider time, ILogger<Ocsp> logg
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.OcspGet)] HttpRequest req,
         string? request,
         CancellationToken cancellationToken) =>
-        HttpFunction.RunAsync(req, logger, async () =>
+        HttpFunction.RunPublicAsync(req, logger, async () =>
         {
             var reply = await ocsp.RespondAsync(Decode(request), cancellationToken);
             return Respond(req, reply, cacheable: true);

@@ -3,18 +3,19 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Logging;
 using Pki.Core;
+using Pki.Core.Access;
 using Pki.Core.Revocation;
 using Pki.Functions.Http;
 
 namespace Pki.Functions;
 
 /// <summary>Publishes a CA's CRLs now; the only way the root CA's CRL is made.</summary>
-public sealed class PublishCrls(CrlService crls, ILogger<PublishCrls> logger)
+public sealed class PublishCrls(HttpFunction http, CrlService crls, ILogger<PublishCrls> logger)
 {
     [Function(nameof(PublishCrls))]
     public Task<IActionResult> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Routes.AuthorityCrl)] HttpRequest req,
         string id,
         CancellationToken cancellationToken) =>
-        HttpFunction.RunAsync(req, logger, async () => Json.Result(await crls.PublishAllAsync(id, cancellationToken)));
+        http.RunAsync(req, logger, Permission.OperateAuthorities, async () => Json.Result(await crls.PublishAllAsync(id, cancellationToken)));
 }

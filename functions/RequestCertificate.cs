@@ -4,12 +4,13 @@ using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Pki.Core;
+using Pki.Core.Access;
 using Pki.Core.Authority;
 using Pki.Functions.Http;
 
 namespace Pki.Functions;
 
-public sealed class RequestCertificate(CertificateService certificates, IOptions<PkiOptions> options, ILogger<RequestCertificate> logger)
+public sealed class RequestCertificate(HttpFunction http, CertificateService certificates, IOptions<PkiOptions> options, ILogger<RequestCertificate> logger)
 {
     public const string IdempotencyKeyHeader = "Idempotency-Key";
     public const string ReplayedHeader = "Idempotent-Replayed";
@@ -18,7 +19,7 @@ public sealed class RequestCertificate(CertificateService certificates, IOptions
     public Task<IActionResult> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Routes.Certificates)] HttpRequest req,
         CancellationToken cancellationToken) =>
-        HttpFunction.RunAsync(req, logger, async () =>
+        http.RunAsync(req, logger, Permission.RequestCertificates, async () =>
         {
             var body = await RequestBody.ReadJsonAsync<CertificateRequestInput>(req, options.Value.MaxRequestBytes, cancellationToken);
             var key = req.Headers.TryGetValue(IdempotencyKeyHeader, out var values) ? values.ToString() : null;

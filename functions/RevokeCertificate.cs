@@ -4,19 +4,20 @@ using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Pki.Core;
+using Pki.Core.Access;
 using Pki.Core.Revocation;
 using Pki.Functions.Http;
 
 namespace Pki.Functions;
 
-public sealed class RevokeCertificate(RevocationService revocation, IOptions<PkiOptions> options, ILogger<RevokeCertificate> logger)
+public sealed class RevokeCertificate(HttpFunction http, RevocationService revocation, IOptions<PkiOptions> options, ILogger<RevokeCertificate> logger)
 {
     [Function(nameof(RevokeCertificate))]
     public Task<IActionResult> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Routes.RevokeCertificate)] HttpRequest req,
         string serialNumber,
         CancellationToken cancellationToken) =>
-        HttpFunction.RunAsync(req, logger, async () =>
+        http.RunAsync(req, logger, Permission.RevokeCertificates, async () =>
         {
             var body = await RequestBody.ReadJsonAsync<RevokeInput>(req, options.Value.MaxRequestBytes, cancellationToken);
             return Json.Result(await revocation.RevokeAsync(serialNumber, body.Reason, cancellationToken));

@@ -10,7 +10,7 @@ public sealed record Caller
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(id);
         Id = id;
-        Team = string.IsNullOrWhiteSpace(team) ? null : team;
+        Team = string.IsNullOrWhiteSpace(team) ? null : team.Trim().ToLowerInvariant();
         Roles = roles.ToHashSet(StringComparer.Ordinal);
         Permissions = RolePermissions.For(Roles);
         AuthenticationMethod = authenticationMethod;
@@ -22,6 +22,7 @@ public sealed record Caller
     /// <summary>A stable identifier: the Entra object id, the API key's identity, "system".</summary>
     public string Id { get; }
 
+    /// <summary>Lower case, as team names are compared and stored.</summary>
     public string? Team { get; }
 
     public IReadOnlySet<string> Roles { get; }

@@ -33,6 +33,9 @@ public enum Permission
     /// <summary>Read ownership and compliance reports.</summary>
     ReadReports,
 
+    /// <summary>Operate the CAs: publish CRLs on demand.</summary>
+    OperateAuthorities,
+
     /// <summary>Read every team's data, not only the caller's own.</summary>
     ReadAllTeams,
 

@@ -52,7 +52,7 @@ public sealed class CertificateIssuer(
                 return new CertificateRecord(
                     serialHex, issuer.Id, CertificateStatus.Issuing, request.Profile.Name, request.Owner!,
                     commonName is null ? string.Empty : "CN=" + commonName, notBefore, notAfter, requestId, now, CrlShard: CrlShards.Of(serialHex, shards),
-                    AutoRenew: request.AutoRenew, PredecessorSerial: request.PredecessorSerial);
+                    AutoRenew: request.AutoRenew, PredecessorSerial: request.PredecessorSerial, Team: request.Team);
             },
             (serial, record) => factory.CreateLeaf(issuer, signer, new LeafTemplate(
                 serial, request.Profile, csr.PublicKey, commonName, csr.DnsNames, csr.IpAddresses, notBefore, notAfter, record.CrlShard)),

@@ -24,4 +24,5 @@ public sealed record CertificateRecord(
     RevocationReason? RevocationReason = null,
     bool? AutoRenew = null,
     string? PredecessorSerial = null,
-    string? SuccessorSerial = null);
+    string? SuccessorSerial = null,
+    string? Team = null);

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Logging;
+using Pki.Core.Access;
 using Pki.Core.Errors;
 using Pki.Core.Revocation;
 
@@ -14,6 +15,7 @@ public sealed class CertificateService(
     ICertificateStore certificates,
     IRequestStore requests,
     TimeProvider time,
+    CallerContext callers,
     ILogger<CertificateService> logger)
 {
     public const int MaxIdempotencyKeyLength = 255;
@@ -87,7 +89,8 @@ public sealed class CertificateService(
     {
         var serial = SerialNumbers.Normalize(serialNumber);
         var record = await certificates.GetAsync(serial, cancellationToken).ConfigureAwait(false);
-        if (record is not { Status: CertificateStatus.Issued or CertificateStatus.Revoked, CertificateDer: not null })
+        // Another team's certificate is answered as unknown: its existence is that team's business.
+        if (record is not { Status: CertificateStatus.Issued or CertificateStatus.Revoked, CertificateDer: not null } || !callers.Current.CanRead(record.Team))
         {
             throw ProblemException.NotFound("unknown-certificate", $"No certificate with serial number {serial} was issued here.");
         }
@@ -183,7 +186,8 @@ public sealed class CertificateService(
             record.Status.ToString().ToLowerInvariant(),
             record.IssuerId,
             record.RevokedAt,
-            record.RevocationReason is { } reason ? RevocationReasons.Name(reason) : null);
+            record.RevocationReason is { } reason ? RevocationReasons.Name(reason) : null,
+            record.Team);
     }
 
     private static string NewRequestId() => Guid.NewGuid().ToString("N");

@@ -12,4 +12,5 @@ public sealed record CertificateView(
     string Status,
     string IssuerId,
     DateTimeOffset? RevokedAt = null,
-    string? RevocationReason = null);
+    string? RevocationReason = null,
+    string? Team = null);

@@ -1,3 +1,4 @@
+using Pki.Core.Access;
 using Pki.Core.Authority.Policy;
 
 namespace Pki.Core.Authority;
@@ -6,7 +7,7 @@ namespace Pki.Core.Authority;
 /// Policy before signing, as Boulder's RA: parse and verify the CSR, then apply each rule in order.
 /// Nothing is stored here, so a refusal leaves no trace.
 /// </summary>
-public sealed class RegistrationAuthority(ProfileCatalog profiles, IEnumerable<IIssuancePolicyRule> rules)
+public sealed class RegistrationAuthority(ProfileCatalog profiles, IEnumerable<IIssuancePolicyRule> rules, CallerContext callers)
 {
     private readonly IIssuancePolicyRule[] _rules = [.. rules];
 
@@ -15,7 +16,8 @@ public sealed class RegistrationAuthority(ProfileCatalog profiles, IEnumerable<I
         ArgumentNullException.ThrowIfNull(input);
         var profile = profiles.Get(input.Profile);
         var csr = CsrParser.Parse(input.Csr);
-        var request = new IssuanceRequest(csr, profile, input.Owner?.Trim(), input.ValidityDays, input.AutoRenew);
+        var team = Teams.Resolve(input.Team, callers.Current);
+        var request = new IssuanceRequest(csr, profile, input.Owner?.Trim(), input.ValidityDays, input.AutoRenew, Team: team);
         foreach (var rule in _rules)
         {
             rule.Check(request);
@@ -41,7 +43,7 @@ public sealed class RegistrationAuthority(ProfileCatalog profiles, IEnumerable<I
         var subject = IssuedCertificateReader.Read(predecessor.CertificateDer);
         KeyRule.CheckKey(subject.PublicKey);
         var days = (int)Math.Max(1, Math.Round((predecessor.NotAfter - predecessor.NotBefore).TotalDays));
-        var request = new IssuanceRequest(subject, profile, predecessor.Owner, days, predecessor.AutoRenew, predecessor.SerialNumber);
+        var request = new IssuanceRequest(subject, profile, predecessor.Owner, days, predecessor.AutoRenew, predecessor.SerialNumber, predecessor.Team);
         foreach (var rule in _rules)
         {
             rule.Check(request);

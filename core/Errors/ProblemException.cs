@@ -30,6 +30,8 @@ public sealed class ProblemException : Exception
 
     public static ProblemException Forbidden(string type, string detail) => new(ProblemKind.Forbidden, type, "Policy forbids this request", detail);
 
+    public static ProblemException Unauthorized(string type, string detail) => new(ProblemKind.Unauthorized, type, "Authentication required", detail);
+
     public static ProblemException NotFound(string type, string detail) => new(ProblemKind.NotFound, type, "Not found", detail);
 
     public static ProblemException Conflict(string type, string detail) => new(ProblemKind.Conflict, type, "Conflict", detail);

@@ -15,6 +15,12 @@ public enum ProblemKind
     /// <summary>Well-formed, but not acceptable (unknown profile, weak key, missing owner).</summary>
     Unprocessable,
 
+    /// <summary>The caller did not prove who it is (no credentials, or credentials we do not accept).</summary>
+    Unauthorized,
+
+    /// <summary>The caller sent too many requests; retry after the time the problem names.</summary>
+    TooManyRequests,
+
     /// <summary>Policy forbids what was asked (a name outside the allowed name spaces).</summary>
     Forbidden,
 

@@ -134,7 +134,7 @@ public sealed class InventoryRecorder(
         {
             Sources = InventorySources.Issued,
             Owner = certificate.Owner,
-            Team = ownerRules.Match(facts)?.Team,
+            Team = certificate.Team ?? ownerRules.Match(facts)?.Team,
             OwnerSource = OwnerSource.Issuance,
             Findings = _rules.Intrinsic(facts).ToArray(),
         };

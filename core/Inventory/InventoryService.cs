@@ -1,10 +1,11 @@
 using Microsoft.Extensions.Options;
+using Pki.Core.Access;
 using Pki.Core.Errors;
 
 namespace Pki.Core.Inventory;
 
 /// <summary>Reads the inventory for the API: one item with its locations, filtered pages, and setting an owner.</summary>
-public sealed class InventoryService(IInventoryStore store, IOptions<PkiOptions> options, TimeProvider time)
+public sealed class InventoryService(IInventoryStore store, IOptions<PkiOptions> options, TimeProvider time, CallerContext callers)
 {
     public const int DefaultPageSize = 50;
     private const int MaxOwnerLength = 256;
@@ -15,15 +16,20 @@ public sealed class InventoryService(IInventoryStore store, IOptions<PkiOptions>
     public async Task<InventoryItemView> GetAsync(string fingerprint, CancellationToken cancellationToken = default)
     {
         var key = NormalizeFingerprint(fingerprint);
-        var found = await store.GetAsync(key, cancellationToken).ConfigureAwait(false)
-            ?? throw ProblemException.NotFound("unknown-certificate", $"No certificate with SHA-256 fingerprint {key} is in the inventory.");
+        var found = await store.GetAsync(key, cancellationToken).ConfigureAwait(false);
+        if (found is not { } item || !callers.Current.CanRead(item.Item.Team))
+        {
+            throw ProblemException.NotFound("unknown-certificate", $"No certificate with SHA-256 fingerprint {key} is in the inventory.");
+        }
+
         var locations = await store.ListLocationsAsync(key, cancellationToken).ConfigureAwait(false);
-        return View(found.Item, locations);
+        return View(item.Item, locations);
     }
 
     public async Task<InventoryListView> ListAsync(InventoryQuery query, int? pageSize, string? continuationToken, CancellationToken cancellationToken = default)
     {
         Validate(query);
+        query = ScopeToCaller(query);
         var size = pageSize ?? DefaultPageSize;
         var max = options.Value.Inventory.MaxPageSize;
         if (size < 1 || size > max)
@@ -100,6 +106,23 @@ public sealed class InventoryService(IInventoryStore store, IOptions<PkiOptions>
         }
 
         return hex.ToLowerInvariant();
+    }
+
+    /// <summary>A caller who does not read every team sees only its own team's items.</summary>
+    private InventoryQuery ScopeToCaller(InventoryQuery query)
+    {
+        var caller = callers.Current;
+        if (caller.Has(Permission.ReadAllTeams))
+        {
+            return query;
+        }
+
+        if (caller.Team is null || (query.Team is { } asked && !caller.CanRead(asked)))
+        {
+            throw ProblemException.Forbidden("not-your-team", $"Caller '{caller.Id}' may read only its own team's inventory (team: {caller.Team ?? "none"}).");
+        }
+
+        return query with { Team = caller.Team };
     }
 
     private InventoryItemView View(InventoryItem item, IReadOnlyList<InventoryLocation>? locations)

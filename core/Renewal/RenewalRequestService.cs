@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Pki.Core.Access;
 using Pki.Core.Authority;
 using Pki.Core.Errors;
 using Pki.Core.Events;
@@ -14,8 +15,12 @@ public sealed class RenewalRequestService(
     ICertificateStore store,
     LifecycleEvents events,
     LifecycleEventRecorder recorder,
+    CallerContext callers,
     ILogger<RenewalRequestService> logger)
 {
+    /// <summary>Who the audit trail and the grants see for a message on the renewal-requests queue.</summary>
+    public const string QueueIdentity = "renewal-requests";
+
     /// <summary>Prefixes the pipeline's id, so it never meets an HTTP caller's Idempotency-Key.</summary>
     public const string IdempotencyKeyPrefix = "renewal-request:";
 
@@ -50,8 +55,11 @@ public sealed class RenewalRequestService(
             throw new FormatException($"Renewal request {request.RequestId} names certificate {serial}, which is {predecessor.Status.ToString().ToLowerInvariant()}; request a new certificate with POST /api/certificates instead.");
         }
 
-        var input = new CertificateRequestInput(request.Csr, predecessor.Profile, predecessor.Owner, request.ValidityDays, request.AutoRenew ?? predecessor.AutoRenew);
+        var input = new CertificateRequestInput(request.Csr, predecessor.Profile, predecessor.Owner, request.ValidityDays, request.AutoRenew ?? predecessor.AutoRenew, predecessor.Team);
         IssuanceOutcome outcome;
+
+        // The pipeline acts as a requester of the predecessor's team: the new CSR's names must lie within that team's grants.
+        using var onBehalf = callers.Enter(new Caller(QueueIdentity, predecessor.Team, [Roles.Requester], "queue"));
         try
         {
             outcome = await certificates.RequestAsync(input, IdempotencyKeyPrefix + request.RequestId, serial, cancellationToken).ConfigureAwait(false);

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Pki.Core.Access;
 using Pki.Core.Authority;
 using Pki.Core.Errors;
 using Pki.Core.Revocation.Ocsp;
@@ -20,12 +21,14 @@ public sealed class RevocationService(
     IEnumerable<IRevocationObserver> observers,
     TimeProvider time,
     IOptions<PkiOptions> options,
+    CallerContext callers,
     ILogger<RevocationService> logger)
 {
     public async Task<RevocationOutcome> RevokeAsync(string serialNumber, string? reasonName, CancellationToken cancellationToken = default)
     {
         var reason = RevocationReasons.Parse(reasonName);
         var serial = SerialNumbers.Normalize(serialNumber);
+        await CheckCallerMayRevokeAsync(serial, cancellationToken).ConfigureAwait(false);
         var result = await certificates.TryRevokeAsync(serial, CaBootstrapper.Truncate(time.GetUtcNow()), reason, cancellationToken).ConfigureAwait(false)
             ?? throw ProblemException.NotFound("unknown-certificate", $"No certificate with serial number {serial} was issued here.");
         var record = result.Record;
@@ -40,6 +43,27 @@ public sealed class RevocationService(
         await PublishAsync(record, CancellationToken.None).ConfigureAwait(false);
 
         return new RevocationOutcome(serial, "revoked", record.RevokedAt!.Value, RevocationReasons.Name(record.RevocationReason!.Value), AlreadyRevoked: !result.Changed);
+    }
+
+    /// <summary>A caller who does not manage every team revokes only its own team's certificates, and cannot learn of others'.</summary>
+    private async Task CheckCallerMayRevokeAsync(string serial, CancellationToken cancellationToken)
+    {
+        var caller = callers.Current;
+        if (caller.Has(Permission.ManageAllTeams))
+        {
+            return;
+        }
+
+        var record = await certificates.GetAsync(serial, cancellationToken).ConfigureAwait(false);
+        if (record is null || !caller.CanRead(record.Team))
+        {
+            throw ProblemException.NotFound("unknown-certificate", $"No certificate with serial number {serial} was issued here.");
+        }
+
+        if (!caller.CanManage(record.Team))
+        {
+            throw ProblemException.Forbidden("not-your-team", $"Certificate {serial} belongs to team '{record.Team ?? "none"}'; caller '{caller.Id}' may revoke only its own team's certificates.");
+        }
     }
 
     private async Task PublishAsync(CertificateRecord record, CancellationToken cancellationToken)

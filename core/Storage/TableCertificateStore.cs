@@ -148,6 +148,7 @@ public sealed class TableCertificateStore(TableStorage storage, IOptions<PkiOpti
         ["AutoRenew"] = r.AutoRenew,
         ["PredecessorSerial"] = r.PredecessorSerial,
         ["SuccessorSerial"] = r.SuccessorSerial,
+        ["Team"] = r.Team,
     };
 
     private static CertificateRecord FromEntity(TableEntity e) => new(
@@ -168,5 +169,6 @@ public sealed class TableCertificateStore(TableStorage storage, IOptions<PkiOpti
         e.GetString("RevocationReason") is { } reason ? Enum.Parse<RevocationReason>(reason) : null,
         e.GetBoolean("AutoRenew"),
         e.GetString("PredecessorSerial"),
-        e.GetString("SuccessorSerial"));
+        e.GetString("SuccessorSerial"),
+        e.GetString("Team"));
 }

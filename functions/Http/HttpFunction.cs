@@ -1,17 +1,38 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Logging;
+using Pki.Core.Access;
 using Pki.Core.Errors;
 
 namespace Pki.Functions.Http;
 
 /// <summary>
-/// Wraps each HTTP function: a refusal becomes its problem response, anything unexpected a 500
-/// problem with an id to quote, never an empty body or a stack trace.
+/// Wraps each HTTP function: authenticates the caller and checks the permission the endpoint needs before any
+/// core call (the one place this is decided), runs the action as that caller, and turns a refusal into its problem
+/// response and anything unexpected into a 500 problem with an id to quote, never an empty body or a stack trace.
 /// </summary>
-public static class HttpFunction
+public sealed class HttpFunction(AccessControl access, CallerContext callers)
 {
-    public static async Task<IActionResult> RunAsync(HttpRequest request, ILogger logger, Func<Task<IActionResult>> action)
+    /// <summary>An endpoint for authenticated callers holding <paramref name="permission"/>.</summary>
+    public Task<IActionResult> RunAsync(HttpRequest request, ILogger logger, Permission permission, Func<Task<IActionResult>> action) =>
+        GuardAsync(request, logger, async () =>
+        {
+            var caller = await access.AuthenticateAsync(name => Header(request, name), request.HttpContext.RequestAborted).ConfigureAwait(false);
+            AccessControl.Authorize(caller, permission);
+            using (callers.Enter(caller))
+            {
+                return await action().ConfigureAwait(false);
+            }
+        });
+
+    /// <summary>An endpoint relying parties must reach without credentials (CA certificates, CRLs, OCSP, health).</summary>
+    public static Task<IActionResult> RunPublicAsync(HttpRequest request, ILogger logger, Func<Task<IActionResult>> action) =>
+        GuardAsync(request, logger, action);
+
+    private static string? Header(HttpRequest request, string name) =>
+        request.Headers.TryGetValue(name, out var values) && values.Count == 1 ? values.ToString() : null;
+
+    private static async Task<IActionResult> GuardAsync(HttpRequest request, ILogger logger, Func<Task<IActionResult>> action)
     {
         try
         {

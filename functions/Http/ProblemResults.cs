@@ -17,6 +17,8 @@ public static class ProblemResults
         ProblemKind.PayloadTooLarge => StatusCodes.Status413PayloadTooLarge,
         ProblemKind.UnsupportedMediaType => StatusCodes.Status415UnsupportedMediaType,
         ProblemKind.Unprocessable => StatusCodes.Status422UnprocessableEntity,
+        ProblemKind.Unauthorized => StatusCodes.Status401Unauthorized,
+        ProblemKind.TooManyRequests => StatusCodes.Status429TooManyRequests,
         ProblemKind.Forbidden => StatusCodes.Status403Forbidden,
         ProblemKind.NotFound => StatusCodes.Status404NotFound,
         ProblemKind.Conflict => StatusCodes.Status409Conflict,

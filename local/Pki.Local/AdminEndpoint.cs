@@ -2,6 +2,8 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Pki.Core.Access;
+using Pki.Core.Errors;
 using Pki.Functions.Http;
 using Pki.Local.Timers;
 
@@ -9,15 +11,36 @@ namespace Pki.Local;
 
 /// <summary>
 /// The Functions host's admin API for running a non-HTTP function by hand:
-/// <c>POST /admin/functions/{name}</c> with <c>{"input": ""}</c> answers 202 and starts the run.
+/// <c>POST /admin/functions/{name}</c> with <c>{"input": ""}</c> answers 202 and starts the run. The host
+/// guards it with its master key; here it needs a caller with the admin role, through the same access control.
 /// </summary>
 public static class AdminEndpoint
 {
     public const string Route = "/admin/functions/{name}";
 
-    public static Task HandleAsync(HttpContext context)
+    public static async Task HandleAsync(HttpContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
+        try
+        {
+            var caller = await context.RequestServices.GetRequiredService<AccessControl>()
+                .AuthenticateAsync(h => context.Request.Headers.TryGetValue(h, out var v) && v.Count == 1 ? v.ToString() : null, context.RequestAborted);
+            if (!caller.Roles.Contains(Roles.Admin))
+            {
+                throw ProblemException.Forbidden("missing-role", $"Caller '{caller.Id}' is not an admin; running functions by hand needs the admin role.");
+            }
+        }
+        catch (ProblemException problem)
+        {
+            await FunctionEndpoint.ExecuteAsync(ProblemResults.From(problem, context.Request), context);
+            return;
+        }
+
+        await RunAsync(context);
+    }
+
+    private static Task RunAsync(HttpContext context)
+    {
         var name = context.GetRouteValue("name")?.ToString() ?? string.Empty;
         var runner = context.RequestServices.GetRequiredService<TimerFunctionRunner>();
         if (!runner.Contains(name))

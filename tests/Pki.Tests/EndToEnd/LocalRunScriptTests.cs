@@ -1,3 +1,4 @@
+using Pki.Core.Access;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
@@ -14,6 +15,7 @@ public sealed class LocalRunScriptTests : IDisposable
     private readonly string _state = Directory.CreateTempSubdirectory("pki-run-").FullName;
     private readonly int _httpPort;
     private readonly int[] _azuritePorts;
+    private int _starts;
 
     public LocalRunScriptTests()
     {
@@ -79,6 +81,7 @@ public sealed class LocalRunScriptTests : IDisposable
         process.BeginErrorReadLine();
 
         var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{_httpPort}"), Timeout = TimeSpan.FromSeconds(30) };
+        var keyFile = Path.Combine(_state, "admin-api-key");
         var deadline = DateTime.UtcNow.AddMinutes(3);
         while (true)
         {
@@ -87,6 +90,18 @@ public sealed class LocalRunScriptTests : IDisposable
                 using var response = await client.GetAsync("/api/ca");
                 if (response.IsSuccessStatusCode && (await response.JsonAsync()).GetArrayLength() == 2)
                 {
+                    // The admin key local/run made (on the first start only) and printed.
+                    var key = await File.ReadAllTextAsync(keyFile);
+                    Assert.StartsWith("pki_", key, StringComparison.Ordinal);
+                    Assert.True(OperatingSystem.IsWindows() || File.GetUnixFileMode(keyFile) == (UnixFileMode.UserRead | UnixFileMode.UserWrite), "the admin key file must be readable by its owner only");
+                    client.DefaultRequestHeaders.Remove(KeyAuthenticator.ApiKeyHeader);
+                    client.DefaultRequestHeaders.Add(KeyAuthenticator.ApiKeyHeader, key);
+                    // Printed on the first start, reused silently after.
+                    lock (log)
+                    {
+                        Assert.Equal(++_starts == 1, log.ToString().Contains(key, StringComparison.Ordinal));
+                    }
+
                     return new RunningScript(process, client);
                 }
             }

@@ -19,7 +19,7 @@ public sealed class RestartTests
         var first = await DevHostFixture.StartAsync(prefix, rootId, issuingId);
         await using (first)
         {
-            using var client = new HttpClient { BaseAddress = new Uri(first.Urls.First()) };
+            using var client = TestCallers.Admin.Client(new Uri(first.Urls.First()));
             var issued = await client.IssueAsync(csr);
             serial = issued.GetProperty("serialNumber").GetString()!;
             certificate = issued.GetProperty("certificatePem").GetString()!;
@@ -30,7 +30,7 @@ public sealed class RestartTests
         var second = await DevHostFixture.StartAsync(prefix, rootId, issuingId);
         await using (second)
         {
-            using var client = new HttpClient { BaseAddress = new Uri(second.Urls.First()) };
+            using var client = TestCallers.Admin.Client(new Uri(second.Urls.First()));
             using var response = await client.GetAsync("/api/certificates/" + serial);
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
             Assert.Equal(certificate, (await response.JsonAsync()).GetProperty("certificatePem").GetString());

@@ -15,7 +15,7 @@ public sealed class RsaPssIssuingCaTests
             "--Pki:Ca:RootKeyAlgorithm=Rsa3072", "--Pki:Ca:IssuingKeyAlgorithm=Rsa2048", "--Pki:Ca:IssuingSignatureScheme=RsaPssSha256");
         await using (app)
         {
-            using var client = new HttpClient { BaseAddress = new Uri(app.Urls.First()) };
+            using var client = TestCallers.Admin.Client(new Uri(app.Urls.First()));
             using var ssl = new Openssl();
             var issued = await client.IssueAsync(ssl.NewCsr(ssl.NewKey("k", "rsa:2048"), "/CN=pss.internal", "DNS:pss.internal"));
             var leaf = ssl.Write("leaf.pem", issued.GetProperty("certificatePem").GetString()!);

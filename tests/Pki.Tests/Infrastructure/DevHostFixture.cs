@@ -61,7 +61,7 @@ public class DevHostFixture : IAsyncLifetime
             configureServices?.Invoke(services);
         });
         BaseAddress = new Uri(App.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
-        Client = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
+        Client = TestCallers.Admin.Client(BaseAddress);
     }
 
     /// <summary>The errors the host logged, for a failure message to say why a request failed.</summary>
@@ -93,6 +93,7 @@ public class DevHostFixture : IAsyncLifetime
 
             // Scheduled runs would change state under the tests' feet; a test runs a timer function by hand.
             "--DevHost:DisableTimers=true",
+            .. TestCallers.HostArgs(),
             .. extraArgs,
         ];
 

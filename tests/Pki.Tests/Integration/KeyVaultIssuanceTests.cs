@@ -1,3 +1,4 @@
+using Pki.Core.Access;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
@@ -67,10 +68,10 @@ public sealed class KeyVaultIssuanceTests : IAsyncLifetime
         }
 
         var directory = new AuthorityDirectory(authorities, keys, options);
-        var ra = new RegistrationAuthority(new ProfileCatalog(options), [new OwnerRule(), new SubjectAltNameRule(), new NameRule(options), new LifetimeRule()]);
+        var ra = new RegistrationAuthority(new ProfileCatalog(options), [new OwnerRule(), new SubjectAltNameRule(), new NameRule(options), new LifetimeRule()], new CallerContext());
         var certificates = new InMemoryCertificateStore();
         var issuer = new CertificateIssuer(directory, factory, new RecordedIssuance(certificates, _time, NullLogger<RecordedIssuance>.Instance), [], options, _time, NullLogger<CertificateIssuer>.Instance);
-        var service = new CertificateService(ra, issuer, directory, certificates, new InMemoryRequestStore(), _time, NullLogger<CertificateService>.Instance);
+        var service = new CertificateService(ra, issuer, directory, certificates, new InMemoryRequestStore(), _time, new CallerContext(), NullLogger<CertificateService>.Instance);
         var csr = Convert.ToBase64String(Csrs.Ec("svc.internal", ["svc.internal"]));
 
         var outcome = await service.RequestAsync(new CertificateRequestInput(csr, ProfileNames.TlsServer, "alice", null), null);

@@ -1,3 +1,4 @@
+using Pki.Core.Access;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
@@ -32,9 +33,9 @@ public sealed class CertificateServiceTests : IDisposable
         _counting.Signatures = 0;
 
         var directory = new AuthorityDirectory(authorities, _counting, options);
-        var ra = new RegistrationAuthority(new ProfileCatalog(options), [new OwnerRule(), new SubjectAltNameRule(), new NameRule(options), new LifetimeRule()]);
+        var ra = new RegistrationAuthority(new ProfileCatalog(options), [new OwnerRule(), new SubjectAltNameRule(), new NameRule(options), new LifetimeRule()], new CallerContext());
         var issuer = new CertificateIssuer(directory, factory, new RecordedIssuance(_certificates, _time, NullLogger<RecordedIssuance>.Instance), [], options, _time, NullLogger<CertificateIssuer>.Instance);
-        _service = new CertificateService(ra, issuer, directory, _certificates, _requests, _time, NullLogger<CertificateService>.Instance);
+        _service = new CertificateService(ra, issuer, directory, _certificates, _requests, _time, new CallerContext(), NullLogger<CertificateService>.Instance);
     }
 
     private CertificateRequestInput Input(string owner = "alice") => new(_csr, ProfileNames.TlsServer, owner, null);

@@ -1,3 +1,4 @@
+using Pki.Core.Access;
 using System.Net;
 using System.Security.Cryptography;
 using Microsoft.Extensions.Options;
@@ -18,7 +19,8 @@ public sealed class RegistrationPolicyTests
         var wrapped = Options.Create(options);
         return new RegistrationAuthority(
             new ProfileCatalog(wrapped),
-            [new OwnerRule(), new SubjectAltNameRule(), new NameRule(wrapped), new LifetimeRule()]);
+            [new OwnerRule(), new SubjectAltNameRule(), new NameRule(wrapped), new LifetimeRule()],
+            new CallerContext());
     }
 
     private static CertificateRequestInput Input(byte[] csr, string profile = ProfileNames.TlsServer, string? owner = "alice", int? days = null) =>

@@ -1,3 +1,5 @@
+using Pki.Tests.Infrastructure;
+using Pki.Core.Access;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -26,6 +28,7 @@ public sealed class TimerHost : IAsyncDisposable
             BaseAddress = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First()),
             Timeout = TimerProbe.Patience,
         };
+        Client.DefaultRequestHeaders.Add(KeyAuthenticator.ApiKeyHeader, TestCallers.Admin.Key);
     }
 
     public WebApplication App { get; }
@@ -50,6 +53,7 @@ public sealed class TimerHost : IAsyncDisposable
             builder.Logging.ClearProviders().AddFakeLogging();
             builder.Services.AddSingleton<TimeProvider>(time);
             builder.Services.AddSingleton<TimerProbe>();
+            builder.Services.AddSingleton(new AccessControl([TestCallers.Authenticator()]));
         });
         await app.StartAsync();
         return new TimerHost(app, time);

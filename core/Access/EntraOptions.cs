@@ -1,0 +1,29 @@
+namespace Pki.Core.Access;
+
+/// <summary>Validation of Microsoft Entra ID access tokens; enabled when <see cref="TenantId"/> is set.</summary>
+public sealed class EntraOptions
+{
+    public const string DefaultInstance = "https://login.microsoftonline.com/";
+
+    public string? TenantId { get; set; }
+
+    /// <summary>Accepted <c>aud</c> values: the API's application id URI and/or client id.</summary>
+    public List<string> Audiences { get; set; } = [];
+
+    public string Instance { get; set; } = DefaultInstance;
+
+    /// <summary>The OpenID configuration document; by default the tenant's v2.0 document under <see cref="Instance"/>.</summary>
+    public string? MetadataAddress { get; set; }
+
+    /// <summary>Maps group object ids in the token's <c>groups</c> claim to team names; the first match is the caller's team.</summary>
+    public Dictionary<string, string> GroupTeams { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>A claim that carries the team name directly (an optional claim or a custom one); tried before groups.</summary>
+    public string? TeamClaim { get; set; }
+
+    public bool Enabled => !string.IsNullOrWhiteSpace(TenantId);
+
+    public string ResolvedMetadataAddress => MetadataAddress is { Length: > 0 } address
+        ? address
+        : $"{Instance.TrimEnd('/')}/{TenantId}/v2.0/.well-known/openid-configuration";
+}

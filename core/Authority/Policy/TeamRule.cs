@@ -1,0 +1,56 @@
+using Pki.Core.Access;
+using Pki.Core.Errors;
+
+namespace Pki.Core.Authority.Policy;
+
+/// <summary>
+/// Every certificate belongs to a team, and a caller who does not manage every team may only request names its
+/// team was granted. The team itself was settled from the caller before the rules ran (<see cref="Teams"/>).
+/// </summary>
+public sealed class TeamRule(CallerContext callers, TeamGrants grants) : IIssuancePolicyRule
+{
+    public void Check(IssuanceRequest request)
+    {
+        if (request.Team is null)
+        {
+            // Renewals of certificates issued before teams existed keep their (absent) team.
+            if (request.PredecessorSerial is not null)
+            {
+                return;
+            }
+
+            throw ProblemException.Unprocessable("missing-team", "Name the certificate's team in 'team' (your own team is used when you belong to one).");
+        }
+
+        var caller = callers.Current;
+        if (caller.Has(Permission.ManageAllTeams))
+        {
+            return;
+        }
+
+        var csr = request.Csr;
+        var names = csr.DnsNames.Count + csr.IpAddresses.Count == 0 && csr.CommonName is { } cn ? [cn] : csr.DnsNames;
+        foreach (var name in names)
+        {
+            if (!grants.Allows(request.Team, name))
+            {
+                throw NotGranted(request.Team, name);
+            }
+        }
+
+        foreach (var address in csr.IpAddresses)
+        {
+            if (!grants.Allows(request.Team, address))
+            {
+                throw NotGranted(request.Team, address.ToString());
+            }
+        }
+    }
+
+    private ProblemException NotGranted(string team, string name)
+    {
+        var granted = grants.Grants(team);
+        return ProblemException.Forbidden("name-not-granted",
+            $"Team '{team}' is not granted the name '{name}' (its grants: {(granted.Count == 0 ? "none" : string.Join(", ", granted))}).");
+    }
+}
