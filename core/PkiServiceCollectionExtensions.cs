@@ -45,6 +45,8 @@ public static class PkiServiceCollectionExtensions
             sp.GetRequiredService<IOptions<PkiOptions>>().Value.Access.Entra, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<EntraTokenAuthenticator>>()));
         services.AddSingleton<IAuthenticator>(sp => new AppServicePrincipalAuthenticator(sp.GetRequiredService<IOptions<PkiOptions>>().Value.Access));
         services.AddSingleton<AccessControl>();
+        services.AddSingleton<IRateLimitStore, TableRateLimitStore>();
+        services.AddSingleton<IssuanceRateLimiter>();
 
         // The CA keys live in the store the configuration names; the validator has refused any other name.
         services.TryAddSingleton<IKeyManager>(sp => sp.GetRequiredService<IOptions<PkiOptions>>().Value.Signing.Provider switch

@@ -18,6 +18,8 @@ public sealed class AccessOptions
     /// </summary>
     public bool TrustAppServicePrincipal { get; set; }
 
+    public RateLimitOptions RateLimits { get; set; } = new();
+
     /// <summary>What each team may request: name patterns (<c>*.payments.example.com</c>, an exact name, an IP).</summary>
     public Dictionary<string, TeamOptions> Teams { get; set; } = new(StringComparer.OrdinalIgnoreCase);
 }

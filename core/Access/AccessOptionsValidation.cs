@@ -38,6 +38,11 @@ public static class AccessOptionsValidation
             }
         }
 
+        if (access.RateLimits.IssuancePerWindow < 0 || access.RateLimits.WindowSeconds is < 1 or > 86400)
+        {
+            errors.Add($"{s}:RateLimits: IssuancePerWindow must be 0 (off) or more, and WindowSeconds between 1 and 86400.");
+        }
+
         foreach (var (team, grants) in access.Teams)
         {
             foreach (var grant in grants.Names)

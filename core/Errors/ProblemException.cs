@@ -30,6 +30,12 @@ public sealed class ProblemException : Exception
 
     public static ProblemException Forbidden(string type, string detail) => new(ProblemKind.Forbidden, type, "Policy forbids this request", detail);
 
+    /// <summary>How long the caller should wait before retrying (sent as Retry-After); set for rate limits.</summary>
+    public TimeSpan? RetryAfter { get; private init; }
+
+    public static ProblemException TooManyRequests(string type, string detail, TimeSpan retryAfter) =>
+        new(ProblemKind.TooManyRequests, type, "Too many requests", detail) { RetryAfter = retryAfter };
+
     public static ProblemException Unauthorized(string type, string detail) => new(ProblemKind.Unauthorized, type, "Authentication required", detail);
 
     public static ProblemException NotFound(string type, string detail) => new(ProblemKind.NotFound, type, "Not found", detail);

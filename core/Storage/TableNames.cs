@@ -22,6 +22,9 @@ public static class TableNames
     public const string Notices = "notices";
     public const string NoticeDigests = "noticedigests";
 
+    /// <summary>Per-caller request counters (rate limits).</summary>
+    public const string RateLimits = "ratelimits";
+
     /// <summary>Lifecycle events not yet published.</summary>
     public const string EventOutbox = "eventoutbox";
 

@@ -8,10 +8,10 @@ namespace Pki.Functions.Http;
 
 /// <summary>
 /// Wraps each HTTP function: authenticates the caller and checks the permission the endpoint needs before any
-/// core call (the one place this is decided), runs the action as that caller, and turns a refusal into its problem
+/// core call (the one place this is decided), applies the caller's rate limit, runs the action as that caller, and turns a refusal into its problem
 /// response and anything unexpected into a 500 problem with an id to quote, never an empty body or a stack trace.
 /// </summary>
-public sealed class HttpFunction(AccessControl access, CallerContext callers)
+public sealed class HttpFunction(AccessControl access, CallerContext callers, IssuanceRateLimiter issuanceLimit)
 {
     /// <summary>An endpoint for authenticated callers holding <paramref name="permission"/>.</summary>
     public Task<IActionResult> RunAsync(HttpRequest request, ILogger logger, Permission permission, Func<Task<IActionResult>> action) =>
@@ -19,6 +19,13 @@ public sealed class HttpFunction(AccessControl access, CallerContext callers)
         {
             var caller = await access.AuthenticateAsync(name => Header(request, name), request.HttpContext.RequestAborted).ConfigureAwait(false);
             AccessControl.Authorize(caller, permission);
+
+            // Whatever may issue counts against the caller's issuance limit, refused attempts included.
+            if (permission == Permission.RequestCertificates)
+            {
+                await issuanceLimit.CheckAsync(caller, request.HttpContext.RequestAborted).ConfigureAwait(false);
+            }
+
             using (callers.Enter(caller))
             {
                 return await action().ConfigureAwait(false);

@@ -26,8 +26,17 @@ public static class ProblemResults
         _ => StatusCodes.Status500InternalServerError,
     };
 
-    public static IActionResult From(ProblemException problem, HttpRequest request) =>
-        Create(StatusCode(problem.Kind), problem.Type, problem.Title, problem.Detail, request);
+    public static IActionResult From(ProblemException problem, HttpRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(problem);
+        ArgumentNullException.ThrowIfNull(request);
+        if (problem.RetryAfter is { } wait)
+        {
+            request.HttpContext.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        return Create(StatusCode(problem.Kind), problem.Type, problem.Title, problem.Detail, request);
+    }
 
     public static IActionResult Create(int status, string type, string title, string detail, HttpRequest request)
     {

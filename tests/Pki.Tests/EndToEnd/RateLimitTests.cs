@@ -1,0 +1,50 @@
+using System.Net;
+using Pki.Tests.Infrastructure;
+
+namespace Pki.Tests.EndToEnd;
+
+/// <summary>A host whose callers may send 3 certificate requests per hour.</summary>
+public sealed class RateLimitedHostFixture : DevHostFixture
+{
+    public const int Limit = 3;
+
+    public override Task InitializeAsync() =>
+        StartHostAsync([$"--Pki:Access:RateLimits:IssuancePerWindow={Limit}", "--Pki:Access:RateLimits:WindowSeconds=3600"], configureServices: null);
+}
+
+public sealed class RateLimitTests(RateLimitedHostFixture host) : IClassFixture<RateLimitedHostFixture>
+{
+    [Fact]
+    public async Task A_caller_in_a_retry_loop_gets_429_with_retry_after_and_stores_nothing_while_others_go_on()
+    {
+        using var ssl = new Openssl();
+        using var looping = TestCallers.PaymentsRequester.Client(host.BaseAddress);
+        var csr = ssl.NewCsr(ssl.NewKey("k", "ec:P-256"), "/CN=loop.payments.internal", "DNS:loop.payments.internal");
+
+        // Refused attempts count too: that is what stops a loop retrying a bad request.
+        await (await looping.RequestAsync(csr, owner: null)).AssertProblemAsync(HttpStatusCode.UnprocessableEntity, "missing-owner");
+        for (var i = 1; i < RateLimitedHostFixture.Limit; i++)
+        {
+            await looping.IssueAsync(csr);
+        }
+
+        var before = await host.CountStateAsync();
+        for (var i = 0; i < 5; i++)
+        {
+            using var response = await looping.RequestAsync(csr);
+            Assert.Equal(HttpStatusCode.TooManyRequests, response.StatusCode);
+            var retryAfter = response.Headers.RetryAfter?.Delta;
+            Assert.NotNull(retryAfter);
+            Assert.InRange(retryAfter.Value, TimeSpan.FromSeconds(1), TimeSpan.FromHours(1));
+            await response.AssertProblemAsync(HttpStatusCode.TooManyRequests, "rate-limited");
+        }
+
+        Assert.Equal(before, await host.CountStateAsync());
+
+        // Another identity has its own allowance; reads are not limited.
+        using var other = TestCallers.WebRequester.Client(host.BaseAddress);
+        await other.IssueAsync(ssl.NewCsr(ssl.NewKey("k2", "ec:P-256"), "/CN=web.internal", "DNS:web.internal"));
+        using var read = await looping.GetAsync("/api/inventory");
+        Assert.Equal(HttpStatusCode.OK, read.StatusCode);
+    }
+}
