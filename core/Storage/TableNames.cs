@@ -22,6 +22,9 @@ public static class TableNames
     public const string Notices = "notices";
     public const string NoticeDigests = "noticedigests";
 
+    /// <summary>Inventory items' expiry-threshold crossings by UTC day, and the notice pass's cursor.</summary>
+    public const string NoticeIndex = "noticeindex";
+
     /// <summary>Lifecycle events not yet published.</summary>
     public const string EventOutbox = "eventoutbox";
 
