@@ -129,10 +129,11 @@ public sealed class ExpiryNoticePlanner(
         var marked = handled.Count == 0 ? 0 : await index.MarkPlannedAsync(handled, cancellationToken).ConfigureAwait(false);
         if (marked < handled.Count)
         {
-            logger.LogWarning("{Unmarked} expiry-notice entries of day {Day} changed while handled; the next pass handles them again", handled.Count - marked, day);
+            logger.LogWarning("{Unmarked} expiry-notice entries of day {Day} changed while handled; the next pass reads the day again", handled.Count - marked, day);
         }
 
-        return (crossed.Count, queued, complete && handled.Count == crossed.Count);
+        // A day with an unhandled or unmarked crossing holds the cursor, so the next pass reads it again.
+        return (crossed.Count, queued, complete && marked == crossed.Count);
     }
 
     /// <summary>One crossing: its event, then the notices it calls for; returns how many notice requests were queued.</summary>
