@@ -94,6 +94,33 @@ public sealed class ExpiryNoticeTests(ExpiryNoticeHostFixture host) : IClassFixt
     }
 
     [Fact]
+    public async Task Days_the_pass_missed_are_caught_up_with_the_latest_crossing_noticed_and_every_crossing_an_event()
+    {
+        var now = host.Time.GetUtcNow();
+        var name = TestEnvironment.UniqueId("late-") + "." + ExpiryNoticeHostFixture.Domain;
+        var notAfter = now.AddDays(20).AddHours(3);
+        var leaf = PartnerCertificate(name, now.AddDays(-60), notAfter);
+        var fingerprint = Convert.ToHexStringLower(SHA256.HashData(leaf));
+        await host.App.Services.GetRequiredService<InventoryRecorder>().RecordEndpointAsync(
+            new EndpointScanResult(new ScannedEndpoint("10.20.0.2", 443, name), "10.20.0.2", ScanOutcome.Tls, [leaf], "TLSv1.3", null, TimeSpan.Zero), "sweep-late");
+
+        // Found with 20 days left (inside 30: its catch-up notice is due at once), then no pass runs until 14 is crossed too.
+        host.Time.SetUtcNow(notAfter.AddDays(-14).AddMinutes(10));
+        await host.RunNoticePassAsync();
+
+        // Only the latest crossing is worth a notice, escalated as it would have been on time (30 passed without action).
+        await host.WaitForSentAsync(fingerprint, 14, RecipientLevel.Owner);
+        await host.WaitForSentAsync(fingerprint, 14, RecipientLevel.Team);
+        await WaitForEmptyAsync(QueueNames.Notifications);
+        Assert.Null(await host.Notices.GetAsync(fingerprint, 14, RecipientLevel.Admins));
+        Assert.Null(await host.Notices.GetAsync(fingerprint, 30, RecipientLevel.Owner));
+        Assert.Equal(2, host.MailsAbout(fingerprint).Count);
+
+        var events = (await host.EventsAsync()).Where(e => e.Subject == fingerprint && e.Type == LifecycleEventTypes.Expiring).ToArray();
+        Assert.Equal([14, 30], events.Select(e => e.Data.DaysLeft!.Value).Order());
+    }
+
+    [Fact]
     public async Task Escalation_stops_once_the_certificate_is_renewed()
     {
         var name = TestEnvironment.UniqueId("api-") + "." + ExpiryNoticeHostFixture.Domain;
