@@ -284,6 +284,8 @@ public sealed class PkiOptionsValidator : IValidateOptions<PkiOptions>
             errors.Add($"{s}:ThresholdsDays must hold days between 0 (on expiry) and 3650.");
         }
 
+        AddRangeErrors(s, [("InitialLookbackDays", n.InitialLookbackDays, 0, 3650)], errors);
+
         var smtp = n.Smtp;
         if (smtp.IsConfigured)
         {

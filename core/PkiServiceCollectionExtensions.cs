@@ -95,7 +95,7 @@ public static class PkiServiceCollectionExtensions
         services.AddSingleton<RenewalPlanner>();
         services.AddSingleton<RenewalService>();
         services.AddSingleton<RenewalRequestService>();
-        services.TryAddSingleton<IRenewalNotifier, LoggingRenewalNotifier>();
+        services.TryAddSingleton<IRenewalNotifier, QueueRenewalNotifier>();
 
         // Lifecycle events: the recorder is the first issuance and revocation observer, so the event reaches the
         // outbox right after the state it describes committed, before observers that may be slow or fail.
@@ -105,6 +105,7 @@ public static class PkiServiceCollectionExtensions
         services.AddSingleton<LifecycleEventRecorder>();
         services.AddSingleton<IIssuanceObserver>(sp => sp.GetRequiredService<LifecycleEventRecorder>());
         services.AddSingleton<IRevocationObserver>(sp => sp.GetRequiredService<LifecycleEventRecorder>());
+        services.AddSingleton<IInventoryObserver>(sp => sp.GetRequiredService<LifecycleEventRecorder>());
         services.TryAddSingleton<ILifecycleEventPublisher>(sp =>
         {
             var events = sp.GetRequiredService<IOptions<PkiOptions>>().Value.Events;
@@ -159,6 +160,12 @@ public static class PkiServiceCollectionExtensions
             sp.GetRequiredService<IOptions<PkiOptions>>()));
         services.AddSingleton<NotificationService>();
         services.AddSingleton<DigestService>();
+
+        // Expiry notices: the index is written just before an inventory item's first write, and read by the PlanNotices
+        // timer one day bucket at a time.
+        services.AddSingleton<IExpiryNoticeIndex, TableExpiryNoticeIndex>();
+        services.AddSingleton<IInventoryObserver, ExpiryNoticeIndexer>();
+        services.AddSingleton<ExpiryNoticePlanner>();
         return services;
     }
 }

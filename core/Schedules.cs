@@ -20,4 +20,11 @@ public static class Schedules
 
     /// <summary>Every 15 minutes: plan the renewals of certificates that have fallen due.</summary>
     public const string RenewalPlanning = "20 */15 * * * *";
+
+    /// <summary>
+    /// Hourly at 40 past: the expiry-notice pass (thresholds, escalation, expiring/expired events). Thresholds are days
+    /// apart, so an hour's delay is nothing, and it runs between renewal passes so a renewal due at the same moment is
+    /// usually done (and counted as action) before the notice pass looks.
+    /// </summary>
+    public const string NoticePlanning = "0 40 * * * *";
 }

@@ -65,6 +65,40 @@ public sealed class LifecycleEvents(IOptions<PkiOptions> options, OwnerRules own
             Describe(facts) with { SerialNumber = caId is null ? null : facts.SerialNumber, Owner = owner, CaId = caId, Location = location });
     }
 
+    /// <summary>
+    /// An inventory item not issued here crossed a threshold: subject and id are its fingerprint (it may have no serial
+    /// of ours), and source is the inventory. <paramref name="daysLeft"/> 0 builds the "expired" event.
+    /// </summary>
+    /// <param name="item">The certificate as the inventory holds it.</param>
+    /// <param name="daysLeft">The threshold crossed; 0 is expiry.</param>
+    public CloudEvent ExpiryOf(InventoryItem item, int daysLeft)
+    {
+        ArgumentNullException.ThrowIfNull(item);
+        var expired = daysLeft == 0;
+        var type = expired ? LifecycleEventTypes.Expired : LifecycleEventTypes.Expiring;
+        return new CloudEvent(
+            Id(type, item.Fingerprint, expired ? string.Empty : daysLeft.ToString(CultureInfo.InvariantCulture)),
+            _baseUrl + "/" + Routes.Prefix + "/" + Routes.Inventory,
+            type,
+            item.Fingerprint,
+            item.NotAfter.AddDays(-daysLeft),
+            Describe(item) with { DaysLeft = expired ? null : daysLeft });
+    }
+
+    /// <summary>A certificate a sweep saw first, as the inventory recorded it (the same event and id as <see cref="Discovered(CertificateFacts, string, DateTimeOffset, string?, string?)"/>).</summary>
+    public CloudEvent Discovered(InventoryItem item, string location)
+    {
+        ArgumentNullException.ThrowIfNull(item);
+        ArgumentException.ThrowIfNullOrEmpty(location);
+        return new CloudEvent(
+            Id(LifecycleEventTypes.Discovered, item.Fingerprint, location),
+            _baseUrl + "/" + Routes.Prefix + "/discovery",
+            LifecycleEventTypes.Discovered,
+            item.Fingerprint,
+            item.FirstSeen,
+            Describe(item) with { Location = location });
+    }
+
     /// <summary>The deterministic event id: SHA-256 over type, subject and occurrence, 32 hex digits.</summary>
     public static string Id(string type, string subject, string occurrence) =>
         Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{type}:{subject}:{occurrence}")))[..32];
@@ -98,6 +132,19 @@ public sealed class LifecycleEvents(IOptions<PkiOptions> options, OwnerRules own
             time,
             data);
     }
+
+    private static LifecycleEventData Describe(InventoryItem item) => new()
+    {
+        SerialNumber = item.IssuerCaId is null ? null : item.SerialNumber,
+        Fingerprint = item.Fingerprint,
+        Subject = item.Subject,
+        DnsNames = item.DnsNames,
+        NotBefore = item.NotBefore,
+        NotAfter = item.NotAfter,
+        Owner = item.Owner,
+        Team = item.Team,
+        CaId = item.IssuerCaId,
+    };
 
     private LifecycleEventData Describe(CertificateFacts facts) => new()
     {

@@ -21,8 +21,11 @@ public sealed class InventoryRecorder(
     OwnerRules ownerRules,
     IOptions<PkiOptions> options,
     TimeProvider time,
-    ILogger<InventoryRecorder> logger) : IIssuanceObserver, IRevocationObserver
+    ILogger<InventoryRecorder> logger,
+    IEnumerable<IInventoryObserver>? observers = null) : IIssuanceObserver, IRevocationObserver
 {
+    private readonly IInventoryObserver[] _observers = observers?.ToArray() ?? [];
+
     private const int MaxWriteAttempts = 8;
 
     /// <summary>An item's last-seen time moves in steps of this; each location keeps its own exact one.</summary>
@@ -84,7 +87,7 @@ public sealed class InventoryRecorder(
             var sighting = new InventoryLocation(chain[position].Fingerprint, location, LocationKind.Endpoint, position, now, now, result.Endpoint.ServerName,
                 result.Address, sweepId, fingerprints, position == 0 ? leafFindings : []);
             var previous = await store.UpsertLocationAsync(sighting, cancellationToken).ConfigureAwait(false);
-            await RefreshItemAsync(chain[position], InventorySources.Endpoint, now, owner: null, LocationFindingsChanged(previous, sighting), cancellationToken).ConfigureAwait(false);
+            await RefreshItemAsync(chain[position], InventorySources.Endpoint, now, owner: null, LocationFindingsChanged(previous, sighting), location, cancellationToken).ConfigureAwait(false);
         }
 
         // What the location presented before and no longer does keeps its history but loses its findings there.
@@ -114,7 +117,7 @@ public sealed class InventoryRecorder(
         await store.UpsertLocationAsync(
             new InventoryLocation(facts.Fingerprint, certificate.Location, LocationKind.KeyVault, 0, now, now, null, certificate.VaultUri.ToString(), sweepId, [facts.Fingerprint], []),
             cancellationToken).ConfigureAwait(false);
-        await RefreshItemAsync(facts, InventorySources.KeyVault, now, owner: null, locationsChanged: false, cancellationToken).ConfigureAwait(false);
+        await RefreshItemAsync(facts, InventorySources.KeyVault, now, owner: null, locationsChanged: false, certificate.Location, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -138,9 +141,9 @@ public sealed class InventoryRecorder(
             OwnerSource = OwnerSource.Issuance,
             Findings = _rules.Intrinsic(facts).ToArray(),
         };
-        if (!await store.TryAddAsync(item, cancellationToken).ConfigureAwait(false))
+        if (!await TryAddAsync(item, location: null, cancellationToken).ConfigureAwait(false))
         {
-            await RefreshItemAsync(facts, InventorySources.Issued, time.GetUtcNow(), certificate.Owner, locationsChanged: false, cancellationToken).ConfigureAwait(false);
+            await RefreshItemAsync(facts, InventorySources.Issued, time.GetUtcNow(), certificate.Owner, locationsChanged: false, location: null, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -155,7 +158,7 @@ public sealed class InventoryRecorder(
         var facts = CertificateFacts.Read(der);
         if (await store.GetAsync(facts.Fingerprint, cancellationToken).ConfigureAwait(false) is not null)
         {
-            await RefreshItemAsync(facts, InventorySources.None, seen: null, owner: null, locationsChanged: false, cancellationToken).ConfigureAwait(false);
+            await RefreshItemAsync(facts, InventorySources.None, seen: null, owner: null, locationsChanged: false, location: null, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -167,7 +170,7 @@ public sealed class InventoryRecorder(
     /// is never overwritten with what was read before it. A sighting that changes nothing but a recent
     /// last-seen time writes nothing, so a certificate shared by many endpoints is not a hot spot.
     /// </summary>
-    private async Task RefreshItemAsync(CertificateFacts facts, InventorySources source, DateTimeOffset? seen, string? owner, bool locationsChanged, CancellationToken cancellationToken)
+    private async Task RefreshItemAsync(CertificateFacts facts, InventorySources source, DateTimeOffset? seen, string? owner, bool locationsChanged, string? location, CancellationToken cancellationToken)
     {
         var issuerCaId = await anchors.IssuerOfAsync(facts, cancellationToken).ConfigureAwait(false);
         var rule = ownerRules.Match(facts);
@@ -213,7 +216,7 @@ public sealed class InventoryRecorder(
 
             var written = existing is { } current
                 ? await store.TryReplaceAsync(item, current.Version, cancellationToken).ConfigureAwait(false)
-                : await store.TryAddAsync(item, cancellationToken).ConfigureAwait(false);
+                : await TryAddAsync(item, location, cancellationToken).ConfigureAwait(false);
             if (written)
             {
                 return;
@@ -221,6 +224,38 @@ public sealed class InventoryRecorder(
         }
 
         throw new InvalidOperationException($"Inventory item {facts.Fingerprint} kept changing under {MaxWriteAttempts} attempts to update it.");
+    }
+
+    /// <summary>
+    /// The item's first write, between the observers' two calls: what they write before (the expiry-notice index) is
+    /// never missing for an item that exists; what they do after (the "discovered" event) never happens for an item that
+    /// was not written. A failure after the write is logged and never undoes it, as with issuance observers.
+    /// </summary>
+    private async Task<bool> TryAddAsync(InventoryItem item, string? location, CancellationToken cancellationToken)
+    {
+        foreach (var observer in _observers)
+        {
+            await observer.OnAddingAsync(item, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (!await store.TryAddAsync(item, cancellationToken).ConfigureAwait(false))
+        {
+            return false;
+        }
+
+        foreach (var observer in _observers)
+        {
+            try
+            {
+                await observer.OnAddedAsync(item, location, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                logger.LogError(e, "Inventory observer {Observer} failed after certificate {Fingerprint} was first recorded at {Location}", observer.GetType().Name, item.Fingerprint, location);
+            }
+        }
+
+        return true;
     }
 
     /// <summary>Recomputes an item's location findings after one of its locations changed, keeping everything else.</summary>

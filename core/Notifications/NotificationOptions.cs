@@ -18,6 +18,9 @@ public sealed class NotificationOptions
     /// <summary>Where escalations to admins go (separated by ; or ,).</summary>
     public string? AdminAddresses { get; set; }
 
+    /// <summary>Days before today the first expiry-notice pass (no cursor stored yet) starts reading crossings from.</summary>
+    public int InitialLookbackDays { get; set; } = 30;
+
     /// <summary>How long a send holds its claim on a notice before another message may take it over.</summary>
     public int ClaimMinutes { get; set; } = 10;
 

@@ -1,8 +1,8 @@
 namespace Pki.Core.Renewal;
 
 /// <summary>
-/// Tells a certificate's owner that it is due and will not renew itself. The notifications capability
-/// implements it (with its thresholds and deduplication); until then <see cref="LoggingRenewalNotifier"/> logs.
+/// Tells a certificate's owner that it is due and will not renew itself. The notifications capability implements it
+/// (Pki.Core.Notifications.QueueRenewalNotifier: a notice request on the notifications queue, deduplicated there).
 /// </summary>
 public interface IRenewalNotifier
 {

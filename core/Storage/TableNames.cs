@@ -25,6 +25,9 @@ public static class TableNames
     /// <summary>Per-caller request counters (rate limits).</summary>
     public const string RateLimits = "ratelimits";
 
+    /// <summary>Inventory items' expiry-threshold crossings by UTC day, and the notice pass's cursor.</summary>
+    public const string NoticeIndex = "noticeindex";
+
     /// <summary>Lifecycle events not yet published.</summary>
     public const string EventOutbox = "eventoutbox";
 

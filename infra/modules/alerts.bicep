@@ -17,7 +17,7 @@ param alertEmail string
 @minValue(0)
 param failedExecutionsThreshold int
 
-@description('Start of the warning the service logs for a certificate that expires without a successor. The renewal work (issue 5) must log it; until then that alert never fires.')
+@description('Start of the warning the service logs for a certificate that expires without a successor (ExpiryNoticePlanner.ExpiringWithoutRenewal).')
 param expiringWithoutRenewalMessage string
 
 @description('Tags for every resource.')
@@ -132,9 +132,9 @@ resource poisonMessages 'Microsoft.Insights/scheduledQueryRules@2026-03-01' = {
   }
 }
 
-// Relies on app telemetry that does not exist yet: the renewal work (issue 5) must log, once per certificate and
-// threshold, a warning whose message starts with expiringWithoutRenewalMessage when a certificate is inside its
-// last notification threshold and has no successor. Until it does, this rule finds nothing and never fires.
+// The expiry-notice pass (PlanNotices) logs, once per certificate and threshold, a warning whose message starts with
+// expiringWithoutRenewalMessage when a certificate crosses a notice threshold with no successor, not revoked and
+// still deployed (ExpiryNoticePlanner.ExpiringWithoutRenewal in core/ holds the same text).
 resource expiringWithoutRenewal 'Microsoft.Insights/scheduledQueryRules@2026-03-01' = {
   name: '${baseName}-expiring-without-renewal'
   location: location
