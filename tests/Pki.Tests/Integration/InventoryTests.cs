@@ -45,7 +45,7 @@ public sealed class InventoryTests : IDisposable
         AddAuthority("issuing", CaRole.Issuing, _ourIssuing);
         var anchors = new TrustAnchors(new AuthorityDirectory(_authorities, _keys, _options), _options, _time);
         _recorder = new InventoryRecorder(_store, _certificates, anchors, new OwnerRules(_options.Value.Inventory), _options, _time, NullLogger<InventoryRecorder>.Instance);
-        _inventory = new InventoryService(_store, _options, _time);
+        _inventory = new InventoryService(_store, InMemoryAuditStore.Trail(_time).Trail, _options, _time);
     }
 
     public void Dispose() => _keys.Dispose();

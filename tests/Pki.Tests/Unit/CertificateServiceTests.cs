@@ -19,22 +19,24 @@ public sealed class CertificateServiceTests : IDisposable
     private readonly CountingKeyManager _counting;
     private readonly InMemoryCertificateStore _certificates = new();
     private readonly InMemoryRequestStore _requests = new();
+    private readonly InMemoryAuditStore _audit;
     private readonly CertificateService _service;
     private readonly string _csr = Convert.ToBase64String(Csrs.Ec("svc.internal", ["svc.internal"]));
 
     public CertificateServiceTests()
     {
         _counting = new CountingKeyManager(_keys);
+        (var trail, _audit) = InMemoryAuditStore.Trail(_time);
         var options = Options.Create(new PkiOptions { PublicBaseUrl = "http://pki.test" });
         var authorities = new InMemoryAuthorityStore();
         var factory = new CertificateFactory(new CaUrls(options));
-        new CaBootstrapper(new CaKeys(_counting, options, NullLogger<CaKeys>.Instance), authorities, factory, _time, options, NullLogger<CaBootstrapper>.Instance).EnsureHierarchyAsync().GetAwaiter().GetResult();
+        new CaBootstrapper(new CaKeys(_counting, options, NullLogger<CaKeys>.Instance), authorities, factory, trail, _time, options, NullLogger<CaBootstrapper>.Instance).EnsureHierarchyAsync().GetAwaiter().GetResult();
         _counting.Signatures = 0;
 
         var directory = new AuthorityDirectory(authorities, _counting, options);
         var ra = new RegistrationAuthority(new ProfileCatalog(options), [new OwnerRule(), new SubjectAltNameRule(), new NameRule(options), new LifetimeRule()]);
-        var issuer = new CertificateIssuer(directory, factory, new RecordedIssuance(_certificates, _time, NullLogger<RecordedIssuance>.Instance), [], options, _time, NullLogger<CertificateIssuer>.Instance);
-        _service = new CertificateService(ra, issuer, directory, _certificates, _requests, _time, NullLogger<CertificateService>.Instance);
+        var issuer = new CertificateIssuer(directory, factory, new RecordedIssuance(_certificates, _time, NullLogger<RecordedIssuance>.Instance), [], trail, options, _time, NullLogger<CertificateIssuer>.Instance);
+        _service = new CertificateService(ra, issuer, directory, _certificates, _requests, trail, _time, NullLogger<CertificateService>.Instance);
     }
 
     private CertificateRequestInput Input(string owner = "alice") => new(_csr, ProfileNames.TlsServer, owner, null);

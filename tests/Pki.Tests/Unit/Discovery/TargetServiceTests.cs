@@ -5,6 +5,7 @@ using Pki.Core;
 using Pki.Core.Discovery;
 using Pki.Core.Discovery.Targets;
 using Pki.Core.Errors;
+using Pki.Tests.Infrastructure;
 
 namespace Pki.Tests.Unit.Discovery;
 
@@ -24,7 +25,7 @@ public sealed class TargetServiceTests
         {
             Discovery = { AllowedNetworks = allowedNetworks, MaxAddressesPerRange = 64, MaxPortsPerTarget = 3, MaxHostsPerList = 2, MaxTargets = 5, MaxEndpointsPerSweep = maxEndpoints },
         });
-        return new TargetService(_store, new NetworkPolicy(options), options, new FakeTimeProvider(), NullLogger<TargetService>.Instance);
+        return new TargetService(_store, new NetworkPolicy(options), InMemoryAuditStore.Trail().Trail, options, new FakeTimeProvider(), NullLogger<TargetService>.Instance);
     }
 
     [Fact]
