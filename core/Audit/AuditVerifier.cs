@@ -42,7 +42,7 @@ public sealed class AuditVerifier(IAuditStore store, ILogger<AuditVerifier> logg
             {
                 return record.Sequence > expected
                     ? Broken(expected, AuditBreak.Missing, $"Record {expected} is missing: the chain goes from {count} to {record.Sequence}.")
-                    : Broken(record.Sequence, AuditBreak.Altered, $"Record {record.Sequence} appears again after record {count}: its time or key was changed.");
+                    : Broken(record.Sequence, AuditBreak.Altered, $"Record {record.Sequence} appears again after record {count}: the chain forked, or a record's time or key was changed.");
             }
 
             if (!AuditHash.Matches(record))

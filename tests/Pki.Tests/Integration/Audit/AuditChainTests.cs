@@ -68,11 +68,13 @@ public sealed class AuditChainTests(ITestOutputHelper output)
     public async Task Concurrent_appends_from_many_tasks_keep_one_unbroken_chain()
     {
         var store = Store();
+        var ticking = new TickingClock(Start);
         var clock = Stopwatch.StartNew();
         await Task.WhenAll(Enumerable.Range(0, 8).Select(task => Task.Run(async () =>
         {
-            // Each task its own trail, as each Functions instance would have.
-            var trail = Trail(store);
+            // Each task its own trail, as each Functions instance would have. The clock moves on every reading,
+            // so racing appends get different times (different row keys): only the head's ETag keeps them apart.
+            var trail = new AuditTrail(store, new CallerContext(), ticking, NullLogger<AuditTrail>.Instance);
             for (var i = 0; i < 25; i++)
             {
                 await trail.AppendAsync(AuditEntry.Succeeded(AuditActions.TargetAdd) with { TargetId = $"{task}-{i}" });
@@ -231,5 +233,13 @@ public sealed class AuditChainTests(ITestOutputHelper output)
             var problem = await Assert.ThrowsAsync<ProblemException>(() => trail.ListAsync(null, null, null, forged));
             Assert.Equal("invalid-continuation-token", problem.Type);
         }
+    }
+
+    /// <summary>A clock that moves a millisecond at every reading, from any thread.</summary>
+    private sealed class TickingClock(DateTimeOffset start) : TimeProvider
+    {
+        private long _ticks = start.UtcTicks;
+
+        public override DateTimeOffset GetUtcNow() => new(Interlocked.Add(ref _ticks, TimeSpan.TicksPerMillisecond), TimeSpan.Zero);
     }
 }
