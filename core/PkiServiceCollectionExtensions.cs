@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Pki.Core.Access;
+using Pki.Core.Audit;
 using Pki.Core.Authority;
 using Pki.Core.Authority.Policy;
 using Azure.Core;
@@ -59,6 +60,13 @@ public static class PkiServiceCollectionExtensions
         });
 
         services.AddSingleton<TableStorage>();
+
+        // The audit trail: every state change appends one hash-chained record through IAuditTrail.
+        services.AddSingleton<IAuditStore, TableAuditStore>();
+        services.AddSingleton<AuditTrail>();
+        services.AddSingleton<IAuditTrail>(sp => sp.GetRequiredService<AuditTrail>());
+        services.AddSingleton<AuditVerifier>();
+
         services.AddSingleton<IAuthorityStore, TableAuthorityStore>();
         services.AddSingleton<ICertificateStore, TableCertificateStore>();
         services.AddSingleton<IRequestStore, TableRequestStore>();

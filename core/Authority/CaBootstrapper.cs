@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Pki.Core.Audit;
 using Pki.Core.Signing;
 
 namespace Pki.Core.Authority;
@@ -12,6 +13,7 @@ public sealed class CaBootstrapper(
     CaKeys keys,
     IAuthorityStore store,
     CertificateFactory factory,
+    IAuditTrail audit,
     TimeProvider time,
     IOptions<PkiOptions> options,
     ILogger<CaBootstrapper> logger)
@@ -61,6 +63,17 @@ public sealed class CaBootstrapper(
 
     private async Task<CertificateAuthority> AddOrReadAsync(CertificateAuthority record, CancellationToken cancellationToken)
     {
+        // Before the CA is recorded: if the append fails, the next start finds no CA, reuses the key and appends
+        // again. The once key keeps one record per CA key however often that happens.
+        await audit.AppendAsync(
+            AuditEntry.Succeeded(AuditActions.KeyCreate) with
+            {
+                SerialNumber = SerialNumbers.ToHex(record.Certificate.SerialNumber),
+                Detail = $"ca={record.Id} role={record.Role} key={record.KeyUri} provider={record.KeyProvider} subject={record.Subject}",
+                OnceKey = $"key-create:{record.Id}:{record.KeyUri}",
+            },
+            cancellationToken).ConfigureAwait(false);
+
         if (await store.TryAddAsync(record, cancellationToken).ConfigureAwait(false))
         {
             logger.LogInformation("Created {CaRole} CA {CaId}: {Subject}", record.Role, record.Id, record.Subject);

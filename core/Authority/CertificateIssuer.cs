@@ -1,7 +1,9 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Pki.Core.Audit;
 using Pki.Core.Authority.Policy;
 using Pki.Core.Revocation;
+using Pki.Core.Signing;
 
 namespace Pki.Core.Authority;
 
@@ -14,6 +16,7 @@ public sealed class CertificateIssuer(
     CertificateFactory factory,
     RecordedIssuance recorded,
     IEnumerable<IIssuanceObserver> observers,
+    IAuditTrail audit,
     IOptions<PkiOptions> options,
     TimeProvider time,
     ILogger<CertificateIssuer> logger)
@@ -42,10 +45,60 @@ public sealed class CertificateIssuer(
             notAfter = issuer.NotAfter;
         }
 
+        var commonName = CommonName(request.Csr);
+        CertificateRecord issued;
+        try
+        {
+            issued = await SignAsync(request, requestId, issuer, signer, commonName, notBefore, notAfter, now, beforeSigning, cancellationToken).ConfigureAwait(false);
+        }
+        catch (CertificateNotRecordedException e)
+        {
+            await TryAuditUnrecordedAsync(e, requestId).ConfigureAwait(false);
+            throw;
+        }
+
+        await NotifyAsync(issued).ConfigureAwait(false);
+
+        // Invariant: no certificate is handed out that the audit trail does not hold. A failed append surfaces as
+        // "signed but not recorded", so a keyed request keeps its claim and its retry appends the record.
+        try
+        {
+            await audit.AppendAsync(IssuedEntry(issued), CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            logger.LogError(e, "Certificate {SerialNumber} for request {RequestId} is not in the audit trail", issued.SerialNumber, requestId);
+            throw new CertificateNotRecordedException(issued.SerialNumber, e);
+        }
+
+        return issued;
+    }
+
+    /// <summary>The audit entry of an issued certificate; its once key lets a retry append it without a duplicate.</summary>
+    public static AuditEntry IssuedEntry(CertificateRecord issued) => AuditEntry.Succeeded(AuditActions.Issue) with
+    {
+        RequestId = issued.RequestId,
+        SerialNumber = issued.SerialNumber,
+        Detail = $"ca={issued.IssuerId} profile={issued.Profile} owner={issued.Owner} subject={issued.Subject} notAfter={AuditHash.FormatTime(issued.NotAfter)}"
+            + (issued.PredecessorSerial is { } predecessor ? $" renews={predecessor}" : string.Empty),
+        OnceKey = "issue:" + issued.SerialNumber,
+    };
+
+    private Task<CertificateRecord> SignAsync(
+        IssuanceRequest request,
+        string requestId,
+        CertificateAuthority issuer,
+        ISigner signer,
+        string? commonName,
+        DateTimeOffset notBefore,
+        DateTimeOffset notAfter,
+        DateTimeOffset now,
+        Func<string, CancellationToken, Task>? beforeSigning,
+        CancellationToken cancellationToken)
+    {
         var csr = request.Csr;
-        var commonName = CommonName(csr);
         var shards = options.Value.Revocation.CrlShards;
-        var issued = await recorded.SignAsync(
+        return recorded.SignAsync(
             serial =>
             {
                 var serialHex = SerialNumbers.ToHex(serial);
@@ -57,10 +110,20 @@ public sealed class CertificateIssuer(
             (serial, record) => factory.CreateLeaf(issuer, signer, new LeafTemplate(
                 serial, request.Profile, csr.PublicKey, commonName, csr.DnsNames, csr.IpAddresses, notBefore, notAfter, record.CrlShard)),
             beforeSigning,
-            cancellationToken).ConfigureAwait(false);
+            cancellationToken);
+    }
 
-        await NotifyAsync(issued).ConfigureAwait(false);
-        return issued;
+    /// <summary>A signature without a stored certificate is the one failure the trail must show; the original error stays what the caller sees.</summary>
+    private async Task TryAuditUnrecordedAsync(CertificateNotRecordedException e, string requestId)
+    {
+        try
+        {
+            await audit.AppendAsync(AuditEntry.Failed(AuditActions.Issue, "Signed, but the certificate could not be stored.") with { RequestId = requestId, SerialNumber = e.SerialNumber }, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception auditFailure)
+        {
+            logger.LogError(auditFailure, "Could not audit the unrecorded certificate {SerialNumber} of request {RequestId}", e.SerialNumber, requestId);
+        }
     }
 
     /// <summary>Observers (the OCSP pre-signer) run after the record is stored; their failure never undoes an issuance.</summary>

@@ -2,6 +2,8 @@ using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Logging;
 using Pki.Core.Access;
+using Pki.Core.Audit;
+using Pki.Core.Authority.Policy;
 using Pki.Core.Errors;
 using Pki.Core.Revocation;
 
@@ -14,6 +16,7 @@ public sealed class CertificateService(
     AuthorityDirectory authorities,
     ICertificateStore certificates,
     IRequestStore requests,
+    IAuditTrail audit,
     TimeProvider time,
     CallerContext callers,
     ILogger<CertificateService> logger)
@@ -44,7 +47,7 @@ public sealed class CertificateService(
         }
 
         // Policy first: a refused request must not claim the key or store anything.
-        var request = registration.Approve(input) with { PredecessorSerial = predecessorSerial };
+        var request = await ApproveAsync(input, predecessorSerial).ConfigureAwait(false);
         var requestId = NewRequestId();
         var claim = await requests.TryStartAsync(
             new IssuanceRequestRecord(requestId, idempotencyKey, bodyHash, RequestStatus.Pending, time.GetUtcNow()), cancellationToken).ConfigureAwait(false);
@@ -100,7 +103,7 @@ public sealed class CertificateService(
 
     private async Task<IssuanceOutcome> IssueUnkeyedAsync(CertificateRequestInput input, string bodyHash, string? predecessorSerial, CancellationToken cancellationToken)
     {
-        var request = registration.Approve(input) with { PredecessorSerial = predecessorSerial };
+        var request = await ApproveAsync(input, predecessorSerial).ConfigureAwait(false);
         var requestId = NewRequestId();
         var record = new IssuanceRequestRecord(requestId, null, bodyHash, RequestStatus.Pending, time.GetUtcNow());
         CertificateRecord issued;
@@ -157,6 +160,8 @@ public sealed class CertificateService(
             var record = await certificates.GetAsync(existing.SerialNumber, cancellationToken).ConfigureAwait(false);
             if (record is { Status: CertificateStatus.Issued })
             {
+                // The first attempt may have stopped because its audit append failed: append it now (once).
+                await audit.AppendAsync(CertificateIssuer.IssuedEntry(record), cancellationToken).ConfigureAwait(false);
                 await requests.TryCompleteAsync(existing, cancellationToken).ConfigureAwait(false);
                 logger.LogInformation("Recovered certificate {SerialNumber} for request {RequestId}", existing.SerialNumber, existing.RequestId);
                 return new IssuanceOutcome(await ViewAsync(record, cancellationToken).ConfigureAwait(false), Replayed: true);
@@ -170,6 +175,20 @@ public sealed class CertificateService(
 
         logger.LogWarning("Releasing stale claim of request {RequestId} (serial {SerialNumber}) for a retry", existing.RequestId, existing.SerialNumber);
         return await requests.TryReleaseAsync(existing, cancellationToken).ConfigureAwait(false) ? null : throw InProgress();
+    }
+
+    /// <summary>Policy; a refusal is audited (with its problem type) before the caller sees it.</summary>
+    private async Task<IssuanceRequest> ApproveAsync(CertificateRequestInput input, string? predecessorSerial)
+    {
+        try
+        {
+            return registration.Approve(input) with { PredecessorSerial = predecessorSerial };
+        }
+        catch (ProblemException e)
+        {
+            await audit.AppendAsync(AuditEntry.Refused(AuditActions.Request, e) with { SerialNumber = predecessorSerial }, CancellationToken.None).ConfigureAwait(false);
+            throw;
+        }
     }
 
     private async Task<CertificateView> ViewAsync(CertificateRecord record, CancellationToken cancellationToken)

@@ -1,11 +1,12 @@
 using Microsoft.Extensions.Options;
 using Pki.Core.Access;
+using Pki.Core.Audit;
 using Pki.Core.Errors;
 
 namespace Pki.Core.Inventory;
 
 /// <summary>Reads the inventory for the API: one item with its locations, filtered pages, and setting an owner.</summary>
-public sealed class InventoryService(IInventoryStore store, IOptions<PkiOptions> options, TimeProvider time, CallerContext callers)
+public sealed class InventoryService(IInventoryStore store, IAuditTrail audit, IOptions<PkiOptions> options, TimeProvider time, CallerContext callers)
 {
     public const int DefaultPageSize = 50;
     private const int MaxOwnerLength = 256;
@@ -80,6 +81,10 @@ public sealed class InventoryService(IInventoryStore store, IOptions<PkiOptions>
             var item = found.Item with { Owner = owner, Team = string.IsNullOrEmpty(team) ? null : team, OwnerSource = OwnerSource.Api };
             if (await store.TryReplaceAsync(item, found.Version, cancellationToken).ConfigureAwait(false))
             {
+                // A failed append fails the call; setting the same owner again is harmless and appends the record.
+                await audit.AppendAsync(
+                    AuditEntry.Succeeded(AuditActions.OwnerSet) with { Fingerprint = key, SerialNumber = item.SerialNumber, Detail = $"owner={item.Owner} team={item.Team}" },
+                    CancellationToken.None).ConfigureAwait(false);
                 return View(item, await store.ListLocationsAsync(key, cancellationToken).ConfigureAwait(false));
             }
 

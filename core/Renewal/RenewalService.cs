@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Pki.Core.Audit;
 using Pki.Core.Authority;
 using Pki.Core.Errors;
 using Pki.Core.Events;
@@ -18,6 +19,7 @@ public sealed class RenewalService(
     IRenewalNotifier notifier,
     LifecycleEvents events,
     LifecycleEventRecorder recorder,
+    IAuditTrail audit,
     IOptions<PkiOptions> options,
     ILogger<RenewalService> logger)
 {
@@ -51,6 +53,10 @@ public sealed class RenewalService(
                 && successorRecord.PredecessorSerial == serial)
             {
                 await recorder.RecordAsync(events.Renewed(successorRecord, serial), CancellationToken.None).ConfigureAwait(false);
+
+                // Likewise its audit records (once keys keep one of each).
+                await audit.AppendAsync(CertificateIssuer.IssuedEntry(successorRecord), CancellationToken.None).ConfigureAwait(false);
+                await audit.AppendAsync(RenewedEntry(successorRecord, serial), CancellationToken.None).ConfigureAwait(false);
             }
 
             logger.LogInformation("Certificate {SerialNumber} was renewed already by {SuccessorSerial}", serial, existing);
@@ -108,9 +114,18 @@ public sealed class RenewalService(
         }
 
         await recorder.RecordAsync(events.Renewed(successor, serial), CancellationToken.None).ConfigureAwait(false);
+        await audit.AppendAsync(RenewedEntry(successor, serial), CancellationToken.None).ConfigureAwait(false);
         logger.LogInformation("Renewed certificate {SerialNumber} as {SuccessorSerial} with CA {CaId}", serial, successor.SerialNumber, successor.IssuerId);
         return RenewalOutcome.Renewed;
     }
+
+    private static AuditEntry RenewedEntry(CertificateRecord successor, string predecessorSerial) => AuditEntry.Succeeded(AuditActions.Renew) with
+    {
+        RequestId = successor.RequestId,
+        SerialNumber = successor.SerialNumber,
+        Detail = $"renews={predecessorSerial} ca={successor.IssuerId}",
+        OnceKey = "renew:" + successor.SerialNumber,
+    };
 
     private async Task<RenewalOutcome> NotifyAsync(CertificateRecord certificate, RenewalNoticeReason reason, string detail, CancellationToken cancellationToken)
     {

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Pki.Core.Access;
+using Pki.Core.Audit;
 using Pki.Core.Authority;
 using Pki.Core.Errors;
 using Pki.Core.Revocation.Ocsp;
@@ -19,6 +20,7 @@ public sealed class RevocationService(
     CrlPublisher crls,
     OcspService ocsp,
     IEnumerable<IRevocationObserver> observers,
+    IAuditTrail audit,
     TimeProvider time,
     IOptions<PkiOptions> options,
     CallerContext callers,
@@ -26,21 +28,44 @@ public sealed class RevocationService(
 {
     public async Task<RevocationOutcome> RevokeAsync(string serialNumber, string? reasonName, CancellationToken cancellationToken = default)
     {
-        var reason = RevocationReasons.Parse(reasonName);
-        var serial = SerialNumbers.Normalize(serialNumber);
-        await CheckCallerMayRevokeAsync(serial, cancellationToken).ConfigureAwait(false);
-        var result = await certificates.TryRevokeAsync(serial, CaBootstrapper.Truncate(time.GetUtcNow()), reason, cancellationToken).ConfigureAwait(false)
-            ?? throw ProblemException.NotFound("unknown-certificate", $"No certificate with serial number {serial} was issued here.");
+        RevokeResult result;
+        try
+        {
+            var reason = RevocationReasons.Parse(reasonName);
+            var normalized = SerialNumbers.Normalize(serialNumber);
+            await CheckCallerMayRevokeAsync(normalized, cancellationToken).ConfigureAwait(false);
+            result = await certificates.TryRevokeAsync(normalized, CaBootstrapper.Truncate(time.GetUtcNow()), reason, cancellationToken).ConfigureAwait(false)
+                ?? throw ProblemException.NotFound("unknown-certificate", $"No certificate with serial number {normalized} was issued here.");
+        }
+        catch (ProblemException e)
+        {
+            await audit.AppendAsync(AuditEntry.Refused(AuditActions.Revoke, e) with { SerialNumber = serialNumber }, CancellationToken.None).ConfigureAwait(false);
+            throw;
+        }
+
         var record = result.Record;
+        var serial = record.SerialNumber;
 
         if (result.Changed)
         {
-            logger.LogInformation("Revoked certificate {SerialNumber} of CA {CaId}: {Reason}", serial, record.IssuerId, RevocationReasons.Name(reason));
+            logger.LogInformation("Revoked certificate {SerialNumber} of CA {CaId}: {Reason}", serial, record.IssuerId, RevocationReasons.Name(record.RevocationReason!.Value));
         }
 
         // From here the revocation is recorded; the caller's cancellation no longer stops its publication.
         // A repeat publishes again (every step is idempotent), which finishes what a crash cut short.
         await PublishAsync(record, CancellationToken.None).ConfigureAwait(false);
+
+        // After publication, so a failing trail never holds back the CRL; the once key lets the caller's retry
+        // (which finds the certificate revoked already) append what a failed append left out.
+        await audit.AppendAsync(
+            AuditEntry.Succeeded(AuditActions.Revoke) with
+            {
+                SerialNumber = serial,
+                RequestId = record.RequestId,
+                Detail = $"ca={record.IssuerId} reason={RevocationReasons.Name(record.RevocationReason!.Value)}",
+                OnceKey = "revoke:" + serial,
+            },
+            CancellationToken.None).ConfigureAwait(false);
 
         return new RevocationOutcome(serial, "revoked", record.RevokedAt!.Value, RevocationReasons.Name(record.RevocationReason!.Value), AlreadyRevoked: !result.Changed);
     }

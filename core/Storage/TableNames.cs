@@ -31,6 +31,9 @@ public static class TableNames
     /// <summary>Lifecycle events not yet published.</summary>
     public const string EventOutbox = "eventoutbox";
 
+    /// <summary>The hash-chained audit trail: one partition with its head, records and once keys.</summary>
+    public const string Audit = "audit";
+
     /// <summary>The blob container of published CRLs, before the (lowercased) prefix.</summary>
     public const string CrlContainer = "crls";
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Pki.Core.Audit;
 using Pki.Core.Discovery.KeyVault;
 using Pki.Core.Discovery.Scanning;
 using Pki.Core.Discovery.Targets;
@@ -24,6 +25,7 @@ public sealed class SweepService(
     NetworkPolicy network,
     IKeyVaultCertificateSource vaults,
     InventoryRecorder recorder,
+    IAuditTrail audit,
     IOptions<PkiOptions> options,
     TimeProvider time,
     ILogger<SweepService> logger)
@@ -70,6 +72,12 @@ public sealed class SweepService(
             await queue.SendAsync(batch, cancellationToken).ConfigureAwait(false);
         }
 
+        await audit.AppendAsync(
+            AuditEntry.Succeeded(AuditActions.SweepStart) with
+            {
+                Detail = $"sweep={id} trigger={trigger} targets={all.Count} endpoints={endpoints.Length} vaults={vaultUris.Length} batches={batches.Length}",
+            },
+            CancellationToken.None).ConfigureAwait(false);
         logger.LogInformation("Started sweep {SweepId} ({Trigger}): {Endpoints} endpoints and {Vaults} vaults from {Targets} targets in {Batches} batches",
             id, trigger, endpoints.Length, vaultUris.Length, all.Count, batches.Length);
         return View(sweep, []);

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Pki.Core.Audit;
 using Pki.Core.Authority.Policy;
 using Pki.Core.Errors;
 
@@ -12,7 +13,7 @@ namespace Pki.Core.Discovery.Targets;
 /// in the configured allowed networks (and a vault's host has an allowed suffix): the service scans
 /// nothing on a caller's word alone. Refused targets are not stored.
 /// </summary>
-public sealed class TargetService(ITargetStore store, NetworkPolicy network, IOptions<PkiOptions> options, TimeProvider time, ILogger<TargetService> logger)
+public sealed class TargetService(ITargetStore store, NetworkPolicy network, IAuditTrail audit, IOptions<PkiOptions> options, TimeProvider time, ILogger<TargetService> logger)
 {
     private const int MaxDescriptionLength = 256;
     private DiscoveryOptions Options => options.Value.Discovery;
@@ -49,6 +50,19 @@ public sealed class TargetService(ITargetStore store, NetworkPolicy network, IOp
         }
 
         await store.AddAsync(target, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await audit.AppendAsync(
+                AuditEntry.Succeeded(AuditActions.TargetAdd) with { TargetId = target.Id, Detail = $"kind={target.Kind} endpoints={TargetExpansion.Count(target)} {target.Description}".TrimEnd() },
+                CancellationToken.None).ConfigureAwait(false);
+        }
+        catch
+        {
+            // A target the trail does not hold would be scanned unaccounted for: take it back, and the caller retries.
+            await store.DeleteAsync(target.Id, CancellationToken.None).ConfigureAwait(false);
+            throw;
+        }
+
         logger.LogInformation("Added discovery target {TargetId} ({Kind})", target.Id, target.Kind);
         return TargetView.From(target);
     }
@@ -58,9 +72,20 @@ public sealed class TargetService(ITargetStore store, NetworkPolicy network, IOp
 
     public async Task DeleteAsync(string id, CancellationToken cancellationToken = default)
     {
-        if (!IsId(id) || !await store.DeleteAsync(id, cancellationToken).ConfigureAwait(false))
+        // Recorded before the delete, which cannot be taken back: a failed append leaves the target in place.
+        // (The list is one bounded partition read.)
+        var target = IsId(id) ? (await store.ListAsync(cancellationToken).ConfigureAwait(false)).FirstOrDefault(t => t.Id == id) : null;
+        if (target is null)
         {
             throw ProblemException.NotFound("unknown-target", $"No discovery target has id '{id}'.");
+        }
+
+        await audit.AppendAsync(
+            AuditEntry.Succeeded(AuditActions.TargetRemove) with { TargetId = id, Detail = $"kind={target.Kind} {target.Description}".TrimEnd() },
+            CancellationToken.None).ConfigureAwait(false);
+        if (!await store.DeleteAsync(id, cancellationToken).ConfigureAwait(false))
+        {
+            logger.LogInformation("Discovery target {TargetId} was deleted concurrently", id);
         }
 
         logger.LogInformation("Deleted discovery target {TargetId}", id);

@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Pki.Core.Audit;
 using Pki.Core.Authority;
 using Pki.Core.Renewal;
 using Pki.Core.Storage;
@@ -82,6 +83,14 @@ public sealed class RenewalOverHttpTests(RenewalHostFixture host) : IClassFixtur
         }
 
         Assert.Equal(1, signed);
+
+        // The trail holds one issue and one renew record for the successor, after a redelivery too, and still verifies.
+        Assert.Equal(RenewalOutcome.AlreadyRenewed, await Renewer.RenewAsync(new RenewalMessage(serial)));
+        var audit = await host.App.Services.GetRequiredService<IAuditStore>().ReadAllAsync().ToListAsync();
+        Assert.Single(audit, r => r.Action == AuditActions.Issue && r.SerialNumber == successor.SerialNumber);
+        var renew = Assert.Single(audit, r => r.Action == AuditActions.Renew && r.SerialNumber == successor.SerialNumber);
+        Assert.Contains("renews=" + serial, renew.Detail);
+        Assert.True((await host.App.Services.GetRequiredService<AuditVerifier>().VerifyAsync()).Ok);
     }
 
     [Fact]

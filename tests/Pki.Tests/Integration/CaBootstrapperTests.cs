@@ -2,6 +2,8 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using Pki.Core;
+using Pki.Core.Access;
+using Pki.Core.Audit;
 using Pki.Core.Authority;
 using Pki.Core.Storage;
 using Pki.Tests.Infrastructure;
@@ -20,6 +22,7 @@ public sealed class CaBootstrapperTests
             new CaKeys(SharedPkcs11.Instance, wrapped, NullLogger<CaKeys>.Instance),
             new TableAuthorityStore(new TableStorage(wrapped)),
             new CertificateFactory(new CaUrls(wrapped)),
+            new AuditTrail(new TableAuditStore(new TableStorage(wrapped)), new CallerContext(), time, NullLogger<AuditTrail>.Instance),
             time,
             wrapped,
             NullLogger<CaBootstrapper>.Instance);

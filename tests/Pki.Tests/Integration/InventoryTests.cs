@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using Pki.Core;
+using Pki.Core.Audit;
 using Pki.Core.Authority;
 using Pki.Core.Discovery.KeyVault;
 using Pki.Core.Discovery.Scanning;
@@ -29,6 +30,7 @@ public sealed class InventoryTests : IDisposable
     private readonly TableInventoryStore _store;
     private readonly InventoryRecorder _recorder;
     private readonly InventoryService _inventory;
+    private readonly InMemoryAuditStore _audit;
     private readonly X509Certificate2 _ourRoot;
     private readonly X509Certificate2 _ourIssuing;
 
@@ -46,7 +48,8 @@ public sealed class InventoryTests : IDisposable
         AddAuthority("issuing", CaRole.Issuing, _ourIssuing);
         var anchors = new TrustAnchors(new AuthorityDirectory(_authorities, _keys, _options), _options, _time);
         _recorder = new InventoryRecorder(_store, _certificates, anchors, new OwnerRules(_options.Value.Inventory), _options, _time, NullLogger<InventoryRecorder>.Instance);
-        _inventory = new InventoryService(_store, _options, _time, new CallerContext());
+        (var trail, _audit) = InMemoryAuditStore.Trail(_time);
+        _inventory = new InventoryService(_store, trail, _options, _time, new CallerContext());
     }
 
     public void Dispose() => _keys.Dispose();
@@ -215,8 +218,11 @@ public sealed class InventoryTests : IDisposable
         Assert.Equal(ProblemKind.NotFound, (await Assert.ThrowsAsync<ProblemException>(() => _inventory.SetOwnerAsync(new string('a', 64), new OwnerInput("a", null)))).Kind);
         Assert.Equal(ProblemKind.BadRequest, (await Assert.ThrowsAsync<ProblemException>(() => _inventory.GetAsync("xyz"))).Kind);
 
+        Assert.Empty(_audit.Records);
         await _inventory.SetOwnerAsync(leaf.Fingerprint.ToUpperInvariant(), new OwnerInput("dana@example.test", "platform"));
         await _recorder.RecordEndpointAsync(scan, "s2");
+        var audited = Assert.Single(_audit.Records);
+        Assert.Equal((AuditActions.OwnerSet, leaf.Fingerprint, "owner=dana@example.test team=platform"), (audited.Action, audited.Fingerprint, audited.Detail));
 
         var item = await _inventory.GetAsync(leaf.Fingerprint);
         Assert.Equal(("dana@example.test", "platform", "api"), (item.Owner, item.Team, item.OwnerSource));

@@ -51,7 +51,7 @@ public sealed class KeyVaultIssuanceTests : IAsyncLifetime
         var authorities = new TableAuthorityStore(new TableStorage(options));
         var factory = new CertificateFactory(new CaUrls(options));
 
-        var (root, issuing) = await new CaBootstrapper(new CaKeys(keys, options, NullLogger<CaKeys>.Instance), authorities, factory, _time, options, NullLogger<CaBootstrapper>.Instance)
+        var (root, issuing) = await new CaBootstrapper(new CaKeys(keys, options, NullLogger<CaKeys>.Instance), authorities, factory, InMemoryAuditStore.Trail(_time).Trail, _time, options, NullLogger<CaBootstrapper>.Instance)
             .EnsureHierarchyAsync();
 
         // The records, read back from the tables, name the provider and the exact key versions.
@@ -70,8 +70,8 @@ public sealed class KeyVaultIssuanceTests : IAsyncLifetime
         var directory = new AuthorityDirectory(authorities, keys, options);
         var ra = new RegistrationAuthority(new ProfileCatalog(options), [new OwnerRule(), new SubjectAltNameRule(), new NameRule(options), new LifetimeRule()], new CallerContext());
         var certificates = new InMemoryCertificateStore();
-        var issuer = new CertificateIssuer(directory, factory, new RecordedIssuance(certificates, _time, NullLogger<RecordedIssuance>.Instance), [], options, _time, NullLogger<CertificateIssuer>.Instance);
-        var service = new CertificateService(ra, issuer, directory, certificates, new InMemoryRequestStore(), _time, new CallerContext(), NullLogger<CertificateService>.Instance);
+        var issuer = new CertificateIssuer(directory, factory, new RecordedIssuance(certificates, _time, NullLogger<RecordedIssuance>.Instance), [], InMemoryAuditStore.Trail(_time).Trail, options, _time, NullLogger<CertificateIssuer>.Instance);
+        var service = new CertificateService(ra, issuer, directory, certificates, new InMemoryRequestStore(), InMemoryAuditStore.Trail(_time).Trail, _time, new CallerContext(), NullLogger<CertificateService>.Instance);
         var csr = Convert.ToBase64String(Csrs.Ec("svc.internal", ["svc.internal"]));
 
         var outcome = await service.RequestAsync(new CertificateRequestInput(csr, ProfileNames.TlsServer, "alice", null), null);
@@ -99,7 +99,7 @@ public sealed class KeyVaultIssuanceTests : IAsyncLifetime
         var issuingKey = await client.CreateKeyAsync(pki.Ca.IssuingId, KeyAlgorithm.EcP256);
         var keys = new KeyVaultKeyManager(Options.Create(pki.Signing.KeyVault), _vault.Credential, NullLogger<KeyVaultKeyManager>.Instance, _vault.ClientOptions());
 
-        var (root, issuing) = await new CaBootstrapper(new CaKeys(keys, options, NullLogger<CaKeys>.Instance), new InMemoryAuthorityStore(), new CertificateFactory(new CaUrls(options)), _time, options, NullLogger<CaBootstrapper>.Instance)
+        var (root, issuing) = await new CaBootstrapper(new CaKeys(keys, options, NullLogger<CaKeys>.Instance), new InMemoryAuthorityStore(), new CertificateFactory(new CaUrls(options)), InMemoryAuditStore.Trail(_time).Trail, _time, options, NullLogger<CaBootstrapper>.Instance)
             .EnsureHierarchyAsync();
 
         Assert.Equal(rootKey.Version, root.KeyUri["version"]);

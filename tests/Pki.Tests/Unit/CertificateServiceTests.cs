@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using Pki.Core;
+using Pki.Core.Audit;
 using Pki.Core.Authority;
 using Pki.Core.Authority.Policy;
 using Pki.Core.Errors;
@@ -20,22 +21,24 @@ public sealed class CertificateServiceTests : IDisposable
     private readonly CountingKeyManager _counting;
     private readonly InMemoryCertificateStore _certificates = new();
     private readonly InMemoryRequestStore _requests = new();
+    private readonly InMemoryAuditStore _audit;
     private readonly CertificateService _service;
     private readonly string _csr = Convert.ToBase64String(Csrs.Ec("svc.internal", ["svc.internal"]));
 
     public CertificateServiceTests()
     {
         _counting = new CountingKeyManager(_keys);
+        (var trail, _audit) = InMemoryAuditStore.Trail(_time);
         var options = Options.Create(new PkiOptions { PublicBaseUrl = "http://pki.test" });
         var authorities = new InMemoryAuthorityStore();
         var factory = new CertificateFactory(new CaUrls(options));
-        new CaBootstrapper(new CaKeys(_counting, options, NullLogger<CaKeys>.Instance), authorities, factory, _time, options, NullLogger<CaBootstrapper>.Instance).EnsureHierarchyAsync().GetAwaiter().GetResult();
+        new CaBootstrapper(new CaKeys(_counting, options, NullLogger<CaKeys>.Instance), authorities, factory, trail, _time, options, NullLogger<CaBootstrapper>.Instance).EnsureHierarchyAsync().GetAwaiter().GetResult();
         _counting.Signatures = 0;
 
         var directory = new AuthorityDirectory(authorities, _counting, options);
         var ra = new RegistrationAuthority(new ProfileCatalog(options), [new OwnerRule(), new SubjectAltNameRule(), new NameRule(options), new LifetimeRule()], new CallerContext());
-        var issuer = new CertificateIssuer(directory, factory, new RecordedIssuance(_certificates, _time, NullLogger<RecordedIssuance>.Instance), [], options, _time, NullLogger<CertificateIssuer>.Instance);
-        _service = new CertificateService(ra, issuer, directory, _certificates, _requests, _time, new CallerContext(), NullLogger<CertificateService>.Instance);
+        var issuer = new CertificateIssuer(directory, factory, new RecordedIssuance(_certificates, _time, NullLogger<RecordedIssuance>.Instance), [], trail, options, _time, NullLogger<CertificateIssuer>.Instance);
+        _service = new CertificateService(ra, issuer, directory, _certificates, _requests, trail, _time, new CallerContext(), NullLogger<CertificateService>.Instance);
     }
 
     private CertificateRequestInput Input(string owner = "alice") => new(_csr, ProfileNames.TlsServer, owner, null);
@@ -154,6 +157,45 @@ public sealed class CertificateServiceTests : IDisposable
         Assert.Equal("unknown-profile", refused.Type);
         Assert.False(_requests.Keyed.ContainsKey("k6"));
         Assert.Single(_certificates.Records);
+    }
+
+    [Fact]
+    public async Task Issued_and_refused_requests_are_audited_with_the_serial_and_the_problem_type()
+    {
+        var issued = await _service.RequestAsync(Input(), null);
+        await Assert.ThrowsAsync<ProblemException>(() => _service.RequestAsync(new CertificateRequestInput(_csr, "nope", "a", null), null));
+
+        var issue = Assert.Single(_audit.Records, r => r.Action == AuditActions.Issue);
+        Assert.Equal((AuditOutcomes.Succeeded, issued.Certificate.SerialNumber), (issue.Outcome, issue.SerialNumber));
+        Assert.Equal(_certificates.Records[issued.Certificate.SerialNumber].RequestId, issue.RequestId);
+        var refused = Assert.Single(_audit.Records, r => r.Action == AuditActions.Request);
+        Assert.Equal((AuditOutcomes.Refused, "unknown-profile"), (refused.Outcome, refused.ProblemType));
+        Assert.Equal(2, _audit.Records.Count(r => r.Action == AuditActions.KeyCreate));
+    }
+
+    [Fact]
+    public async Task A_certificate_the_trail_did_not_take_is_appended_once_by_the_keyed_retry()
+    {
+        _audit.FailuresToReport = 1;
+        var failure = await Assert.ThrowsAsync<CertificateNotRecordedException>(() => _service.RequestAsync(Input(), "k8"));
+        Assert.DoesNotContain(_audit.Records, r => r.Action == AuditActions.Issue);
+
+        var retry = await _service.RequestAsync(Input(), "k8");
+        await _service.RequestAsync(Input(), "k8");
+
+        Assert.Equal(failure.SerialNumber, retry.Certificate.SerialNumber);
+        Assert.Equal(1, _counting.Signatures);
+        Assert.Equal(failure.SerialNumber, Assert.Single(_audit.Records, r => r.Action == AuditActions.Issue).SerialNumber);
+    }
+
+    [Fact]
+    public async Task A_signature_that_could_not_be_stored_is_audited_as_failed()
+    {
+        _certificates.FailMarkIssued = true;
+        var failure = await Assert.ThrowsAsync<CertificateNotRecordedException>(() => _service.RequestAsync(Input(), "k9"));
+
+        var failed = Assert.Single(_audit.Records, r => r.Action == AuditActions.Issue);
+        Assert.Equal((AuditOutcomes.Failed, failure.SerialNumber), (failed.Outcome, failed.SerialNumber));
     }
 
     public void Dispose() => _keys.Dispose();

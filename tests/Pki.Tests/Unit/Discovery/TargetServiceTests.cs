@@ -2,15 +2,19 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using Pki.Core;
+using Pki.Core.Access;
+using Pki.Core.Audit;
 using Pki.Core.Discovery;
 using Pki.Core.Discovery.Targets;
 using Pki.Core.Errors;
+using Pki.Tests.Infrastructure;
 
 namespace Pki.Tests.Unit.Discovery;
 
 public sealed class TargetServiceTests
 {
     private readonly InMemoryTargetStore _store = new();
+    private readonly InMemoryAuditStore _audit = new();
     private readonly TargetService _service;
 
     public TargetServiceTests()
@@ -24,7 +28,7 @@ public sealed class TargetServiceTests
         {
             Discovery = { AllowedNetworks = allowedNetworks, MaxAddressesPerRange = 64, MaxPortsPerTarget = 3, MaxHostsPerList = 2, MaxTargets = 5, MaxEndpointsPerSweep = maxEndpoints },
         });
-        return new TargetService(_store, new NetworkPolicy(options), options, new FakeTimeProvider(), NullLogger<TargetService>.Instance);
+        return new TargetService(_store, new NetworkPolicy(options), new AuditTrail(_audit, new CallerContext(), TimeProvider.System, NullLogger<AuditTrail>.Instance), options, new FakeTimeProvider(), NullLogger<TargetService>.Instance);
     }
 
     [Fact]
@@ -119,6 +123,24 @@ public sealed class TargetServiceTests
 
         Assert.Equal("too-many-targets", (await Assert.ThrowsAsync<ProblemException>(() =>
             _service.AddAsync(new TargetInput("endpoint", "127.0.0.1", 2000, null, null, null, null, null, null)))).Type);
+    }
+
+    [Fact]
+    public async Task Adding_and_removing_a_target_are_audited_and_a_target_the_trail_refused_is_taken_back()
+    {
+        var added = await _service.AddAsync(new TargetInput("endpoint", "127.0.0.1", 8443, null, null, null, null, null, "web"));
+        await _service.DeleteAsync(added.Id);
+        Assert.Equal([(AuditActions.TargetAdd, added.Id), (AuditActions.TargetRemove, added.Id)], _audit.Records.Select(r => (r.Action, r.TargetId)));
+
+        _audit.FailuresToReport = 1;
+        await Assert.ThrowsAsync<IOException>(() => _service.AddAsync(new TargetInput("endpoint", "127.0.0.1", 8444, null, null, null, null, null, null)));
+        Assert.Empty(await _service.ListAsync());
+        Assert.Equal(2, _audit.Records.Count);
+
+        var kept = await _service.AddAsync(new TargetInput("endpoint", "127.0.0.1", 8445, null, null, null, null, null, null));
+        _audit.FailuresToReport = 1;
+        await Assert.ThrowsAsync<IOException>(() => _service.DeleteAsync(kept.Id));
+        Assert.Single(await _service.ListAsync());
     }
 
     [Fact]

@@ -1,0 +1,13 @@
+namespace Pki.Core.Audit;
+
+/// <summary>What one conditional append did.</summary>
+public enum AppendResult
+{
+    Appended,
+
+    /// <summary>The head moved (another append won); read it again and retry.</summary>
+    HeadMoved,
+
+    /// <summary>The entry's once key is recorded already; nothing was appended.</summary>
+    AlreadyRecorded,
+}

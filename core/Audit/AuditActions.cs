@@ -1,0 +1,29 @@
+namespace Pki.Core.Audit;
+
+/// <summary>What an audit record says was done; the names appear in records and in GET /api/audit.</summary>
+public static class AuditActions
+{
+    /// <summary>A certificate request reached policy (recorded when policy refuses it; an accepted one is recorded as <see cref="Issue"/>).</summary>
+    public const string Request = "request";
+
+    public const string Approve = "approve";
+    public const string Reject = "reject";
+
+    /// <summary>A certificate was signed and stored (or signed and not stored: outcome failed).</summary>
+    public const string Issue = "issue";
+
+    public const string Revoke = "revoke";
+
+    /// <summary>A successor was issued for a due certificate.</summary>
+    public const string Renew = "renew";
+
+    /// <summary>A CA's key was created (or taken over) and its CA recorded.</summary>
+    public const string KeyCreate = "key-create";
+
+    public const string TargetAdd = "target-add";
+    public const string TargetRemove = "target-remove";
+    public const string SweepStart = "sweep-start";
+
+    /// <summary>An inventory item's owner and team were set by hand.</summary>
+    public const string OwnerSet = "owner-set";
+}

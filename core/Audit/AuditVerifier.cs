@@ -1,0 +1,81 @@
+using Microsoft.Extensions.Logging;
+
+namespace Pki.Core.Audit;
+
+/// <summary>
+/// Walks the chain from the first record to the head read at the start, holding only the previous record,
+/// and stops at the first break. Records appended while it walks lie beyond that head and are left for the
+/// next verification.
+/// </summary>
+public sealed class AuditVerifier(IAuditStore store, ILogger<AuditVerifier> logger)
+{
+    public async Task<AuditVerification> VerifyAsync(CancellationToken cancellationToken = default)
+    {
+        var head = await store.GetHeadAsync(cancellationToken).ConfigureAwait(false);
+        var headSequence = head?.Sequence ?? 0;
+        var headHash = head?.Hash ?? AuditRecord.GenesisHash;
+        long count = 0;
+        var previousHash = AuditRecord.GenesisHash;
+        var previousTime = DateTimeOffset.MinValue;
+
+        AuditVerification Broken(long sequence, string problem, string detail)
+        {
+            logger.LogWarning("Audit chain broken at {Sequence}: {Problem}: {Detail}", sequence, problem, detail);
+            return new AuditVerification(false, count, headSequence, headHash, new AuditBreak(sequence, problem, detail));
+        }
+
+        await foreach (var record in store.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+        {
+            if (record.Sequence > headSequence)
+            {
+                // Appended after we read the head (or, with no head, a chain whose anchor is gone).
+                if (head is null)
+                {
+                    return Broken(record.Sequence, AuditBreak.HeadMismatch, "Records exist but the head row that anchors the chain is missing.");
+                }
+
+                break;
+            }
+
+            var expected = count + 1;
+            if (record.Sequence != expected)
+            {
+                return record.Sequence > expected
+                    ? Broken(expected, AuditBreak.Missing, $"Record {expected} is missing: the chain goes from {count} to {record.Sequence}.")
+                    : Broken(record.Sequence, AuditBreak.Altered, $"Record {record.Sequence} appears again after record {count}: the chain forked, or a record's time or key was changed.");
+            }
+
+            if (!AuditHash.Matches(record))
+            {
+                return Broken(record.Sequence, AuditBreak.Altered, $"Record {record.Sequence}'s content does not match its hash.");
+            }
+
+            if (!string.Equals(record.PreviousHash, previousHash, StringComparison.Ordinal))
+            {
+                return Broken(record.Sequence, AuditBreak.BrokenLink,
+                    $"Record {record.Sequence} links to {record.PreviousHash}, but record {count}'s hash is {previousHash}: record {count} was rewritten with a new hash, or record {record.Sequence} was.");
+            }
+
+            if (record.Time < previousTime)
+            {
+                return Broken(record.Sequence, AuditBreak.Altered, $"Record {record.Sequence} is older than record {count}.");
+            }
+
+            count = record.Sequence;
+            previousHash = record.Hash;
+            previousTime = record.Time;
+        }
+
+        if (count < headSequence)
+        {
+            return Broken(count + 1, AuditBreak.Missing, $"The head names record {headSequence}, but the chain ends at {count}: records from {count + 1} on are missing.");
+        }
+
+        if (!string.Equals(previousHash, headHash, StringComparison.Ordinal))
+        {
+            return Broken(headSequence, AuditBreak.HeadMismatch, $"The head names hash {headHash} for record {headSequence}, but that record's hash is {previousHash}.");
+        }
+
+        return new AuditVerification(true, count, headSequence, headHash, null);
+    }
+}

@@ -1,0 +1,191 @@
+using System.Buffers.Text;
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using System.Security.Cryptography;
+using System.Text;
+using Azure;
+using Azure.Data.Tables;
+using Pki.Core.Audit;
+using Pki.Core.Errors;
+
+namespace Pki.Core.Storage;
+
+/// <summary>
+/// The chain in one partition of its own table: a head row, one row per record keyed "r{time ticks}-{sequence}"
+/// (times never decrease along the chain, so key order is chain order and a time range is one key range), and
+/// one row per once key. An append writes the record, the head and the once key in one entity group
+/// transaction conditional on the head's ETag: of racing appends exactly one commits.
+/// </summary>
+public sealed class TableAuditStore(TableStorage storage) : IAuditStore
+{
+    public const string Partition = "chain";
+    public const string HeadRow = "head";
+    public const string RecordPrefix = "r";
+    private const string OncePrefix = "once-";
+    private const string TokenMark = "aud1 ";
+    private const int ReadPageSize = 1000;
+
+    public async Task<AuditHead?> GetHeadAsync(CancellationToken cancellationToken = default)
+    {
+        var table = await storage.GetTableAsync(TableNames.Audit, cancellationToken).ConfigureAwait(false);
+        var response = await table.GetEntityIfExistsAsync<TableEntity>(Partition, HeadRow, cancellationToken: cancellationToken).ConfigureAwait(false);
+        if (!response.HasValue)
+        {
+            return null;
+        }
+
+        var e = response.Value!;
+        return new AuditHead(e.GetInt64("Sequence")!.Value, e.GetString("Hash"), e.GetDateTimeOffset("Time")!.Value, e.ETag.ToString());
+    }
+
+    public async Task<AppendResult> TryAppendAsync(AuditHead? expected, AuditRecord record, string? onceKey, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        var table = await storage.GetTableAsync(TableNames.Audit, cancellationToken).ConfigureAwait(false);
+        var head = new TableEntity(Partition, HeadRow)
+        {
+            ["Sequence"] = record.Sequence,
+            ["Hash"] = record.Hash,
+            ["Time"] = record.Time,
+        };
+        var actions = new List<TableTransactionAction>
+        {
+            expected is null
+                ? new TableTransactionAction(TableTransactionActionType.Add, head)
+                : new TableTransactionAction(TableTransactionActionType.UpdateReplace, head, new ETag(expected.Version)),
+            new(TableTransactionActionType.Add, ToEntity(record)),
+        };
+        if (onceKey is not null)
+        {
+            actions.Add(new TableTransactionAction(TableTransactionActionType.Add, new TableEntity(Partition, OnceRow(onceKey)) { ["Sequence"] = record.Sequence }));
+        }
+
+        try
+        {
+            await table.SubmitTransactionAsync(actions, cancellationToken).ConfigureAwait(false);
+            return AppendResult.Appended;
+        }
+        catch (TableTransactionFailedException e) when (e.Status is 409 or 412)
+        {
+            // Another append took the head, or the once key is taken: only a read tells which.
+            if (onceKey is not null
+                && (await table.GetEntityIfExistsAsync<TableEntity>(Partition, OnceRow(onceKey), ["Sequence"], cancellationToken).ConfigureAwait(false)).HasValue)
+            {
+                return AppendResult.AlreadyRecorded;
+            }
+
+            return AppendResult.HeadMoved;
+        }
+    }
+
+    public async Task<AuditPage> QueryAsync(DateTimeOffset from, DateTimeOffset to, int limit, string? continuationToken, CancellationToken cancellationToken = default)
+    {
+        var table = await storage.GetTableAsync(TableNames.Audit, cancellationToken).ConfigureAwait(false);
+        var lower = RecordPrefix + Ticks(from);
+        var upper = RecordPrefix + Ticks(to);
+
+        // A token only moves the start within the caller's range: whatever it says, the range bounds stay.
+        var after = continuationToken is null ? null : Unwrap(continuationToken);
+        var filter = after is not null && string.CompareOrdinal(after, lower) >= 0
+            ? TableClient.CreateQueryFilter($"PartitionKey eq {Partition} and RowKey gt {after} and RowKey lt {upper}")
+            : TableClient.CreateQueryFilter($"PartitionKey eq {Partition} and RowKey ge {lower} and RowKey lt {upper}");
+
+        var records = new List<AuditRecord>(limit);
+        string? lastKey = null;
+        await foreach (var page in table.QueryAsync<TableEntity>(filter, maxPerPage: limit, cancellationToken: cancellationToken).AsPages().ConfigureAwait(false))
+        {
+            foreach (var e in page.Values)
+            {
+                records.Add(FromEntity(e));
+                lastKey = e.RowKey;
+                if (records.Count == limit)
+                {
+                    break;
+                }
+            }
+
+            if (records.Count == limit || page.ContinuationToken is null)
+            {
+                // A full page may be the last; the next request then returns an empty page without a token.
+                return new AuditPage(records, records.Count == limit ? Wrap(lastKey!) : null);
+            }
+        }
+
+        return new AuditPage(records, null);
+    }
+
+    public async IAsyncEnumerable<AuditRecord> ReadAllAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var table = await storage.GetTableAsync(TableNames.Audit, cancellationToken).ConfigureAwait(false);
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {Partition} and RowKey ge {RecordPrefix} and RowKey lt {"s"}");
+        await foreach (var e in table.QueryAsync<TableEntity>(filter, maxPerPage: ReadPageSize, cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            yield return FromEntity(e);
+        }
+    }
+
+    /// <summary>The row key of a record: its time then its sequence, both fixed-width so text order is numeric order.</summary>
+    public static string RowKey(AuditRecord record) => RecordPrefix + Ticks(record.Time) + "-" + record.Sequence.ToString("D19", CultureInfo.InvariantCulture);
+
+    /// <summary>Once keys are free text (serials, ids, colons); their hash is a valid, fixed-length row key.</summary>
+    private static string OnceRow(string onceKey) => OncePrefix + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(onceKey)));
+
+    private static string Ticks(DateTimeOffset time) => time.UtcTicks.ToString("D19", CultureInfo.InvariantCulture);
+
+    private static TableEntity ToEntity(AuditRecord r) => new(Partition, RowKey(r))
+    {
+        ["Sequence"] = r.Sequence,
+        ["Time"] = r.Time,
+        ["ActorId"] = r.Actor.Id,
+        ["ActorTeam"] = r.Actor.Team,
+        ["ActorAuthentication"] = r.Actor.AuthenticationMethod,
+        ["Action"] = r.Action,
+        ["Outcome"] = r.Outcome,
+        ["ProblemType"] = r.ProblemType,
+        ["RequestId"] = r.RequestId,
+        ["SerialNumber"] = r.SerialNumber,
+        ["Fingerprint"] = r.Fingerprint,
+        ["TargetId"] = r.TargetId,
+        ["Detail"] = r.Detail,
+        ["PreviousHash"] = r.PreviousHash,
+        ["Hash"] = r.Hash,
+    };
+
+    /// <summary>Reads what is stored as it is (a missing column stays missing), so verification sees any change.</summary>
+    private static AuditRecord FromEntity(TableEntity e) => new(
+        e.GetInt64("Sequence") ?? 0,
+        e.GetDateTimeOffset("Time") ?? DateTimeOffset.MinValue,
+        new AuditActor(e.GetString("ActorId") ?? string.Empty, e.GetString("ActorTeam"), e.GetString("ActorAuthentication") ?? string.Empty),
+        e.GetString("Action") ?? string.Empty,
+        e.GetString("Outcome") ?? string.Empty,
+        e.GetString("ProblemType"),
+        e.GetString("RequestId"),
+        e.GetString("SerialNumber"),
+        e.GetString("Fingerprint"),
+        e.GetString("TargetId"),
+        e.GetString("Detail"),
+        e.GetString("PreviousHash") ?? string.Empty,
+        e.GetString("Hash") ?? string.Empty);
+
+    /// <summary>The last row key of a page, marked and base64url-encoded, so a token we did not hand out is told apart.</summary>
+    private static string Wrap(string rowKey) => Base64Url.EncodeToString(Encoding.UTF8.GetBytes(TokenMark + rowKey));
+
+    private static string Unwrap(string token)
+    {
+        try
+        {
+            var text = Encoding.UTF8.GetString(Base64Url.DecodeFromChars(token));
+            var key = text.StartsWith(TokenMark, StringComparison.Ordinal) ? text[TokenMark.Length..] : throw InvalidToken();
+
+            // Only a record key is a position: "r", 19 digits, "-", 19 digits.
+            return key.Length == 40 && key[0] == 'r' && key[20] == '-' && key.Remove(20, 1)[1..].All(char.IsAsciiDigit) ? key : throw InvalidToken();
+        }
+        catch (FormatException)
+        {
+            throw InvalidToken();
+        }
+    }
+
+    private static ProblemException InvalidToken() =>
+        ProblemException.BadRequest("invalid-continuation-token", "The continuation token is not one this service returned; start again without it.");
+}
