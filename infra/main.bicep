@@ -5,7 +5,7 @@
 // and alert rules. See README.md beside this file for the deploy commands and what each role is for.
 targetScope = 'resourceGroup'
 
-import { caKey, resourceTags } from 'modules/types.bicep'
+import { caKey, groupTeams, resourceTags } from 'modules/types.bicep'
 
 @description('Short name that prefixes every resource: 3 to 12 lowercase letters and digits.')
 @minLength(3)
@@ -68,6 +68,33 @@ param failedExecutionsThreshold int = 0
 
 @description('Start of the warning the renewal work logs for a certificate that expires without a successor (see infra/README.md).')
 param expiringWithoutRenewalMessage string = 'Certificate expiring without renewal'
+
+@description('Directory (tenant) whose Entra ID access tokens the API accepts; the deployment\'s tenant by default.')
+param entraTenantId string = tenant().tenantId
+
+@description('Accepted token audiences: the API app registration\'s application id URI and/or client id. Empty turns Entra ID sign-in off (then only keys configured in app settings can call the API).')
+param entraAudiences string[] = []
+
+@description('Entra group object id to team name; a caller\'s team is the first of its groups found here.')
+param entraGroupTeams groupTeams = {}
+
+@description('SMTP relay for expiry notices (smtp.azurecomm.net for Azure Communication Services, or any mail server); empty sends no email.')
+param smtpHost string = ''
+
+@description('Sender of notice mails, such as "PKI <pki@example.com>"; required with smtpHost.')
+param smtpFrom string = ''
+
+@description('SMTP user name, if the relay needs one.')
+param smtpUserName string = ''
+
+@description('Name of a secret in the deployment\'s Key Vault holding the SMTP password (create it first); the app reads it as a Key Vault reference.')
+param smtpPasswordSecretName string = ''
+
+@description('Name of a secret in the deployment\'s Key Vault holding the Teams Workflows webhook URL (create it first); empty sends no Teams notices.')
+param teamsWebhookSecretName string = ''
+
+@description('Where escalations to admins go: comma-separated mail addresses.')
+param notificationAdminAddresses string = ''
 
 @description('Tags for every resource.')
 param tags resourceTags = {
@@ -181,6 +208,7 @@ module roles 'modules/roles.bicep' = {
     serviceBusNamespaceName: serviceBusName
     topicName: lifecycleTopicName
     appInsightsName: appInsightsName
+    secretNames: secretNames
   }
   dependsOn: [
     functionApp
@@ -212,12 +240,44 @@ var serviceSettings = {
   Pki__Events__Topic: serviceBus.outputs.topicName
 }
 
+// Who may call: Entra ID tokens for the configured audiences (roles from app roles, teams from groups).
+var entraSettings = empty(entraAudiences)
+  ? {}
+  : union(
+      { Pki__Access__Entra__TenantId: entraTenantId },
+      toObject(range(0, length(entraAudiences)), i => 'Pki__Access__Entra__Audiences__${i}', i => entraAudiences[i]),
+      toObject(items(entraGroupTeams), g => 'Pki__Access__Entra__GroupTeams__${g.key}', g => g.value)
+    )
+
+// Notices: secrets stay in the vault and reach the app as Key Vault references, read with its identity.
+var secretNames = filter([smtpPasswordSecretName, teamsWebhookSecretName], name => !empty(name))
+var notificationSettings = union(
+  empty(smtpHost)
+    ? {}
+    : {
+        Pki__Notifications__Smtp__Host: smtpHost
+        Pki__Notifications__Smtp__From: smtpFrom
+        Pki__Notifications__Smtp__UserName: smtpUserName
+      },
+  empty(smtpPasswordSecretName)
+    ? {}
+    : {
+        Pki__Notifications__Smtp__Password: '@Microsoft.KeyVault(VaultName=${vaultName};SecretName=${smtpPasswordSecretName})'
+      },
+  empty(teamsWebhookSecretName)
+    ? {}
+    : {
+        Pki__Notifications__Teams__WebhookUrl: '@Microsoft.KeyVault(VaultName=${vaultName};SecretName=${teamsWebhookSecretName})'
+      },
+  empty(notificationAdminAddresses) ? {} : { Pki__Notifications__AdminAddresses: notificationAdminAddresses }
+)
+
 // Written after the roles, so that the app reads its settings once its identity may use what they name.
 module appSettings 'modules/appsettings.bicep' = {
   name: 'appsettings'
   params: {
     appName: appName
-    settings: union(hostSettings, serviceSettings)
+    settings: union(hostSettings, serviceSettings, entraSettings, notificationSettings)
   }
   dependsOn: [
     roles

@@ -16,6 +16,9 @@ param vaultName string
 @description('Names of the CA keys the app signs with.')
 param keyNames string[]
 
+@description('Names of Key Vault secrets the app reads as Key Vault references (SMTP password, Teams webhook URL); they must exist.')
+param secretNames string[] = []
+
 @description('Name of the Service Bus namespace.')
 param serviceBusNamespaceName string
 
@@ -38,6 +41,8 @@ var storageTableDataContributor = '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3'
 // Key Vault Crypto User: keys/read (public key, version), sign, verify. No create, import, delete, purge or
 // key export: the deployment creates the keys. Assigned per key, not on the vault.
 var keyVaultCryptoUser = '12338af0-0e69-4776-bea7-57ae8d297424'
+// Key Vault Secrets User: read the named notification secrets only, assigned per secret (not on the vault).
+var keyVaultSecretsUser = '4633458b-17de-408a-b874-0445c86b69e6'
 // Azure Service Bus Data Sender: send to the lifecycle topic only (no receive, no management).
 var serviceBusDataSender = '69a216fc-b8fb-44d8-bc22-1f3c2cd27a39'
 // Monitoring Metrics Publisher: telemetry ingestion with Entra ID, since the component refuses local auth.
@@ -69,6 +74,13 @@ resource caKeys 'Microsoft.KeyVault/vaults/keys@2026-05-15' existing = [
   for keyName in keyNames: {
     parent: vault
     name: keyName
+  }
+]
+
+resource secrets 'Microsoft.KeyVault/vaults/secrets@2026-05-15' existing = [
+  for secretName in secretNames: {
+    parent: vault
+    name: secretName
   }
 ]
 
@@ -105,6 +117,18 @@ resource keyAssignments 'Microsoft.Authorization/roleAssignments@2022-04-01' = [
       principalId: principalId
       principalType: 'ServicePrincipal'
       roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', keyVaultCryptoUser)
+    }
+  }
+]
+
+resource secretAssignments 'Microsoft.Authorization/roleAssignments@2022-04-01' = [
+  for (secretName, i) in secretNames: {
+    name: guid(secrets[i].id, appId, keyVaultSecretsUser)
+    scope: secrets[i]
+    properties: {
+      principalId: principalId
+      principalType: 'ServicePrincipal'
+      roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', keyVaultSecretsUser)
     }
   }
 ]

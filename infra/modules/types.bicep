@@ -23,3 +23,9 @@ type caKey = {
 type appSettings = {
   *: string
 }
+
+@export()
+@description('Entra group object id to team name.')
+type groupTeams = {
+  *: string
+}

@@ -247,6 +247,7 @@ public sealed class ExpiryNoticeTests(ExpiryNoticeHostFixture host) : IClassFixt
             ["owner"] = owner,
             ["validityDays"] = 40,
             ["autoRenew"] = autoRenew,
+            ["team"] = ExpiryNoticeHostFixture.Team,
         };
         using var response = await host.Client.PostAsJsonAsync("/api/certificates", body);
         Assert.True(response.StatusCode == HttpStatusCode.Created, $"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");

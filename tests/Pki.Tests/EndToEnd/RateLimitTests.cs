@@ -1,4 +1,6 @@
 using System.Net;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 using Pki.Tests.Infrastructure;
 
 namespace Pki.Tests.EndToEnd;
@@ -8,8 +10,13 @@ public sealed class RateLimitedHostFixture : DevHostFixture
 {
     public const int Limit = 3;
 
+    /// <summary>The clock stands still mid-window, so the test never straddles a window boundary.</summary>
+    public FakeTimeProvider Time { get; } = new(new DateTimeOffset(DateTime.UtcNow.Date.AddHours(DateTime.UtcNow.Hour).AddMinutes(30), TimeSpan.Zero));
+
     public override Task InitializeAsync() =>
-        StartHostAsync([$"--Pki:Access:RateLimits:IssuancePerWindow={Limit}", "--Pki:Access:RateLimits:WindowSeconds=3600"], configureServices: null);
+        StartHostAsync(
+            [$"--Pki:Access:RateLimits:IssuancePerWindow={Limit}", "--Pki:Access:RateLimits:WindowSeconds=3600"],
+            services => services.AddSingleton<TimeProvider>(Time));
 }
 
 public sealed class RateLimitTests(RateLimitedHostFixture host) : IClassFixture<RateLimitedHostFixture>
@@ -35,7 +42,7 @@ public sealed class RateLimitTests(RateLimitedHostFixture host) : IClassFixture<
             Assert.Equal(HttpStatusCode.TooManyRequests, response.StatusCode);
             var retryAfter = response.Headers.RetryAfter?.Delta;
             Assert.NotNull(retryAfter);
-            Assert.InRange(retryAfter.Value, TimeSpan.FromSeconds(1), TimeSpan.FromHours(1));
+            Assert.Equal(TimeSpan.FromMinutes(30), retryAfter.Value);
             await response.AssertProblemAsync(HttpStatusCode.TooManyRequests, "rate-limited");
         }
 
@@ -44,7 +51,13 @@ public sealed class RateLimitTests(RateLimitedHostFixture host) : IClassFixture<
         // Another identity has its own allowance; reads are not limited.
         using var other = TestCallers.WebRequester.Client(host.BaseAddress);
         await other.IssueAsync(ssl.NewCsr(ssl.NewKey("k2", "ec:P-256"), "/CN=web.internal", "DNS:web.internal"));
-        using var read = await looping.GetAsync("/api/inventory");
-        Assert.Equal(HttpStatusCode.OK, read.StatusCode);
+        using (var read = await looping.GetAsync("/api/inventory"))
+        {
+            Assert.Equal(HttpStatusCode.OK, read.StatusCode);
+        }
+
+        // The next window gives a new allowance.
+        host.Time.Advance(TimeSpan.FromMinutes(30));
+        await looping.IssueAsync(csr);
     }
 }

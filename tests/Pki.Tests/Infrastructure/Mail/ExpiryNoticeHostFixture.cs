@@ -43,6 +43,9 @@ public sealed class ExpiryNoticeHostFixture : DevHostFixture
             $"--Pki:Notifications:TeamAddresses:{Team}={TeamAddress}",
             "--Pki:Inventory:OwnerRules:0:Pattern=*." + Domain,
             "--Pki:Inventory:OwnerRules:0:Team=" + Team,
+
+            // The team's pipeline renews its certificates under this domain (TestCallers grants it two other names).
+            $"--Pki:Access:Teams:{Team}:Names:2=*.{Domain}",
             "--Pki:Inventory:OwnerRules:0:Owner=" + RuleOwner,
             "--Pki:Events:DispatchDelaySeconds=0",
             "--Logging:LogLevel:Pki=Information",
