@@ -45,44 +45,27 @@ public sealed class ExpiryNoticePlanner(
         var stored = await index.GetCursorAsync(cancellationToken).ConfigureAwait(false);
         var from = stored is null ? today.AddDays(-options.Value.Notifications.InitialLookbackDays) : RenewalDays.Parse(stored);
 
-        // Each day on its own; a failing bucket is logged and holds the cursor, the rest go on.
-        DateOnly? firstIncomplete = null;
-        int days = 0, crossings = 0, queued = 0, failed = 0;
-        for (var day = from; day <= today; day = day.AddDays(1))
-        {
-            days++;
-            bool complete;
-            try
+        int crossings = 0, queued = 0;
+        var pass = await DayBucketPass.RunAsync(
+            from,
+            today,
+            async day =>
             {
-                var outcome = await PlanDayAsync(RenewalDays.Of(day), now, cancellationToken).ConfigureAwait(false);
+                var outcome = await PlanDayAsync(day, now, cancellationToken).ConfigureAwait(false);
                 crossings += outcome.Crossings;
                 queued += outcome.Queued;
-                complete = outcome.Complete;
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                failed++;
-                complete = false;
-                logger.LogError(e, "Expiry notices of day {Day} failed; the next pass tries it again", RenewalDays.Of(day));
-            }
+                return outcome.Complete;
+            },
+            (day, e) => logger.LogError(e, "Expiry notices of day {Day} failed; the next pass tries it again", day)).ConfigureAwait(false);
 
-            if (!complete)
-            {
-                firstIncomplete ??= day;
-            }
-        }
-
-        // Today is never passed: certificates recorded later today may still cross a threshold today.
-        var cursor = firstIncomplete is { } incomplete && incomplete < today ? incomplete : today;
-        var cursorDay = RenewalDays.Of(cursor);
-        if (cursorDay != stored)
+        if (pass.Cursor != stored)
         {
-            await index.SetCursorAsync(cursorDay, cancellationToken).ConfigureAwait(false);
+            await index.SetCursorAsync(pass.Cursor, cancellationToken).ConfigureAwait(false);
         }
 
         logger.LogInformation("Expiry notice pass read {Days} days, handled {Crossings} threshold crossings, queued {Queued} notices, {Failed} days failed; cursor at {Cursor}",
-            days, crossings, queued, failed, cursorDay);
-        return new NoticePlanningOutcome(days, crossings, queued, failed, cursorDay);
+            pass.Days, crossings, queued, pass.Failed, pass.Cursor);
+        return new NoticePlanningOutcome(pass.Days, crossings, queued, pass.Failed, pass.Cursor);
     }
 
     private async Task<(int Crossings, int Queued, bool Complete)> PlanDayAsync(string day, DateTimeOffset now, CancellationToken cancellationToken)

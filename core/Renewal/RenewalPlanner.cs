@@ -18,42 +18,25 @@ public sealed class RenewalPlanner(IRenewalIndex index, IRenewalQueue queue, IOp
         var stored = await index.GetCursorAsync(cancellationToken).ConfigureAwait(false);
         var from = stored is null ? today.AddDays(-options.Value.Renewal.InitialLookbackDays) : RenewalDays.Parse(stored);
 
-        // Each day is planned on its own; a failing bucket is logged and holds the cursor, the rest go on (Boulder's sweeps).
-        DateOnly? firstIncomplete = null;
-        int days = 0, enqueued = 0, failed = 0;
-        for (var day = from; day <= today; day = day.AddDays(1))
-        {
-            days++;
-            bool complete;
-            try
+        var enqueued = 0;
+        var pass = await DayBucketPass.RunAsync(
+            from,
+            today,
+            async day =>
             {
-                var (sent, done) = await PlanDayAsync(RenewalDays.Of(day), now, cancellationToken).ConfigureAwait(false);
+                var (sent, complete) = await PlanDayAsync(day, now, cancellationToken).ConfigureAwait(false);
                 enqueued += sent;
-                complete = done;
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                failed++;
-                complete = false;
-                logger.LogError(e, "Renewal planning of due day {Day} failed; the next pass tries it again", RenewalDays.Of(day));
-            }
+                return complete;
+            },
+            (day, e) => logger.LogError(e, "Renewal planning of due day {Day} failed; the next pass tries it again", day)).ConfigureAwait(false);
 
-            if (!complete)
-            {
-                firstIncomplete ??= day;
-            }
-        }
-
-        // Today is never passed: certificates issued later today may still fall due today.
-        var cursor = firstIncomplete is { } incomplete && incomplete < today ? incomplete : today;
-        var cursorDay = RenewalDays.Of(cursor);
-        if (cursorDay != stored)
+        if (pass.Cursor != stored)
         {
-            await index.SetCursorAsync(cursorDay, cancellationToken).ConfigureAwait(false);
+            await index.SetCursorAsync(pass.Cursor, cancellationToken).ConfigureAwait(false);
         }
 
-        logger.LogInformation("Renewal planning read {Days} due days, enqueued {Enqueued} certificates, {Failed} days failed; cursor at {Cursor}", days, enqueued, failed, cursorDay);
-        return new PlanningOutcome(days, enqueued, failed, cursorDay);
+        logger.LogInformation("Renewal planning read {Days} due days, enqueued {Enqueued} certificates, {Failed} days failed; cursor at {Cursor}", pass.Days, enqueued, pass.Failed, pass.Cursor);
+        return new PlanningOutcome(pass.Days, enqueued, pass.Failed, pass.Cursor);
     }
 
     /// <summary>Messages sent at once within one day's bucket: the pass is bound by round trips, not by work.</summary>
@@ -89,6 +72,7 @@ public sealed class RenewalPlanner(IRenewalIndex index, IRenewalQueue queue, IOp
             logger.LogWarning("{Unmarked} renewal index entries of due day {Day} changed while planned; the next pass sends them again and the renewer deduplicates", due.Count - marked, day);
         }
 
-        return (due.Count, complete);
+        // An unmarked entry holds the cursor at its day, so the next pass does read it again.
+        return (due.Count, complete && marked == due.Count);
     }
 }
