@@ -78,6 +78,7 @@ pki_wait_for_port() { # host port seconds
 }
 
 # pki_start_azurite STATE_DIR BLOB_PORT QUEUE_PORT TABLE_PORT: starts Azurite with state on disk, sets PKI_STORAGE.
+# PKI_AZURITE_OPTIONS (an array) adds options; local/bench renewal keeps its state in memory with it.
 pki_start_azurite() {
   local dir=$1 blob=$2 queue=$3 table=$4 port
   for port in "$blob" "$queue" "$table"; do
@@ -87,9 +88,12 @@ pki_start_azurite() {
     fi
   done
   mkdir -p "$dir"
-  "$PKI_LOCAL_DIR/node_modules/.bin/azurite" --silent --location "$dir" --skipApiVersionCheck \
+  # Azurite refuses --location beside --inMemoryPersistence; it starts in $dir either way.
+  local location=(--location "$dir")
+  case " ${PKI_AZURITE_OPTIONS[*]-} " in *" --inMemoryPersistence "*) location=() ;; esac
+  (cd "$dir" && exec "$PKI_LOCAL_DIR/node_modules/.bin/azurite" --silent ${location[@]+"${location[@]}"} --skipApiVersionCheck \
     --blobHost 127.0.0.1 --blobPort "$blob" --queueHost 127.0.0.1 --queuePort "$queue" \
-    --tableHost 127.0.0.1 --tablePort "$table" >"$dir/azurite.log" 2>&1 &
+    --tableHost 127.0.0.1 --tablePort "$table" ${PKI_AZURITE_OPTIONS[@]+"${PKI_AZURITE_OPTIONS[@]}"}) >"$dir/azurite.log" 2>&1 &
   PKI_PIDS+=($!)
   pki_wait_for_port 127.0.0.1 "$table" 30 || { cat "$dir/azurite.log" >&2; return 1; }
   PKI_STORAGE="DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=$PKI_AZURITE_KEY;BlobEndpoint=http://127.0.0.1:$blob/devstoreaccount1;QueueEndpoint=http://127.0.0.1:$queue/devstoreaccount1;TableEndpoint=http://127.0.0.1:$table/devstoreaccount1;"

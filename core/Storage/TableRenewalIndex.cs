@@ -90,7 +90,8 @@ public sealed class TableRenewalIndex(TableStorage storage) : IRenewalIndex
         await table.UpsertEntityAsync(new TableEntity(CursorPartition, string.Empty) { ["Day"] = day }, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
     }
 
-    private static TableEntity ToEntity(RenewalIndexEntry entry) => new(entry.Day, entry.SerialNumber)
+    /// <summary>The stored shape of an entry; internal so the planning benchmark seeds exactly what issuance writes.</summary>
+    internal static TableEntity ToEntity(RenewalIndexEntry entry) => new(entry.Day, entry.SerialNumber)
     {
         ["DueAt"] = entry.DueAt,
         ["Planned"] = entry.Planned,
