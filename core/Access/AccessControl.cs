@@ -13,6 +13,15 @@ public sealed class AccessControl(IEnumerable<IAuthenticator> authenticators)
     /// <summary>The schemes this deployment accepts, as a 401 lists them.</summary>
     public IReadOnlyList<string> Schemes => [.. _authenticators.Select(a => a.Scheme)];
 
+    /// <summary>The WWW-Authenticate challenges of a 401: one per configured scheme that a client can answer itself.</summary>
+    public string[] Challenges() => [.. _authenticators.Select(a => a.Scheme switch
+    {
+        "entra" => "Bearer realm=\"serverless-pki\"",
+        "api-key" => $"ApiKey realm=\"serverless-pki\", header=\"{KeyAuthenticator.ApiKeyHeader}\"",
+        "function-key" => $"ApiKey realm=\"serverless-pki\", header=\"{KeyAuthenticator.FunctionKeyHeader}\"",
+        _ => null,
+    }).OfType<string>()];
+
     public async Task<Caller> AuthenticateAsync(Func<string, string?> header, CancellationToken cancellationToken = default)
     {
         foreach (var authenticator in _authenticators)

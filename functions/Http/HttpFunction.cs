@@ -17,7 +17,18 @@ public sealed class HttpFunction(AccessControl access, CallerContext callers, Is
     public Task<IActionResult> RunAsync(HttpRequest request, ILogger logger, Permission permission, Func<Task<IActionResult>> action) =>
         GuardAsync(request, logger, async () =>
         {
-            var caller = await access.AuthenticateAsync(name => Header(request, name), request.HttpContext.RequestAborted).ConfigureAwait(false);
+            Caller caller;
+            try
+            {
+                caller = await access.AuthenticateAsync(name => Header(request, name), request.HttpContext.RequestAborted).ConfigureAwait(false);
+            }
+            catch (ProblemException problem) when (problem.Kind == ProblemKind.Unauthorized)
+            {
+                // RFC 9110 15.5.2: a 401 names the schemes that would be accepted.
+                request.HttpContext.Response.Headers.WWWAuthenticate = access.Challenges();
+                throw;
+            }
+
             AccessControl.Authorize(caller, permission);
 
             // Whatever may issue counts against the caller's issuance limit, refused attempts included.

@@ -55,6 +55,7 @@ public sealed class AccessControlTests(DevHostFixture host) : IClassFixture<DevH
             return;
         }
 
+        Assert.Contains(response.Headers.WwwAuthenticate, c => c.Scheme == "ApiKey" && c.Parameter!.Contains("X-API-Key", StringComparison.Ordinal));
         await response.AssertProblemAsync(HttpStatusCode.Unauthorized, "authentication-required");
 
         using var forged = new HttpClient { BaseAddress = host.BaseAddress };
