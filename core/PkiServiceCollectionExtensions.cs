@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Pki.Core.Access;
 using Pki.Core.Authority;
+using Pki.Core.Authority.Approvals;
 using Pki.Core.Authority.Policy;
 using Azure.Core;
 using Azure.Identity;
@@ -86,6 +87,8 @@ public static class PkiServiceCollectionExtensions
         services.AddSingleton<RecordedIssuance>();
         services.AddSingleton<CertificateIssuer>();
         services.AddSingleton<CertificateService>();
+        services.AddSingleton<IApprovalStore, TableApprovalStore>();
+        services.AddSingleton<ApprovalService>();
 
         // Renewal: the planner reads due buckets of the renewal index; the renewer issues through the RA.
         services.AddSingleton<IRenewalIndex, TableRenewalIndex>();

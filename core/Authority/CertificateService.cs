@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Logging;
 using Pki.Core.Access;
+using Pki.Core.Authority.Policy;
 using Pki.Core.Errors;
 using Pki.Core.Revocation;
 
@@ -44,7 +45,7 @@ public sealed class CertificateService(
         }
 
         // Policy first: a refused request must not claim the key or store anything.
-        var request = registration.Approve(input) with { PredecessorSerial = predecessorSerial };
+        var request = Immediate(registration.Approve(input)) with { PredecessorSerial = predecessorSerial };
         var requestId = NewRequestId();
         var claim = await requests.TryStartAsync(
             new IssuanceRequestRecord(requestId, idempotencyKey, bodyHash, RequestStatus.Pending, time.GetUtcNow()), cancellationToken).ConfigureAwait(false);
@@ -100,7 +101,7 @@ public sealed class CertificateService(
 
     private async Task<IssuanceOutcome> IssueUnkeyedAsync(CertificateRequestInput input, string bodyHash, string? predecessorSerial, CancellationToken cancellationToken)
     {
-        var request = registration.Approve(input) with { PredecessorSerial = predecessorSerial };
+        var request = Immediate(registration.Approve(input)) with { PredecessorSerial = predecessorSerial };
         var requestId = NewRequestId();
         var record = new IssuanceRequestRecord(requestId, null, bodyHash, RequestStatus.Pending, time.GetUtcNow());
         CertificateRecord issued;
@@ -172,7 +173,16 @@ public sealed class CertificateService(
         return await requests.TryReleaseAsync(existing, cancellationToken).ConfigureAwait(false) ? null : throw InProgress();
     }
 
-    private async Task<CertificateView> ViewAsync(CertificateRecord record, CancellationToken cancellationToken)
+    /// <summary>
+    /// Invariant: a profile that requires approval is never issued on this path, only by the approval service after
+    /// an approver approved. The HTTP layer sends such requests there; this catches any other path (renewal requests).
+    /// </summary>
+    private static IssuanceRequest Immediate(IssuanceRequest request) => request.Profile.RequiresApproval
+        ? throw ProblemException.Unprocessable("approval-required", $"Certificates of profile '{request.Profile.Name}' are issued only after approval; submit the request to {Routes.Prefix}/{Routes.Certificates} and have an approver approve it.")
+        : request;
+
+    /// <summary>The response shape of an issued or revoked certificate.</summary>
+    public async Task<CertificateView> ViewAsync(CertificateRecord record, CancellationToken cancellationToken = default)
     {
         var ca = await authorities.GetAsync(record.IssuerId, cancellationToken).ConfigureAwait(false);
         return new CertificateView(
@@ -195,7 +205,7 @@ public sealed class CertificateService(
     private static ProblemException InProgress() =>
         ProblemException.Conflict("request-in-progress", "A request with this Idempotency-Key is still being processed; retry in a moment.");
 
-    private static void ValidateIdempotencyKey(string key)
+    internal static void ValidateIdempotencyKey(string key)
     {
         if (key.Length is 0 or > MaxIdempotencyKeyLength || key.Any(c => c < 0x21 || c > 0x7E))
         {
