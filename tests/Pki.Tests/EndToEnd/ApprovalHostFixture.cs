@@ -2,6 +2,9 @@ using Azure.Data.Tables;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Time.Testing;
+using Pki.Core.Access;
+using Pki.Core.Authority.Policy;
+using Pki.Core.Errors;
 using Pki.Core.Storage;
 using Pki.Tests.Infrastructure;
 
@@ -22,7 +25,14 @@ public sealed class ApprovalHostFixture : DevHostFixture
             $"--Pki:Approvals:PendingHours={PendingHours}",
             "--Pki:Profiles:tls-client:RequiresApproval=true",
         ],
-        services => services.Replace(ServiceDescriptor.Singleton<TimeProvider>(Time)));
+        services =>
+        {
+            services.Replace(ServiceDescriptor.Singleton<TimeProvider>(Time));
+            services.AddSingleton<IIssuancePolicyRule>(sp => Freeze = new FreezeRule(sp.GetRequiredService<CallerContext>()));
+        });
+
+    /// <summary>A policy rule a test turns on between submission and approval, standing for grants or policy that changed.</summary>
+    public FreezeRule Freeze { get; private set; } = null!;
 
     /// <summary>How many certificate records name this request as theirs (a scan, fine for a test).</summary>
     public async Task<int> CertificatesOfRequestAsync(string requestId)
@@ -43,5 +53,29 @@ public sealed class ApprovalHostFixture : DevHostFixture
         }
 
         return count;
+    }
+
+    /// <summary>Refuses requests whose commonName holds <see cref="Marker"/> while on, and notes as whom policy ran.</summary>
+    public sealed class FreezeRule(CallerContext callers) : IIssuancePolicyRule
+    {
+        public const string Marker = "Frozen";
+
+        public volatile bool On;
+
+        public string? LastCaller { get; private set; }
+
+        public void Check(IssuanceRequest request)
+        {
+            if (request.Csr.CommonName?.Contains(Marker, StringComparison.Ordinal) != true)
+            {
+                return;
+            }
+
+            LastCaller = callers.Current.Id;
+            if (On)
+            {
+                throw ProblemException.Forbidden("signing-frozen", "Code signing is frozen for the release.");
+            }
+        }
     }
 }

@@ -211,6 +211,37 @@ public sealed class ApprovalOverHttpTests(ApprovalHostFixture host) : IClassFixt
     }
 
     [Fact]
+    public async Task Policy_runs_again_at_approval_as_the_requester_and_a_refusal_then_leaves_the_request_pending()
+    {
+        using var ssl = new Openssl();
+        using var payments = TestCallers.PaymentsRequester.Client(host.BaseAddress);
+        using var approver = TestCallers.Approver.Client(host.BaseAddress);
+        var id = await SubmitAsync(payments, ssl, "Payments " + ApprovalHostFixture.FreezeRule.Marker);
+        Assert.Equal("payments-bot", host.Freeze.LastCaller);
+
+        host.Freeze.On = true;
+        try
+        {
+            var problem = await (await approver.PostAsync($"/api/requests/{id}/approve", null)).AssertProblemAsync(HttpStatusCode.Forbidden, "signing-frozen");
+            Assert.Contains("stays pending", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        }
+        finally
+        {
+            host.Freeze.On = false;
+        }
+
+        // It ran as the requester, not as the approver, so an approver's rights never widen what the requester obtains.
+        Assert.Equal("payments-bot", host.Freeze.LastCaller);
+        Assert.Equal(0, await host.CertificatesOfRequestAsync(id));
+        Assert.Equal("pending", (await (await payments.GetAsync("/api/requests/" + id)).JsonAsync()).GetProperty("status").GetString());
+        Assert.Contains(id, await PendingIdsAsync(approver));
+
+        using var approved = await approver.PostAsync($"/api/requests/{id}/approve", null);
+        Assert.Equal(HttpStatusCode.Created, approved.StatusCode);
+        Assert.Equal(1, await host.CertificatesOfRequestAsync(id));
+    }
+
+    [Fact]
     public async Task A_profile_configured_to_require_approval_holds_tls_client_requests_too_and_issues_them_with_their_usage()
     {
         using var ssl = new Openssl();
