@@ -42,6 +42,7 @@ public sealed class ApprovalService(
     public const string ExpiryDecider = "system";
 
     private const string TokenMark = "approvals:";
+    private const string Superseded = "request-superseded";
 
     /// <summary>Whether a request for <paramref name="profileName"/> is held for approval (unknown names are refused by the issuance path).</summary>
     public bool RequiresApproval(string? profileName) =>
@@ -185,6 +186,13 @@ public sealed class ApprovalService(
                 case ApprovalStatus.Rejected:
                 case ApprovalStatus.Expired:
                     throw Decided(record);
+                case ApprovalStatus.Approved when record.SerialNumber is not null
+                    && await certificateStore.GetAsync(record.SerialNumber, cancellationToken).ConfigureAwait(false) is { Status: CertificateStatus.Issued, CertificateDer: not null } signed:
+                    // Signed and recorded, but the approval stopped before it marked the request issued: finish that now.
+                    record = await store.TryUpdateAsync(record with { Status = ApprovalStatus.Issued }, cancellationToken).ConfigureAwait(false) ?? record;
+                    logger.LogInformation("Recovered certificate {SerialNumber} for request {RequestId}", signed.SerialNumber, record.RequestId);
+                    await store.UnlistAsync(record, cancellationToken).ConfigureAwait(false);
+                    return new ApprovalOutcome(await certificates.ViewAsync(signed, cancellationToken).ConfigureAwait(false), Replayed: true);
                 case ApprovalStatus.Approved when record.SerialNumber is not null || time.GetUtcNow() - record.DecidedAt < ApprovalLease:
                     // Issuing under another approval (or signed and not yet marked issued): never sign a second time.
                     throw ProblemException.Conflict("request-in-progress", $"Request {record.RequestId} was approved by '{record.DecidedBy}' and its certificate is being issued; read the request in a moment.");
@@ -261,7 +269,7 @@ public sealed class ApprovalService(
                     request,
                     approved.RequestId,
                     async (serial, ct) => current = await store.TryUpdateAsync(current with { SerialNumber = serial }, ct).ConfigureAwait(false)
-                        ?? throw ProblemException.Conflict("request-superseded", $"Request {approved.RequestId} was taken over by another approval while this one issued; that one's result stands."),
+                        ?? throw ProblemException.Conflict(Superseded, $"Request {approved.RequestId} was taken over by another approval while this one issued; that one's result stands."),
                     CancellationToken.None).ConfigureAwait(false);
             }
         }
@@ -270,10 +278,11 @@ public sealed class ApprovalService(
             // Signed: the serial stays on the approved request, so nobody signs again for it.
             throw;
         }
-        catch (Exception e) when (current.SerialNumber is null && e is not ProblemException { Type: "request-superseded" })
+        catch (Exception e) when (e is not ProblemException { Type: Superseded })
         {
-            // Nothing was signed: back to pending, so an approver can retry at once instead of after the lease.
-            await store.TryUpdateAsync(current with { Status = ApprovalStatus.Pending, DecidedBy = null, DecidedAt = null }, CancellationToken.None).ConfigureAwait(false);
+            // Nothing was signed (a reserved serial stays an unsigned "issuing" record): back to pending, so an
+            // approver can retry at once. If another approval took the request over, this write fails and changes nothing.
+            await store.TryUpdateAsync(current with { Status = ApprovalStatus.Pending, DecidedBy = null, DecidedAt = null, SerialNumber = null }, CancellationToken.None).ConfigureAwait(false);
             throw;
         }
 
