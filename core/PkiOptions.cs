@@ -1,5 +1,6 @@
 using Pki.Core.Access;
 using Pki.Core.Authority;
+using Pki.Core.Authority.Approvals;
 using Pki.Core.Discovery;
 using Pki.Core.Events;
 using Pki.Core.Inventory;
@@ -45,4 +46,6 @@ public sealed class PkiOptions
     public RenewalOptions Renewal { get; set; } = new();
 
     public AccessOptions Access { get; set; } = new();
+
+    public ApprovalOptions Approvals { get; set; } = new();
 }

@@ -50,11 +50,16 @@ public sealed class PkiOptionsValidator : IValidateOptions<PkiOptions>
         ValidateNotifications(options.Notifications, errors);
         Access.AccessOptionsValidation.Validate(options.Access, errors);
 
+        if (options.Approvals.PendingHours is < 1 or > Authority.Approvals.ApprovalOptions.MaxPendingHours)
+        {
+            errors.Add($"{p}:Approvals:PendingHours must be between 1 and {Authority.Approvals.ApprovalOptions.MaxPendingHours}; got {options.Approvals.PendingHours}.");
+        }
+
         foreach (var (profile, settings) in options.Profiles)
         {
-            if (profile is not (ProfileNames.TlsServer or ProfileNames.TlsClient))
+            if (!ProfileNames.All.Contains(profile))
             {
-                errors.Add($"{p}:Profiles:{profile} is not a known profile ({ProfileNames.TlsServer}, {ProfileNames.TlsClient}).");
+                errors.Add($"{p}:Profiles:{profile} is not a known profile ({string.Join(", ", ProfileNames.All)}).");
             }
 
             if (settings.MaxValidityDays is < 1 or > 3650)

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Options;
 using Pki.Core.Access;
 using Pki.Core.Audit;
 using Pki.Core.Authority;
+using Pki.Core.Authority.Approvals;
 using Pki.Core.Authority.Policy;
 using Azure.Core;
 using Azure.Identity;
@@ -96,6 +97,8 @@ public static class PkiServiceCollectionExtensions
         services.AddSingleton<RecordedIssuance>();
         services.AddSingleton<CertificateIssuer>();
         services.AddSingleton<CertificateService>();
+        services.AddSingleton<IApprovalStore, TableApprovalStore>();
+        services.AddSingleton<ApprovalService>();
 
         // Renewal: the planner reads due buckets of the renewal index; the renewer issues through the RA.
         services.AddSingleton<IRenewalIndex, TableRenewalIndex>();

@@ -23,6 +23,12 @@ public static class Routes
     public const string RevokeCertificate = Certificate + "/revoke";
     public const string Ocsp = "ocsp";
 
+    /// <summary>Requests held for approval (profiles that require it); submitted through <see cref="Certificates"/>.</summary>
+    public const string Requests = "requests";
+    public const string Request = Requests + "/{requestId}";
+    public const string ApproveRequest = Request + "/approve";
+    public const string RejectRequest = Request + "/reject";
+
     /// <summary>RFC 6960 A.1 GET: the base64 request, URL-encoded; a catch-all because base64 may hold '/'.</summary>
     public const string OcspGet = Ocsp + "/{*request}";
 

@@ -6,11 +6,13 @@ using Microsoft.Extensions.Options;
 using Pki.Core;
 using Pki.Core.Access;
 using Pki.Core.Authority;
+using Pki.Core.Authority.Approvals;
 using Pki.Functions.Http;
 
 namespace Pki.Functions;
 
-public sealed class RequestCertificate(HttpFunction http, CertificateService certificates, IOptions<PkiOptions> options, ILogger<RequestCertificate> logger)
+/// <summary>Issues a certificate (201), or for a profile that requires approval holds the request pending (202, Location of the request).</summary>
+public sealed class RequestCertificate(HttpFunction http, CertificateService certificates, ApprovalService approvals, IOptions<PkiOptions> options, ILogger<RequestCertificate> logger)
 {
     public const string IdempotencyKeyHeader = "Idempotency-Key";
     public const string ReplayedHeader = "Idempotent-Replayed";
@@ -23,6 +25,18 @@ public sealed class RequestCertificate(HttpFunction http, CertificateService cer
         {
             var body = await RequestBody.ReadJsonAsync<CertificateRequestInput>(req, options.Value.MaxRequestBytes, cancellationToken);
             var key = req.Headers.TryGetValue(IdempotencyKeyHeader, out var values) ? values.ToString() : null;
+            if (approvals.RequiresApproval(body.Profile))
+            {
+                var submitted = await approvals.SubmitAsync(body, key, cancellationToken);
+                req.HttpContext.Response.Headers.Location = $"/{Routes.Prefix}/{Routes.Requests}/{submitted.Request.RequestId}";
+                if (submitted.Replayed)
+                {
+                    req.HttpContext.Response.Headers[ReplayedHeader] = "true";
+                }
+
+                return Json.Result(submitted.Request, StatusCodes.Status202Accepted);
+            }
+
             var outcome = await certificates.RequestAsync(body, key, cancellationToken);
 
             req.HttpContext.Response.Headers.Location = $"/{Routes.Prefix}/{Routes.Certificates}/{outcome.Certificate.SerialNumber}";

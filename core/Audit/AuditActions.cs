@@ -9,6 +9,9 @@ public static class AuditActions
     public const string Approve = "approve";
     public const string Reject = "reject";
 
+    /// <summary>A pending request passed its deadline undecided.</summary>
+    public const string Expire = "expire";
+
     /// <summary>A certificate was signed and stored (or signed and not stored: outcome failed).</summary>
     public const string Issue = "issue";
 

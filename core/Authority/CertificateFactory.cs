@@ -37,9 +37,11 @@ public sealed class CertificateFactory(CaUrls urls)
         var gen = Start(leaf.Serial, issuer.Certificate.SubjectDN, SubjectOf(leaf), leaf.PublicKey, leaf.NotBefore, leaf.NotAfter);
         gen.AddExtension(X509Extensions.BasicConstraints, true, new BasicConstraints(false));
 
-        // RSA keys may be used for key transport in TLS 1.2 RSA suites; EC keys only sign.
+        // RSA keys may be used for key transport in TLS 1.2 RSA suites; EC keys only sign, and so does a code
+        // signer's key of any kind (the CA/B Forum code-signing requirements allow digitalSignature alone).
         var isRsa = leaf.PublicKey.Algorithm.Algorithm.Equals(Org.BouncyCastle.Asn1.Pkcs.PkcsObjectIdentifiers.RsaEncryption);
-        gen.AddExtension(X509Extensions.KeyUsage, true, new KeyUsage(isRsa ? KeyUsage.DigitalSignature | KeyUsage.KeyEncipherment : KeyUsage.DigitalSignature));
+        var transportsKeys = isRsa && leaf.Profile.NamesHosts;
+        gen.AddExtension(X509Extensions.KeyUsage, true, new KeyUsage(transportsKeys ? KeyUsage.DigitalSignature | KeyUsage.KeyEncipherment : KeyUsage.DigitalSignature));
         gen.AddExtension(X509Extensions.ExtendedKeyUsage, false, new ExtendedKeyUsage(leaf.Profile.ExtendedKeyUsage));
         if (leaf.DnsNames.Count + leaf.IpAddresses.Count > 0)
         {

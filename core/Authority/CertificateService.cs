@@ -182,7 +182,7 @@ public sealed class CertificateService(
     {
         try
         {
-            return registration.Approve(input) with { PredecessorSerial = predecessorSerial };
+            return Immediate(registration.Approve(input)) with { PredecessorSerial = predecessorSerial };
         }
         catch (ProblemException e)
         {
@@ -191,7 +191,16 @@ public sealed class CertificateService(
         }
     }
 
-    private async Task<CertificateView> ViewAsync(CertificateRecord record, CancellationToken cancellationToken)
+    /// <summary>
+    /// Invariant: a profile that requires approval is never issued on this path, only by the approval service after
+    /// an approver approved. The HTTP layer sends such requests there; this catches any other path (renewal requests).
+    /// </summary>
+    private static IssuanceRequest Immediate(IssuanceRequest request) => request.Profile.RequiresApproval
+        ? throw ProblemException.Unprocessable("approval-required", $"Certificates of profile '{request.Profile.Name}' are issued only after approval; submit the request to {Routes.Prefix}/{Routes.Certificates} and have an approver approve it.")
+        : request;
+
+    /// <summary>The response shape of an issued or revoked certificate.</summary>
+    public async Task<CertificateView> ViewAsync(CertificateRecord record, CancellationToken cancellationToken = default)
     {
         var ca = await authorities.GetAsync(record.IssuerId, cancellationToken).ConfigureAwait(false);
         return new CertificateView(
@@ -214,7 +223,7 @@ public sealed class CertificateService(
     private static ProblemException InProgress() =>
         ProblemException.Conflict("request-in-progress", "A request with this Idempotency-Key is still being processed; retry in a moment.");
 
-    private static void ValidateIdempotencyKey(string key)
+    internal static void ValidateIdempotencyKey(string key)
     {
         if (key.Length is 0 or > MaxIdempotencyKeyLength || key.Any(c => c < 0x21 || c > 0x7E))
         {

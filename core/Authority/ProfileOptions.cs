@@ -4,4 +4,7 @@ namespace Pki.Core.Authority;
 public sealed class ProfileOptions
 {
     public int? MaxValidityDays { get; set; }
+
+    /// <summary>Hold requests for approval; by default true for code-signing, false for the TLS profiles.</summary>
+    public bool? RequiresApproval { get; set; }
 }

@@ -1,5 +1,6 @@
 using Pki.Core.Access;
 using Pki.Core.Authority.Policy;
+using Pki.Core.Errors;
 
 namespace Pki.Core.Authority;
 
@@ -40,6 +41,12 @@ public sealed class RegistrationAuthority(ProfileCatalog profiles, IEnumerable<I
         }
 
         var profile = profiles.Get(predecessor.Profile);
+        if (profile.RequiresApproval)
+        {
+            // Invariant: a certificate of such a profile exists only after a person approved it; its owner asks again.
+            throw ProblemException.Unprocessable("approval-required", $"Certificates of profile '{profile.Name}' are issued only after approval; request a successor, an approver approves it.");
+        }
+
         var subject = IssuedCertificateReader.Read(predecessor.CertificateDer);
         KeyRule.CheckKey(subject.PublicKey);
         var days = (int)Math.Max(1, Math.Round((predecessor.NotAfter - predecessor.NotBefore).TotalDays));

@@ -10,6 +10,9 @@ public static class TableNames
     /// <summary>Certificates by the UTC day they fall due for renewal, and the renewal planner's cursor.</summary>
     public const string RenewalIndex = "renewalindex";
     public const string Requests = "requests";
+
+    /// <summary>Requests held for approval, each its own partition, and the listing of the pending ones.</summary>
+    public const string Approvals = "approvals";
     public const string Revocations = "revocations";
     public const string OcspResponses = "ocspresponses";
     public const string OcspRefresh = "ocsprefresh";

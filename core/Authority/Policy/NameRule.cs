@@ -26,6 +26,12 @@ public sealed class NameRule : IIssuancePolicyRule
 
     public void Check(IssuanceRequest request)
     {
+        // A signer's commonName is no host name; the subjectAltName rule has refused any host names for such a profile.
+        if (!request.Profile.NamesHosts)
+        {
+            return;
+        }
+
         var csr = request.Csr;
         foreach (var name in csr.DnsNames)
         {

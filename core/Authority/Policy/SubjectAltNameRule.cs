@@ -16,6 +16,12 @@ public sealed class SubjectAltNameRule : IIssuancePolicyRule
         }
 
         var count = csr.DnsNames.Count + csr.IpAddresses.Count;
+        if (!request.Profile.NamesHosts)
+        {
+            CheckSignerName(request.Profile, csr, count);
+            return;
+        }
+
         if (count > MaxNames)
         {
             throw ProblemException.Unprocessable("too-many-names", $"The CSR asks for {count} names; at most {MaxNames} are issued in one certificate.");
@@ -35,6 +41,21 @@ public sealed class SubjectAltNameRule : IIssuancePolicyRule
         if (count == 0 && csr.CommonName!.Length > CertificateIssuer.MaxCommonNameLength)
         {
             throw ProblemException.Unprocessable("common-name-too-long", $"The CSR's commonName has {csr.CommonName.Length} characters (at most {CertificateIssuer.MaxCommonNameLength}); put the name in a subjectAltName instead.");
+        }
+    }
+
+    /// <summary>A code signer is named by its commonName (what signature verifiers show); host names have no place in it.</summary>
+    private static void CheckSignerName(CertificateProfile profile, ParsedCsr csr, int count)
+    {
+        if (count > 0)
+        {
+            throw ProblemException.Unprocessable("san-not-allowed", $"Profile '{profile.Name}' names a signer, not hosts: leave DNS names and IP addresses out of the CSR.");
+        }
+
+        var cn = csr.CommonName;
+        if (string.IsNullOrWhiteSpace(cn) || cn.Length > CertificateIssuer.MaxCommonNameLength || cn.Any(char.IsControl))
+        {
+            throw ProblemException.Unprocessable("missing-name", $"Profile '{profile.Name}' needs a commonName naming the signer (1 to {CertificateIssuer.MaxCommonNameLength} printable characters) in the CSR's subject.");
         }
     }
 }

@@ -28,6 +28,12 @@ public sealed class TeamRule(CallerContext callers, TeamGrants grants) : IIssuan
             return;
         }
 
+        // A signer's name is granted by the approver who approves the request, not by name patterns.
+        if (!request.Profile.NamesHosts)
+        {
+            return;
+        }
+
         var csr = request.Csr;
         var names = csr.DnsNames.Count + csr.IpAddresses.Count == 0 && csr.CommonName is { } cn ? [cn] : csr.DnsNames;
         foreach (var name in names)

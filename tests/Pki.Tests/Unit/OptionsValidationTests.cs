@@ -5,7 +5,7 @@ namespace Pki.Tests.Unit;
 
 public sealed class OptionsValidationTests
 {
-    private static PkiOptions Valid() => new()
+    internal static PkiOptions Valid() => new()
     {
         PublicBaseUrl = "http://localhost:7071",
         Signing = new SigningOptions

@@ -1,0 +1,22 @@
+namespace Pki.Core.Authority.Approvals;
+
+/// <summary>
+/// Requests held for approval: point reads by id, a listing of the pending ones only (bounded by how many are
+/// pending, not by history), and conditional transitions.
+/// </summary>
+public interface IApprovalStore
+{
+    Task<ApprovalRecord?> GetAsync(string requestId, CancellationToken cancellationToken = default);
+
+    /// <summary>Stores a new pending request and lists it; null when a request with this id exists already.</summary>
+    Task<ApprovalRecord?> TryAddAsync(ApprovalRecord record, CancellationToken cancellationToken = default);
+
+    /// <summary>Replaces the record if it is still at <see cref="ApprovalRecord.Version"/>; the new version, or null when another writer came first.</summary>
+    Task<ApprovalRecord?> TryUpdateAsync(ApprovalRecord record, CancellationToken cancellationToken = default);
+
+    /// <summary>Takes a request off the pending listing once it left pending (idempotent).</summary>
+    Task UnlistAsync(ApprovalRecord record, CancellationToken cancellationToken = default);
+
+    /// <summary>Pending listing in request-id order within a team (all teams when null), after <paramref name="after"/>.</summary>
+    Task<PendingPage> ListPendingAsync(string? team, int pageSize, string? after, CancellationToken cancellationToken = default);
+}

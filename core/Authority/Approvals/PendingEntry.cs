@@ -1,0 +1,4 @@
+namespace Pki.Core.Authority.Approvals;
+
+/// <summary>One row of the pending listing: which request, for which team.</summary>
+public sealed record PendingEntry(string RequestId, string Team);

@@ -1,0 +1,4 @@
+namespace Pki.Core.Authority.Approvals;
+
+/// <summary>The body of a rejection, unvalidated.</summary>
+public sealed record RejectionInput(string? Reason);

@@ -1,0 +1,76 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Pki.Core;
+using Pki.Core.Access;
+using Pki.Core.Authority.Approvals;
+using Pki.Core.Errors;
+using Pki.Functions.Http;
+
+namespace Pki.Functions;
+
+/// <summary>Requests held for approval: list the pending ones, read one, approve (which issues) or reject it.</summary>
+public sealed class Approvals(HttpFunction http, ApprovalService approvals, IOptions<PkiOptions> options, ILogger<Approvals> logger)
+{
+    [Function(nameof(ListRequests))]
+    public Task<IActionResult> ListRequests(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.Requests)] HttpRequest req,
+        CancellationToken cancellationToken) =>
+        http.RunAsync(req, logger, Permission.ReadCertificates, async () =>
+        {
+            var q = req.Query;
+            if (Text(q, "status") is { } status && !string.Equals(status, "pending", StringComparison.OrdinalIgnoreCase))
+            {
+                throw ProblemException.BadRequest("invalid-filter", $"Only status=pending is listed; read a decided request by its id (got status '{Shorten(status)}').");
+            }
+
+            var pageSize = Text(q, "pageSize") is { } text
+                ? int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var size) ? size
+                    : throw ProblemException.BadRequest("invalid-page-size", $"pageSize must be a whole number; got '{Shorten(text)}'.")
+                : (int?)null;
+            return Json.Result(await approvals.ListPendingAsync(Text(q, "team"), pageSize, Text(q, "continuationToken"), cancellationToken));
+        });
+
+    [Function(nameof(GetRequest))]
+    public Task<IActionResult> GetRequest(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.Request)] HttpRequest req,
+        string requestId,
+        CancellationToken cancellationToken) =>
+        http.RunAsync(req, logger, Permission.ReadCertificates, async () => Json.Result(await approvals.GetAsync(requestId, cancellationToken)));
+
+    /// <summary>201 with the certificate when this call issued it; 200 with the same certificate when an earlier approval did.</summary>
+    [Function(nameof(ApproveRequest))]
+    public Task<IActionResult> ApproveRequest(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Routes.ApproveRequest)] HttpRequest req,
+        string requestId,
+        CancellationToken cancellationToken) =>
+        http.RunAsync(req, logger, Permission.ApproveRequests, async () =>
+        {
+            var outcome = await approvals.ApproveAsync(requestId, cancellationToken);
+            req.HttpContext.Response.Headers.Location = $"/{Routes.Prefix}/{Routes.Certificates}/{outcome.Certificate.SerialNumber}";
+            if (outcome.Replayed)
+            {
+                req.HttpContext.Response.Headers[RequestCertificate.ReplayedHeader] = "true";
+            }
+
+            return Json.Result(outcome.Certificate, outcome.Replayed ? StatusCodes.Status200OK : StatusCodes.Status201Created);
+        });
+
+    [Function(nameof(RejectRequest))]
+    public Task<IActionResult> RejectRequest(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Routes.RejectRequest)] HttpRequest req,
+        string requestId,
+        CancellationToken cancellationToken) =>
+        http.RunAsync(req, logger, Permission.ApproveRequests, async () =>
+        {
+            var input = await RequestBody.ReadJsonAsync<RejectionInput>(req, options.Value.MaxRequestBytes, cancellationToken);
+            return Json.Result(await approvals.RejectAsync(requestId, input, cancellationToken));
+        });
+
+    private static string? Text(IQueryCollection query, string name) =>
+        query.TryGetValue(name, out var values) ? (values.Count == 1 ? values[0] : throw ProblemException.BadRequest("invalid-filter", $"Give {name} once.")) : null;
+
+    private static string Shorten(string value) => value.Length <= 32 ? value : value[..32] + "…";
+}
