@@ -4,6 +4,7 @@ using Pki.Core.Discovery;
 using Pki.Core.Events;
 using Pki.Core.Inventory;
 using Pki.Core.Notifications;
+using Pki.Core.Reports;
 using Pki.Core.Renewal;
 using Pki.Core.Revocation;
 using Pki.Core.Signing;
@@ -45,4 +46,6 @@ public sealed class PkiOptions
     public RenewalOptions Renewal { get; set; } = new();
 
     public AccessOptions Access { get; set; } = new();
+
+    public ReportsOptions Reports { get; set; } = new();
 }

@@ -33,4 +33,6 @@ public static class Routes
     public const string Inventory = "inventory";
     public const string InventoryItem = Inventory + "/{fingerprint}";
     public const string InventoryOwner = InventoryItem + "/owner";
+    public const string OwnershipReport = "reports/ownership";
+    public const string ComplianceReport = "reports/compliance";
 }
