@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 
@@ -6,7 +7,8 @@ namespace Pki.Core.Reports;
 /// <summary>
 /// Writes the compliance report as one JSON object, <c>{generatedAt, filter, items: [...], count}</c>, row by row
 /// with a <see cref="Utf8JsonWriter"/> and flushed page by page: the array is never built in memory. Absent values
-/// are written as null so every item has the same keys.
+/// are written as null so every item has the same keys. The writer fills a buffer that is copied to the stream
+/// asynchronously after each page: the serializer flushes synchronously, which HTTP servers refuse on a response.
 /// </summary>
 public static class ComplianceJsonWriter
 {
@@ -22,13 +24,22 @@ public static class ComplianceJsonWriter
     {
         ArgumentNullException.ThrowIfNull(report);
         ArgumentNullException.ThrowIfNull(stream);
-        await using var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Encoder = Options.Encoder });
+        var buffer = new ArrayBufferWriter<byte>(16 * 1024);
+        await using var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = Options.Encoder });
+        async Task SendAsync()
+        {
+            writer.Flush();
+            await stream.WriteAsync(buffer.WrittenMemory, cancellationToken).ConfigureAwait(false);
+            await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
+            buffer.ResetWrittenCount();
+        }
+
         writer.WriteStartObject();
         writer.WriteString("generatedAt", report.GeneratedAt);
         writer.WritePropertyName("filter");
         JsonSerializer.Serialize(writer, report.Filter, Options);
         writer.WriteStartArray("items");
-        await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
+        await SendAsync().ConfigureAwait(false);
         long count = 0;
         await foreach (var page in report.Pages.WithCancellation(cancellationToken).ConfigureAwait(false))
         {
@@ -38,13 +49,13 @@ public static class ComplianceJsonWriter
                 count++;
             }
 
-            await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
+            await SendAsync().ConfigureAwait(false);
         }
 
         writer.WriteEndArray();
         writer.WriteNumber("count", count);
         writer.WriteEndObject();
-        await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
+        await SendAsync().ConfigureAwait(false);
         return count;
     }
 }

@@ -50,11 +50,12 @@ public sealed class CsvTests
         ];
         var rows = hostile.Select((subject, i) => Row(subject, owner: hostile[(i + 1) % hostile.Length], daysToExpiry: i - 3)).ToArray();
         var report = new ComplianceReport(DateTimeOffset.UnixEpoch, new ReportFilter(), Pages(rows[..3], rows[3..]));
-        using var stream = new MemoryStream();
+        using var stream = new AsyncOnlyStream();
 
         var written = await ComplianceCsvWriter.WriteAsync(report, stream);
 
         Assert.Equal(hostile.Length, written);
+        Assert.True(stream.AsyncFlushes >= 3, "the header and each of the two pages are flushed as they are written");
         var text = Encoding.UTF8.GetString(stream.ToArray());
         Assert.False(text.StartsWith('\uFEFF'), "no byte-order mark: RFC 4180 consumers take it for part of the first header");
         var parsed = PythonCsv.Parse(text);
@@ -73,6 +74,22 @@ public sealed class CsvTests
 
         // No parsed cell starts a formula: a spreadsheet shows every one as text.
         Assert.All(parsed.Skip(1).SelectMany(r => r.Where((_, j) => j != days)), c => Assert.DoesNotMatch("^[=+\\-@\t\r]", c));
+    }
+
+    [Fact]
+    public async Task The_JSON_form_writes_asynchronously_flushes_per_page_and_parses()
+    {
+        var report = new ComplianceReport(DateTimeOffset.UnixEpoch, new ReportFilter(Team: "team"), Pages([Row("CN=a"), Row("CN=b")], [Row("CN=\"c\"")]));
+        using var stream = new AsyncOnlyStream();
+
+        Assert.Equal(3, await ComplianceJsonWriter.WriteAsync(report, stream));
+
+        Assert.True(stream.AsyncFlushes >= 3);
+        using var json = System.Text.Json.JsonDocument.Parse(stream.ToArray());
+        Assert.Equal(["CN=a", "CN=b", "CN=\"c\""], json.RootElement.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("subject").GetString()));
+        Assert.Equal(3, json.RootElement.GetProperty("count").GetInt32());
+        Assert.Equal("team", json.RootElement.GetProperty("filter").GetProperty("team").GetString());
+        Assert.Equal("weak-key", json.RootElement.GetProperty("items")[0].GetProperty("violations")[0].GetProperty("code").GetString());
     }
 
     private static string Defused(string value) => value[0] is '=' or '+' or '-' or '@' or '\t' or '\r' ? "'" + value : value;
