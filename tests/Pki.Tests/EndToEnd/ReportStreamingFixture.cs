@@ -9,18 +9,20 @@ namespace Pki.Tests.EndToEnd;
 
 /// <summary>
 /// A dev host whose reports read the inventory ten items a page, over the real Table store wrapped in a gate
-/// that can hold one page's read until a test lets it go, with <see cref="ItemCount"/> items in the inventory.
+/// that can hold one page's read until a test lets it go, with <see cref="ItemCount"/> items in the inventory and an
+/// ownership report that lists at most <see cref="MaxListed"/>.
 /// </summary>
 public sealed class ReportStreamingFixture : DevHostFixture
 {
     public const int ItemCount = 300;
     public const int PageSize = 10;
+    public const int MaxListed = 25;
 
     public GatedInventoryStore Gate { get; private set; } = null!;
 
     public override async Task InitializeAsync()
     {
-        await StartHostAsync(["--Pki:Reports:PageSize=" + PageSize], services => services.Replace(ServiceDescriptor.Singleton<IInventoryStore>(sp =>
+        await StartHostAsync(["--Pki:Reports:PageSize=" + PageSize, "--Pki:Reports:MaxOwnershipCertificates=" + MaxListed], services => services.Replace(ServiceDescriptor.Singleton<IInventoryStore>(sp =>
             Gate = new GatedInventoryStore(new TableInventoryStore(sp.GetRequiredService<TableStorage>())))));
         var store = App.Services.GetRequiredService<IInventoryStore>();
         var now = DateTimeOffset.UtcNow;

@@ -89,6 +89,22 @@ public sealed class ReportStreamingTests(ReportStreamingFixture host) : IClassFi
         }
     }
 
+    [Fact]
+    public async Task The_ownership_report_lists_up_to_its_bound_and_still_counts_everything()
+    {
+        using var auditor = TestCallers.Auditor.Client(host.BaseAddress);
+        host.Gate.Arm(holdAtQuery: int.MaxValue);
+        using var response = await auditor.GetAsync("/api/reports/ownership");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        using var json = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        var report = json.RootElement;
+        var owner = report.GetProperty("teams").EnumerateArray().Single().GetProperty("owners").EnumerateArray().Single();
+        Assert.Equal((ReportStreamingFixture.ItemCount, true), (report.GetProperty("total").GetInt32(), report.GetProperty("truncated").GetBoolean()));
+        Assert.Equal(ReportStreamingFixture.ItemCount, owner.GetProperty("count").GetInt32());
+        Assert.Equal(ReportStreamingFixture.MaxListed, owner.GetProperty("certificates").GetArrayLength());
+        Assert.InRange(host.Gate.Queries, ReportStreamingFixture.ItemCount / ReportStreamingFixture.PageSize, (ReportStreamingFixture.ItemCount / ReportStreamingFixture.PageSize) + 1);
+    }
+
     /// <summary>Complete data rows received so far: CSV records after the header, or JSON items (each has one "fingerprint").</summary>
     private static int Rows(string text, string format) => format == "csv"
         ? Math.Max(0, text.Split("\r\n").Length - 2)
