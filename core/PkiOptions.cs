@@ -5,6 +5,7 @@ using Pki.Core.Discovery;
 using Pki.Core.Events;
 using Pki.Core.Inventory;
 using Pki.Core.Notifications;
+using Pki.Core.Reports;
 using Pki.Core.Renewal;
 using Pki.Core.Revocation;
 using Pki.Core.Signing;
@@ -48,4 +49,6 @@ public sealed class PkiOptions
     public AccessOptions Access { get; set; } = new();
 
     public ApprovalOptions Approvals { get; set; } = new();
+
+    public ReportsOptions Reports { get; set; } = new();
 }

@@ -5,6 +5,7 @@ using Pki.Core.Discovery;
 using Pki.Core.Events;
 using Pki.Core.Inventory;
 using Pki.Core.Notifications;
+using Pki.Core.Reports;
 using Pki.Core.Revocation;
 using Pki.Core.Signing;
 using Pki.Core.Signing.KeyVault;
@@ -49,6 +50,7 @@ public sealed class PkiOptionsValidator : IValidateOptions<PkiOptions>
         ValidateRenewal(options.Renewal, errors);
         ValidateNotifications(options.Notifications, errors);
         Access.AccessOptionsValidation.Validate(options.Access, errors);
+        ValidateReports(options.Reports, errors);
 
         if (options.Approvals.PendingHours is < 1 or > Authority.Approvals.ApprovalOptions.MaxPendingHours)
         {
@@ -434,6 +436,30 @@ public sealed class PkiOptionsValidator : IValidateOptions<PkiOptions>
             {
                 errors.Add($"{n}:AllowedIpRanges entry '{range}' is not CIDR notation such as 10.0.0.0/8.");
             }
+        }
+    }
+
+    private static void ValidateReports(ReportsOptions reports, List<string> errors)
+    {
+        const string p = PkiOptions.Section + ":Reports";
+        if (reports.PageSize is < 1 or > 1000)
+        {
+            errors.Add($"{p}:PageSize must be between 1 and 1000 (a Table Storage page holds at most 1000); got {reports.PageSize}.");
+        }
+
+        if (reports.RecordReadConcurrency is < 1 or > 64)
+        {
+            errors.Add($"{p}:RecordReadConcurrency must be between 1 and 64; got {reports.RecordReadConcurrency}.");
+        }
+
+        if (reports.MaxOwnershipCertificates is < 1 or > 1_000_000)
+        {
+            errors.Add($"{p}:MaxOwnershipCertificates must be between 1 and 1000000; got {reports.MaxOwnershipCertificates}.");
+        }
+
+        if (reports.MaxDiscoveredLeafLifetimeDays is < 1 or > 36500)
+        {
+            errors.Add($"{p}:MaxDiscoveredLeafLifetimeDays must be between 1 and 36500; got {reports.MaxDiscoveredLeafLifetimeDays}.");
         }
     }
 }

@@ -18,6 +18,7 @@ using Pki.Core.Discovery.Targets;
 using Pki.Core.Events;
 using Pki.Core.Inventory;
 using Pki.Core.Notifications;
+using Pki.Core.Reports;
 using Pki.Core.Renewal;
 using Pki.Core.Revocation;
 using Pki.Core.Revocation.Ocsp;
@@ -139,6 +140,7 @@ public static class PkiServiceCollectionExtensions
         services.AddSingleton<IIssuanceObserver>(sp => sp.GetRequiredService<InventoryRecorder>());
         services.AddSingleton<IRevocationObserver>(sp => sp.GetRequiredService<InventoryRecorder>());
         services.AddSingleton<InventoryService>();
+        services.AddSingleton<ReportService>();
 
         services.AddSingleton<QueueStorage>();
         services.AddSingleton<NetworkPolicy>();

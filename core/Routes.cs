@@ -41,4 +41,6 @@ public static class Routes
     public const string InventoryOwner = InventoryItem + "/owner";
     public const string Audit = "audit";
     public const string AuditVerify = Audit + "/verify";
+    public const string OwnershipReport = "reports/ownership";
+    public const string ComplianceReport = "reports/compliance";
 }

@@ -1,6 +1,9 @@
 namespace Pki.Core.Inventory;
 
-/// <summary>Filters of <c>GET /api/inventory</c>; all given ones must hold.</summary>
+/// <summary>
+/// Filters of <c>GET /api/inventory</c>; all given ones must hold. <see cref="ExpiresFrom"/> and <see cref="ExpiresTo"/>
+/// (notAfter bounds, inclusive) serve the reports.
+/// </summary>
 public sealed record InventoryQuery(
     int? ExpiringWithinDays = null,
     string? Issuer = null,
@@ -8,4 +11,6 @@ public sealed record InventoryQuery(
     string? Team = null,
     string? Finding = null,
     InventorySources? Source = null,
-    string? Location = null);
+    string? Location = null,
+    DateTimeOffset? ExpiresFrom = null,
+    DateTimeOffset? ExpiresTo = null);

@@ -138,6 +138,8 @@ public sealed class InventoryService(IInventoryStore store, IAuditTrail audit, I
 
     private bool Matches(InventoryItem i, InventoryQuery q, DateTimeOffset now) =>
         (q.ExpiringWithinDays is not { } days || (i.NotAfter >= now && i.NotAfter <= now.AddDays(days)))
+        && (q.ExpiresFrom is not { } from || i.NotAfter >= from)
+        && (q.ExpiresTo is not { } to || i.NotAfter <= to)
         && (q.Issuer is null || i.Issuer == q.Issuer || i.IssuerCaId == q.Issuer)
         && (q.Owner is null || i.Owner == q.Owner)
         && (q.Team is null || i.Team == q.Team)

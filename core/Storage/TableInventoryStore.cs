@@ -227,6 +227,16 @@ public sealed class TableInventoryStore(TableStorage storage) : IInventoryStore
             clauses.Add(TableClient.CreateQueryFilter($"NotAfter ge {now} and NotAfter le {now.AddDays(days)}"));
         }
 
+        if (q.ExpiresFrom is { } from)
+        {
+            clauses.Add(TableClient.CreateQueryFilter($"NotAfter ge {from}"));
+        }
+
+        if (q.ExpiresTo is { } to)
+        {
+            clauses.Add(TableClient.CreateQueryFilter($"NotAfter le {to}"));
+        }
+
         if (q.Issuer is { } issuer)
         {
             clauses.Add(TableClient.CreateQueryFilter($"(Issuer eq {issuer} or IssuerCaId eq {issuer})"));
