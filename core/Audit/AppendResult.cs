@@ -8,6 +8,6 @@ public enum AppendResult
     /// <summary>The head moved (another append won); read it again and retry.</summary>
     HeadMoved,
 
-    /// <summary>The entry's once key is recorded already; nothing was appended.</summary>
+    /// <summary>A once key of the batch is recorded already; nothing was appended.</summary>
     AlreadyRecorded,
 }

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Pki.Core.Access;
@@ -18,40 +19,133 @@ public sealed class AuditTrail(IAuditStore store, CallerContext callers, TimePro
     /// <summary>Lost races per append before giving up; each loss means another append succeeded.</summary>
     public const int MaxAttempts = 100;
 
+    /// <summary>Records linked and written in one transaction at most (the table store's limit).</summary>
+    public const int MaxBatch = 32;
+
+    private readonly ConcurrentQueue<PendingAppend> _pending = new();
+    private readonly SemaphoreSlim _writer = new(1, 1);
+
+    /// <summary>
+    /// Group commit: the entry joins a queue, and whichever append holds the writer links everything queued (up to
+    /// <see cref="MaxBatch"/>) onto the head and writes it in one transaction. Concurrent appends of this instance
+    /// thus share one head update instead of racing for it; other instances still race, on the head's ETag.
+    /// </summary>
     public async Task<AuditRecord?> AppendAsync(AuditEntry entry, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(entry);
         ArgumentException.ThrowIfNullOrWhiteSpace(entry.Action);
         ArgumentException.ThrowIfNullOrWhiteSpace(entry.Outcome);
         var caller = callers.Current;
-        var actor = new AuditActor(Bound(caller.Id)!, Bound(caller.Team), Bound(caller.AuthenticationMethod)!);
-        for (var attempt = 1; attempt <= MaxAttempts; attempt++)
+        var pending = new PendingAppend(entry, new AuditActor(Bound(caller.Id)!, Bound(caller.Team), Bound(caller.AuthenticationMethod)!));
+        _pending.Enqueue(pending);
+
+        // Once queued, the entry is written whatever happens to this caller: a change that happened is recorded.
+        await _writer.WaitAsync(CancellationToken.None).ConfigureAwait(false);
+        try
         {
-            var head = await store.GetHeadAsync(cancellationToken).ConfigureAwait(false);
-
-            // Times never decrease along the chain, so time order is chain order and a time range is one key range.
-            var now = AuditHash.Truncate(time.GetUtcNow());
-            var at = head is not null && head.Time > now ? head.Time : now;
-            var record = Link(new AuditRecord(
-                (head?.Sequence ?? 0) + 1, at, actor, entry.Action, entry.Outcome, Bound(entry.ProblemType), Bound(entry.RequestId),
-                Bound(entry.SerialNumber), Bound(entry.Fingerprint), Bound(entry.TargetId), Cut(entry.Detail),
-                head?.Hash ?? AuditRecord.GenesisHash, string.Empty));
-
-            switch (await store.TryAppendAsync(head, record, entry.OnceKey, cancellationToken).ConfigureAwait(false))
+            while (!pending.Completion.Task.IsCompleted && !_pending.IsEmpty)
             {
-                case AppendResult.Appended:
-                    logger.LogInformation("Audit {Sequence}: {Action} {Outcome} by {Actor} (request {RequestId}, serial {SerialNumber})",
-                        record.Sequence, record.Action, record.Outcome, actor.Id, record.RequestId, record.SerialNumber);
-                    return record;
-                case AppendResult.AlreadyRecorded:
-                    return null;
+                await WriteBatchAsync().ConfigureAwait(false);
             }
-
-            // Lost the head to another append: back off a little (jittered, growing) so racing writers spread out.
-            await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(1, 5 + (Math.Min(attempt, 20) * 2))), cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _writer.Release();
         }
 
-        throw new InvalidOperationException($"The audit trail's head kept moving; {entry.Action} was not recorded after {MaxAttempts} attempts.");
+        return await pending.Completion.Task.ConfigureAwait(false);
+    }
+
+    private async Task WriteBatchAsync()
+    {
+        var batch = new List<PendingAppend>(MaxBatch);
+        var onceKeys = new HashSet<string>(StringComparer.Ordinal);
+        while (batch.Count < MaxBatch && _pending.TryDequeue(out var next))
+        {
+            // The same change twice in one batch: the first is recorded, the repeat is the "already recorded" case.
+            if (next.Entry.OnceKey is { } key && !onceKeys.Add(key))
+            {
+                next.Completion.TrySetResult(null);
+                continue;
+            }
+
+            batch.Add(next);
+        }
+
+        try
+        {
+            for (var attempt = 1; attempt <= MaxAttempts && batch.Count > 0; attempt++)
+            {
+                var head = await store.GetHeadAsync(CancellationToken.None).ConfigureAwait(false);
+
+                // Times never decrease along the chain, so time order is chain order and a time range is one key range.
+                var now = AuditHash.Truncate(time.GetUtcNow());
+                var at = head is not null && head.Time > now ? head.Time : now;
+                var sequence = head?.Sequence ?? 0;
+                var previous = head?.Hash ?? AuditRecord.GenesisHash;
+                var appends = new List<AuditAppend>(batch.Count);
+                foreach (var (entry, actor, _) in batch)
+                {
+                    var record = Link(new AuditRecord(
+                        ++sequence, at, actor, entry.Action, entry.Outcome, Bound(entry.ProblemType), Bound(entry.RequestId),
+                        Bound(entry.SerialNumber), Bound(entry.Fingerprint), Bound(entry.TargetId), Cut(entry.Detail),
+                        previous, string.Empty));
+                    previous = record.Hash;
+                    appends.Add(new AuditAppend(record, entry.OnceKey));
+                }
+
+                switch (await store.TryAppendAsync(head, appends, CancellationToken.None).ConfigureAwait(false))
+                {
+                    case AppendResult.Appended:
+                        for (var i = 0; i < batch.Count; i++)
+                        {
+                            var record = appends[i].Record;
+                            logger.LogInformation("Audit {Sequence}: {Action} {Outcome} by {Actor} (request {RequestId}, serial {SerialNumber})",
+                                record.Sequence, record.Action, record.Outcome, record.Actor.Id, record.RequestId, record.SerialNumber);
+                            batch[i].Completion.TrySetResult(record);
+                        }
+
+                        return;
+                    case AppendResult.AlreadyRecorded:
+                        // Drop what is recorded already (a retry or redelivery of its change) and link the rest again.
+                        var recorded = await store.RecordedOnceKeysAsync([.. batch.Select(p => p.Entry.OnceKey).OfType<string>()], CancellationToken.None).ConfigureAwait(false);
+                        foreach (var done in batch.Where(p => p.Entry.OnceKey is { } k && recorded.Contains(k)))
+                        {
+                            done.Completion.TrySetResult(null);
+                        }
+
+                        batch.RemoveAll(p => p.Completion.Task.IsCompleted);
+                        continue;
+                }
+
+                // Lost the head to another instance: back off a little (jittered, growing) so racing writers spread out.
+                await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(1, 5 + (Math.Min(attempt, 20) * 2)))).ConfigureAwait(false);
+            }
+
+            if (batch.Count > 0)
+            {
+                throw new InvalidOperationException($"The audit trail's head kept moving; {batch.Count} records were not appended after {MaxAttempts} attempts.");
+            }
+        }
+        catch (Exception e)
+        {
+            foreach (var failed in batch)
+            {
+                failed.Completion.TrySetException(e);
+            }
+        }
+    }
+
+    private sealed record PendingAppend(AuditEntry Entry, AuditActor Actor)
+    {
+        public TaskCompletionSource<AuditRecord?> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public void Deconstruct(out AuditEntry entry, out AuditActor actor, out TaskCompletionSource<AuditRecord?> completion)
+        {
+            entry = Entry;
+            actor = Actor;
+            completion = Completion;
+        }
     }
 
     /// <summary>Records with from &lt;= time &lt; to, in chain order, a page at a time.</summary>

@@ -7,10 +7,13 @@ public interface IAuditStore
     Task<AuditHead?> GetHeadAsync(CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// Writes <paramref name="record"/>, the head that now names it and, when given, the once key, all or
-    /// nothing, and only if the head is still <paramref name="expected"/> (null: the chain is still empty).
+    /// Appends the linked records (in chain order, the first linked to <paramref name="expected"/>), the new head and
+    /// their once keys in one transaction, conditional on the head being <paramref name="expected"/>: all or nothing.
     /// </summary>
-    Task<AppendResult> TryAppendAsync(AuditHead? expected, AuditRecord record, string? onceKey, CancellationToken cancellationToken = default);
+    Task<AppendResult> TryAppendAsync(AuditHead? expected, IReadOnlyList<AuditAppend> appends, CancellationToken cancellationToken = default);
+
+    /// <summary>Which of <paramref name="onceKeys"/> are recorded already.</summary>
+    Task<IReadOnlySet<string>> RecordedOnceKeysAsync(IReadOnlyCollection<string> onceKeys, CancellationToken cancellationToken = default);
 
     /// <summary>Records with from &lt;= time &lt; to in chain order, starting after <paramref name="continuationToken"/>.</summary>
     /// <exception cref="Errors.ProblemException">The token is not one this store handed out.</exception>

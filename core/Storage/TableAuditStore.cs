@@ -20,6 +20,9 @@ public sealed class TableAuditStore(TableStorage storage) : IAuditStore
 {
     public const string Partition = "chain";
     public const string HeadRow = "head";
+
+    /// <summary>Records per transaction: each may bring a once key, and the head is one more of the 100 actions allowed.</summary>
+    public const int MaxBatch = 49;
     public const string RecordPrefix = "r";
     private const string OncePrefix = "once-";
     private const string TokenMark = "aud1 ";
@@ -38,26 +41,35 @@ public sealed class TableAuditStore(TableStorage storage) : IAuditStore
         return new AuditHead(e.GetInt64("Sequence")!.Value, e.GetString("Hash"), e.GetDateTimeOffset("Time")!.Value, e.ETag.ToString());
     }
 
-    public async Task<AppendResult> TryAppendAsync(AuditHead? expected, AuditRecord record, string? onceKey, CancellationToken cancellationToken = default)
+    public async Task<AppendResult> TryAppendAsync(AuditHead? expected, IReadOnlyList<AuditAppend> appends, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(record);
+        ArgumentNullException.ThrowIfNull(appends);
+        if (appends.Count is 0 or > MaxBatch)
+        {
+            throw new ArgumentOutOfRangeException(nameof(appends), $"A batch holds 1 to {MaxBatch} records.");
+        }
+
         var table = await storage.GetTableAsync(TableNames.Audit, cancellationToken).ConfigureAwait(false);
+        var last = appends[^1].Record;
         var head = new TableEntity(Partition, HeadRow)
         {
-            ["Sequence"] = record.Sequence,
-            ["Hash"] = record.Hash,
-            ["Time"] = record.Time,
+            ["Sequence"] = last.Sequence,
+            ["Hash"] = last.Hash,
+            ["Time"] = last.Time,
         };
         var actions = new List<TableTransactionAction>
         {
             expected is null
                 ? new TableTransactionAction(TableTransactionActionType.Add, head)
                 : new TableTransactionAction(TableTransactionActionType.UpdateReplace, head, new ETag(expected.Version)),
-            new(TableTransactionActionType.Add, ToEntity(record)),
         };
-        if (onceKey is not null)
+        foreach (var (record, onceKey) in appends)
         {
-            actions.Add(new TableTransactionAction(TableTransactionActionType.Add, new TableEntity(Partition, OnceRow(onceKey)) { ["Sequence"] = record.Sequence }));
+            actions.Add(new TableTransactionAction(TableTransactionActionType.Add, ToEntity(record)));
+            if (onceKey is not null)
+            {
+                actions.Add(new TableTransactionAction(TableTransactionActionType.Add, new TableEntity(Partition, OnceRow(onceKey)) { ["Sequence"] = record.Sequence }));
+            }
         }
 
         try
@@ -67,15 +79,28 @@ public sealed class TableAuditStore(TableStorage storage) : IAuditStore
         }
         catch (TableTransactionFailedException e) when (e.Status is 409 or 412)
         {
-            // Another append took the head, or the once key is taken: only a read tells which.
-            if (onceKey is not null
-                && (await table.GetEntityIfExistsAsync<TableEntity>(Partition, OnceRow(onceKey), ["Sequence"], cancellationToken).ConfigureAwait(false)).HasValue)
-            {
-                return AppendResult.AlreadyRecorded;
-            }
-
-            return AppendResult.HeadMoved;
+            // Another append took the head, or a once key is taken: only a read tells which.
+            var keys = appends.Select(a => a.OnceKey).OfType<string>().ToArray();
+            return keys.Length > 0 && (await RecordedOnceKeysAsync(keys, cancellationToken).ConfigureAwait(false)).Count > 0
+                ? AppendResult.AlreadyRecorded
+                : AppendResult.HeadMoved;
         }
+    }
+
+    public async Task<IReadOnlySet<string>> RecordedOnceKeysAsync(IReadOnlyCollection<string> onceKeys, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(onceKeys);
+        var table = await storage.GetTableAsync(TableNames.Audit, cancellationToken).ConfigureAwait(false);
+        var recorded = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var key in onceKeys)
+        {
+            if ((await table.GetEntityIfExistsAsync<TableEntity>(Partition, OnceRow(key), ["Sequence"], cancellationToken).ConfigureAwait(false)).HasValue)
+            {
+                recorded.Add(key);
+            }
+        }
+
+        return recorded;
     }
 
     public async Task<AuditPage> QueryAsync(DateTimeOffset from, DateTimeOffset to, int limit, string? continuationToken, CancellationToken cancellationToken = default)

@@ -37,7 +37,7 @@ switch (args.FirstOrDefault())
 
 Console.WriteLine($"bench: {settings.Requests} requests, {settings.Clients} concurrent clients, server {settings.Url} (pid {settings.ServerPid})");
 var csrs = Enumerable.Range(0, 16).Select(i => NewCsr($"bench{i}.internal")).ToArray();
-using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = settings.Clients }) { BaseAddress = new Uri(settings.Url), Timeout = TimeSpan.FromMinutes(2) };
+using var http = settings.Authenticated(new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = settings.Clients }) { BaseAddress = new Uri(settings.Url), Timeout = TimeSpan.FromMinutes(2) });
 
 // Warm-up: JIT, connection pool, table creation, signer session.
 await Issue(http, csrs[0]);
@@ -161,6 +161,16 @@ static double? PeakRssMiB(int pid)
 
 internal sealed record Settings(string Url, int Requests, int Clients, int ServerPid, double SignSeconds, string Pkcs11Library, string TokenLabel, string UserPin, string Storage)
 {
+    /// <summary>The dev host's throwaway admin key local/bench made (the API needs a caller).</summary>
+    public static string ApiKey => Environment.GetEnvironmentVariable("PKI_BENCH_API_KEY") ?? throw new ArgumentException("PKI_BENCH_API_KEY is required");
+
+    /// <summary><paramref name="client"/>, sending the benchmark's API key.</summary>
+    public HttpClient Authenticated(HttpClient client)
+    {
+        client.DefaultRequestHeaders.Add("X-API-Key", ApiKey);
+        return client;
+    }
+
     public static Settings Parse(string[] args)
     {
         string Arg(string name, string? fallback = null)

@@ -124,7 +124,7 @@ internal static class RevocationBench
     private static async Task<bool> OcspAsync(Settings settings, string work, int certificates, int seconds)
     {
         Console.WriteLine($"OCSP GET, {certificates} certificates, {settings.Clients} concurrent clients, {seconds} s each:");
-        using var http = new HttpClient { BaseAddress = new Uri(settings.Url), Timeout = TimeSpan.FromMinutes(1) };
+        using var http = settings.Authenticated(new HttpClient { BaseAddress = new Uri(settings.Url), Timeout = TimeSpan.FromMinutes(1) });
         var authorities = await http.GetFromJsonAsync<AuthorityView[]>("/api/ca") ?? [];
         var issuing = authorities.First(a => a.Role == "issuing");
         var issuerPem = await http.GetStringAsync($"/api/ca/{issuing.Id}/certificate");

@@ -43,7 +43,7 @@ public sealed class InMemoryAuditStore : IAuditStore
         }
     }
 
-    public Task<AppendResult> TryAppendAsync(AuditHead? expected, AuditRecord record, string? onceKey, CancellationToken cancellationToken = default)
+    public Task<AppendResult> TryAppendAsync(AuditHead? expected, IReadOnlyList<AuditAppend> appends, CancellationToken cancellationToken = default)
     {
         lock (_gate)
         {
@@ -53,7 +53,7 @@ public sealed class InMemoryAuditStore : IAuditStore
                 throw new IOException("The audit store is down (test).");
             }
 
-            if (onceKey is not null && _once.ContainsKey(onceKey))
+            if (appends.Any(a => a.OnceKey is { } key && _once.ContainsKey(key)))
             {
                 return Task.FromResult(AppendResult.AlreadyRecorded);
             }
@@ -63,14 +63,26 @@ public sealed class InMemoryAuditStore : IAuditStore
                 return Task.FromResult(AppendResult.HeadMoved);
             }
 
-            _records.Add(record);
-            _head = new AuditHead(record.Sequence, record.Hash, record.Time, (++_version).ToString(System.Globalization.CultureInfo.InvariantCulture));
-            if (onceKey is not null)
+            foreach (var (record, onceKey) in appends)
             {
-                _once[onceKey] = record.Sequence;
+                _records.Add(record);
+                if (onceKey is not null)
+                {
+                    _once[onceKey] = record.Sequence;
+                }
             }
 
+            var last = appends[^1].Record;
+            _head = new AuditHead(last.Sequence, last.Hash, last.Time, (++_version).ToString(System.Globalization.CultureInfo.InvariantCulture));
             return Task.FromResult(AppendResult.Appended);
+        }
+    }
+
+    public Task<IReadOnlySet<string>> RecordedOnceKeysAsync(IReadOnlyCollection<string> onceKeys, CancellationToken cancellationToken = default)
+    {
+        lock (_gate)
+        {
+            return Task.FromResult<IReadOnlySet<string>>(onceKeys.Where(_once.ContainsKey).ToHashSet(StringComparer.Ordinal));
         }
     }
 

@@ -27,7 +27,7 @@ public sealed class AuditChainTests(ITestOutputHelper output)
 
     private AuditTrail Trail(TableAuditStore store) => new(store, new CallerContext(), _time, NullLogger<AuditTrail>.Instance);
 
-    private static AuditVerifier Verifier(TableAuditStore store) => new(store, NullLogger<AuditVerifier>.Instance);
+    private static AuditVerifier Verifier(IAuditStore store) => new(store, NullLogger<AuditVerifier>.Instance);
 
     private TableClient Table => new(TestEnvironment.StorageConnectionString, _prefix + TableNames.Audit);
 
@@ -89,6 +89,59 @@ public sealed class AuditChainTests(ITestOutputHelper output)
         var records = await store.ReadAllAsync().ToListAsync();
         Assert.Equal(Enumerable.Range(1, 200).Select(i => (long)i), records.Select(r => r.Sequence));
         Assert.Equal(200, records.Select(r => r.TargetId).Distinct().Count());
+    }
+
+    [Fact]
+    public async Task Concurrent_appends_of_one_instance_share_transactions_and_keep_one_chain()
+    {
+        var store = new CountingStore(Store());
+        var trail = new AuditTrail(store, new CallerContext(), new TickingClock(Start), NullLogger<AuditTrail>.Instance);
+        var results = await Task.WhenAll(Enumerable.Range(0, 64).Select(i => Task.Run(() =>
+            trail.AppendAsync(AuditEntry.Succeeded(AuditActions.TargetAdd) with { TargetId = $"t{i}", OnceKey = i % 8 == 0 ? "target-add:shared" : null }))));
+
+        // 56 entries without a once key and one of the 8 sharing a key: 57 records, in far fewer transactions.
+        Assert.Equal(57, results.Count(r => r is not null));
+        output.WriteLine($"64 concurrent appends, {store.Transactions} transactions");
+        Assert.InRange(store.Transactions, 2, 16);
+        var result = await Verifier(store).VerifyAsync();
+        Assert.True(result.Ok, result.Break?.Detail);
+        Assert.Equal(57, result.Count);
+    }
+
+    [Fact]
+    public async Task Racing_appends_of_one_once_key_in_one_instance_record_it_once()
+    {
+        var store = Store();
+        var trail = Trail(store);
+        var results = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => Task.Run(() =>
+            trail.AppendAsync(AuditEntry.Succeeded(AuditActions.Revoke) with { SerialNumber = "0b", OnceKey = "revoke:0b" }))));
+
+        Assert.Single(results, r => r is not null);
+        Assert.Single(await store.ReadAllAsync().ToListAsync());
+    }
+
+    /// <summary>The table store, counting the transactions appends submit.</summary>
+    private sealed class CountingStore(IAuditStore inner) : IAuditStore
+    {
+        private int _transactions;
+
+        public int Transactions => _transactions;
+
+        public Task<AuditHead?> GetHeadAsync(CancellationToken cancellationToken = default) => inner.GetHeadAsync(cancellationToken);
+
+        public Task<AppendResult> TryAppendAsync(AuditHead? expected, IReadOnlyList<AuditAppend> appends, CancellationToken cancellationToken = default)
+        {
+            Interlocked.Increment(ref _transactions);
+            return inner.TryAppendAsync(expected, appends, cancellationToken);
+        }
+
+        public Task<IReadOnlySet<string>> RecordedOnceKeysAsync(IReadOnlyCollection<string> onceKeys, CancellationToken cancellationToken = default) =>
+            inner.RecordedOnceKeysAsync(onceKeys, cancellationToken);
+
+        public Task<AuditPage> QueryAsync(DateTimeOffset from, DateTimeOffset to, int limit, string? continuationToken, CancellationToken cancellationToken = default) =>
+            inner.QueryAsync(from, to, limit, continuationToken, cancellationToken);
+
+        public IAsyncEnumerable<AuditRecord> ReadAllAsync(CancellationToken cancellationToken = default) => inner.ReadAllAsync(cancellationToken);
     }
 
     [Fact]
