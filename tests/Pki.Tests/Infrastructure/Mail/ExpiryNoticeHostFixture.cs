@@ -35,11 +35,7 @@ public sealed class ExpiryNoticeHostFixture : DevHostFixture
         Smtp = await SmtpSink.StartAsync();
         string[] args =
         [
-            "--Pki:Notifications:Smtp:Host=127.0.0.1",
-            "--Pki:Notifications:Smtp:Port=" + Smtp.Port,
-            "--Pki:Notifications:Smtp:From=PKI <" + From + ">",
-            "--Pki:Notifications:Smtp:TimeoutSeconds=5",
-            "--Pki:Notifications:AdminAddresses=" + AdminAddress,
+            .. Smtp.HostArgs(From, AdminAddress),
             $"--Pki:Notifications:TeamAddresses:{Team}={TeamAddress}",
             "--Pki:Inventory:OwnerRules:0:Pattern=*." + Domain,
             "--Pki:Inventory:OwnerRules:0:Team=" + Team,
@@ -48,9 +44,6 @@ public sealed class ExpiryNoticeHostFixture : DevHostFixture
             $"--Pki:Access:Teams:{Team}:Names:2=*.{Domain}",
             "--Pki:Inventory:OwnerRules:0:Owner=" + RuleOwner,
             "--Pki:Events:DispatchDelaySeconds=0",
-            "--Logging:LogLevel:Pki=Information",
-            "--AzureFunctionsJobHost:extensions:queues:visibilityTimeout=00:00:01",
-            "--AzureFunctionsJobHost:extensions:queues:maxPollingInterval=00:00:00.300",
         ];
         await StartHostAsync(args, services => services.Replace(ServiceDescriptor.Singleton<TimeProvider>(Time)));
     }

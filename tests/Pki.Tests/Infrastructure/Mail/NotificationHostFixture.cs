@@ -35,17 +35,10 @@ public sealed class NotificationHostFixture : DevHostFixture
         Teams = await TeamsWebhookDouble.StartAsync();
         string[] args =
         [
-            "--Pki:Notifications:Smtp:Host=127.0.0.1",
-            "--Pki:Notifications:Smtp:Port=" + Smtp.Port,
-            "--Pki:Notifications:Smtp:From=PKI <" + From + ">",
-            "--Pki:Notifications:Smtp:TimeoutSeconds=5",
-            "--Pki:Notifications:AdminAddresses=" + AdminAddress,
+            .. Smtp.HostArgs(From, AdminAddress),
             $"--Pki:Notifications:TeamAddresses:{PaymentsTeam}={PaymentsAddress}",
             "--Pki:Notifications:Teams:WebhookUrl=" + Teams.Url(DefaultWebhook),
             $"--Pki:Notifications:Teams:TeamWebhooks:{PaymentsTeam}={Teams.Url(PaymentsWebhook)}",
-            "--Logging:LogLevel:Pki=Information",
-            "--AzureFunctionsJobHost:extensions:queues:visibilityTimeout=00:00:01",
-            "--AzureFunctionsJobHost:extensions:queues:maxPollingInterval=00:00:00.300",
         ];
         await StartHostAsync(args, configureServices: null);
     }

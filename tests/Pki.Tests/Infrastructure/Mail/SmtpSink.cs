@@ -26,6 +26,22 @@ public sealed class SmtpSink : IAsyncDisposable
 
     public string Folder { get; }
 
+    /// <summary>
+    /// Settings for a dev host that mails through this sink from <paramref name="from"/>, escalates to
+    /// <paramref name="adminAddress"/>, logs the service's information lines and retries queue messages after a second.
+    /// </summary>
+    public string[] HostArgs(string from, string adminAddress) =>
+    [
+        "--Pki:Notifications:Smtp:Host=127.0.0.1",
+        "--Pki:Notifications:Smtp:Port=" + Port,
+        "--Pki:Notifications:Smtp:From=PKI <" + from + ">",
+        "--Pki:Notifications:Smtp:TimeoutSeconds=5",
+        "--Pki:Notifications:AdminAddresses=" + adminAddress,
+        "--Logging:LogLevel:Pki=Information",
+        "--AzureFunctionsJobHost:extensions:queues:visibilityTimeout=00:00:01",
+        "--AzureFunctionsJobHost:extensions:queues:maxPollingInterval=00:00:00.300",
+    ];
+
     public static async Task<SmtpSink> StartAsync()
     {
         var sink = new SmtpSink(FreePort(), Directory.CreateTempSubdirectory("pki-smtp-").FullName);
