@@ -26,7 +26,19 @@ public sealed class TableSweepStore(TableStorage storage) : ISweepStore
             return runningId;
         }
 
-        // The pointer first, ETag-conditional: of two starts at once one wins and the other sees the winner.
+        // The sweep's row first, then the pointer, ETag-conditional: whenever the pointer names a sweep its row exists,
+        // so a start that reads the pointer a moment later sees that sweep running. Of two starts at once one wins the
+        // pointer; the other removes its row and reports the winner.
+        var row = new TableEntity(sweep.Id, SweepRow)
+        {
+            ["Trigger"] = sweep.Trigger,
+            ["StartedAt"] = sweep.StartedAt,
+            ["Batches"] = sweep.Batches,
+            ["Endpoints"] = sweep.Endpoints,
+            ["Vaults"] = sweep.Vaults,
+        };
+        await table.AddEntityAsync(row, cancellationToken).ConfigureAwait(false);
+
         var pointer = new TableEntity(CurrentPartition, string.Empty) { ["SweepId"] = sweep.Id };
         try
         {
@@ -41,20 +53,11 @@ public sealed class TableSweepStore(TableStorage storage) : ISweepStore
         }
         catch (RequestFailedException e) when (e.Status is 409 or 412)
         {
+            await table.DeleteEntityAsync(sweep.Id, SweepRow, ETag.All, CancellationToken.None).ConfigureAwait(false);
             var winner = await table.GetEntityIfExistsAsync<TableEntity>(CurrentPartition, string.Empty, cancellationToken: cancellationToken).ConfigureAwait(false);
             return winner.HasValue ? winner.Value!.GetString("SweepId") : "unknown";
         }
 
-        await table.AddEntityAsync(
-            new TableEntity(sweep.Id, SweepRow)
-            {
-                ["Trigger"] = sweep.Trigger,
-                ["StartedAt"] = sweep.StartedAt,
-                ["Batches"] = sweep.Batches,
-                ["Endpoints"] = sweep.Endpoints,
-                ["Vaults"] = sweep.Vaults,
-            },
-            cancellationToken).ConfigureAwait(false);
         return null;
     }
 
