@@ -90,11 +90,26 @@ public sealed class ExpiryNoticePlanner(
 
         var handled = new List<ExpiryNoticeEntry>();
         var queued = 0;
+        var chainedIntoThisDay = false;
         await Parallel.ForEachAsync(crossed, new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = cancellationToken }, async (entry, ct) =>
         {
             try
             {
                 var sent = await HandleAsync(entry, now, ct).ConfigureAwait(false);
+
+                // The next threshold's entry before this one's mark: a crash between them handles this one again (the
+                // notices table and the event ids keep that harmless) and re-adds the next (only where absent).
+                if (ExpiryThresholds.Next(entry, options.Value.Notifications.Thresholds) is { } next)
+                {
+                    await index.AddAsync([next], ct).ConfigureAwait(false);
+
+                    // Later than this crossing, but possibly on this day (a catch-up entry): then this day is read again.
+                    if (next.Day == day)
+                    {
+                        Volatile.Write(ref chainedIntoThisDay, true);
+                    }
+                }
+
                 Interlocked.Add(ref queued, sent);
                 lock (handled)
                 {
@@ -116,7 +131,7 @@ public sealed class ExpiryNoticePlanner(
         }
 
         // A day with an unhandled or unmarked crossing holds the cursor, so the next pass reads it again.
-        return (crossed.Count, queued, complete && marked == crossed.Count);
+        return (crossed.Count, queued, complete && marked == crossed.Count && !chainedIntoThisDay);
     }
 
     /// <summary>One crossing: its event, then the notices it calls for; returns how many notice requests were queued.</summary>

@@ -28,27 +28,38 @@ public static class ExpiryThresholds
         return catchUp;
     }
 
-    /// <summary>The index entries of a certificate first recorded at <paramref name="firstSeen"/>: one per threshold still ahead, plus the catch-up.</summary>
-    public static IReadOnlyList<ExpiryNoticeEntry> Entries(string fingerprint, DateTimeOffset notAfter, DateTimeOffset firstSeen, IReadOnlyList<int> thresholds)
+    /// <summary>
+    /// The first index entry of a certificate first recorded at <paramref name="firstSeen"/>: its catch-up threshold (at
+    /// <paramref name="firstSeen"/>) when one passed before, else the first threshold ahead. Only this one is written when
+    /// the certificate is recorded; the notice pass writes each <see cref="Next"/> as it handles the one before, so
+    /// recording a certificate costs one index write, not one per threshold.
+    /// </summary>
+    public static ExpiryNoticeEntry? First(string fingerprint, DateTimeOffset notAfter, DateTimeOffset firstSeen, IReadOnlyList<int> thresholds)
     {
         ArgumentException.ThrowIfNullOrEmpty(fingerprint);
         ArgumentNullException.ThrowIfNull(thresholds);
-        var entries = new List<ExpiryNoticeEntry>();
-        foreach (var t in thresholds.Distinct())
-        {
-            var crossing = CrossingOf(notAfter, t);
-            if (crossing >= firstSeen)
-            {
-                entries.Add(new ExpiryNoticeEntry(RenewalDays.Of(crossing), fingerprint, t, crossing, notAfter));
-            }
-        }
-
         if (CatchUp(notAfter, firstSeen, thresholds) is { } caught)
         {
-            entries.Add(new ExpiryNoticeEntry(RenewalDays.Of(firstSeen), fingerprint, caught, firstSeen, notAfter));
+            return new ExpiryNoticeEntry(RenewalDays.Of(firstSeen), fingerprint, caught, firstSeen, notAfter);
         }
 
-        return entries;
+        var ahead = thresholds.Where(t => CrossingOf(notAfter, t) >= firstSeen).ToArray();
+        return ahead.Length == 0 ? null : At(fingerprint, notAfter, ahead.Max());
+    }
+
+    /// <summary>The entry of the threshold crossed after <paramref name="entry"/>'s (the next smaller one); null after the last.</summary>
+    public static ExpiryNoticeEntry? Next(ExpiryNoticeEntry entry, IReadOnlyList<int> thresholds)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        ArgumentNullException.ThrowIfNull(thresholds);
+        var smaller = thresholds.Where(t => t < entry.ThresholdDays).ToArray();
+        return smaller.Length == 0 ? null : At(entry.Fingerprint, entry.NotAfter, smaller.Max());
+    }
+
+    private static ExpiryNoticeEntry At(string fingerprint, DateTimeOffset notAfter, int thresholdDays)
+    {
+        var crossing = CrossingOf(notAfter, thresholdDays);
+        return new ExpiryNoticeEntry(RenewalDays.Of(crossing), fingerprint, thresholdDays, crossing, notAfter);
     }
 
     /// <summary>

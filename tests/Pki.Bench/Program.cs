@@ -100,12 +100,12 @@ Console.WriteLine(string.Format(inv, "raw SoftHSM2 signing (ECDSA P-256 via Pkcs
     settings.Clients, signatures, signing.Elapsed.TotalSeconds, signingRate));
 Console.WriteLine(string.Format(inv, "issuance / signing ceiling = {0:F1} / {1:F1} = {2:F3}", issuanceRate, signingRate, issuanceRate / signingRate));
 
-// Where the rest goes: each issuance of one DNS name makes 19 table writes (counted from the HTTP requests the
+// Where the rest goes: each issuance of one DNS name makes 14 table writes (counted from the HTTP requests the
 // dev host sent while issuing 20 certificates): reserve, issued, expiry index, renewal index, request record; the
-// pre-signed OCSP response and its refresh-index row; the inventory item, its name-index row and 6 expiry-notice
-// rows (one per threshold, each in its own day partition); the event outbox row added and deleted; the audit
-// transaction; the caller's rate counter. Not counted: 4 point reads and 1 queue message.
-const int WritesPerIssuance = 19;
+// pre-signed OCSP response and its refresh-index row; the inventory item, its name-index row and its first
+// expiry-notice row; the event outbox row added and deleted; the audit transaction; the caller's rate counter.
+// Not counted: 4 point reads and 1 queue message.
+const int WritesPerIssuance = 14;
 var storage = await StorageWriteRate(settings, WritesPerIssuance);
 Console.WriteLine(string.Format(inv, "Azurite table writes ({0} concurrent): {1:F1} writes/s, so a {2}-write issuance is capped near {3:F1}/s; issuance / that = {4:F3}",
     settings.Clients, storage, WritesPerIssuance, storage / WritesPerIssuance, issuanceRate / (storage / WritesPerIssuance)));

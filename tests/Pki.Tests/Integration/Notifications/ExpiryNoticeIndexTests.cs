@@ -18,9 +18,9 @@ public sealed class ExpiryNoticeIndexTests
     [Fact]
     public async Task A_day_holds_the_crossings_of_that_day_and_adding_again_never_reopens_a_handled_one()
     {
-        var entries = ExpiryThresholds.Entries("aa11", NotAfter, NotAfter.AddDays(-40), NotificationOptions.DefaultThresholdsDays);
+        var entries = Unit.Notifications.ExpiryThresholdsTests.Chain("aa11", NotAfter, NotAfter.AddDays(-40), NotificationOptions.DefaultThresholdsDays);
         await _index.AddAsync(entries);
-        await _index.AddAsync(ExpiryThresholds.Entries("bb22", NotAfter.AddDays(1), NotAfter.AddDays(-40), NotificationOptions.DefaultThresholdsDays));
+        await _index.AddAsync(Unit.Notifications.ExpiryThresholdsTests.Chain("bb22", NotAfter.AddDays(1), NotAfter.AddDays(-40), NotificationOptions.DefaultThresholdsDays));
 
         var day = await ToListAsync(_index.QueryDayAsync("20270124"));
         var sevenDays = Assert.Single(day);

@@ -7,12 +7,26 @@ public sealed class ExpiryThresholdsTests
     private static readonly IReadOnlyList<int> Thresholds = NotificationOptions.DefaultThresholdsDays;
     private static readonly DateTimeOffset NotAfter = new(2027, 1, 31, 12, 0, 0, TimeSpan.Zero);
 
-    [Fact]
-    public void A_certificate_known_before_every_threshold_gets_one_entry_per_threshold_on_its_crossing_day()
+    /// <summary>The entries the index sees over a certificate's life: the first, then each one the pass chains.</summary>
+    public static List<ExpiryNoticeEntry> Chain(string fingerprint, DateTimeOffset notAfter, DateTimeOffset firstSeen, IReadOnlyList<int> thresholds)
     {
-        var entries = ExpiryThresholds.Entries("ab", NotAfter, NotAfter.AddDays(-40), Thresholds);
+        var chain = new List<ExpiryNoticeEntry>();
+        for (var entry = ExpiryThresholds.First(fingerprint, notAfter, firstSeen, thresholds); entry is not null; entry = ExpiryThresholds.Next(entry, thresholds))
+        {
+            chain.Add(entry);
+        }
 
-        Assert.Equal(Thresholds.Order(), entries.Select(e => e.ThresholdDays).Order());
+        return chain;
+    }
+
+    [Fact]
+    public void A_certificate_known_before_every_threshold_gets_one_entry_per_threshold_on_its_crossing_day_one_at_a_time()
+    {
+        var entries = Chain("ab", NotAfter, NotAfter.AddDays(-40), Thresholds);
+
+        Assert.Equal(30, ExpiryThresholds.First("ab", NotAfter, NotAfter.AddDays(-40), Thresholds)!.ThresholdDays);
+        Assert.Equal([30, 14, 7, 3, 1, 0], entries.Select(e => e.ThresholdDays));
+        Assert.True(entries.Zip(entries.Skip(1)).All(p => p.First.CrossesAt < p.Second.CrossesAt), "each chained entry crosses later than the one before");
         Assert.All(entries, e => Assert.Equal(NotAfter.AddDays(-e.ThresholdDays), e.CrossesAt));
         Assert.Contains(entries, e => e.ThresholdDays == 7 && e.Day == "20270124");
     }
@@ -22,12 +36,19 @@ public sealed class ExpiryThresholdsTests
     {
         var firstSeen = NotAfter.AddDays(-5);
 
-        var entries = ExpiryThresholds.Entries("ab", NotAfter, firstSeen, Thresholds);
+        var entries = Chain("ab", NotAfter, firstSeen, Thresholds);
 
-        Assert.Equal([0, 1, 3, 7], entries.Select(e => e.ThresholdDays).Order());
+        Assert.Equal([7, 3, 1, 0], entries.Select(e => e.ThresholdDays));
         var catchUp = Assert.Single(entries, e => e.ThresholdDays == 7);
         Assert.Equal(firstSeen, catchUp.CrossesAt);
         Assert.Equal("20270126", catchUp.Day);
+    }
+
+    [Fact]
+    public void An_expired_certificate_found_late_gets_only_its_expiry_entry_and_nothing_after()
+    {
+        var entries = Chain("ab", NotAfter, NotAfter.AddDays(2), Thresholds);
+        Assert.Equal([0], entries.Select(e => e.ThresholdDays));
     }
 
     [Theory]
