@@ -8,8 +8,9 @@ namespace Pki.Functions.Http;
 
 /// <summary>
 /// Wraps each HTTP function: authenticates the caller and checks the permission the endpoint needs before any
-/// core call (the one place this is decided), applies the caller's rate limit, runs the action as that caller, and turns a refusal into its problem
-/// response and anything unexpected into a 500 problem with an id to quote, never an empty body or a stack trace.
+/// core call (the one place this is decided), applies the caller's rate limit, runs the action as that caller, and
+/// turns a refusal into its problem response and anything unexpected into a 500 problem with an id to quote, never an
+/// empty body or a stack trace.
 /// </summary>
 public sealed class HttpFunction(AccessControl access, CallerContext callers, IssuanceRateLimiter issuanceLimit)
 {
