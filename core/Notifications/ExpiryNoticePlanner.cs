@@ -49,8 +49,9 @@ public sealed class ExpiryNoticePlanner(
         var pass = await DayBucketPass.RunAsync(
             from,
             today,
-            async day =>
+            async (day, _) =>
             {
+                // Always marked: the chained next entry may land on this very day, which is then read again.
                 var outcome = await PlanDayAsync(day, now, cancellationToken).ConfigureAwait(false);
                 crossings += outcome.Crossings;
                 queued += outcome.Queued;

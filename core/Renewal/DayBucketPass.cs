@@ -9,9 +9,13 @@ public static class DayBucketPass
 {
     /// <param name="from">The first day to read (the stored cursor, or today minus the initial look-back).</param>
     /// <param name="today">The last day to read.</param>
-    /// <param name="planDay">Plans one day's bucket (<c>yyyyMMdd</c>); true when nothing in it is left for a later pass.</param>
+    /// <param name="planDay">
+    /// Plans one day's bucket (<c>yyyyMMdd</c>); true when nothing in it is left for a later pass. Its second argument
+    /// says whether the next pass reads this day again anyway: it is today, or an earlier day of this pass is incomplete
+    /// (then the cursor stays before it). Only then must handled entries be marked; otherwise the cursor passes them.
+    /// </param>
     /// <param name="dayFailed">Told of a day whose planning threw; the day is tried again next pass.</param>
-    public static async Task<DayBucketPassResult> RunAsync(DateOnly from, DateOnly today, Func<string, Task<bool>> planDay, Action<string, Exception> dayFailed)
+    public static async Task<DayBucketPassResult> RunAsync(DateOnly from, DateOnly today, Func<string, bool, Task<bool>> planDay, Action<string, Exception> dayFailed)
     {
         ArgumentNullException.ThrowIfNull(planDay);
         ArgumentNullException.ThrowIfNull(dayFailed);
@@ -23,7 +27,7 @@ public static class DayBucketPass
             bool complete;
             try
             {
-                complete = await planDay(RenewalDays.Of(day)).ConfigureAwait(false);
+                complete = await planDay(RenewalDays.Of(day), day == today || firstIncomplete is not null).ConfigureAwait(false);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {

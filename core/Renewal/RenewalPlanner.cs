@@ -6,8 +6,10 @@ namespace Pki.Core.Renewal;
 /// <summary>
 /// The planning pass: reads only the due-day buckets from the cursor through today (one single-partition query
 /// each, so its cost grows with the days and the due certificates, never with the estate) and puts one message
-/// per due certificate on the renewals queue. A second pass sends nothing again: an entry is marked planned after
-/// its message is sent (if that mark is lost, the renewer's successor check makes the repeat harmless).
+/// per due certificate on the renewals queue. A second pass sends nothing again: the cursor moves past every day
+/// whose entries were all sent, and entries of a day the next pass reads again (today, or a day after an incomplete
+/// one) are marked planned after their message is sent. A lost mark or a re-read day sends again, which the renewer's
+/// successor check makes harmless.
 /// </summary>
 public sealed class RenewalPlanner(IRenewalIndex index, IRenewalQueue queue, IOptions<PkiOptions> options, TimeProvider time, ILogger<RenewalPlanner> logger)
 {
@@ -22,9 +24,9 @@ public sealed class RenewalPlanner(IRenewalIndex index, IRenewalQueue queue, IOp
         var pass = await DayBucketPass.RunAsync(
             from,
             today,
-            async day =>
+            async (day, readAgain) =>
             {
-                var (sent, complete) = await PlanDayAsync(day, now, cancellationToken).ConfigureAwait(false);
+                var (sent, complete) = await PlanDayAsync(day, now, readAgain, cancellationToken).ConfigureAwait(false);
                 enqueued += sent;
                 return complete;
             },
@@ -42,7 +44,7 @@ public sealed class RenewalPlanner(IRenewalIndex index, IRenewalQueue queue, IOp
     /// <summary>Messages sent at once within one day's bucket: the pass is bound by round trips, not by work.</summary>
     public const int Parallelism = 16;
 
-    private async Task<(int Sent, bool Complete)> PlanDayAsync(string day, DateTimeOffset now, CancellationToken cancellationToken)
+    private async Task<(int Sent, bool Complete)> PlanDayAsync(string day, DateTimeOffset now, bool readAgain, CancellationToken cancellationToken)
     {
         var due = new List<RenewalIndexEntry>();
         var complete = true;
@@ -66,6 +68,14 @@ public sealed class RenewalPlanner(IRenewalIndex index, IRenewalQueue queue, IOp
         // which the renewer deduplicates; a mark before the send could lose the renewal.
         await Parallel.ForEachAsync(due, new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = cancellationToken }, async (entry, ct) =>
             await queue.SendAsync(new RenewalMessage(entry.SerialNumber), ct).ConfigureAwait(false)).ConfigureAwait(false);
+
+        // A day the cursor moves past is never read again: its entries need no mark (one write per 100 saved, and on
+        // a catch-up over past days, all of them).
+        if (!readAgain)
+        {
+            return (due.Count, complete);
+        }
+
         var marked = due.Count == 0 ? 0 : await index.MarkPlannedAsync(due, cancellationToken).ConfigureAwait(false);
         if (marked < due.Count)
         {

@@ -67,6 +67,61 @@ public sealed class RenewalPlannerTests
         Assert.Equal(new[] { short1, short2, medium }.Order(), _queue.Serials.Order());
     }
 
+    [Fact]
+    public async Task Entries_due_today_are_marked_so_a_second_pass_the_same_day_sends_nothing()
+    {
+        var store = new TableCertificateStore(_storage, _options);
+        await Planner().PlanAsync();
+        var serial = await IssueAsync(store, 30); // due 20 days later at 09:00
+
+        _time.SetUtcNow(Start.AddDays(20).AddHours(1));
+        Assert.Equal(1, (await Planner().PlanAsync()).Enqueued);
+        _time.Advance(TimeSpan.FromHours(1));
+        Assert.Equal(0, (await Planner().PlanAsync()).Enqueued);
+        Assert.Equal([serial], _queue.Serials);
+    }
+
+    [Fact]
+    public async Task Past_days_after_a_failed_day_are_marked_so_the_retry_of_that_day_resends_nothing_else()
+    {
+        var store = new TableCertificateStore(_storage, _options);
+        await Planner().PlanAsync();
+        var early = await IssueAsync(store, 30); // due on day 20
+        _time.Advance(TimeSpan.FromDays(3));
+        var late = await IssueAsync(store, 30); // due on day 23
+
+        // Day 20's bucket cannot be read in the first pass: the cursor stays there, and day 23, read after it, is marked.
+        _time.SetUtcNow(Start.AddDays(25));
+        var index = new FailingDayIndex(new TableRenewalIndex(_storage), RenewalDays.Of(DateOnly.FromDateTime(Start.AddDays(20).UtcDateTime)));
+        var first = await new RenewalPlanner(index, _queue, _options, _time, NullLogger<RenewalPlanner>.Instance).PlanAsync();
+        Assert.Equal((1, 1), (first.Enqueued, first.FailedDays));
+        Assert.Equal([late], _queue.Serials);
+
+        index.Failing = false;
+        var second = await new RenewalPlanner(index, _queue, _options, _time, NullLogger<RenewalPlanner>.Instance).PlanAsync();
+        Assert.Equal((1, 0), (second.Enqueued, second.FailedDays));
+        Assert.Equal(new[] { early, late }.Order(), _queue.Serials.Order());
+    }
+
+    /// <summary>The table index, whose one day cannot be read while <see cref="Failing"/>.</summary>
+    private sealed class FailingDayIndex(IRenewalIndex inner, string failingDay) : IRenewalIndex
+    {
+        public bool Failing { get; set; } = true;
+
+        public Task UpsertEntityAsync(RenewalIndexEntry entry, CancellationToken cancellationToken = default) => inner.UpsertEntityAsync(entry, cancellationToken);
+
+        public IAsyncEnumerable<RenewalIndexEntry> QueryDayAsync(string day, CancellationToken cancellationToken = default) =>
+            Failing && day == failingDay ? throw new IOException("The day's partition is unavailable (test).") : inner.QueryDayAsync(day, cancellationToken);
+
+        public Task<bool> TryMarkPlannedAsync(RenewalIndexEntry entry, CancellationToken cancellationToken = default) => inner.TryMarkPlannedAsync(entry, cancellationToken);
+
+        public Task<int> MarkPlannedAsync(IReadOnlyList<RenewalIndexEntry> entries, CancellationToken cancellationToken = default) => inner.MarkPlannedAsync(entries, cancellationToken);
+
+        public Task<string?> GetCursorAsync(CancellationToken cancellationToken = default) => inner.GetCursorAsync(cancellationToken);
+
+        public Task SetCursorAsync(string day, CancellationToken cancellationToken = default) => inner.SetCursorAsync(day, cancellationToken);
+    }
+
     private sealed class RecordingQueue : IRenewalQueue
     {
         private readonly System.Collections.Concurrent.ConcurrentQueue<string> _serials = new();
