@@ -53,8 +53,7 @@ public sealed class AppServicePrincipalAuthenticator(AccessOptions options) : IA
 
         var roleType = principal.RoleType ?? "roles";
         var roles = claims.Where(c => c.Type == roleType || c.Type == "roles").Select(c => c.Value).Where(Roles.All.Contains);
-        var team = (options.Entra.TeamClaim is { Length: > 0 } teamClaim ? Claim(teamClaim) : null)
-            ?? claims.Where(c => c.Type == "groups").Select(c => options.Entra.GroupTeams.GetValueOrDefault(c.Value)).FirstOrDefault(t => t is not null);
+        var team = options.Entra.TeamOf(Claim, claims.Where(c => c.Type == "groups").Select(c => c.Value));
         return Task.FromResult(AuthenticationResult.Success(new Caller(id, team, roles, Scheme)));
     }
 

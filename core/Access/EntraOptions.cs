@@ -23,6 +23,24 @@ public sealed class EntraOptions
 
     public bool Enabled => !string.IsNullOrWhiteSpace(TenantId);
 
+    /// <summary>
+    /// A caller's team from its claims, for tokens and App Service principals alike: the <see cref="TeamClaim"/> when
+    /// it names one, else the first of <paramref name="groups"/> that <see cref="GroupTeams"/> maps.
+    /// </summary>
+    /// <param name="claim">The first value of a claim type, or null.</param>
+    /// <param name="groups">The caller's group object ids.</param>
+    public string? TeamOf(Func<string, string?> claim, IEnumerable<string> groups)
+    {
+        ArgumentNullException.ThrowIfNull(claim);
+        ArgumentNullException.ThrowIfNull(groups);
+        if (TeamClaim is { Length: > 0 } teamClaim && claim(teamClaim) is { Length: > 0 } named)
+        {
+            return named;
+        }
+
+        return groups.Select(g => GroupTeams.GetValueOrDefault(g)).FirstOrDefault(t => t is not null);
+    }
+
     public string ResolvedMetadataAddress => MetadataAddress is { Length: > 0 } address
         ? address
         : $"{Instance.TrimEnd('/')}/{TenantId}/v2.0/.well-known/openid-configuration";

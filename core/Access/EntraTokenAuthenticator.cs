@@ -1,4 +1,3 @@
-using System.Security.Claims;
 using Microsoft.Extensions.Logging;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Protocols;
@@ -83,17 +82,8 @@ public sealed class EntraTokenAuthenticator : IAuthenticator
         }
 
         var roles = claims.FindAll("roles").Select(c => c.Value).Where(Roles.All.Contains);
-        return AuthenticationResult.Success(new Caller(id, Team(claims), roles, Scheme));
-    }
-
-    private string? Team(ClaimsIdentity claims)
-    {
-        if (_options.TeamClaim is { Length: > 0 } claim && claims.FindFirst(claim)?.Value is { Length: > 0 } named)
-        {
-            return named;
-        }
-
-        return claims.FindAll("groups").Select(g => _options.GroupTeams.GetValueOrDefault(g.Value)).FirstOrDefault(t => t is not null);
+        var team = _options.TeamOf(type => claims.FindFirst(type)?.Value, claims.FindAll("groups").Select(g => g.Value));
+        return AuthenticationResult.Success(new Caller(id, team, roles, Scheme));
     }
 
     private TokenValidationParameters Parameters(OpenIdConnectConfiguration configuration) => new()
