@@ -48,7 +48,8 @@ public sealed class HttpFunction(AccessControl access, CallerContext callers, Is
     public static Task<IActionResult> RunPublicAsync(HttpRequest request, ILogger logger, Func<Task<IActionResult>> action) =>
         GuardAsync(request, logger, action);
 
-    private static string? Header(HttpRequest request, string name) =>
+    /// <summary>A header as authenticators read it: its one value, or null when absent or sent more than once.</summary>
+    public static string? Header(HttpRequest request, string name) =>
         request.Headers.TryGetValue(name, out var values) && values.Count == 1 ? values.ToString() : null;
 
     private static async Task<IActionResult> GuardAsync(HttpRequest request, ILogger logger, Func<Task<IActionResult>> action)

@@ -24,7 +24,7 @@ public static class AdminEndpoint
         try
         {
             var caller = await context.RequestServices.GetRequiredService<AccessControl>()
-                .AuthenticateAsync(h => context.Request.Headers.TryGetValue(h, out var v) && v.Count == 1 ? v.ToString() : null, context.RequestAborted);
+                .AuthenticateAsync(name => HttpFunction.Header(context.Request, name), context.RequestAborted);
             if (!caller.Roles.Contains(Roles.Admin))
             {
                 throw ProblemException.Forbidden("missing-role", $"Caller '{caller.Id}' is not an admin; running functions by hand needs the admin role.");
