@@ -123,6 +123,16 @@ pki_init_token() {
   fi
 }
 
+# pki_new_api_key: prints a new random API key (pki_ and 43 base64url characters; 256 bits from the kernel's CSPRNG).
+pki_new_api_key() {
+  printf 'pki_%s' "$(head -c 32 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')"
+}
+
+# pki_key_sha256 KEY: prints the key's SHA-256 in hex, the form Pki:Access:ApiKeys:<name>:Sha256 takes.
+pki_key_sha256() {
+  printf %s "$1" | sha256sum | cut -d' ' -f1
+}
+
 # pki_start_throwaway_stack NAME LABEL: installs what is missing, then Azurite and a token labelled
 # LABEL in a new temporary folder (STATE) on free ports; everything is stopped and removed on exit.
 pki_start_throwaway_stack() {
