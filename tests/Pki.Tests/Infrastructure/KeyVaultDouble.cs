@@ -85,14 +85,7 @@ public sealed class KeyVaultDouble : IAsyncDisposable
     /// </summary>
     public CertificateClientOptions ClientOptions(int? maxRetries = null)
     {
-        var handler = new SocketsHttpHandler
-        {
-            SslOptions =
-            {
-                RemoteCertificateValidationCallback = (_, presented, _, _) =>
-                    presented is not null && presented.GetRawCertData().AsSpan().SequenceEqual(_tlsCertificate.RawData),
-            },
-        };
+        var handler = LoopbackHttps.PinnedHandler(_tlsCertificate);
         _handlers.Add(handler);
         var options = new CertificateClientOptions
         {

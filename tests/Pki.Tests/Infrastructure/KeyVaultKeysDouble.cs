@@ -87,27 +87,22 @@ public sealed class KeyVaultKeysDouble : IAsyncDisposable
     /// </summary>
     public KeyVaultKeysClientOptions ClientOptions(bool verifyChallengeResource = false)
     {
-        var handler = new SocketsHttpHandler
+        var handler = LoopbackHttps.PinnedHandler(_tlsCertificate);
+
+        // Every vault name resolves to this double.
+        handler.ConnectCallback = async (context, cancellationToken) =>
         {
-            ConnectCallback = async (context, cancellationToken) =>
+            var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+            try
             {
-                var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-                try
-                {
-                    await socket.ConnectAsync(IPAddress.Loopback, _port, cancellationToken);
-                    return new NetworkStream(socket, ownsSocket: true);
-                }
-                catch
-                {
-                    socket.Dispose();
-                    throw;
-                }
-            },
-            SslOptions =
+                await socket.ConnectAsync(IPAddress.Loopback, _port, cancellationToken);
+                return new NetworkStream(socket, ownsSocket: true);
+            }
+            catch
             {
-                RemoteCertificateValidationCallback = (_, presented, _, _) =>
-                    presented is not null && presented.GetRawCertData().AsSpan().SequenceEqual(_tlsCertificate.RawData),
-            },
+                socket.Dispose();
+                throw;
+            }
         };
         _handlers.Add(handler);
         var options = new KeyVaultKeysClientOptions

@@ -24,6 +24,16 @@ public static class LoopbackHttps
         return request.CreateSelfSigned(now.AddMinutes(-5), now.AddHours(2));
     }
 
+    /// <summary>A client handler that trusts exactly <paramref name="tlsCertificate"/>, the double's own, and nothing else.</summary>
+    public static SocketsHttpHandler PinnedHandler(X509Certificate2 tlsCertificate) => new()
+    {
+        SslOptions =
+        {
+            RemoteCertificateValidationCallback = (_, presented, _, _) =>
+                presented is not null && presented.GetRawCertData().AsSpan().SequenceEqual(tlsCertificate.RawData),
+        },
+    };
+
     /// <summary>Starts Kestrel on 127.0.0.1 (a free port) with <paramref name="tlsCertificate"/>, answering every request with <paramref name="handle"/>.</summary>
     public static async Task<WebApplication> StartAsync(X509Certificate2 tlsCertificate, RequestDelegate handle)
     {
