@@ -20,7 +20,8 @@ pki_as_root() {
 
 # Installs Debian packages that are missing: softhsm2 (PKCS#11 token), openssl and gnutls-bin (two
 # independent X.509 implementations that judge our output), curl and jq (the README's examples),
-# GNU time (local/bench measures OpenSSL's and our peak memory with it), and aiosmtpd, the SMTP server the
+# GNU time (local/bench measures OpenSSL's and our peak memory with it), faketime (a test runs the infra check
+# two years ahead to show its verdict does not depend on the date), and aiosmtpd, the SMTP server the
 # notification tests mail to (Debian's package, for Debian's /usr/bin/python3, whatever python3 is first on PATH).
 pki_install_prerequisites() {
   local missing=()
@@ -30,6 +31,7 @@ pki_install_prerequisites() {
   command -v curl >/dev/null || missing+=(curl)
   command -v jq >/dev/null || missing+=(jq)
   [ -x /usr/bin/time ] || missing+=(time)
+  command -v faketime >/dev/null || missing+=(faketime)
   { [ -x /usr/bin/python3 ] && /usr/bin/python3 -c 'import aiosmtpd' 2>/dev/null; } || missing+=(python3-aiosmtpd)
   if [ ${#missing[@]} -gt 0 ]; then
     pki_log "installing ${missing[*]} with apt-get"
@@ -194,4 +196,30 @@ pki_check_infra() {
   fi
   rm -f "$out"
   return "$status"
+}
+
+# pki_report_api_versions [MAX_AGE_DAYS]: reports, without failing, every resource in infra/ whose API version is
+# older than MAX_AGE_DAYS (default 0: not the newest the pinned CLI knows). That rule ages with the calendar, so
+# infra/bicepconfig.json keeps it off and pki_check_infra's verdict never depends on the date; this runs it on a
+# copy of infra/ with the rule on at warning. Prints one line per resource and a summary; returns 1 only when the
+# Bicep CLI cannot run.
+pki_report_api_versions() {
+  local max_age=${1:-0} bicep tmp findings count
+  bicep="$(pki_bicep)" || return 1
+  tmp="$(mktemp -d)"
+  cp -r "$PKI_ROOT/infra" "$tmp/infra"
+  jq --argjson age "$max_age" \
+    '.analyzers.core.rules["use-recent-api-versions"] = {level: "warning", maxAgeInDays: $age}' \
+    "$PKI_ROOT/infra/bicepconfig.json" >"$tmp/infra/bicepconfig.json" || { rm -rf "$tmp"; return 1; }
+  findings="$(cd "$tmp" && "$bicep" lint --pattern 'infra/**/*.bicep' 2>&1 | { grep ' use-recent-api-versions: ' || true; } |
+    sed -E "s#^$tmp/##; s#^(.*)\(([0-9]+),[0-9]+\) : Warning use-recent-api-versions: Use more recent API version for '([^']+)'\. '([^']+)' is ([0-9]+) days old.*Acceptable versions: ([^[]+) \[.*#\1:\2 \3@\4 is \5 days old; newer: \6#" |
+    sort -u)"
+  rm -rf "$tmp"
+  if [ -z "$findings" ]; then
+    pki_log "API versions: every resource in infra/ uses one at most $max_age days old or the newest Bicep $PKI_BICEP_VERSION knows"
+  else
+    count="$(printf '%s\n' "$findings" | wc -l)"
+    printf '%s\n' "$findings"
+    pki_log "API versions: $count resource reference(s) in infra/ could use a newer API version (above; not a failure, local/check-api-versions reports it)"
+  fi
 }

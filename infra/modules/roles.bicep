@@ -62,7 +62,7 @@ var storageRoles = [
   storageTableDataContributor
 ]
 
-resource storageAccount 'Microsoft.Storage/storageAccounts@2026-06-01' existing = {
+resource storageAccount 'Microsoft.Storage/storageAccounts@2026-09-01' existing = {
   name: storageAccountName
 }
 
