@@ -18,7 +18,8 @@ public sealed class ApprovalHostFixture : DevHostFixture
 {
     public const int PendingHours = 24;
 
-    public FakeTimeProvider Time { get; } = new(DateTimeOffset.UtcNow.AddTicks(-(DateTimeOffset.UtcNow.Ticks % TimeSpan.TicksPerSecond)));
+    /// <summary>Whole seconds, as certificates hold their times; the real clock is read once, so a second boundary between two readings cannot leave a fraction.</summary>
+    public FakeTimeProvider Time { get; } = new(DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds()));
 
     public override Task InitializeAsync() => StartHostAsync(
         [

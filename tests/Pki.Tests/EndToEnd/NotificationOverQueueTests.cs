@@ -148,7 +148,7 @@ public sealed class NotificationOverQueueTests(NotificationHostFixture host) : I
         Assert.NotNull(record);
         Assert.Equal(NoticeState.Claimed, record.State);
         Assert.Equal([EmailNoticeChannel.ChannelName], record.Channels);
-        Assert.True(record.ClaimedUntil <= DateTimeOffset.UtcNow);
+        Assert.True(record.ClaimedUntil <= host.Time.GetUtcNow(), $"claimed until {record.ClaimedUntil:O}, host time {host.Time.GetUtcNow():O}");
         Assert.Single(NoticesTo(owner));
     }
 

@@ -11,12 +11,15 @@ public sealed class RateLimitedHostFixture : DevHostFixture
     public const int Limit = 3;
 
     /// <summary>The clock stands still mid-window, so the test never straddles a window boundary.</summary>
-    public FakeTimeProvider Time { get; } = new(new DateTimeOffset(DateTime.UtcNow.Date.AddHours(DateTime.UtcNow.Hour).AddMinutes(30), TimeSpan.Zero));
+    public FakeTimeProvider Time { get; } = new(MidHour(DateTimeOffset.UtcNow));
 
     public override Task InitializeAsync() =>
         StartHostAsync(
             [$"--Pki:Access:RateLimits:IssuancePerWindow={Limit}", "--Pki:Access:RateLimits:WindowSeconds=3600"],
             services => services.AddSingleton<TimeProvider>(Time));
+
+    /// <summary>Half past the hour of <paramref name="now"/>, read once (the date and the hour of two readings may straddle midnight).</summary>
+    private static DateTimeOffset MidHour(DateTimeOffset now) => new(now.Year, now.Month, now.Day, now.Hour, 30, 0, TimeSpan.Zero);
 }
 
 public sealed class RateLimitTests(RateLimitedHostFixture host) : IClassFixture<RateLimitedHostFixture>

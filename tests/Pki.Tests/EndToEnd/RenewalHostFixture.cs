@@ -18,7 +18,8 @@ namespace Pki.Tests.EndToEnd;
 /// </summary>
 public sealed class RenewalHostFixture : DevHostFixture
 {
-    public FakeTimeProvider Time { get; } = new(DateTimeOffset.UtcNow.AddTicks(-(DateTimeOffset.UtcNow.Ticks % TimeSpan.TicksPerSecond)));
+    /// <summary>Whole seconds, as certificates hold their times; the real clock is read once, so a second boundary between two readings cannot leave a fraction.</summary>
+    public FakeTimeProvider Time { get; } = new(DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds()));
 
     public RecordingNotifier Notifier { get; } = new();
 

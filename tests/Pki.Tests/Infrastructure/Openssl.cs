@@ -69,13 +69,26 @@ public sealed class Openssl : IDisposable
         return new OpensslResult(process.ExitCode, stdout.Result, stderr.Result);
     }
 
-    /// <summary>Asserts that openssl accepts leaf + chain under the root with -x509_strict (and the purpose, if named).</summary>
-    public static OpensslResult AssertVerifies(string rootPem, string chainPem, string leafPem, string? purpose = null)
+    /// <summary>
+    /// Asserts that openssl accepts leaf + chain under the root with -x509_strict (and the purpose, if named). Without
+    /// <paramref name="at"/> openssl judges validity at the real clock, which fits only certificates issued on the real
+    /// clock; certificates issued on a fake clock must be judged at that clock's time.
+    /// </summary>
+    public static OpensslResult AssertVerifies(string rootPem, string chainPem, string leafPem, string? purpose = null, DateTimeOffset? at = null)
     {
-        string[] args = purpose is null
-            ? ["verify", "-x509_strict", "-CAfile", rootPem, "-untrusted", chainPem, leafPem]
-            : ["verify", "-x509_strict", "-purpose", purpose, "-CAfile", rootPem, "-untrusted", chainPem, leafPem];
-        var verify = Run(args);
+        var args = new List<string> { "verify", "-x509_strict" };
+        if (at is { } time)
+        {
+            args.AddRange(["-attime", time.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        }
+
+        if (purpose is not null)
+        {
+            args.AddRange(["-purpose", purpose]);
+        }
+
+        args.AddRange(["-CAfile", rootPem, "-untrusted", chainPem, leafPem]);
+        var verify = Run([.. args]);
         Assert.True(verify.ExitCode == 0, "openssl verify refused the chain: " + verify.Stderr + verify.Stdout);
         Assert.EndsWith(": OK", verify.Stdout.Trim());
         return verify;

@@ -26,7 +26,8 @@ public sealed class ExpiryNoticeHostFixture : DevHostFixture
 
     private readonly List<CloudEvent> _events = [];
 
-    public FakeTimeProvider Time { get; } = new(DateTimeOffset.UtcNow.AddTicks(-(DateTimeOffset.UtcNow.Ticks % TimeSpan.TicksPerSecond)));
+    /// <summary>Whole seconds, as certificates hold their times; the real clock is read once, so a second boundary between two readings cannot leave a fraction.</summary>
+    public FakeTimeProvider Time { get; } = new(DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds()));
 
     public SmtpSink Smtp { get; private set; } = null!;
 

@@ -3,8 +3,10 @@ using Azure.Storage.Queues;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
+using Microsoft.Extensions.Time.Testing;
 using Pki.Core.Inventory;
 using Pki.Core.Notifications;
 using Pki.Core.Storage;
@@ -13,7 +15,8 @@ namespace Pki.Tests.Infrastructure.Mail;
 
 /// <summary>
 /// A dev host whose notices go to a real SMTP server (<see cref="SmtpSink"/>) and to Teams webhooks on loopback
-/// (<see cref="TeamsWebhookDouble"/>), retrying queue messages after a second, with its log recorded.
+/// (<see cref="TeamsWebhookDouble"/>), retrying queue messages after a second, with its log recorded. The host runs on a
+/// fake clock that stands still, so "today" (a digest goes out once per UTC day) cannot change between two steps of a test.
 /// Team "payments" has addresses and a channel of its own; other teams post to the default channel.
 /// </summary>
 public sealed class NotificationHostFixture : DevHostFixture
@@ -29,6 +32,9 @@ public sealed class NotificationHostFixture : DevHostFixture
 
     public TeamsWebhookDouble Teams { get; private set; } = null!;
 
+    /// <summary>Whole seconds, as stored times round-trip; the real clock is read once.</summary>
+    public FakeTimeProvider Time { get; } = new(DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds()));
+
     public override async Task InitializeAsync()
     {
         Smtp = await SmtpSink.StartAsync();
@@ -40,7 +46,7 @@ public sealed class NotificationHostFixture : DevHostFixture
             "--Pki:Notifications:Teams:WebhookUrl=" + Teams.Url(DefaultWebhook),
             $"--Pki:Notifications:Teams:TeamWebhooks:{PaymentsTeam}={Teams.Url(PaymentsWebhook)}",
         ];
-        await StartHostAsync(args, configureServices: null);
+        await StartHostAsync(args, services => services.Replace(ServiceDescriptor.Singleton<TimeProvider>(Time)));
     }
 
     public INoticeStore Notices => App.Services.GetRequiredService<INoticeStore>();
@@ -49,7 +55,7 @@ public sealed class NotificationHostFixture : DevHostFixture
     public async Task<string> AddCertificateAsync(string dnsName, string? owner, string? team, TimeSpan expiresIn, string location)
     {
         var fingerprint = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
-        var now = DateTimeOffset.UtcNow;
+        var now = Time.GetUtcNow();
         var item = new InventoryItem(fingerprint, "CN=" + dnsName, "CN=Partner Issuing CA", Convert.ToHexString(RandomNumberGenerator.GetBytes(16)),
             now.AddDays(-30), now + expiresIn, [dnsName], [], "ECDSA", 256, "sha256ECDSA", false, InventorySources.Endpoint,
             owner, team, OwnerSource.Api, now, now, null, false, []);

@@ -28,7 +28,8 @@ public sealed class TargetServiceTests
         {
             Discovery = { AllowedNetworks = allowedNetworks, MaxAddressesPerRange = 64, MaxPortsPerTarget = 3, MaxHostsPerList = 2, MaxTargets = 5, MaxEndpointsPerSweep = maxEndpoints },
         });
-        return new TargetService(_store, new NetworkPolicy(options), new AuditTrail(_audit, new CallerContext(), TimeProvider.System, NullLogger<AuditTrail>.Instance), options, new FakeTimeProvider(), NullLogger<TargetService>.Instance);
+        var time = new FakeTimeProvider();
+        return new TargetService(_store, new NetworkPolicy(options), new AuditTrail(_audit, new CallerContext(), time, NullLogger<AuditTrail>.Instance), options, time, NullLogger<TargetService>.Instance);
     }
 
     [Fact]
