@@ -413,6 +413,11 @@ public sealed class PkiOptionsValidator : IValidateOptions<PkiOptions>
             errors.Add($"{c}:RootValidityDays and {c}:IssuingValidityDays must be positive.");
         }
 
+        if (ca.RepairSettleSeconds < 1 || ca.AbandonAfterSeconds < ca.RepairSettleSeconds)
+        {
+            errors.Add($"{c}:RepairSettleSeconds must be at least 1 and {c}:AbandonAfterSeconds at least as long (it must outlast the slowest signature: Key Vault throttling waits up to 6 minutes).");
+        }
+
         if (ca.IssuingSignatureScheme is { } scheme && !ca.IssuingKeyAlgorithm.Supports(scheme))
         {
             errors.Add($"{c}:IssuingSignatureScheme {scheme} does not fit {c}:IssuingKeyAlgorithm {ca.IssuingKeyAlgorithm}.");

@@ -70,8 +70,10 @@ public static class PkiServiceCollectionExtensions
         services.AddSingleton<AuditVerifier>();
 
         services.AddSingleton<IAuthorityStore, TableAuthorityStore>();
+        services.AddSingleton<IKeyRecordStore, TableKeyRecordStore>();
         services.AddSingleton<ICertificateStore, TableCertificateStore>();
         services.AddSingleton<IRequestStore, TableRequestStore>();
+        services.AddSingleton<IIssuanceJournal, TableIssuanceJournal>();
         services.AddSingleton<BlobStorage>();
         services.AddSingleton<IRevocationStore, TableRevocationStore>();
         services.AddSingleton<ICrlStore, BlobCrlStore>();
@@ -97,6 +99,7 @@ public static class PkiServiceCollectionExtensions
         services.AddSingleton<RegistrationAuthority>();
         services.AddSingleton<RecordedIssuance>();
         services.AddSingleton<CertificateIssuer>();
+        services.AddSingleton<IssuanceRepair>();
         services.AddSingleton<CertificateService>();
         services.AddSingleton<IApprovalStore, TableApprovalStore>();
         services.AddSingleton<ApprovalService>();

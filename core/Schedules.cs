@@ -15,6 +15,12 @@ public static class Schedules
     /// <summary>Daily at 07:00 UTC: each owner's digest of the notices of the last 24 hours.</summary>
     public const string NoticeDigest = "0 0 7 * * *";
 
+    /// <summary>
+    /// Every minute: finish issuances a crash left open (derived rows and audit record of stored certificates, after
+    /// Pki:Ca:RepairSettleSeconds; reservations never stored are given up after Pki:Ca:AbandonAfterSeconds).
+    /// </summary>
+    public const string IssuanceRepair = "10 * * * * *";
+
     /// <summary>Every minute: publish lifecycle events still in the outbox (the bus was down, or the process stopped).</summary>
     public const string EventDispatch = "45 * * * * *";
 

@@ -24,6 +24,18 @@ public sealed class AuthorityOptions
 
     public int IssuingValidityDays { get; set; } = 5 * 365;
 
+    /// <summary>
+    /// Seconds after its reservation an unfinished issuance whose certificate is stored is finished by the repair pass.
+    /// A live request finishes it within milliseconds; finishing it twice writes nothing twice.
+    /// </summary>
+    public int RepairSettleSeconds { get; set; } = 30;
+
+    /// <summary>
+    /// Seconds after its reservation an issuance whose certificate was never stored is given up by the repair pass (its
+    /// serial recorded as never issued). Longer than any signature may take: Key Vault throttling waits up to 6 minutes.
+    /// </summary>
+    public int AbandonAfterSeconds { get; set; } = 600;
+
     /// <summary>Create the hierarchy at start-up when it is absent (idempotent).</summary>
     public bool BootstrapOnStart { get; set; } = true;
 }

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Pki.Core.Audit;
+using Pki.Core.Errors;
 using Pki.Core.Authority.Policy;
 using Pki.Core.Revocation;
 using Pki.Core.Signing;
@@ -9,13 +10,16 @@ namespace Pki.Core.Authority;
 
 /// <summary>
 /// The CA proper: it signs only what the registration authority approved, in the order
-/// <see cref="RecordedIssuance"/> keeps, so every signature the key ever made is accounted for in storage.
+/// <see cref="RecordedIssuance"/> keeps, so every signature the key ever made is accounted for in storage. Each
+/// issuance is journaled before it is signed and closed once everything derived from it is written
+/// (<see cref="FinishAsync"/>); the issuance repair pass finishes what a crash left open.
 /// </summary>
 public sealed class CertificateIssuer(
     AuthorityDirectory authorities,
     CertificateFactory factory,
     RecordedIssuance recorded,
     IEnumerable<IIssuanceObserver> observers,
+    IIssuanceJournal journal,
     IAuditTrail audit,
     IOptions<PkiOptions> options,
     TimeProvider time,
@@ -53,26 +57,71 @@ public sealed class CertificateIssuer(
         }
         catch (CertificateNotRecordedException e)
         {
-            await TryAuditUnrecordedAsync(e, requestId).ConfigureAwait(false);
+            await TryAuditFailureAsync("Signed; storing the certificate failed or its answer was lost. A retry with the Idempotency-Key finds which (an issue record follows if it was stored).", e.SerialNumber, requestId).ConfigureAwait(false);
             throw;
         }
+        catch (ReservationAbandonedException e)
+        {
+            await TryAuditFailureAsync("Signed after its serial was abandoned (a retry took the request over, or it outlasted the repair pass's wait); kept in storage, never issued or handed out.", e.SerialNumber, requestId).ConfigureAwait(false);
+            throw Superseded();
+        }
 
-        await NotifyAsync(issued).ConfigureAwait(false);
+        await FinishAsync(issued, CancellationToken.None).ConfigureAwait(false);
+        return issued;
+    }
+
+    /// <summary>
+    /// Writes everything derived from a stored certificate (the observers: events, pre-signed OCSP, inventory) and its
+    /// audit record, then closes its journal entry. Safe to run again: the issuance, a recovering retry and the repair
+    /// pass all call it. An observer's failure leaves the entry open for the repair pass and never undoes the issuance.
+    /// </summary>
+    /// <returns>True when everything derived was written and the entry closed; false leaves it to the repair pass.</returns>
+    /// <exception cref="CertificateNotRecordedException">The audit trail did not take the record.</exception>
+    public async Task<bool> FinishAsync(CertificateRecord issued, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(issued);
+        var derived = await NotifyAsync(issued).ConfigureAwait(false);
 
         // Invariant: no certificate is handed out that the audit trail does not hold. A failed append surfaces as
-        // "signed but not recorded", so a keyed request keeps its claim and its retry appends the record.
+        // "signed but not recorded", so a keyed request keeps its claim and its retry (or the repair pass) appends it.
         try
         {
-            await audit.AppendAsync(IssuedEntry(issued), CancellationToken.None).ConfigureAwait(false);
+            await audit.AppendAsync(IssuedEntry(issued), cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e)
         {
-            logger.LogError(e, "Certificate {SerialNumber} for request {RequestId} is not in the audit trail", issued.SerialNumber, requestId);
+            logger.LogError(e, "Certificate {SerialNumber} for request {RequestId} is not in the audit trail", issued.SerialNumber, issued.RequestId);
             throw new CertificateNotRecordedException(issued.SerialNumber, e);
         }
 
-        return issued;
+        if (!derived)
+        {
+            return false;
+        }
+
+        try
+        {
+            await journal.CloseAsync(JournalEntry(issued), cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // Everything is written; the repair pass finds it so and closes the entry.
+            logger.LogWarning(e, "Could not close the journal entry of certificate {SerialNumber}", issued.SerialNumber);
+            return false;
+        }
     }
+
+    /// <summary>One story per serial: the trail says once that this serial is never issued, and why.</summary>
+    public static AuditEntry AbandonedEntry(string requestId, string serialNumber, string why) => AuditEntry.Failed(
+        AuditActions.Issue, $"Abandoned: {why}; this serial is never issued.") with
+    {
+        RequestId = requestId,
+        SerialNumber = serialNumber,
+        OnceKey = "abandon:" + serialNumber,
+    };
+
+    public static IssuanceJournalEntry JournalEntry(CertificateRecord record) => new(record.SerialNumber, record.CreatedAt);
 
     /// <summary>The audit entry of an issued certificate; its once key lets a retry append it without a duplicate.</summary>
     public static AuditEntry IssuedEntry(CertificateRecord issued) => AuditEntry.Succeeded(AuditActions.Issue) with
@@ -98,6 +147,12 @@ public sealed class CertificateIssuer(
     {
         var csr = request.Csr;
         var shards = options.Value.Revocation.CrlShards;
+
+        // The journal entry exists before the signature, so no crash can leave a signed certificate nobody finishes.
+        async Task OpenAsync(string serial, CancellationToken ct) => await Task.WhenAll(
+            journal.OpenAsync(new IssuanceJournalEntry(serial, now), ct),
+            beforeSigning?.Invoke(serial, ct) ?? Task.CompletedTask).ConfigureAwait(false);
+
         return recorded.SignAsync(
             serial =>
             {
@@ -109,26 +164,31 @@ public sealed class CertificateIssuer(
             },
             (serial, record) => factory.CreateLeaf(issuer, signer, new LeafTemplate(
                 serial, request.Profile, csr.PublicKey, commonName, csr.DnsNames, csr.IpAddresses, notBefore, notAfter, record.CrlShard)),
-            beforeSigning,
+            OpenAsync,
             cancellationToken);
     }
 
-    /// <summary>A signature without a stored certificate is the one failure the trail must show; the original error stays what the caller sees.</summary>
-    private async Task TryAuditUnrecordedAsync(CertificateNotRecordedException e, string requestId)
+    /// <summary>The request lost its Idempotency-Key to a retry; that retry's result stands.</summary>
+    public static ProblemException Superseded() =>
+        ProblemException.Conflict("request-superseded", "This request took too long and its serial was given up (a retry with the same Idempotency-Key took it over, or the service stopped waiting for it); nothing was issued for it. A retry with the same Idempotency-Key returns that retry's certificate.");
+
+    /// <summary>A signature that did not become an issued certificate is a failure the trail must show; the original error stays what the caller sees.</summary>
+    private async Task TryAuditFailureAsync(string detail, string serialNumber, string requestId)
     {
         try
         {
-            await audit.AppendAsync(AuditEntry.Failed(AuditActions.Issue, "Signed, but the certificate could not be stored.") with { RequestId = requestId, SerialNumber = e.SerialNumber }, CancellationToken.None).ConfigureAwait(false);
+            await audit.AppendAsync(AuditEntry.Failed(AuditActions.Issue, detail) with { RequestId = requestId, SerialNumber = serialNumber }, CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception auditFailure)
         {
-            logger.LogError(auditFailure, "Could not audit the unrecorded certificate {SerialNumber} of request {RequestId}", e.SerialNumber, requestId);
+            logger.LogError(auditFailure, "Could not audit the failed issuance of {SerialNumber} for request {RequestId}", serialNumber, requestId);
         }
     }
 
-    /// <summary>Observers (the OCSP pre-signer) run after the record is stored; their failure never undoes an issuance.</summary>
-    private async Task NotifyAsync(CertificateRecord issued)
+    /// <summary>Observers run after the record is stored; true when all of them succeeded.</summary>
+    private async Task<bool> NotifyAsync(CertificateRecord issued)
     {
+        var all = true;
         foreach (var observer in observers)
         {
             try
@@ -137,9 +197,12 @@ public sealed class CertificateIssuer(
             }
             catch (Exception e)
             {
-                logger.LogWarning(e, "{Observer} failed for certificate {SerialNumber}; it catches up later", observer.GetType().Name, issued.SerialNumber);
+                all = false;
+                logger.LogWarning(e, "{Observer} failed for certificate {SerialNumber}; its journal entry stays open for the issuance repair pass", observer.GetType().Name, issued.SerialNumber);
             }
         }
+
+        return all;
     }
 
     /// <summary>The CSR's commonName, else its first DNS name; none when too long for the CN attribute.</summary>

@@ -65,7 +65,7 @@ public sealed class CertificateService(
                 request,
                 requestId,
                 async (serial, ct) => claim = await requests.TryAttachSerialAsync(claim, serial, time.GetUtcNow(), ct).ConfigureAwait(false)
-                    ?? throw ProblemException.Conflict("request-superseded", "This request took too long and a retry with the same Idempotency-Key took it over; that retry's result stands."),
+                    ?? throw CertificateIssuer.Superseded(),
                 CancellationToken.None).ConfigureAwait(false);
         }
         catch (CertificateNotRecordedException)
@@ -154,21 +154,34 @@ public sealed class CertificateService(
             return new IssuanceOutcome(await GetAsync(existing.SerialNumber, cancellationToken).ConfigureAwait(false), Replayed: true);
         }
 
-        if (existing.SerialNumber is not null)
+        var lapsed = time.GetUtcNow() - existing.LeaseStart >= PendingLease;
+        if (existing.SerialNumber is { } serial)
         {
-            // Signed, but the request was not marked done (a crash or a lost reply): finish it now.
-            var record = await certificates.GetAsync(existing.SerialNumber, cancellationToken).ConfigureAwait(false);
-            if (record is { Status: CertificateStatus.Issued })
+            var record = await certificates.GetAsync(serial, cancellationToken).ConfigureAwait(false);
+            if (record is { Status: CertificateStatus.Issuing } && lapsed)
             {
-                // The first attempt may have stopped because its audit append failed: append it now (once).
-                await audit.AppendAsync(CertificateIssuer.IssuedEntry(record), cancellationToken).ConfigureAwait(false);
+                // Invariant: one key, one certificate. Its first attempt looks dead, but may only be slow (a frozen
+                // host, Key Vault throttling): the serial is made unissuable before the key is freed, and whichever of
+                // this and the attempt's own write lands first decides.
+                record = await certificates.AbandonIfIssuingAsync(serial, cancellationToken).ConfigureAwait(false);
+                if (record is { Status: CertificateStatus.Abandoned })
+                {
+                    await audit.AppendAsync(CertificateIssuer.AbandonedEntry(existing.RequestId, serial, $"the request stopped before the certificate was stored and a retry took its Idempotency-Key over after {PendingLease.TotalMinutes:0} minutes"), cancellationToken).ConfigureAwait(false);
+                }
+            }
+
+            if (record is { Status: CertificateStatus.Issued or CertificateStatus.Revoked })
+            {
+                // Signed and stored, but the request was not marked done (a crash or a lost reply): finish it now,
+                // derived rows and audit record included (each written once however often this runs).
+                await issuer.FinishAsync(record, cancellationToken).ConfigureAwait(false);
                 await requests.TryCompleteAsync(existing, cancellationToken).ConfigureAwait(false);
-                logger.LogInformation("Recovered certificate {SerialNumber} for request {RequestId}", existing.SerialNumber, existing.RequestId);
+                logger.LogInformation("Recovered certificate {SerialNumber} for request {RequestId}", serial, existing.RequestId);
                 return new IssuanceOutcome(await ViewAsync(record, cancellationToken).ConfigureAwait(false), Replayed: true);
             }
         }
 
-        if (time.GetUtcNow() - existing.LeaseStart < PendingLease)
+        if (!lapsed)
         {
             throw InProgress();
         }

@@ -10,4 +10,10 @@ public enum CertificateStatus
 
     /// <summary>Issued, then revoked; the record keeps when and why.</summary>
     Revoked,
+
+    /// <summary>
+    /// Reserved, but its request stopped and a retry took its Idempotency-Key over: never issued. If its signer was
+    /// only slow and signed afterwards, the record keeps that DER, which was never handed out.
+    /// </summary>
+    Abandoned,
 }

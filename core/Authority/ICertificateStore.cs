@@ -5,11 +5,24 @@ namespace Pki.Core.Authority;
 /// <summary>The narrow store the CA writes through.</summary>
 public interface ICertificateStore
 {
-    /// <summary>Inserts an "issuing" record; false when the serial is taken (draw another).</summary>
-    Task<bool> TryReserveAsync(CertificateRecord record, CancellationToken cancellationToken = default);
+    /// <summary>Inserts an "issuing" record; its version, or null when the serial is taken (draw another).</summary>
+    Task<string?> TryReserveAsync(CertificateRecord record, CancellationToken cancellationToken = default);
 
-    /// <summary>Writes the expiry index entry, then marks the record issued with its DER.</summary>
-    Task MarkIssuedAsync(CertificateRecord record, CancellationToken cancellationToken = default);
+    /// <summary>
+    /// Writes the expiry and renewal index entries, then marks the reservation issued with its DER if it is still at
+    /// <paramref name="reservedVersion"/>. False when it was abandoned meanwhile. A write that landed though its answer
+    /// was lost counts as done.
+    /// </summary>
+    Task<bool> TryMarkIssuedAsync(CertificateRecord record, string reservedVersion, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Marks an "issuing" record abandoned (never to be issued), conditional on it not changing meanwhile. Returns the
+    /// record as it stands afterwards: abandoned, or issued when its signer stored it first; null when there is none.
+    /// </summary>
+    Task<CertificateRecord?> AbandonIfIssuingAsync(string serialNumber, CancellationToken cancellationToken = default);
+
+    /// <summary>Keeps the DER of a certificate signed after its reservation was abandoned (never handed out) on that record.</summary>
+    Task RecordLateSignatureAsync(CertificateRecord record, CancellationToken cancellationToken = default);
 
     Task<CertificateRecord?> GetAsync(string serialNumber, CancellationToken cancellationToken = default);
 

@@ -6,7 +6,8 @@ namespace Pki.Core.Authority;
 
 /// <summary>
 /// The order every signature of a CA key follows (Boulder's): draw a free serial and reserve it with an
-/// "issuing" record, sign, then record "issued". So every certificate the key ever signed is in storage.
+/// "issuing" record, sign, then record "issued" if the reservation still stands. So every certificate the key ever
+/// signed is in storage, and one abandoned by a retry is never issued.
 /// </summary>
 public sealed class RecordedIssuance(ICertificateStore store, TimeProvider time, ILogger<RecordedIssuance> logger)
 {
@@ -16,6 +17,7 @@ public sealed class RecordedIssuance(ICertificateStore store, TimeProvider time,
     /// <param name="sign">Builds and signs the certificate for the reserved record.</param>
     /// <param name="beforeSigning">Called with the reserved serial before the signature is made.</param>
     /// <exception cref="CertificateNotRecordedException">Signed, but the "issued" record could not be written.</exception>
+    /// <exception cref="ReservationAbandonedException">Signed after a retry abandoned the reservation; not issued.</exception>
     public async Task<CertificateRecord> SignAsync(
         Func<BigInteger, CertificateRecord> reserve,
         Func<BigInteger, CertificateRecord, X509Certificate> sign,
@@ -26,7 +28,8 @@ public sealed class RecordedIssuance(ICertificateStore store, TimeProvider time,
         {
             var serial = SerialNumbers.New();
             var record = reserve(serial);
-            if (!await store.TryReserveAsync(record, cancellationToken).ConfigureAwait(false))
+            var reservedVersion = await store.TryReserveAsync(record, cancellationToken).ConfigureAwait(false);
+            if (reservedVersion is null)
             {
                 logger.LogWarning("Serial {SerialNumber} collided on attempt {Attempt}; drawing another", record.SerialNumber, attempt);
                 continue;
@@ -35,7 +38,15 @@ public sealed class RecordedIssuance(ICertificateStore store, TimeProvider time,
             // From here on the caller's cancellation is ignored: a reserved serial is carried to the end.
             if (beforeSigning is not null)
             {
-                await beforeSigning(record.SerialNumber, CancellationToken.None).ConfigureAwait(false);
+                try
+                {
+                    await beforeSigning(record.SerialNumber, CancellationToken.None).ConfigureAwait(false);
+                }
+                catch
+                {
+                    await TryAbandonAsync(record).ConfigureAwait(false);
+                    throw;
+                }
             }
 
             logger.LogInformation("Signing certificate {SerialNumber} for request {RequestId} with CA {CaId}, profile {Profile}", record.SerialNumber, record.RequestId, record.IssuerId, record.Profile);
@@ -43,9 +54,10 @@ public sealed class RecordedIssuance(ICertificateStore store, TimeProvider time,
             logger.LogInformation("Signed certificate {SerialNumber} for request {RequestId} with CA {CaId}", record.SerialNumber, record.RequestId, record.IssuerId);
 
             var issued = record with { Status = CertificateStatus.Issued, CertificateDer = certificate.GetEncoded(), IssuedAt = time.GetUtcNow() };
+            bool marked;
             try
             {
-                await store.MarkIssuedAsync(issued, CancellationToken.None).ConfigureAwait(false);
+                marked = await store.TryMarkIssuedAsync(issued, reservedVersion, CancellationToken.None).ConfigureAwait(false);
             }
             catch (Exception e)
             {
@@ -53,9 +65,31 @@ public sealed class RecordedIssuance(ICertificateStore store, TimeProvider time,
                 throw new CertificateNotRecordedException(record.SerialNumber, e);
             }
 
+            // Invariant: a reservation a retry abandoned (its request presumed dead) is never issued. The signature is
+            // kept on the abandoned record, so the key's every signature is still in storage, and never handed out.
+            if (!marked)
+            {
+                await store.RecordLateSignatureAsync(issued, CancellationToken.None).ConfigureAwait(false);
+                logger.LogWarning("Certificate {SerialNumber} for request {RequestId} was signed after a retry abandoned its reservation; kept, not handed out", record.SerialNumber, record.RequestId);
+                throw new ReservationAbandonedException(record.SerialNumber);
+            }
+
             return issued;
         }
 
         throw new InvalidOperationException($"No free serial after {SerialAttempts} draws; the CSPRNG or the store is broken.");
+    }
+
+    /// <summary>A reservation whose request stopped before signing is recorded as never issued, not left "issuing".</summary>
+    private async Task TryAbandonAsync(CertificateRecord record)
+    {
+        try
+        {
+            await store.AbandonIfIssuingAsync(record.SerialNumber, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            logger.LogWarning(e, "Could not mark the unused reservation {SerialNumber} of request {RequestId} abandoned", record.SerialNumber, record.RequestId);
+        }
     }
 }

@@ -7,8 +7,8 @@ namespace Pki.Core.Events;
 /// <summary>
 /// Writes lifecycle events to the outbox once the state they describe has committed, then tries to publish at once.
 /// As an issuance observer it is registered first, so it runs straight after the certificate is marked issued.
-/// Residual gap: a process crash between that commit and the outbox write loses the "issued" event (an observer's
-/// failure never undoes an issuance); a repeated revoke request writes its "revoked" event again with the same id.
+/// A crash between that commit and the outbox write leaves the issuance's journal entry open, and the issuance repair
+/// pass writes the "issued" event (same id); a repeated revoke request writes its "revoked" event again with the same id.
 /// As an inventory observer it records "discovered" when a sweep records a certificate for the first time (never for
 /// an issuance: that one has its "issued" event).
 /// </summary>

@@ -20,13 +20,13 @@ public sealed class TableCertificateStore(TableStorage storage, IOptions<PkiOpti
 
     public const string ExpiryDayFormat = "yyyyMMdd";
 
-    public async Task<bool> TryReserveAsync(CertificateRecord record, CancellationToken cancellationToken = default)
+    public async Task<string?> TryReserveAsync(CertificateRecord record, CancellationToken cancellationToken = default)
     {
         var table = await storage.GetTableAsync(TableNames.Certificates, cancellationToken).ConfigureAwait(false);
-        return await table.TryAddEntityAsync(ToEntity(record), cancellationToken).ConfigureAwait(false) is not null;
+        return (await table.TryAddEntityAsync(ToEntity(record), cancellationToken).ConfigureAwait(false))?.ToString();
     }
 
-    public async Task MarkIssuedAsync(CertificateRecord record, CancellationToken cancellationToken = default)
+    public async Task<bool> TryMarkIssuedAsync(CertificateRecord record, string reservedVersion, CancellationToken cancellationToken = default)
     {
         var index = await storage.GetTableAsync(TableNames.ExpiryIndex, cancellationToken).ConfigureAwait(false);
         var entry = new TableEntity(ExpiryPartition(record.NotAfter), record.SerialNumber)
@@ -44,7 +44,55 @@ public sealed class TableCertificateStore(TableStorage storage, IOptions<PkiOpti
         await _renewals.UpsertEntityAsync(new RenewalIndexEntry(RenewalDays.Of(due), record.SerialNumber, due), cancellationToken).ConfigureAwait(false);
 
         var table = await storage.GetTableAsync(TableNames.Certificates, cancellationToken).ConfigureAwait(false);
-        await table.UpdateEntityAsync(ToEntity(record), ETag.All, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await table.UpdateEntityAsync(ToEntity(record), new ETag(reservedVersion), TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (RequestFailedException e) when (e.Status == 412)
+        {
+            // Either a retry abandoned the reservation, or our own write landed and its answer was lost (the client
+            // retried it): the record says which.
+            var stored = await GetAsync(record.SerialNumber, cancellationToken).ConfigureAwait(false);
+            return stored is { Status: CertificateStatus.Issued or CertificateStatus.Revoked, CertificateDer: { } der } && der.AsSpan().SequenceEqual(record.CertificateDer);
+        }
+    }
+
+    public async Task<CertificateRecord?> AbandonIfIssuingAsync(string serialNumber, CancellationToken cancellationToken = default)
+    {
+        var table = await storage.GetTableAsync(TableNames.Certificates, cancellationToken).ConfigureAwait(false);
+        while (true)
+        {
+            var response = await table.GetEntityIfExistsAsync<TableEntity>(serialNumber, string.Empty, cancellationToken: cancellationToken).ConfigureAwait(false);
+            if (!response.HasValue)
+            {
+                return null;
+            }
+
+            var record = FromEntity(response.Value!);
+            if (record.Status is not CertificateStatus.Issuing)
+            {
+                return record;
+            }
+
+            var abandoned = record with { Status = CertificateStatus.Abandoned };
+            try
+            {
+                await table.UpdateEntityAsync(ToEntity(abandoned), response.Value!.ETag, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
+                return abandoned;
+            }
+            catch (RequestFailedException e) when (e.Status == 412)
+            {
+                continue; // its signer stored it meanwhile: read again
+            }
+        }
+    }
+
+    public async Task RecordLateSignatureAsync(CertificateRecord record, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        var table = await storage.GetTableAsync(TableNames.Certificates, cancellationToken).ConfigureAwait(false);
+        await table.UpdateEntityAsync(ToEntity(record with { Status = CertificateStatus.Abandoned }), ETag.All, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<CertificateRecord?> GetAsync(string serialNumber, CancellationToken cancellationToken = default)

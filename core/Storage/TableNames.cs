@@ -11,6 +11,9 @@ public static class TableNames
     public const string RenewalIndex = "renewalindex";
     public const string Requests = "requests";
 
+    /// <summary>Issuances not yet finished, by the hour they were reserved, and the repair pass's cursor.</summary>
+    public const string IssuanceJournal = "issuancejournal";
+
     /// <summary>Requests held for approval, each its own partition, and the listing of the pending ones.</summary>
     public const string Approvals = "approvals";
     public const string Revocations = "revocations";

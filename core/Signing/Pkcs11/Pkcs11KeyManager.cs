@@ -25,6 +25,7 @@ public sealed class Pkcs11KeyManager : IKeyManager, IDisposable
     private readonly ConcurrentDictionary<string, IObjectHandle> _privateKeys = new(StringComparer.Ordinal);
     // SoftHSM2's file object store fails (CKR_GENERAL_ERROR) when a key pair is written while other
     // sessions search or sign; creating keys is rare, so it excludes everything else and signing stays parallel.
+    private const int LoginAttempts = 6;
     private readonly ReaderWriterLockSlim _storeLock = new(LockRecursionPolicy.SupportsRecursion);
 
     public Pkcs11KeyManager(IOptions<Pkcs11Options> options, ILogger<Pkcs11KeyManager> logger)
@@ -235,12 +236,24 @@ public sealed class Pkcs11KeyManager : IKeyManager, IDisposable
             return;
         }
 
-        try
+        for (var attempt = 1; ; attempt++)
         {
-            session.Login(CKU.CKU_USER, _options.UserPin);
-        }
-        catch (Pkcs11Exception e) when (e.RV == CKR.CKR_USER_ALREADY_LOGGED_IN)
-        {
+            try
+            {
+                session.Login(CKU.CKU_USER, _options.UserPin);
+                return;
+            }
+            catch (Pkcs11Exception e) when (e.RV == CKR.CKR_USER_ALREADY_LOGGED_IN)
+            {
+                return;
+            }
+            catch (Pkcs11Exception e) when (e.RV == CKR.CKR_GENERAL_ERROR && attempt < LoginAttempts)
+            {
+                // SoftHSM2 rewrites its token file on every login; two hosts logging in at once can read it half
+                // written. Another process's write is over within milliseconds.
+                _logger.LogWarning("Login to token {TokenLabel} failed with {ReturnValue} (attempt {Attempt}); retrying", _options.TokenLabel, e.RV, attempt);
+                Thread.Sleep(TimeSpan.FromMilliseconds((50 << attempt) + Random.Shared.Next(50)));
+            }
         }
     }
 

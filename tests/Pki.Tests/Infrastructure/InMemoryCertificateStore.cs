@@ -21,10 +21,15 @@ public sealed class InMemoryCertificateStore : ICertificateStore
 
     public Exception? FailReserve { get; set; }
 
+    /// <summary>When set, the next TryMarkIssued signals <see cref="MarkIssuedStalled"/> and waits for this task (a host frozen after signing).</summary>
+    public Task? StallNextMarkIssued { get; set; }
+
+    public TaskCompletionSource MarkIssuedStalled { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
     /// <summary>When set, the next reservation waits for this task first (a stalled request).</summary>
     public Task? StallNextReserve { get; set; }
 
-    public async Task<bool> TryReserveAsync(CertificateRecord record, CancellationToken cancellationToken = default)
+    public async Task<string?> TryReserveAsync(CertificateRecord record, CancellationToken cancellationToken = default)
     {
         if (StallNextReserve is { } stall)
         {
@@ -41,10 +46,10 @@ public sealed class InMemoryCertificateStore : ICertificateStore
         if (CollisionsToReport > 0)
         {
             CollisionsToReport--;
-            return false;
+            return null;
         }
 
-        return Records.TryAdd(record.SerialNumber, record);
+        return Records.TryAdd(record.SerialNumber, record) ? "reserved" : null;
     }
 
     public Task<string?> TryLinkSuccessorAsync(string predecessorSerial, string successorSerial, CancellationToken cancellationToken = default)
@@ -63,15 +68,51 @@ public sealed class InMemoryCertificateStore : ICertificateStore
         return Task.FromResult<string?>(successorSerial);
     }
 
-    public Task MarkIssuedAsync(CertificateRecord record, CancellationToken cancellationToken = default)
+    public async Task<bool> TryMarkIssuedAsync(CertificateRecord record, string reservedVersion, CancellationToken cancellationToken = default)
     {
+        if (StallNextMarkIssued is { } stall)
+        {
+            StallNextMarkIssued = null;
+            MarkIssuedStalled.SetResult();
+            await stall;
+        }
+
         if (FailMarkIssued && !WriteBeforeFailing)
         {
             throw new IOException("storage unavailable");
         }
 
-        Records[record.SerialNumber] = record;
-        return FailMarkIssued ? throw new IOException("reply lost") : Task.CompletedTask;
+        lock (Records)
+        {
+            if (Records.GetValueOrDefault(record.SerialNumber)?.Status is not CertificateStatus.Issuing)
+            {
+                return false;
+            }
+
+            Records[record.SerialNumber] = record;
+        }
+
+        return FailMarkIssued ? throw new IOException("reply lost") : true;
+    }
+
+    public Task<CertificateRecord?> AbandonIfIssuingAsync(string serialNumber, CancellationToken cancellationToken = default)
+    {
+        lock (Records)
+        {
+            var record = Records.GetValueOrDefault(serialNumber);
+            if (record is { Status: CertificateStatus.Issuing })
+            {
+                record = Records[serialNumber] = record with { Status = CertificateStatus.Abandoned };
+            }
+
+            return Task.FromResult(record);
+        }
+    }
+
+    public Task RecordLateSignatureAsync(CertificateRecord record, CancellationToken cancellationToken = default)
+    {
+        Records[record.SerialNumber] = record with { Status = CertificateStatus.Abandoned };
+        return Task.CompletedTask;
     }
 
     public Task<CertificateRecord?> GetAsync(string serialNumber, CancellationToken cancellationToken = default) =>

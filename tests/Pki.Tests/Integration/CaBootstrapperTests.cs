@@ -19,7 +19,7 @@ public sealed class CaBootstrapperTests
     {
         var wrapped = Options.Create(options);
         return new CaBootstrapper(
-            new CaKeys(SharedPkcs11.Instance, wrapped, NullLogger<CaKeys>.Instance),
+            new CaKeys(SharedPkcs11.Instance, new TableKeyRecordStore(new TableStorage(wrapped)), wrapped, time, NullLogger<CaKeys>.Instance),
             new TableAuthorityStore(new TableStorage(wrapped)),
             new CertificateFactory(new CaUrls(wrapped)),
             new AuditTrail(new TableAuditStore(new TableStorage(wrapped)), new CallerContext(), time, NullLogger<AuditTrail>.Instance),

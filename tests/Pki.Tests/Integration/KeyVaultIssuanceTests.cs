@@ -51,7 +51,7 @@ public sealed class KeyVaultIssuanceTests : IAsyncLifetime
         var authorities = new TableAuthorityStore(new TableStorage(options));
         var factory = new CertificateFactory(new CaUrls(options));
 
-        var (root, issuing) = await new CaBootstrapper(new CaKeys(keys, options, NullLogger<CaKeys>.Instance), authorities, factory, InMemoryAuditStore.Trail(_time).Trail, _time, options, NullLogger<CaBootstrapper>.Instance)
+        var (root, issuing) = await new CaBootstrapper(new CaKeys(keys, new InMemoryKeyRecordStore(), options, _time, NullLogger<CaKeys>.Instance), authorities, factory, InMemoryAuditStore.Trail(_time).Trail, _time, options, NullLogger<CaBootstrapper>.Instance)
             .EnsureHierarchyAsync();
 
         // The records, read back from the tables, name the provider and the exact key versions.
@@ -70,7 +70,7 @@ public sealed class KeyVaultIssuanceTests : IAsyncLifetime
         var directory = new AuthorityDirectory(authorities, keys, options);
         var ra = new RegistrationAuthority(new ProfileCatalog(options), [new OwnerRule(), new SubjectAltNameRule(), new NameRule(options), new LifetimeRule()], new CallerContext());
         var certificates = new InMemoryCertificateStore();
-        var issuer = new CertificateIssuer(directory, factory, new RecordedIssuance(certificates, _time, NullLogger<RecordedIssuance>.Instance), [], InMemoryAuditStore.Trail(_time).Trail, options, _time, NullLogger<CertificateIssuer>.Instance);
+        var issuer = new CertificateIssuer(directory, factory, new RecordedIssuance(certificates, _time, NullLogger<RecordedIssuance>.Instance), [], new InMemoryIssuanceJournal(), InMemoryAuditStore.Trail(_time).Trail, options, _time, NullLogger<CertificateIssuer>.Instance);
         var service = new CertificateService(ra, issuer, directory, certificates, new InMemoryRequestStore(), InMemoryAuditStore.Trail(_time).Trail, _time, new CallerContext(), NullLogger<CertificateService>.Instance);
         var csr = Convert.ToBase64String(Csrs.Ec("svc.internal", ["svc.internal"]));
 
@@ -80,7 +80,8 @@ public sealed class KeyVaultIssuanceTests : IAsyncLifetime
         var rootPem = ssl.Write("root.pem", Pem.Certificate(root.CertificateDer));
         var chainPem = ssl.Write("issuing.pem", Pem.Certificate(issuing.CertificateDer));
         var leafPem = ssl.Write("leaf.pem", outcome.Certificate.CertificatePem);
-        Openssl.AssertVerifies(rootPem, chainPem, leafPem, "sslserver");
+        // Issued on the fake clock, so judged at its time: openssl's own clock would make the verdict depend on today's date.
+        Openssl.AssertVerifies(rootPem, chainPem, leafPem, "sslserver", _time.GetUtcNow());
         Assert.Contains(_vault.Requests, r => r.Path == $"/keys/{pki.Ca.IssuingId}/{issuing.KeyUri["version"]}/sign");
     }
 
@@ -99,7 +100,7 @@ public sealed class KeyVaultIssuanceTests : IAsyncLifetime
         var issuingKey = await client.CreateKeyAsync(pki.Ca.IssuingId, KeyAlgorithm.EcP256);
         var keys = new KeyVaultKeyManager(Options.Create(pki.Signing.KeyVault), _vault.Credential, NullLogger<KeyVaultKeyManager>.Instance, _vault.ClientOptions());
 
-        var (root, issuing) = await new CaBootstrapper(new CaKeys(keys, options, NullLogger<CaKeys>.Instance), new InMemoryAuthorityStore(), new CertificateFactory(new CaUrls(options)), InMemoryAuditStore.Trail(_time).Trail, _time, options, NullLogger<CaBootstrapper>.Instance)
+        var (root, issuing) = await new CaBootstrapper(new CaKeys(keys, new InMemoryKeyRecordStore(), options, _time, NullLogger<CaKeys>.Instance), new InMemoryAuthorityStore(), new CertificateFactory(new CaUrls(options)), InMemoryAuditStore.Trail(_time).Trail, _time, options, NullLogger<CaBootstrapper>.Instance)
             .EnsureHierarchyAsync();
 
         Assert.Equal(rootKey.Version, root.KeyUri["version"]);

@@ -32,8 +32,8 @@ public sealed class TableStoreTests
         var serial = SerialNumbers.ToHex(SerialNumbers.New());
         var notAfter = new DateTimeOffset(2027, 1, 13, 8, 9, 12, TimeSpan.Zero);
 
-        Assert.True(await store.TryReserveAsync(Record(serial, notAfter)));
-        Assert.False(await store.TryReserveAsync(Record(serial, notAfter) with { Owner = "mallory" }));
+        Assert.NotNull(await store.TryReserveAsync(Record(serial, notAfter)));
+        Assert.Null(await store.TryReserveAsync(Record(serial, notAfter) with { Owner = "mallory" }));
         var reserved = await store.GetAsync(serial);
         Assert.Equal(CertificateStatus.Issuing, reserved!.Status);
         Assert.Equal("alice", reserved.Owner);
@@ -42,14 +42,36 @@ public sealed class TableStoreTests
     }
 
     [Fact]
+    public async Task An_abandoned_reservation_is_never_marked_issued_and_a_repeated_mark_of_the_same_certificate_counts_as_done()
+    {
+        var store = new TableCertificateStore(_storage);
+        var notAfter = new DateTimeOffset(2027, 1, 13, 8, 9, 12, TimeSpan.Zero);
+        var issued = (string serial) => Record(serial, notAfter) with { Status = CertificateStatus.Issued, CertificateDer = [7, 7, 7], IssuedAt = notAfter.AddDays(-47) };
+
+        var abandonedSerial = SerialNumbers.ToHex(SerialNumbers.New());
+        var version = await store.TryReserveAsync(Record(abandonedSerial, notAfter));
+        Assert.Equal(CertificateStatus.Abandoned, (await store.AbandonIfIssuingAsync(abandonedSerial))!.Status);
+        Assert.False(await store.TryMarkIssuedAsync(issued(abandonedSerial), version!));
+        Assert.Equal(CertificateStatus.Abandoned, (await store.GetAsync(abandonedSerial))!.Status);
+
+        // The client's retry of a write that landed (its answer lost) meets a changed version: still done.
+        var serial = SerialNumbers.ToHex(SerialNumbers.New());
+        var reserved = await store.TryReserveAsync(Record(serial, notAfter));
+        Assert.True(await store.TryMarkIssuedAsync(issued(serial), reserved!));
+        Assert.True(await store.TryMarkIssuedAsync(issued(serial), reserved!));
+        Assert.False(await store.TryMarkIssuedAsync(issued(serial) with { CertificateDer = [8] }, reserved!));
+        Assert.Equal(CertificateStatus.Issued, (await store.AbandonIfIssuingAsync(serial))!.Status);
+    }
+
+    [Fact]
     public async Task Issued_certificate_is_indexed_under_its_expiry_day()
     {
         var store = new TableCertificateStore(_storage);
         var serial = SerialNumbers.ToHex(SerialNumbers.New());
         var notAfter = new DateTimeOffset(2027, 1, 13, 23, 59, 59, TimeSpan.Zero);
-        await store.TryReserveAsync(Record(serial, notAfter));
+        var reserved = await store.TryReserveAsync(Record(serial, notAfter));
 
-        await store.MarkIssuedAsync(Record(serial, notAfter) with { Status = CertificateStatus.Issued, CertificateDer = [1, 2, 3], IssuedAt = notAfter.AddDays(-47) });
+        Assert.True(await store.TryMarkIssuedAsync(Record(serial, notAfter) with { Status = CertificateStatus.Issued, CertificateDer = [1, 2, 3], IssuedAt = notAfter.AddDays(-47) }, reserved!));
 
         var issued = await store.GetAsync(serial);
         Assert.Equal(CertificateStatus.Issued, issued!.Status);

@@ -34,13 +34,13 @@ public sealed class ApprovalServiceTests : IDisposable
         var authorities = new InMemoryAuthorityStore();
         var factory = new CertificateFactory(new CaUrls(options));
         var (trail, _) = InMemoryAuditStore.Trail(_time);
-        new CaBootstrapper(new CaKeys(_counting, options, NullLogger<CaKeys>.Instance), authorities, factory, trail, _time, options, NullLogger<CaBootstrapper>.Instance).EnsureHierarchyAsync().GetAwaiter().GetResult();
+        new CaBootstrapper(new CaKeys(_counting, new InMemoryKeyRecordStore(), options, _time, NullLogger<CaKeys>.Instance), authorities, factory, trail, _time, options, NullLogger<CaBootstrapper>.Instance).EnsureHierarchyAsync().GetAwaiter().GetResult();
         _counting.Signatures = 0;
 
         var directory = new AuthorityDirectory(authorities, _counting, options);
         var profiles = new ProfileCatalog(options);
         var ra = new RegistrationAuthority(profiles, [new OwnerRule(), new SubjectAltNameRule(), new NameRule(options), new LifetimeRule()], _callers);
-        var issuer = new CertificateIssuer(directory, factory, new RecordedIssuance(_certificates, _time, NullLogger<RecordedIssuance>.Instance), [], trail, options, _time, NullLogger<CertificateIssuer>.Instance);
+        var issuer = new CertificateIssuer(directory, factory, new RecordedIssuance(_certificates, _time, NullLogger<RecordedIssuance>.Instance), [], new InMemoryIssuanceJournal(), trail, options, _time, NullLogger<CertificateIssuer>.Instance);
         _direct = new CertificateService(ra, issuer, directory, _certificates, new InMemoryRequestStore(), trail, _time, _callers, NullLogger<CertificateService>.Instance);
         _service = new ApprovalService(ra, profiles, issuer, _direct, _certificates, _approvals, _callers, trail, options, _time, NullLogger<ApprovalService>.Instance);
     }

@@ -23,6 +23,9 @@ public sealed class CertificateServiceTests : IDisposable
     private readonly InMemoryRequestStore _requests = new();
     private readonly InMemoryAuditStore _audit;
     private readonly CertificateService _service;
+    private readonly InMemoryIssuanceJournal _journal = new();
+    private readonly RecordingObserver _observer = new();
+    private readonly IssuanceRepair _repair;
     private readonly string _csr = Convert.ToBase64String(Csrs.Ec("svc.internal", ["svc.internal"]));
 
     public CertificateServiceTests()
@@ -32,12 +35,13 @@ public sealed class CertificateServiceTests : IDisposable
         var options = Options.Create(new PkiOptions { PublicBaseUrl = "http://pki.test" });
         var authorities = new InMemoryAuthorityStore();
         var factory = new CertificateFactory(new CaUrls(options));
-        new CaBootstrapper(new CaKeys(_counting, options, NullLogger<CaKeys>.Instance), authorities, factory, trail, _time, options, NullLogger<CaBootstrapper>.Instance).EnsureHierarchyAsync().GetAwaiter().GetResult();
+        new CaBootstrapper(new CaKeys(_counting, new InMemoryKeyRecordStore(), options, _time, NullLogger<CaKeys>.Instance), authorities, factory, trail, _time, options, NullLogger<CaBootstrapper>.Instance).EnsureHierarchyAsync().GetAwaiter().GetResult();
         _counting.Signatures = 0;
 
         var directory = new AuthorityDirectory(authorities, _counting, options);
         var ra = new RegistrationAuthority(new ProfileCatalog(options), [new OwnerRule(), new SubjectAltNameRule(), new NameRule(options), new LifetimeRule()], new CallerContext());
-        var issuer = new CertificateIssuer(directory, factory, new RecordedIssuance(_certificates, _time, NullLogger<RecordedIssuance>.Instance), [], trail, options, _time, NullLogger<CertificateIssuer>.Instance);
+        var issuer = new CertificateIssuer(directory, factory, new RecordedIssuance(_certificates, _time, NullLogger<RecordedIssuance>.Instance), [_observer], _journal, trail, options, _time, NullLogger<CertificateIssuer>.Instance);
+        _repair = new IssuanceRepair(_journal, _certificates, issuer, trail, options, _time, NullLogger<IssuanceRepair>.Instance);
         _service = new CertificateService(ra, issuer, directory, _certificates, _requests, trail, _time, new CallerContext(), NullLogger<CertificateService>.Instance);
     }
 
@@ -85,7 +89,7 @@ public sealed class CertificateServiceTests : IDisposable
     }
 
     [Fact]
-    public async Task A_signature_whose_record_was_lost_blocks_the_key_until_the_lease_passes()
+    public async Task A_signature_whose_record_was_lost_blocks_the_key_until_the_lease_passes_and_is_then_abandoned()
     {
         _certificates.FailMarkIssued = true;
         var failure = await Assert.ThrowsAsync<CertificateNotRecordedException>(() => _service.RequestAsync(Input(), "k3"));
@@ -100,8 +104,37 @@ public sealed class CertificateServiceTests : IDisposable
         var retry = await _service.RequestAsync(Input(), "k3");
         Assert.False(retry.Replayed);
         Assert.NotEqual(failure.SerialNumber, retry.Certificate.SerialNumber);
-        Assert.Equal(CertificateStatus.Issuing, _certificates.Records[failure.SerialNumber].Status);
+        Assert.Equal(CertificateStatus.Abandoned, _certificates.Records[failure.SerialNumber].Status);
         Assert.Equal(2, _counting.Signatures);
+        Assert.Single(_audit.Records, r => r.SerialNumber == failure.SerialNumber && r.Outcome == AuditOutcomes.Failed && r.Detail!.StartsWith("Abandoned", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_request_frozen_after_reserving_past_its_lease_never_issues_a_second_certificate_for_its_key()
+    {
+        // A host stopped (SIGSTOP, a long Key Vault back-off) between reserving its serial and storing the certificate.
+        var resume = new TaskCompletionSource();
+        _certificates.StallNextMarkIssued = resume.Task;
+        var frozen = _service.RequestAsync(Input(), "k9");
+        await _certificates.MarkIssuedStalled.Task;
+
+        _time.Advance(CertificateService.PendingLease + TimeSpan.FromSeconds(1));
+        var retry = await _service.RequestAsync(Input(), "k9");
+        Assert.False(retry.Replayed);
+
+        resume.SetResult();
+        var lost = await Assert.ThrowsAsync<ProblemException>(() => frozen);
+        Assert.Equal("request-superseded", lost.Type);
+
+        // Both signatures are in storage; one certificate is issued for the key, and a replay returns that one.
+        Assert.Equal(2, _counting.Signatures);
+        var issued = Assert.Single(_certificates.Records.Values, r => r.Status is CertificateStatus.Issued);
+        Assert.Equal(retry.Certificate.SerialNumber, issued.SerialNumber);
+        var late = Assert.Single(_certificates.Records.Values, r => r.Status is CertificateStatus.Abandoned);
+        Assert.NotNull(late.CertificateDer);
+        Assert.Equal(retry.Certificate.SerialNumber, (await _service.RequestAsync(Input(), "k9")).Certificate.SerialNumber);
+        Assert.DoesNotContain(_audit.Records, r => r.SerialNumber == late.SerialNumber && r.Outcome == AuditOutcomes.Succeeded);
+        Assert.Contains(_audit.Records, r => r.SerialNumber == late.SerialNumber && r.Detail!.Contains("never issued", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -122,8 +155,57 @@ public sealed class CertificateServiceTests : IDisposable
 
         Assert.Equal(1, _counting.Signatures);
         Assert.Equal((RequestStatus.Issued, retry.Certificate.SerialNumber), (_requests.Keyed["k7"].Status, _requests.Keyed["k7"].SerialNumber));
+        // The stalled request's reservation is recorded as never issued, not left "issuing".
+        Assert.Single(_certificates.Records.Values, r => r.Status is CertificateStatus.Abandoned);
         var replay = await _service.RequestAsync(Input(), "k7");
         Assert.Equal(retry.Certificate.SerialNumber, replay.Certificate.SerialNumber);
+    }
+
+    [Fact]
+    public async Task A_derived_row_that_failed_is_written_by_the_repair_pass_and_its_journal_entry_closed()
+    {
+        _observer.Fail = true;
+        var outcome = await _service.RequestAsync(Input(), null);
+        var serial = outcome.Certificate.SerialNumber;
+        Assert.Empty(_observer.Seen);
+        Assert.True(_journal.Open.ContainsKey(serial));
+
+        _observer.Fail = false;
+        Assert.Equal(0, (await _repair.RunAsync()).Finished); // too young: its request may still be finishing it
+        _time.Advance(TimeSpan.FromSeconds(31));
+        var repaired = await _repair.RunAsync();
+
+        Assert.Equal((1, 0), (repaired.Finished, repaired.Abandoned));
+        Assert.Equal([serial], _observer.Seen);
+        Assert.Empty(_journal.Open);
+        Assert.Single(_audit.Records, r => r.SerialNumber == serial && r.Outcome == AuditOutcomes.Succeeded);
+    }
+
+    [Fact]
+    public async Task A_reservation_whose_host_died_is_abandoned_by_the_repair_pass_only_after_the_longest_signature_wait()
+    {
+        var never = new TaskCompletionSource();
+        _certificates.StallNextMarkIssued = never.Task;
+        var dead = _service.RequestAsync(Input(), null);
+        await _certificates.MarkIssuedStalled.Task;
+        var serial = Assert.Single(_journal.Open.Keys);
+
+        _time.Advance(TimeSpan.FromMinutes(5));
+        Assert.Equal(0, (await _repair.RunAsync()).Abandoned);
+        Assert.Equal(CertificateStatus.Issuing, _certificates.Records[serial].Status);
+
+        _time.Advance(TimeSpan.FromMinutes(6));
+        Assert.Equal(1, (await _repair.RunAsync()).Abandoned);
+        Assert.Equal(CertificateStatus.Abandoned, _certificates.Records[serial].Status);
+        Assert.Empty(_journal.Open);
+        Assert.Single(_audit.Records, r => r.SerialNumber == serial && r.Detail!.StartsWith("Abandoned", StringComparison.Ordinal));
+
+        // The host was only frozen: its signature is kept, nothing is issued, and the trail does not contradict itself.
+        never.SetResult();
+        await Assert.ThrowsAsync<ProblemException>(() => dead);
+        Assert.Equal(CertificateStatus.Abandoned, _certificates.Records[serial].Status);
+        Assert.DoesNotContain(_audit.Records, r => r.SerialNumber == serial && r.Outcome == AuditOutcomes.Succeeded);
+        Assert.Empty(_observer.Seen);
     }
 
     [Fact]

@@ -35,8 +35,8 @@ public sealed class RenewalPlannerTests
         var serial = SerialNumbers.ToHex(SerialNumbers.New());
         var now = _time.GetUtcNow();
         var record = new CertificateRecord(serial, "issuing", CertificateStatus.Issuing, ProfileNames.TlsServer, "alice", "CN=a.internal", now, now.AddDays(days), "req", now);
-        Assert.True(await store.TryReserveAsync(record));
-        await store.MarkIssuedAsync(record with { Status = CertificateStatus.Issued, CertificateDer = [1], IssuedAt = now });
+        var reserved = await store.TryReserveAsync(record);
+        Assert.True(await store.TryMarkIssuedAsync(record with { Status = CertificateStatus.Issued, CertificateDer = [1], IssuedAt = now }, reserved!));
         return serial;
     }
 

@@ -1,0 +1,193 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text;
+using System.Text.RegularExpressions;
+using Pki.Tests.Infrastructure;
+
+namespace Pki.Tests.EndToEnd;
+
+/// <summary>
+/// Two dev host processes on one storage account and one token, started at the same moment on a fresh state, the
+/// way Azure scales a Function App out: one key per CA and responder, one hierarchy, and concurrent issuance on
+/// both with no duplicate and an audit chain that verifies. Separate processes, because a PKCS#11 module is
+/// initialised once per process and a shared one would hide a race between hosts.
+/// </summary>
+[Collection(TokenExclusiveCollection.Name)]
+public sealed partial class TwoHostTests : IAsyncLifetime
+{
+    private const int CertificatesPerHost = 8;
+    private readonly string _prefix = TestEnvironment.UniqueId("h");
+    private readonly string _rootId = TestEnvironment.UniqueId("root-");
+    private readonly string _issuingId = TestEnvironment.UniqueId("issuing-");
+    private readonly List<HostProcess> _hosts = [];
+
+    public async Task InitializeAsync()
+    {
+        _hosts.AddRange([HostProcess.Start(Args()), HostProcess.Start(Args())]);
+        await Task.WhenAll(_hosts.Select(h => h.WaitUntilListeningAsync()));
+    }
+
+    [Fact]
+    public async Task Two_hosts_started_together_share_one_hierarchy_and_one_key_per_label_and_issue_without_duplicates()
+    {
+        var (a, b) = (_hosts[0], _hosts[1]);
+        var issued = await Task.WhenAll(Enumerable.Range(0, 2 * CertificatesPerHost).Select(i =>
+            (i % 2 == 0 ? a : b).Client.IssueAsync(Pem(Csrs.Ec($"two-hosts-{i}.internal", [$"two-hosts-{i}.internal"])))));
+
+        var serials = issued.Select(c => c.GetProperty("serialNumber").GetString()!).ToList();
+        Assert.Equal(serials.Count, serials.Distinct().Count());
+        Assert.Single(issued.Select(c => c.GetProperty("chainPem").GetString()).Distinct());
+        Assert.Equal(await a.Client.GetStringAsync($"/api/ca/{_rootId}/certificate"), await b.Client.GetStringAsync($"/api/ca/{_rootId}/certificate"));
+
+        foreach (var serial in serials)
+        {
+            foreach (var host in _hosts)
+            {
+                using var read = await host.Client.GetAsync("/api/certificates/" + serial);
+                Assert.Equal(HttpStatusCode.OK, read.StatusCode);
+            }
+        }
+
+        // One private key per CA and one for the responder, whichever host made it (labels get a suffix of their own).
+        var labels = PrivateKeyLabels();
+        Assert.Single(labels, l => KeyOf(_rootId).IsMatch(l));
+        Assert.Single(labels, l => KeyOf(_issuingId).IsMatch(l));
+        Assert.Single(labels, l => KeyOf(_issuingId + "-ocsp").IsMatch(l));
+
+        var verify = await (await a.Client.GetAsync("/api/audit/verify")).JsonAsync();
+        Assert.True(verify.GetProperty("ok").GetBoolean(), verify.ToString());
+        Assert.Empty(_hosts.SelectMany(h => h.Errors()));
+    }
+
+    public async Task DisposeAsync()
+    {
+        foreach (var host in _hosts)
+        {
+            await host.DisposeAsync();
+        }
+    }
+
+    private string[] Args() =>
+    [
+        "--urls=http://127.0.0.1:0",
+        "--Pki:PublicBaseUrl=" + DevHostFixture.PublicBaseUrl,
+        "--Pki:Signing:Provider=pkcs11",
+        "--Pki:Signing:Pkcs11:LibraryPath=" + TestEnvironment.Pkcs11Library,
+        "--Pki:Signing:Pkcs11:TokenLabel=" + TestEnvironment.TokenLabel,
+        "--Pki:Signing:Pkcs11:UserPin=" + TestEnvironment.UserPin,
+        "--Pki:Storage:ConnectionString=" + TestEnvironment.StorageConnectionString,
+        "--Pki:Storage:TablePrefix=" + _prefix,
+        "--Pki:Ca:RootId=" + _rootId,
+        "--Pki:Ca:IssuingId=" + _issuingId,
+        "--DevHost:DisableTimers=true",
+        "--Logging:LogLevel:Default=Warning",
+        "--Logging:LogLevel:Microsoft.Hosting.Lifetime=Information",
+        .. TestCallers.HostArgs(),
+    ];
+
+    private static string Pem(byte[] der) => "-----BEGIN CERTIFICATE REQUEST-----\n" + Convert.ToBase64String(der, Base64FormattingOptions.InsertLineBreaks) + "\n-----END CERTIFICATE REQUEST-----\n";
+
+    /// <summary>The label itself (a key made before key records) or the label and the 8 hex digits a creation adds.</summary>
+    private static Regex KeyOf(string label) => new("^" + Regex.Escape(label) + "(-[0-9a-f]{8})?$");
+
+    /// <summary>The labels of the token's private keys, as p11tool (GnuTLS, not our code) lists them.</summary>
+    private static List<string> PrivateKeyLabels()
+    {
+        var psi = new ProcessStartInfo("p11tool",
+        [
+            "--provider", TestEnvironment.Pkcs11Library, "--login", "--set-pin", TestEnvironment.UserPin,
+            "--list-privkeys", "--only-urls", $"pkcs11:token={TestEnvironment.TokenLabel}",
+        ])
+        { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        using var process = Process.Start(psi)!;
+        var stderr = process.StandardError.ReadToEndAsync();
+        var output = process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        Assert.True(process.ExitCode == 0, "p11tool failed: " + stderr.Result);
+        return [.. ObjectLabel().Matches(output).Select(m => Uri.UnescapeDataString(m.Groups[1].Value))];
+    }
+
+    [GeneratedRegex(@"object=([^;\s]+)")]
+    private static partial Regex ObjectLabel();
+
+    /// <summary>A dev host process (the Release or Debug build beside the tests), its log and an admin client.</summary>
+    private sealed partial class HostProcess : IAsyncDisposable
+    {
+        private readonly Process _process;
+        private readonly StringBuilder _log = new();
+        private readonly TaskCompletionSource<Uri> _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        private HostProcess(Process process)
+        {
+            _process = process;
+            _process.OutputDataReceived += (_, e) => Read(e.Data);
+            _process.ErrorDataReceived += (_, e) => Read(e.Data);
+            _process.BeginOutputReadLine();
+            _process.BeginErrorReadLine();
+        }
+
+        public HttpClient Client { get; private set; } = null!;
+
+        public static HostProcess Start(string[] args)
+        {
+            var psi = new ProcessStartInfo("dotnet", [RepoPaths.BuildOutput(Path.Combine("local", "Pki.Local"), "Pki.Local.dll"), .. args])
+            {
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                UseShellExecute = false,
+            };
+            return new HostProcess(Process.Start(psi)!);
+        }
+
+        public async Task WaitUntilListeningAsync()
+        {
+            var exited = _process.WaitForExitAsync();
+            var done = await Task.WhenAny(_listening.Task, exited, Task.Delay(TimeSpan.FromSeconds(90)));
+            Assert.True(done == _listening.Task, "the dev host did not start listening:\n" + Log());
+            Client = TestCallers.Admin.Client(await _listening.Task);
+        }
+
+        public IEnumerable<string> Errors() => Log().Split('\n').Where(l => l.Contains("fail:", StringComparison.Ordinal) || l.Contains("crit:", StringComparison.Ordinal));
+
+        public async ValueTask DisposeAsync()
+        {
+            Client?.Dispose();
+            if (!_process.HasExited)
+            {
+                _process.Kill(entireProcessTree: true);
+            }
+
+            await _process.WaitForExitAsync();
+            _process.Dispose();
+        }
+
+        private string Log()
+        {
+            lock (_log)
+            {
+                return _log.ToString();
+            }
+        }
+
+        private void Read(string? line)
+        {
+            if (line is null)
+            {
+                return;
+            }
+
+            lock (_log)
+            {
+                _log.AppendLine(line);
+            }
+
+            if (ListeningOn().Match(line) is { Success: true } match)
+            {
+                _listening.TrySetResult(new Uri(match.Groups[1].Value));
+            }
+        }
+
+        [GeneratedRegex(@"Now listening on: (http://\S+)")]
+        private static partial Regex ListeningOn();
+    }
+}
