@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net;
-using System.Text;
 using System.Text.RegularExpressions;
 using Pki.Tests.Infrastructure;
 
@@ -19,11 +18,11 @@ public sealed partial class TwoHostTests : IAsyncLifetime
     private readonly string _prefix = TestEnvironment.UniqueId("h");
     private readonly string _rootId = TestEnvironment.UniqueId("root-");
     private readonly string _issuingId = TestEnvironment.UniqueId("issuing-");
-    private readonly List<HostProcess> _hosts = [];
+    private readonly List<DevHostProcess> _hosts = [];
 
     public async Task InitializeAsync()
     {
-        _hosts.AddRange([HostProcess.Start(Args()), HostProcess.Start(Args())]);
+        _hosts.AddRange([DevHostProcess.Start(Args()), DevHostProcess.Start(Args())]);
         await Task.WhenAll(_hosts.Select(h => h.WaitUntilListeningAsync()));
     }
 
@@ -32,7 +31,7 @@ public sealed partial class TwoHostTests : IAsyncLifetime
     {
         var (a, b) = (_hosts[0], _hosts[1]);
         var issued = await Task.WhenAll(Enumerable.Range(0, 2 * CertificatesPerHost).Select(i =>
-            (i % 2 == 0 ? a : b).Client.IssueAsync(Pem(Csrs.Ec($"two-hosts-{i}.internal", [$"two-hosts-{i}.internal"])))));
+            (i % 2 == 0 ? a : b).Client.IssueAsync(Convert.ToBase64String(Csrs.Ec($"two-hosts-{i}.internal", [$"two-hosts-{i}.internal"])))));
 
         var serials = issued.Select(c => c.GetProperty("serialNumber").GetString()!).ToList();
         Assert.Equal(serials.Count, serials.Distinct().Count());
@@ -67,25 +66,7 @@ public sealed partial class TwoHostTests : IAsyncLifetime
         }
     }
 
-    private string[] Args() =>
-    [
-        "--urls=http://127.0.0.1:0",
-        "--Pki:PublicBaseUrl=" + DevHostFixture.PublicBaseUrl,
-        "--Pki:Signing:Provider=pkcs11",
-        "--Pki:Signing:Pkcs11:LibraryPath=" + TestEnvironment.Pkcs11Library,
-        "--Pki:Signing:Pkcs11:TokenLabel=" + TestEnvironment.TokenLabel,
-        "--Pki:Signing:Pkcs11:UserPin=" + TestEnvironment.UserPin,
-        "--Pki:Storage:ConnectionString=" + TestEnvironment.StorageConnectionString,
-        "--Pki:Storage:TablePrefix=" + _prefix,
-        "--Pki:Ca:RootId=" + _rootId,
-        "--Pki:Ca:IssuingId=" + _issuingId,
-        "--DevHost:DisableTimers=true",
-        "--Logging:LogLevel:Default=Warning",
-        "--Logging:LogLevel:Microsoft.Hosting.Lifetime=Information",
-        .. TestCallers.HostArgs(),
-    ];
-
-    private static string Pem(byte[] der) => "-----BEGIN CERTIFICATE REQUEST-----\n" + Convert.ToBase64String(der, Base64FormattingOptions.InsertLineBreaks) + "\n-----END CERTIFICATE REQUEST-----\n";
+    private string[] Args() => DevHostProcess.Args(_prefix, _rootId, _issuingId);
 
     /// <summary>The label itself (a key made before key records) or the label and the 8 hex digits a creation adds.</summary>
     private static Regex KeyOf(string label) => new("^" + Regex.Escape(label) + "(-[0-9a-f]{8})?$");
@@ -109,85 +90,4 @@ public sealed partial class TwoHostTests : IAsyncLifetime
 
     [GeneratedRegex(@"object=([^;\s]+)")]
     private static partial Regex ObjectLabel();
-
-    /// <summary>A dev host process (the Release or Debug build beside the tests), its log and an admin client.</summary>
-    private sealed partial class HostProcess : IAsyncDisposable
-    {
-        private readonly Process _process;
-        private readonly StringBuilder _log = new();
-        private readonly TaskCompletionSource<Uri> _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        private HostProcess(Process process)
-        {
-            _process = process;
-            _process.OutputDataReceived += (_, e) => Read(e.Data);
-            _process.ErrorDataReceived += (_, e) => Read(e.Data);
-            _process.BeginOutputReadLine();
-            _process.BeginErrorReadLine();
-        }
-
-        public HttpClient Client { get; private set; } = null!;
-
-        public static HostProcess Start(string[] args)
-        {
-            var psi = new ProcessStartInfo("dotnet", [RepoPaths.BuildOutput(Path.Combine("local", "Pki.Local"), "Pki.Local.dll"), .. args])
-            {
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                UseShellExecute = false,
-            };
-            return new HostProcess(Process.Start(psi)!);
-        }
-
-        public async Task WaitUntilListeningAsync()
-        {
-            var exited = _process.WaitForExitAsync();
-            var done = await Task.WhenAny(_listening.Task, exited, Task.Delay(TimeSpan.FromSeconds(90)));
-            Assert.True(done == _listening.Task, "the dev host did not start listening:\n" + Log());
-            Client = TestCallers.Admin.Client(await _listening.Task);
-        }
-
-        public IEnumerable<string> Errors() => Log().Split('\n').Where(l => l.Contains("fail:", StringComparison.Ordinal) || l.Contains("crit:", StringComparison.Ordinal));
-
-        public async ValueTask DisposeAsync()
-        {
-            Client?.Dispose();
-            if (!_process.HasExited)
-            {
-                _process.Kill(entireProcessTree: true);
-            }
-
-            await _process.WaitForExitAsync();
-            _process.Dispose();
-        }
-
-        private string Log()
-        {
-            lock (_log)
-            {
-                return _log.ToString();
-            }
-        }
-
-        private void Read(string? line)
-        {
-            if (line is null)
-            {
-                return;
-            }
-
-            lock (_log)
-            {
-                _log.AppendLine(line);
-            }
-
-            if (ListeningOn().Match(line) is { Success: true } match)
-            {
-                _listening.TrySetResult(new Uri(match.Groups[1].Value));
-            }
-        }
-
-        [GeneratedRegex(@"Now listening on: (http://\S+)")]
-        private static partial Regex ListeningOn();
-    }
 }
