@@ -8,6 +8,9 @@ namespace Pki.Core.Events;
 /// each only after the publisher accepted it. When publishing fails the shard stops where it is and its events
 /// wait for the next pass; nothing is dropped. A crash between publish and delete sends an event again with the
 /// same id, which Service Bus duplicate detection drops (the local storage queue cannot).
+/// Passes may overlap (two hosts whose timer lease lapsed, a manual run beside the timer): each page is claimed
+/// before it is sent, and a pass that finds its next page claimed by another leaves that shard to it, so no event
+/// is sent by two passes and none overtakes an older one of its shard.
 /// </summary>
 public sealed class EventDispatcher(
     IEventOutbox outbox,
@@ -20,6 +23,12 @@ public sealed class EventDispatcher(
 
     /// <summary>A pass stops a shard after this many pages, so one pass after a long outage stays within the timer's time limit.</summary>
     public const int MaxPagesPerShard = 100;
+
+    /// <summary>
+    /// How long a pass holds the page it claimed: longer than publishing it can take (the Service Bus client tries four
+    /// times, 30 s each) and deleting it. A pass that crashed holds its page back no longer than this.
+    /// </summary>
+    public static readonly TimeSpan ClaimPeriod = TimeSpan.FromMinutes(5);
 
     /// <summary>The publish right after an outbox write waits no longer than this; the dispatcher takes over after.</summary>
     public static readonly TimeSpan ImmediatePublishTimeout = TimeSpan.FromSeconds(5);
@@ -84,13 +93,23 @@ public sealed class EventDispatcher(
                 break;
             }
 
-            await publisher.PublishAsync(pending.Select(p => p.Event).ToArray(), cancellationToken).ConfigureAwait(false);
-            foreach (var entry in pending)
+            // Invariant: an event is sent by the one pass that claimed it. A page held by another pass is left whole,
+            // as sending the events after it would overtake its events.
+            var now = time.GetUtcNow();
+            var claimed = pending.Any(p => p.ClaimedUntil > now) ? null : await outbox.TryClaimAsync(pending, now + ClaimPeriod, cancellationToken).ConfigureAwait(false);
+            if (claimed is null)
+            {
+                logger.LogInformation("Lifecycle events of outbox shard {Shard} are being published by another dispatch pass; this pass leaves them to it", shard);
+                break;
+            }
+
+            await PublishClaimedAsync(shard, claimed, cancellationToken).ConfigureAwait(false);
+            foreach (var entry in claimed)
             {
                 await outbox.DeleteAsync(entry, cancellationToken).ConfigureAwait(false);
             }
 
-            published += pending.Count;
+            published += claimed.Count;
             if (pending.Count < PageSize)
             {
                 break;
@@ -98,5 +117,27 @@ public sealed class EventDispatcher(
         }
 
         return published;
+    }
+
+    /// <summary>Publishes a claimed page; when that fails, gives the claim back so the next pass retries at once, then throws.</summary>
+    private async Task PublishClaimedAsync(int shard, IReadOnlyList<OutboxEntry> claimed, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await publisher.PublishAsync(claimed.Select(p => p.Event).ToArray(), cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            try
+            {
+                await outbox.ReleaseAsync(claimed, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception e)
+            {
+                logger.LogWarning(e, "Claim on {Count} lifecycle events of outbox shard {Shard} stays until it runs out ({ClaimMinutes} min)", claimed.Count, shard, ClaimPeriod.TotalMinutes);
+            }
+
+            throw;
+        }
     }
 }

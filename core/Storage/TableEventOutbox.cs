@@ -8,11 +8,16 @@ namespace Pki.Core.Storage;
 /// <summary>
 /// The event outbox: PartitionKey <c>pending-{shard}</c>, RowKey <c>{event time in ticks, 19 digits}-{event id}</c>.
 /// Only pending events are stored (a published one is deleted), so every read is a single-partition range query
-/// over what is still to send, never a scan of what was sent.
+/// over what is still to send, never a scan of what was sent. A dispatch pass claims a page by writing ClaimedUntil
+/// on its rows in one entity group transaction, conditional on the ETags it listed.
 /// </summary>
 public sealed class TableEventOutbox(TableStorage storage) : IEventOutbox
 {
+    /// <summary>An entity group transaction takes at most this many operations.</summary>
+    public const int MaxClaim = 100;
+
     private const string PartitionPrefix = "pending-";
+    private const string ClaimedUntil = "ClaimedUntil";
 
     public async Task<OutboxEntry> AddAsync(CloudEvent cloudEvent, CancellationToken cancellationToken = default)
     {
@@ -21,9 +26,7 @@ public sealed class TableEventOutbox(TableStorage storage) : IEventOutbox
         var table = await storage.GetTableAsync(TableNames.EventOutbox, cancellationToken).ConfigureAwait(false);
 
         // A 409 is the same event written before (same time and id): already pending, nothing to do.
-        await table.TryAddEntityAsync(
-            new TableEntity(Partition(entry.Shard), entry.Key) { ["Type"] = cloudEvent.Type, ["Subject"] = cloudEvent.Subject, ["Event"] = cloudEvent.ToJson() },
-            cancellationToken).ConfigureAwait(false);
+        await table.TryAddEntityAsync(ToEntity(entry), cancellationToken).ConfigureAwait(false);
         return entry;
     }
 
@@ -35,7 +38,7 @@ public sealed class TableEventOutbox(TableStorage storage) : IEventOutbox
         var entries = new List<OutboxEntry>();
         await foreach (var entity in table.QueryAsync<TableEntity>(filter, maxPerPage: max, cancellationToken: cancellationToken).ConfigureAwait(false))
         {
-            entries.Add(new OutboxEntry(shard, entity.RowKey, CloudEvent.Parse(entity.GetString("Event"))));
+            entries.Add(new OutboxEntry(shard, entity.RowKey, CloudEvent.Parse(entity.GetString("Event")), entity.ETag.ToString(), entity.GetDateTimeOffset(ClaimedUntil)));
             if (entries.Count == max)
             {
                 break;
@@ -43,6 +46,48 @@ public sealed class TableEventOutbox(TableStorage storage) : IEventOutbox
         }
 
         return entries;
+    }
+
+    public async Task<IReadOnlyList<OutboxEntry>?> TryClaimAsync(IReadOnlyList<OutboxEntry> entries, DateTimeOffset until, CancellationToken cancellationToken = default)
+    {
+        var table = await GetBatchTableAsync(entries, cancellationToken).ConfigureAwait(false);
+        if (entries.Count == 0)
+        {
+            return [];
+        }
+
+        var claims = entries.Select(e => new TableTransactionAction(
+            TableTransactionActionType.UpdateMerge, new TableEntity(Partition(e.Shard), e.Key) { [ClaimedUntil] = until }, VersionOf(e)));
+        try
+        {
+            var response = await table.SubmitTransactionAsync(claims, cancellationToken).ConfigureAwait(false);
+            return entries.Select((e, i) => e with { Version = response.Value[i].Headers.ETag?.ToString(), ClaimedUntil = until }).ToArray();
+        }
+        catch (TableTransactionFailedException e) when (e.Status is 404 or 412)
+        {
+            // One row was claimed or removed since it was listed, so the whole page stays with whoever did that.
+            return null;
+        }
+    }
+
+    public async Task ReleaseAsync(IReadOnlyList<OutboxEntry> claimed, CancellationToken cancellationToken = default)
+    {
+        var table = await GetBatchTableAsync(claimed, cancellationToken).ConfigureAwait(false);
+        if (claimed.Count == 0)
+        {
+            return;
+        }
+
+        // Replaced without ClaimedUntil, at the claim's version: a row another pass claimed after ours ran out stays its.
+        try
+        {
+            await table.SubmitTransactionAsync(
+                claimed.Select(e => new TableTransactionAction(TableTransactionActionType.UpdateReplace, ToEntity(e), VersionOf(e))), cancellationToken).ConfigureAwait(false);
+        }
+        catch (TableTransactionFailedException e) when (e.Status is 404 or 412)
+        {
+            // Taken over or published by another pass meanwhile: nothing of ours is left to give back.
+        }
     }
 
     public async Task<bool> HasOlderAsync(OutboxEntry entry, CancellationToken cancellationToken = default)
@@ -64,13 +109,30 @@ public sealed class TableEventOutbox(TableStorage storage) : IEventOutbox
         var table = await storage.GetTableAsync(TableNames.EventOutbox, cancellationToken).ConfigureAwait(false);
         try
         {
-            await table.DeleteEntityAsync(Partition(entry.Shard), entry.Key, ETag.All, cancellationToken).ConfigureAwait(false);
+            await table.DeleteEntityAsync(Partition(entry.Shard), entry.Key, entry.Version is null ? ETag.All : new ETag(entry.Version), cancellationToken).ConfigureAwait(false);
         }
-        catch (RequestFailedException e) when (e.Status == 404)
+        catch (RequestFailedException e) when (e.Status is 404 or 412)
         {
-            // Another dispatch removed it first.
+            // Another dispatch removed it first, or took it over after our claim ran out and removes it itself.
         }
     }
+
+    private async Task<TableClient> GetBatchTableAsync(IReadOnlyList<OutboxEntry> entries, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(entries);
+        if (entries.Count > MaxClaim || entries.Any(e => e.Shard != entries[0].Shard))
+        {
+            throw new ArgumentException($"One transaction takes up to {MaxClaim} entries of one shard; got {entries.Count} of shards {string.Join(", ", entries.Select(e => e.Shard).Distinct())}.", nameof(entries));
+        }
+
+        return await storage.GetTableAsync(TableNames.EventOutbox, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static ETag VersionOf(OutboxEntry entry) =>
+        entry.Version is { } version ? new ETag(version) : throw new ArgumentException($"Outbox entry {entry.Key} has no version; claim only entries as listed.", nameof(entry));
+
+    private static TableEntity ToEntity(OutboxEntry entry) =>
+        new(Partition(entry.Shard), entry.Key) { ["Type"] = entry.Event.Type, ["Subject"] = entry.Event.Subject, ["Event"] = entry.Event.ToJson() };
 
     private static string Partition(int shard) => PartitionPrefix + shard.ToString(CultureInfo.InvariantCulture);
 

@@ -49,6 +49,7 @@ public static class DevHost
             .Bind(HostJson.Configuration(hostJson).GetSection(QueueListenerOptions.HostJsonSection))
             .Bind(builder.Configuration.GetSection(HostJson.AppSettingOverrides + ":" + QueueListenerOptions.HostJsonSection));
         builder.Services.AddSingleton(functions);
+        builder.Services.AddSingleton(TimerLeases.Create);
         builder.Services.AddSingleton<TimerFunctionRunner>();
         configure(builder);
         builder.Services.TryAddSingleton(TimeProvider.System);

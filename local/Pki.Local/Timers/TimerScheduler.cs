@@ -4,14 +4,28 @@ using Microsoft.Extensions.Options;
 
 namespace Pki.Local.Timers;
 
-/// <summary>Runs each timer function on its schedule, with time from the injected <see cref="TimeProvider"/>.</summary>
-public sealed class TimerScheduler(TimerFunctionRunner runner, TimeProvider time, IOptions<DevHostOptions> options, ILogger<TimerScheduler> logger) : BackgroundService
+/// <summary>
+/// Runs each timer function on its schedule, with time from the injected <see cref="TimeProvider"/>. Every host wakes
+/// for every occurrence; the timer's lease decides which one runs it (see <see cref="TimerFunctionRunner"/>).
+/// </summary>
+public sealed class TimerScheduler(TimerFunctionRunner runner, TimerLeases leases, TimeProvider time, IOptions<DevHostOptions> options, ILogger<TimerScheduler> logger) : BackgroundService
 {
     // Timers take at most about 49 days; a longer wait is slept in parts.
     private static readonly TimeSpan LongestWait = TimeSpan.FromDays(24);
 
     // Making a timer takes microseconds; a clock that moved more than this meanwhile was moved, not read twice.
     private static readonly TimeSpan ClockSlack = TimeSpan.FromMilliseconds(1);
+
+    /// <summary>Fails the host's start when schedules are on and no storage account holds their leases.</summary>
+    public override Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (!options.Value.DisableTimers && runner.Functions.Count > 0)
+        {
+            leases.EnsureConfigured();
+        }
+
+        return base.StartAsync(cancellationToken);
+    }
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken)
     {

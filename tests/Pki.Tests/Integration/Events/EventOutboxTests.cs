@@ -17,6 +17,8 @@ public sealed class EventOutboxTests
     private readonly string _prefix = TestEnvironment.UniqueId("t");
     private readonly FakeTimeProvider _time = new(EventCertificates.IssuedAt.AddMinutes(10));
     private readonly RecordingPublisher _bus = new();
+    private readonly IOptions<PkiOptions> _options;
+    private readonly TableEventOutbox _outbox;
     private readonly EventDispatcher _dispatcher;
     private readonly LifecycleEventRecorder _recorder;
     private readonly LifecycleEvents _events = EventCertificates.Events();
@@ -25,14 +27,14 @@ public sealed class EventOutboxTests
 
     public EventOutboxTests()
     {
-        var options = Options.Create(new PkiOptions
+        _options = Options.Create(new PkiOptions
         {
             PublicBaseUrl = EventCertificates.BaseUrl,
             Storage = { ConnectionString = TestEnvironment.StorageConnectionString, TablePrefix = _prefix },
         });
-        var outbox = new TableEventOutbox(new TableStorage(options));
-        _dispatcher = new EventDispatcher(outbox, _bus, options, _time, NullLogger<EventDispatcher>.Instance);
-        _recorder = new LifecycleEventRecorder(_events, outbox, _dispatcher);
+        _outbox = new TableEventOutbox(new TableStorage(_options));
+        _dispatcher = new EventDispatcher(_outbox, _bus, _options, _time, NullLogger<EventDispatcher>.Instance);
+        _recorder = new LifecycleEventRecorder(_events, _outbox, _dispatcher);
     }
 
     [Fact]
@@ -130,6 +132,56 @@ public sealed class EventOutboxTests
         Assert.Equal(0, (await _dispatcher.DispatchAsync()).Published);
         _time.Advance(TimeSpan.FromSeconds(30));
         Assert.Equal(1, (await _dispatcher.DispatchAsync()).Published);
+    }
+
+    [Fact]
+    public async Task Two_overlapping_dispatch_passes_publish_each_event_once()
+    {
+        _bus.Down = true;
+        await _recorder.OnIssuedAsync(_web);
+        await _recorder.OnIssuedAsync(_api);
+        await _recorder.OnRevokedAsync(EventCertificates.Revoked(_web, EventCertificates.IssuedAt.AddMinutes(1)));
+        _bus.Down = false;
+
+        // One pass stalls while publishing its first page (a slow bus, a host whose timer lease lapsed) and another runs meanwhile.
+        var slowBus = new GatedPublisher();
+        var slow = new EventDispatcher(_outbox, slowBus, _options, _time, NullLogger<EventDispatcher>.Instance).DispatchAsync();
+        await slowBus.Entered.WaitAsync(TimeSpan.FromSeconds(10));
+        var fast = await _dispatcher.DispatchAsync();
+        slowBus.Gate.Release(OutboxShards.Count);
+        var slowOutcome = await slow.WaitAsync(TimeSpan.FromSeconds(10));
+
+        var sent = _bus.Published.Concat(slowBus.Published).Select(e => e.Id).ToList();
+        Assert.Equal(3, sent.Count);
+        Assert.Equal(3, sent.Distinct().Count());
+        Assert.Equal(3, fast.Published + slowOutcome.Published);
+        Assert.NotEmpty(slowBus.Published);
+        Assert.Equal(0, await PendingAsync());
+    }
+
+    [Fact]
+    public async Task A_page_claimed_by_a_pass_that_died_is_published_by_a_later_pass_once_the_claim_runs_out()
+    {
+        _bus.Down = true;
+        await _recorder.OnIssuedAsync(_web);
+        _bus.Down = false;
+        var shard = OutboxShards.Of(_web.SerialNumber);
+        var pending = await _outbox.ListPendingAsync(shard, _time.GetUtcNow(), EventDispatcher.PageSize);
+        var claimed = await _outbox.TryClaimAsync(pending, _time.GetUtcNow() + EventDispatcher.ClaimPeriod);
+        Assert.All(claimed!, c => Assert.NotNull(c.Version));
+
+        // The same rows as listed before the claim cannot be claimed twice.
+        Assert.Null(await _outbox.TryClaimAsync(pending, _time.GetUtcNow() + EventDispatcher.ClaimPeriod));
+        Assert.Equal(new DispatchOutcome(0, 0), await _dispatcher.DispatchAsync());
+        Assert.Empty(_bus.Published);
+
+        _time.Advance(EventDispatcher.ClaimPeriod + TimeSpan.FromSeconds(1));
+        Assert.Equal(new DispatchOutcome(1, 0), await _dispatcher.DispatchAsync());
+        Assert.Equal(_events.Issued(_web).Id, Assert.Single(_bus.Published).Id);
+
+        // The dead pass's late delete finds the row gone: no error, nothing else removed.
+        await _outbox.DeleteAsync(claimed![0]);
+        Assert.Equal(0, await PendingAsync());
     }
 
     /// <summary>Rows in the outbox table (a scan, fine for a test).</summary>
