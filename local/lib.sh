@@ -93,7 +93,10 @@ pki_start_azurite() {
   # Azurite refuses --location beside --inMemoryPersistence; it starts in $dir either way.
   local location=(--location "$dir")
   case " ${PKI_AZURITE_OPTIONS[*]-} " in *" --inMemoryPersistence "*) location=() ;; esac
-  (cd "$dir" && exec "$PKI_LOCAL_DIR/node_modules/.bin/azurite" --silent ${location[@]+"${location[@]}"} --skipApiVersionCheck \
+  # Its own session: a Ctrl-C in the terminal reaches the script's trap, not Azurite, which then gets exactly one
+  # SIGTERM from pki_stop_all. Azurite saves its state to disk on that signal, but a second signal during that save
+  # (Ctrl-C's SIGINT, then the trap's SIGTERM) makes it throw and exit with the save half done, losing the data.
+  (cd "$dir" && exec setsid "$PKI_LOCAL_DIR/node_modules/.bin/azurite" --silent --disableTelemetry ${location[@]+"${location[@]}"} --skipApiVersionCheck \
     --blobHost 127.0.0.1 --blobPort "$blob" --queueHost 127.0.0.1 --queuePort "$queue" \
     --tableHost 127.0.0.1 --tablePort "$table" ${PKI_AZURITE_OPTIONS[@]+"${PKI_AZURITE_OPTIONS[@]}"}) >"$dir/azurite.log" 2>&1 &
   PKI_PIDS+=($!)
@@ -147,6 +150,8 @@ pki_start_throwaway_stack() {
   pki_init_token "$STATE/softhsm" "$2"
 }
 
+# Stops what was started, one SIGTERM each, and waits: Azurite writes its state to disk as it stops (it saves only
+# every 5 s otherwise, so a kill -9 loses up to the last 5 s of acknowledged writes).
 pki_stop_all() {
   local pid
   for pid in "${PKI_PIDS[@]}"; do

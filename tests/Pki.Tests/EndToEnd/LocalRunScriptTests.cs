@@ -28,7 +28,7 @@ public sealed class LocalRunScriptTests : IDisposable
     {
         using var ssl = new Openssl();
         var csr = ssl.NewCsr(ssl.NewKey("k", "ec:P-256"), "/CN=run.internal", "DNS:run.internal");
-        string serial, certificate, rootPem;
+        string serial, certificate, rootPem, lastSerial;
 
         using (var run = await StartAsync())
         {
@@ -37,6 +37,9 @@ public sealed class LocalRunScriptTests : IDisposable
             certificate = issued.GetProperty("certificatePem").GetString()!;
             rootPem = await run.Client.GetStringAsync("/api/ca/root-ca/certificate");
             Openssl.AssertVerifies(ssl.Write("root.pem", rootPem), ssl.Write("chain.pem", issued.GetProperty("chainPem").GetString()!), ssl.Write("leaf.pem", certificate));
+
+            // Issued a moment before Ctrl-C, well inside Azurite's 5 s between saves: only the save as it stops keeps it.
+            lastSerial = (await run.Client.IssueAsync(csr)).GetProperty("serialNumber").GetString()!;
             await run.StopAsync();
         }
 
@@ -47,6 +50,8 @@ public sealed class LocalRunScriptTests : IDisposable
             using var response = await run.Client.GetAsync("/api/certificates/" + serial);
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
             Assert.Equal(certificate, (await response.JsonAsync()).GetProperty("certificatePem").GetString());
+            using var last = await run.Client.GetAsync("/api/certificates/" + lastSerial);
+            Assert.Equal(HttpStatusCode.OK, last.StatusCode);
             Assert.Equal(rootPem, await run.Client.GetStringAsync("/api/ca/root-ca/certificate"));
             await run.StopAsync();
         }
@@ -60,7 +65,8 @@ public sealed class LocalRunScriptTests : IDisposable
 
     private async Task<RunningScript> StartAsync()
     {
-        var psi = new ProcessStartInfo("bash", [Path.Combine(RepoPaths.Root, "local", "run")])
+        // Its own process group, as a terminal's foreground job, so the stop can be a Ctrl-C: SIGINT to the whole group.
+        var psi = new ProcessStartInfo("setsid", ["bash", Path.Combine(RepoPaths.Root, "local", "run")])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -186,10 +192,13 @@ public sealed class LocalRunScriptTests : IDisposable
     {
         public HttpClient Client { get; } = client;
 
-        /// <summary>SIGTERM, as Ctrl-C or a service manager would send; the script's trap stops what it started.</summary>
+        /// <summary>
+        /// Ctrl-C in a terminal: SIGINT to every process of the foreground group (the script and whatever shares its
+        /// group); the script's trap stops what it started.
+        /// </summary>
         public async Task StopAsync()
         {
-            using (var kill = Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+            using (var kill = Process.Start("kill", ["-INT", "--", "-" + process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
             {
                 await kill.WaitForExitAsync();
             }
