@@ -4,8 +4,9 @@ namespace Pki.Core.Access;
 public interface IRateLimitStore
 {
     /// <summary>
-    /// Takes one unit of <paramref name="key"/>'s allowance in the window starting at <paramref name="windowStart"/>;
-    /// false (and nothing written) when <paramref name="limit"/> units were taken in that window already.
+    /// Takes up to <paramref name="wanted"/> units of <paramref name="key"/>'s allowance in the window starting at
+    /// <paramref name="windowStart"/>; the number taken, 0 (and nothing written) when <paramref name="limit"/> units
+    /// were taken in that window already.
     /// </summary>
-    Task<bool> TryTakeAsync(string key, DateTimeOffset windowStart, int limit, CancellationToken cancellationToken = default);
+    Task<int> TakeAsync(string key, DateTimeOffset windowStart, int limit, int wanted, CancellationToken cancellationToken = default);
 }

@@ -6,24 +6,27 @@ namespace Pki.Core.Storage;
 
 /// <summary>
 /// One row per counter (partition = the counter's key, so callers never share a hot partition), holding the current
-/// window and its count; a new window replaces the old, so rows do not pile up. Increments are ETag-conditional.
+/// window and its count; a new window replaces the old, so rows do not pile up. Increments (a chunk of allowance at a
+/// time) are ETag-conditional.
 /// </summary>
 public sealed class TableRateLimitStore(TableStorage storage) : IRateLimitStore
 {
     private const string Row = "window";
     private const int MaxAttempts = 10;
 
-    public async Task<bool> TryTakeAsync(string key, DateTimeOffset windowStart, int limit, CancellationToken cancellationToken = default)
+    public async Task<int> TakeAsync(string key, DateTimeOffset windowStart, int limit, int wanted, CancellationToken cancellationToken = default)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(wanted, 1);
         var table = await storage.GetTableAsync(TableNames.RateLimits, cancellationToken).ConfigureAwait(false);
         for (var attempt = 0; attempt < MaxAttempts; attempt++)
         {
             var found = await table.GetEntityIfExistsAsync<TableEntity>(key, Row, cancellationToken: cancellationToken).ConfigureAwait(false);
             if (!found.HasValue)
             {
-                if (await table.TryAddEntityAsync(Entity(key, windowStart, 1), cancellationToken).ConfigureAwait(false) is not null)
+                var first = Math.Min(wanted, limit);
+                if (await table.TryAddEntityAsync(Entity(key, windowStart, first), cancellationToken).ConfigureAwait(false) is not null)
                 {
-                    return true;
+                    return first;
                 }
 
                 continue;
@@ -32,24 +35,26 @@ public sealed class TableRateLimitStore(TableStorage storage) : IRateLimitStore
             var entity = found.Value!;
             var sameWindow = entity.GetDateTimeOffset("WindowStart") == windowStart;
             var count = sameWindow ? entity.GetInt32("Count") ?? 0 : 0;
-            if (count >= limit)
+            var taken = Math.Min(wanted, limit - count);
+            if (taken <= 0)
             {
-                return false;
+                return 0;
             }
 
             try
             {
-                await table.UpdateEntityAsync(Entity(key, windowStart, count + 1), entity.ETag, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
-                return true;
+                await table.UpdateEntityAsync(Entity(key, windowStart, count + taken), entity.ETag, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
+                return taken;
             }
             catch (RequestFailedException e) when (e.Status == 412)
             {
-                // Another request of the same caller counted first: read again.
+                // Another instance counted for the same caller first: read again, after a moment.
+                await Task.Delay(Random.Shared.Next(5, 20 * (attempt + 1)), cancellationToken).ConfigureAwait(false);
             }
         }
 
-        // Contention this heavy on one caller's counter is itself a flood.
-        return false;
+        // Each instance takes allowance a chunk at a time, one request at a time: this many lost races is a flood of instances.
+        return 0;
     }
 
     private static TableEntity Entity(string key, DateTimeOffset windowStart, int count) => new(key, Row)
