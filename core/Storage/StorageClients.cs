@@ -12,20 +12,30 @@ namespace Pki.Core.Storage;
 /// </summary>
 public static class StorageClients
 {
-    public static TableServiceClient Tables(StorageOptions options, TokenCredential? credential) =>
-        UsesConnectionString(options) ? new TableServiceClient(options.ConnectionString) : new TableServiceClient(Endpoint(options.TableServiceUri, nameof(options.TableServiceUri)), Require(credential));
+    public static TableServiceClient Tables(StorageOptions options, TokenCredential? credential)
+    {
+        var tableOptions = StorageMetrics.Counted(new TableClientOptions(), "table");
+        return UsesConnectionString(options)
+            ? new TableServiceClient(options.ConnectionString, tableOptions)
+            : new TableServiceClient(Endpoint(options.TableServiceUri, nameof(options.TableServiceUri)), Require(credential), tableOptions);
+    }
 
     public static QueueServiceClient Queues(StorageOptions options, TokenCredential? credential)
     {
         // Base64, as the Functions host's queue trigger expects by default.
-        var queueOptions = new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 };
+        var queueOptions = StorageMetrics.Counted(new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 }, "queue");
         return UsesConnectionString(options)
             ? new QueueServiceClient(options.ConnectionString, queueOptions)
             : new QueueServiceClient(Endpoint(options.QueueServiceUri, nameof(options.QueueServiceUri)), Require(credential), queueOptions);
     }
 
-    public static BlobServiceClient Blobs(StorageOptions options, TokenCredential? credential) =>
-        UsesConnectionString(options) ? new BlobServiceClient(options.ConnectionString) : new BlobServiceClient(Endpoint(options.BlobServiceUri, nameof(options.BlobServiceUri)), Require(credential));
+    public static BlobServiceClient Blobs(StorageOptions options, TokenCredential? credential)
+    {
+        var blobOptions = StorageMetrics.Counted(new BlobClientOptions(), "blob");
+        return UsesConnectionString(options)
+            ? new BlobServiceClient(options.ConnectionString, blobOptions)
+            : new BlobServiceClient(Endpoint(options.BlobServiceUri, nameof(options.BlobServiceUri)), Require(credential), blobOptions);
+    }
 
     public static bool UsesConnectionString(StorageOptions options) => !string.IsNullOrWhiteSpace(options.ConnectionString);
 

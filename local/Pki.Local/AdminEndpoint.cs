@@ -20,6 +20,24 @@ public static class AdminEndpoint
 
     public static async Task HandleAsync(HttpContext context)
     {
+        if (await AuthorizeAsync(context))
+        {
+            await RunAsync(context);
+        }
+    }
+
+    /// <summary><c>GET /admin/metrics/storage-requests</c>: the storage requests sent since start, by service (admins only).</summary>
+    public static async Task StorageRequestsAsync(HttpContext context)
+    {
+        if (await AuthorizeAsync(context))
+        {
+            await context.Response.WriteAsJsonAsync(context.RequestServices.GetRequiredService<StorageRequestTotals>().Snapshot());
+        }
+    }
+
+    /// <summary>The caller must be an admin, through the same access control as the API; otherwise the problem is written.</summary>
+    private static async Task<bool> AuthorizeAsync(HttpContext context)
+    {
         ArgumentNullException.ThrowIfNull(context);
         try
         {
@@ -27,16 +45,16 @@ public static class AdminEndpoint
                 .AuthenticateAsync(name => HttpFunction.Header(context.Request, name), context.RequestAborted);
             if (!caller.Roles.Contains(Roles.Admin))
             {
-                throw ProblemException.Forbidden("missing-role", $"Caller '{caller.Id}' is not an admin; running functions by hand needs the admin role.");
+                throw ProblemException.Forbidden("missing-role", $"Caller '{caller.Id}' is not an admin; the host's admin endpoints need the admin role.");
             }
+
+            return true;
         }
         catch (ProblemException problem)
         {
             await FunctionEndpoint.ExecuteAsync(ProblemResults.From(problem, context.Request), context);
-            return;
+            return false;
         }
-
-        await RunAsync(context);
     }
 
     private static Task RunAsync(HttpContext context)

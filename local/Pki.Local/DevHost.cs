@@ -1,5 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Configuration.Memory;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
@@ -21,6 +23,15 @@ public static class DevHost
 {
     public const string DefaultUrl = "http://localhost:7071";
 
+    /// <summary>
+    /// The Functions host writes no per-request ASP.NET Core lines to the console; at Information (five a request:
+    /// request starting/finished, endpoint executing/executed, result) they cost more than an OCSP answer itself.
+    /// </summary>
+    private static readonly Dictionary<string, string?> LoggingDefaults = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["Logging:LogLevel:Microsoft.AspNetCore"] = nameof(LogLevel.Warning),
+    };
+
     public static WebApplication Build(string[] args, Action<IServiceCollection>? configureServices = null) =>
         Build(args, FunctionCatalog.Discover(typeof(FunctionsServiceCollectionExtensions).Assembly), builder =>
         {
@@ -34,6 +45,9 @@ public static class DevHost
         ArgumentNullException.ThrowIfNull(functions);
         ArgumentNullException.ThrowIfNull(configure);
         var builder = WebApplication.CreateBuilder(args);
+
+        // Index 0 is the lowest precedence: Logging__LogLevel__Microsoft.AspNetCore=Information (or appsettings) still wins.
+        builder.Configuration.Sources.Insert(0, new MemoryConfigurationSource { InitialData = LoggingDefaults });
         if (string.IsNullOrEmpty(builder.Configuration["urls"]))
         {
             builder.WebHost.UseUrls(DefaultUrl);
@@ -50,6 +64,7 @@ public static class DevHost
             .Bind(builder.Configuration.GetSection(HostJson.AppSettingOverrides + ":" + QueueListenerOptions.HostJsonSection));
         builder.Services.AddSingleton(functions);
         builder.Services.AddSingleton(TimerLeases.Create);
+        builder.Services.AddSingleton<StorageRequestTotals>();
         builder.Services.AddSingleton<TimerFunctionRunner>();
         configure(builder);
         builder.Services.TryAddSingleton(TimeProvider.System);
@@ -70,6 +85,7 @@ public static class DevHost
         // Made now, not when the scheduler's loop first asks: schedules count from the host's start, so a
         // clock that moves before the loop runs (a fake one in tests, a busy machine) cannot skip an occurrence.
         _ = app.Services.GetRequiredService<TimerFunctionRunner>();
+        _ = app.Services.GetRequiredService<StorageRequestTotals>();
         if (queuesOff && functions.Queues.Count > 0)
         {
             app.Logger.LogInformation("Queue listeners are off ({Setting}); {Count} queue functions do not run", "DevHost:DisableQueues", functions.Queues.Count);
@@ -83,6 +99,7 @@ public static class DevHost
         }
 
         app.MapPost(AdminEndpoint.Route, AdminEndpoint.HandleAsync);
+        app.MapGet(StorageRequestTotals.Route, AdminEndpoint.StorageRequestsAsync);
 
         // The Functions host answers unknown routes with an empty 404; ours says what exists.
         app.MapFallback(context => FunctionEndpoint.ExecuteAsync(
