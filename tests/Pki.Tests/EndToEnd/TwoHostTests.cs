@@ -8,7 +8,7 @@ namespace Pki.Tests.EndToEnd;
 /// <summary>
 /// Two dev host processes on one storage account and one token, started at the same moment on a fresh state, the
 /// way Azure scales a Function App out: one key per CA and responder, one hierarchy, and concurrent issuance on
-/// both with no duplicate and an audit chain that verifies. Separate processes, because a PKCS#11 module is
+/// both with no duplicate, CRL numbers that never repeat, and an audit chain that verifies. Separate processes, because a PKCS#11 module is
 /// initialised once per process and a shared one would hide a race between hosts.
 /// </summary>
 [Collection(TokenExclusiveCollection.Name)]
@@ -52,6 +52,19 @@ public sealed partial class TwoHostTests : IAsyncLifetime
         Assert.Single(labels, l => KeyOf(_rootId).IsMatch(l));
         Assert.Single(labels, l => KeyOf(_issuingId).IsMatch(l));
         Assert.Single(labels, l => KeyOf(_issuingId + "-ocsp").IsMatch(l));
+
+        // CRLs published on both hosts at once never share a number (RFC 5280 5.2.3: monotonically increasing).
+        var published = await Task.WhenAll(Enumerable.Range(0, 6).Select(i => (i % 2 == 0 ? a : b).Client.PostAsync($"/api/ca/{_issuingId}/crl", null)));
+        var numbers = new List<string>();
+        foreach (var response in published)
+        {
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            numbers.AddRange((await response.JsonAsync()).EnumerateArray().Where(c => c.GetProperty("published").GetBoolean()).Select(c => c.GetProperty("crlNumber").ToString()));
+            response.Dispose();
+        }
+
+        Assert.NotEmpty(numbers);
+        Assert.Equal(numbers.Count, numbers.Distinct().Count());
 
         var verify = await (await a.Client.GetAsync("/api/audit/verify")).JsonAsync();
         Assert.True(verify.GetProperty("ok").GetBoolean(), verify.ToString());
