@@ -108,6 +108,7 @@ public static class PkiServiceCollectionExtensions
         services.AddSingleton<IRenewalIndex, TableRenewalIndex>();
         services.AddSingleton<IRenewalQueue, StorageRenewalQueue>();
         services.AddSingleton<RenewalPlanner>();
+        services.AddSingleton<RenewalFanOut>();
         services.AddSingleton<RenewalService>();
         services.AddSingleton<RenewalRequestService>();
         services.TryAddSingleton<IRenewalNotifier, QueueRenewalNotifier>();

@@ -4,7 +4,7 @@ using Pki.Core.Renewal;
 
 namespace Pki.Functions;
 
-/// <summary>The renewal planning pass: due buckets of the renewal index → one renewals-queue message per certificate.</summary>
+/// <summary>The renewal planning pass: due buckets of the renewal index → one renewal-batches message per batch of due certificates.</summary>
 public sealed class PlanRenewals(RenewalPlanner planner)
 {
     [Function(nameof(PlanRenewals))]

@@ -5,7 +5,10 @@ using Pki.Core.Storage;
 
 namespace Pki.Functions;
 
-/// <summary>One renewal per message; a failure leaves the message to the queue's retries, then renewals-poison.</summary>
+/// <summary>
+/// One renewal per message (put there by FanOutRenewals, or by a planner from before batches); a failure leaves the
+/// message to the queue's retries, then renewals-poison.
+/// </summary>
 public sealed class RenewCertificate(RenewalService renewals, ILogger<RenewCertificate> logger)
 {
     [Function(nameof(RenewCertificate))]

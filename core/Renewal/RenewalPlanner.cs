@@ -5,11 +5,12 @@ namespace Pki.Core.Renewal;
 
 /// <summary>
 /// The planning pass: reads only the due-day buckets from the cursor through today (one single-partition query
-/// each, so its cost grows with the days and the due certificates, never with the estate) and puts one message
-/// per due certificate on the renewals queue. A second pass sends nothing again: the cursor moves past every day
-/// whose entries were all sent, and entries of a day the next pass reads again (today, or a day after an incomplete
-/// one) are marked planned after their message is sent. A lost mark or a re-read day sends again, which the renewer's
-/// successor check makes harmless.
+/// each, so its cost grows with the days and the due certificates, never with the estate) and puts the due
+/// certificates on the renewal-batches queue, up to <see cref="RenewalBatch.MaxSerials"/> of one day per message;
+/// <see cref="RenewalFanOut"/> turns each batch into one renewals-queue message per certificate. A second pass sends
+/// nothing again: the cursor moves past every day whose entries were all sent, and entries of a day the next pass
+/// reads again (today, or a day after an incomplete one) are marked planned after their batch is sent. A lost mark or
+/// a re-read day sends again, which the renewer's successor check makes harmless.
 /// </summary>
 public sealed class RenewalPlanner(IRenewalIndex index, IRenewalQueue queue, IOptions<PkiOptions> options, TimeProvider time, ILogger<RenewalPlanner> logger)
 {
@@ -20,14 +21,15 @@ public sealed class RenewalPlanner(IRenewalIndex index, IRenewalQueue queue, IOp
         var stored = await index.GetCursorAsync(cancellationToken).ConfigureAwait(false);
         var from = stored is null ? today.AddDays(-options.Value.Renewal.InitialLookbackDays) : RenewalDays.Parse(stored);
 
-        var enqueued = 0;
+        int enqueued = 0, batches = 0;
         var pass = await DayBucketPass.RunAsync(
             from,
             today,
             async (day, readAgain) =>
             {
-                var (sent, complete) = await PlanDayAsync(day, now, readAgain, cancellationToken).ConfigureAwait(false);
+                var (sent, messages, complete) = await PlanDayAsync(day, now, readAgain, cancellationToken).ConfigureAwait(false);
                 enqueued += sent;
+                batches += messages;
                 return complete;
             },
             (day, e) => logger.LogError(e, "Renewal planning of due day {Day} failed; the next pass tries it again", day)).ConfigureAwait(false);
@@ -37,14 +39,14 @@ public sealed class RenewalPlanner(IRenewalIndex index, IRenewalQueue queue, IOp
             await index.SetCursorAsync(pass.Cursor, cancellationToken).ConfigureAwait(false);
         }
 
-        logger.LogInformation("Renewal planning read {Days} due days, enqueued {Enqueued} certificates, {Failed} days failed; cursor at {Cursor}", pass.Days, enqueued, pass.Failed, pass.Cursor);
-        return new PlanningOutcome(pass.Days, enqueued, pass.Failed, pass.Cursor);
+        logger.LogInformation("Renewal planning read {Days} due days, enqueued {Enqueued} certificates in {Batches} batches, {Failed} days failed; cursor at {Cursor}", pass.Days, enqueued, batches, pass.Failed, pass.Cursor);
+        return new PlanningOutcome(pass.Days, enqueued, batches, pass.Failed, pass.Cursor);
     }
 
-    /// <summary>Messages sent at once within one day's bucket: the pass is bound by round trips, not by work.</summary>
+    /// <summary>Batch messages sent at once within one day's bucket: the pass is bound by round trips, not by work.</summary>
     public const int Parallelism = 16;
 
-    private async Task<(int Sent, bool Complete)> PlanDayAsync(string day, DateTimeOffset now, bool readAgain, CancellationToken cancellationToken)
+    private async Task<(int Sent, int Batches, bool Complete)> PlanDayAsync(string day, DateTimeOffset now, bool readAgain, CancellationToken cancellationToken)
     {
         var due = new List<RenewalIndexEntry>();
         var complete = true;
@@ -64,16 +66,18 @@ public sealed class RenewalPlanner(IRenewalIndex index, IRenewalQueue queue, IOp
             due.Add(entry);
         }
 
-        // Send all, then mark all (in batches of one partition): a lost mark sends the message again next pass,
-        // which the renewer deduplicates; a mark before the send could lose the renewal.
-        await Parallel.ForEachAsync(due, new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = cancellationToken }, async (entry, ct) =>
-            await queue.SendAsync(new RenewalMessage(entry.SerialNumber), ct).ConfigureAwait(false)).ConfigureAwait(false);
+        // One message per batch, not per certificate: sends were 14.7 of the 16 s a pass over 10,000 due certificates
+        // took. Send all, then mark all (in batches of one partition): a lost mark sends the batch again next pass,
+        // which the renewer's successor check deduplicates; a mark before the send could lose the renewal.
+        var batches = due.Chunk(RenewalBatch.MaxSerials).Select(chunk => new RenewalBatch(day, [.. chunk.Select(e => e.SerialNumber)])).ToList();
+        await Parallel.ForEachAsync(batches, new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = cancellationToken }, async (batch, ct) =>
+            await queue.SendBatchAsync(batch, ct).ConfigureAwait(false)).ConfigureAwait(false);
 
         // A day the cursor moves past is never read again: its entries need no mark (one write per 100 saved, and on
         // a catch-up over past days, all of them).
         if (!readAgain)
         {
-            return (due.Count, complete);
+            return (due.Count, batches.Count, complete);
         }
 
         var marked = due.Count == 0 ? 0 : await index.MarkPlannedAsync(due, cancellationToken).ConfigureAwait(false);
@@ -83,6 +87,6 @@ public sealed class RenewalPlanner(IRenewalIndex index, IRenewalQueue queue, IOp
         }
 
         // An unmarked entry holds the cursor at its day, so the next pass does read it again.
-        return (due.Count, complete && marked == due.Count);
+        return (due.Count, batches.Count, complete && marked == due.Count);
     }
 }

@@ -18,8 +18,11 @@ public static class QueueNames
     /// <summary>Lifecycle events (CloudEvents JSON) where no Service Bus topic is configured: the local stand-in.</summary>
     public const string LifecycleEvents = "lifecycle-events";
 
-    /// <summary>One message per certificate due for renewal, from the planner to the renewer.</summary>
+    /// <summary>One message per certificate due for renewal, from the fan-out (or an older planner) to the renewer.</summary>
     public const string Renewals = "renewals";
+
+    /// <summary>Batches of certificates due for renewal (a chunk of one day bucket each), from the planner to the fan-out.</summary>
+    public const string RenewalBatches = "renewal-batches";
 
     /// <summary>Renewal requests with a new CSR, put there by teams' pipelines (format in the README).</summary>
     public const string RenewalRequests = "renewal-requests";

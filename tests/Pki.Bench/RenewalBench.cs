@@ -10,12 +10,14 @@ using Pki.Core.Storage;
 
 /// <summary>
 /// One renewal planning pass over an estate of N renewal-index entries of which a share is due, beside a
-/// full-table scan that finds the same due entries, in the same run: time, storage transactions, ratio.
+/// full-table scan that finds the same due entries, in the same run: time, storage transactions, ratio. Then the
+/// consumer's side, apart from the pass: the batches it sent fanned out into one renewals message per certificate.
 /// Started by `local/bench renewal [--estate 1000000] [--due-percent 1] [--days 365]` on an in-memory Azurite.
 /// </summary>
 internal static class RenewalBench
 {
     private const int PageSize = 1000; // Table Storage's largest query page
+    private static readonly System.Text.Json.JsonSerializerOptions Json = new(System.Text.Json.JsonSerializerDefaults.Web); // as QueueStorage sends
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -94,7 +96,8 @@ internal static class RenewalBench
         var counting = new CountingIndex(index);
         var queues = new QueueStorage(options);
         var queue = new CountingQueue(new StorageRenewalQueue(queues));
-        await queues.GetQueueAsync(QueueNames.Renewals); // created before timing
+        await queues.GetQueueAsync(QueueNames.RenewalBatches); // created before timing
+        await queues.GetQueueAsync(QueueNames.Renewals);
         var beforePass = requests.Snapshot();
         var pass = Stopwatch.StartNew();
         var outcome = await new RenewalPlanner(counting, queue, options, TimeProvider.System, NullLogger<RenewalPlanner>.Instance).PlanAsync();
@@ -106,14 +109,35 @@ internal static class RenewalBench
         var passReads = Count(passRequests, "table query");
         var scanReads = Count(scanRequests, "table query");
         Console.WriteLine($"planning pass: {pass.Elapsed.TotalSeconds:F2} s, {outcome.Enqueued:N0} enqueued from {outcome.DaysRead} day buckets, {passTotal:N0} storage transactions ({Describe(passRequests)})");
-        Console.WriteLine($"  of which reading the due buckets {counting.QueryTime.TotalSeconds:F2} s ({passReads} query pages), sending {queue.Sent:N0} messages {sendTime.TotalSeconds:F2} s " +
-            $"({queue.Sent / sendTime.TotalSeconds:N0}/s, {RenewalPlanner.Parallelism} at once), marking them planned {counting.MarkTime.TotalSeconds:F2} s ({Count(passRequests, "table batch")} batches), cursor {counting.CursorTime.TotalSeconds:F2} s");
-        Console.WriteLine($"  transactions per due certificate: {(double)passTotal / Math.Max(1, outcome.Enqueued):F3} (1 message each, a query page per 1000, and a mark batch per 100 only on days the next pass reads again)");
+        Console.WriteLine($"  of which reading the due buckets {counting.QueryTime.TotalSeconds:F2} s ({passReads} query pages), sending {queue.Batches:N0} batch messages of up to {RenewalBatch.MaxSerials} certificates ({queue.Serials:N0} in all) {sendTime.TotalSeconds:F2} s " +
+            $"({RenewalPlanner.Parallelism} at once), marking them planned {counting.MarkTime.TotalSeconds:F2} s ({Count(passRequests, "table batch")} batches), cursor {counting.CursorTime.TotalSeconds:F2} s");
+        Console.WriteLine($"  transactions per due certificate: {(double)passTotal / Math.Max(1, outcome.Enqueued):F3} (a message per {RenewalBatch.MaxSerials} of one day, a query page per 1000, and a mark batch per 100 only on days the next pass reads again)");
         Console.WriteLine($"full-table scan: {scan.Elapsed.TotalSeconds:F2} s, {scanFound:N0} due found, {scanReads:N0} query pages of up to {PageSize} ({Describe(scanRequests)}), every one of the {estate:N0} entries read in ranges of 30 days");
         Console.WriteLine($"ratio scan/pass: time {scan.Elapsed.TotalSeconds / pass.Elapsed.TotalSeconds:F1}x (scan against reading the due buckets: {scan.Elapsed.TotalSeconds / counting.QueryTime.TotalSeconds:F0}x); " +
             $"read transactions {scanReads:N0} vs {passReads} ({(double)scanReads / Math.Max(1, passReads):F0}x); all transactions {scanReads:N0} vs {passTotal:N0} ({(double)scanReads / Math.Max(1, passTotal):F2}x)");
+        // The consumer's side, not part of the pass: what FanOutRenewals does with each batch, one batch after another
+        // (the Functions host takes up to 16 at once per instance and scales out on queue length).
+        var fanOut = new RenewalFanOut(queue, new TableCertificateStore(storage, options), NullLogger<RenewalFanOut>.Instance);
+        var batchQueue = await queues.GetQueueAsync(QueueNames.RenewalBatches);
+        var beforeFanOut = requests.Snapshot();
+        var fanning = Stopwatch.StartNew();
+        int fanned = 0, taken = 0;
+        while ((await batchQueue.ReceiveMessagesAsync(32)).Value is { Length: > 0 } received)
+        {
+            foreach (var message in received)
+            {
+                fanned += await fanOut.FanOutAsync(message.Body.ToObjectFromJson<RenewalBatch>(Json)!, message.DequeueCount);
+                await batchQueue.DeleteMessageAsync(message.MessageId, message.PopReceipt);
+                taken++;
+            }
+        }
+
+        fanning.Stop();
+        var fanOutRequests = RequestCounter.Since(beforeFanOut, requests.Snapshot());
+        Console.WriteLine($"fan-out (the consumer, apart from the pass): {taken:N0} batch messages into {fanned:N0} renewals messages in {fanning.Elapsed.TotalSeconds:F2} s " +
+            $"({fanned / fanning.Elapsed.TotalSeconds:N0}/s, {RenewalFanOut.Parallelism} at once per batch, one batch at a time; {Describe(fanOutRequests)})");
         await table.DeleteAsync();
-        return outcome.Enqueued == due && scanFound == due ? 0 : 1;
+        return outcome.Enqueued == due && fanned == due && scanFound == due ? 0 : 1;
     }
 
     /// <summary>Batches in seeding order: the due share over the three days up to yesterday, the rest over the next days.</summary>
@@ -281,14 +305,20 @@ internal static class RenewalBench
 
     private sealed class CountingQueue(IRenewalQueue inner) : IRenewalQueue
     {
-        private int _sent;
+        private int _batches;
+        private int _serials;
 
-        public int Sent => _sent;
+        public int Batches => _batches;
 
-        public Task SendAsync(RenewalMessage message, CancellationToken cancellationToken = default)
+        public int Serials => _serials;
+
+        public Task SendAsync(RenewalMessage message, CancellationToken cancellationToken = default) => inner.SendAsync(message, cancellationToken);
+
+        public Task SendBatchAsync(RenewalBatch batch, CancellationToken cancellationToken = default)
         {
-            Interlocked.Increment(ref _sent);
-            return inner.SendAsync(message, cancellationToken);
+            Interlocked.Increment(ref _batches);
+            Interlocked.Add(ref _serials, batch.SerialNumbers?.Count ?? 0);
+            return inner.SendBatchAsync(batch, cancellationToken);
         }
     }
 }

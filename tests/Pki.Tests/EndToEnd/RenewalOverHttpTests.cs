@@ -62,6 +62,44 @@ public sealed class RenewalOverHttpTests(RenewalHostFixture host) : IClassFixtur
     }
 
     [Fact]
+    public async Task A_batch_renews_each_of_its_certificates_once_and_the_same_batch_again_renews_nothing()
+    {
+        var serials = new List<string>();
+        foreach (var name in new[] { "batch-a.internal", "batch-b.internal", "batch-c.internal" })
+        {
+            serials.Add((await IssueAsync(name)).Serial);
+        }
+
+        var batches = host.Queue(QueueNames.RenewalBatches);
+        await batches.CreateIfNotExistsAsync();
+        var body = System.Text.Json.JsonSerializer.Serialize(new RenewalBatch("20261101", serials), new System.Text.Json.JsonSerializerOptions(System.Text.Json.JsonSerializerDefaults.Web));
+        await batches.SendMessageAsync(body);
+
+        // FanOutRenewals puts one renewals message per serial; RenewCertificate renews each.
+        var successors = new Dictionary<string, string>();
+        foreach (var serial in serials)
+        {
+            successors[serial] = (await WaitForSuccessorAsync(serial)).SuccessorSerial!;
+        }
+
+        Assert.Equal(3, successors.Values.Distinct().Count());
+        await WaitForQueuesToDrainAsync();
+        var before = await host.CountRowsAsync(TableNames.Certificates);
+
+        // The planner sends a batch again when a mark was lost: its fan-out and renewals change nothing.
+        await batches.SendMessageAsync(body);
+        await WaitForQueuesToDrainAsync();
+        Assert.Equal(before, await host.CountRowsAsync(TableNames.Certificates));
+        foreach (var serial in serials)
+        {
+            Assert.Equal(successors[serial], (await Store.GetAsync(serial))!.SuccessorSerial);
+        }
+
+        var poison = host.Queue(QueueNames.RenewalBatches + "-poison");
+        Assert.False(await poison.ExistsAsync() && (await poison.PeekMessagesAsync(32)).Value.Any(m => m.Body.ToString() == body), host.ErrorLog());
+    }
+
+    [Fact]
     public async Task Deliveries_running_at_once_issue_one_successor()
     {
         var (serial, _) = await IssueAsync("race.internal");
@@ -138,6 +176,41 @@ public sealed class RenewalOverHttpTests(RenewalHostFixture host) : IClassFixtur
     }
 
     [Fact]
+    public async Task A_single_certificate_message_from_before_batches_is_still_renewed()
+    {
+        var (serial, _) = await IssueAsync("single.internal");
+        var renewals = host.Queue(QueueNames.Renewals);
+        await renewals.CreateIfNotExistsAsync();
+        await renewals.SendMessageAsync($"{{\"serialNumber\": \"{serial}\"}}");
+
+        var successor = (await Store.GetAsync((await WaitForSuccessorAsync(serial)).SuccessorSerial!))!;
+        Assert.Equal((CertificateStatus.Issued, serial), (successor.Status, successor.PredecessorSerial));
+    }
+
+    [Fact]
+    public async Task A_malformed_renewal_batch_ends_in_its_poison_queue_with_a_log_line()
+    {
+        var queue = host.Queue(QueueNames.RenewalBatches);
+        var poison = host.Queue(QueueNames.RenewalBatches + "-poison");
+        await queue.CreateIfNotExistsAsync();
+        await poison.CreateIfNotExistsAsync();
+        const string Malformed = "{\"day\": \"20261101\"}";
+        await queue.SendMessageAsync(Malformed);
+
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        string? found = null;
+        while (found is null && DateTime.UtcNow < deadline)
+        {
+            found = (await poison.PeekMessagesAsync(32)).Value.Select(m => m.Body.ToString()).FirstOrDefault(b => b == Malformed);
+            await Task.Delay(250);
+        }
+
+        Assert.Equal(Malformed, found);
+        Assert.Contains(host.Logs.GetSnapshot(), r => r.Level == LogLevel.Error
+            && r.Message.Contains("Renewal batch of due day 20261101", StringComparison.Ordinal) && r.Message.Contains("moves to the poison queue", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task A_pipeline_renewal_request_issues_a_successor_for_the_new_key_once()
     {
         var (serial, _) = await IssueAsync("pipeline.internal", autoRenew: false); // so a planning pass of another test leaves it alone
@@ -190,6 +263,25 @@ public sealed class RenewalOverHttpTests(RenewalHostFixture host) : IClassFixtur
         }
 
         throw new TimeoutException($"Certificate {serial} got no successor. {host.ErrorLog()}");
+    }
+
+    /// <summary>Waits until the renewal batches are fanned out and every renewal they queued has run (a message counts until it is deleted).</summary>
+    private async Task WaitForQueuesToDrainAsync()
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (DateTime.UtcNow < deadline)
+        {
+            // Batches first: a batch is deleted only after its renewals were sent.
+            if ((await host.Queue(QueueNames.RenewalBatches).GetPropertiesAsync()).Value.ApproximateMessagesCount == 0
+                && (await host.Queue(QueueNames.Renewals).GetPropertiesAsync()).Value.ApproximateMessagesCount == 0)
+            {
+                return;
+            }
+
+            await Task.Delay(250);
+        }
+
+        throw new TimeoutException($"The renewal queues did not drain. {host.ErrorLog()}");
     }
 
     private static string PublicKey(string certificatePath) =>

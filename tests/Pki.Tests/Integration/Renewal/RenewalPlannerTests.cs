@@ -103,6 +103,43 @@ public sealed class RenewalPlannerTests
         Assert.Equal(new[] { early, late }.Order(), _queue.Serials.Order());
     }
 
+    [Fact]
+    public async Task The_planner_sends_one_message_per_batch_of_a_days_due_certificates_and_none_per_certificate()
+    {
+        var index = new TableRenewalIndex(_storage);
+        await index.SetCursorAsync(RenewalDays.Of(Start.AddDays(-3)));
+        var earlier = Enumerable.Range(0, RenewalBatch.MaxSerials + 1).Select(_ => SerialNumbers.ToHex(SerialNumbers.New())).ToList();
+        var later = Enumerable.Range(0, 2).Select(_ => SerialNumbers.ToHex(SerialNumbers.New())).ToList();
+        var entries = earlier.Select(s => new RenewalIndexEntry(RenewalDays.Of(Start.AddDays(-2)), s, Start.AddDays(-2)))
+            .Concat(later.Select(s => new RenewalIndexEntry(RenewalDays.Of(Start.AddDays(-1)), s, Start.AddDays(-1))));
+        await Parallel.ForEachAsync(entries, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (entry, ct) => await index.UpsertEntityAsync(entry, ct));
+
+        var outcome = await new RenewalPlanner(index, new StorageRenewalQueue(new QueueStorage(_options)), _options, _time, NullLogger<RenewalPlanner>.Instance).PlanAsync();
+
+        // The earlier day fills one batch and starts a second; the later day is a batch of its own.
+        Assert.Equal((earlier.Count + later.Count, 3, 0), (outcome.Enqueued, outcome.Batches, outcome.FailedDays));
+        var batches = await PeekAsync<RenewalBatch>(QueueNames.RenewalBatches);
+        Assert.Equal(3, batches.Count);
+        Assert.All(batches, b => Assert.InRange(b.SerialNumbers!.Count, 1, RenewalBatch.MaxSerials));
+        Assert.Equal(earlier.Order(), batches.Where(b => b.Day == RenewalDays.Of(Start.AddDays(-2))).SelectMany(b => b.SerialNumbers!).Order());
+        Assert.Equal(later.Order(), batches.Single(b => b.Day == RenewalDays.Of(Start.AddDays(-1))).SerialNumbers!.Order());
+        Assert.Empty(await PeekAsync<RenewalMessage>(QueueNames.Renewals));
+    }
+
+    /// <summary>Up to 32 messages of one of this test's queues, read from JSON; none when the queue does not exist.</summary>
+    private async Task<List<T>> PeekAsync<T>(string queue)
+    {
+        var client = new Azure.Storage.Queues.QueueClient(TestEnvironment.StorageConnectionString, QueueNames.Resolve(_options.Value.Storage.TablePrefix, queue),
+            new Azure.Storage.Queues.QueueClientOptions { MessageEncoding = Azure.Storage.Queues.QueueMessageEncoding.Base64 });
+        if (!await client.ExistsAsync())
+        {
+            return [];
+        }
+
+        var peeked = await client.PeekMessagesAsync(32);
+        return [.. peeked.Value.Select(m => m.Body.ToObjectFromJson<T>(new System.Text.Json.JsonSerializerOptions(System.Text.Json.JsonSerializerDefaults.Web))!)];
+    }
+
     /// <summary>The table index, whose one day cannot be read while <see cref="Failing"/>.</summary>
     private sealed class FailingDayIndex(IRenewalIndex inner, string failingDay) : IRenewalIndex
     {
@@ -122,15 +159,23 @@ public sealed class RenewalPlannerTests
         public Task SetCursorAsync(string day, CancellationToken cancellationToken = default) => inner.SetCursorAsync(day, cancellationToken);
     }
 
+    /// <summary>Records the serials of the batches the planner sends; the planner never sends single renewals.</summary>
     private sealed class RecordingQueue : IRenewalQueue
     {
         private readonly System.Collections.Concurrent.ConcurrentQueue<string> _serials = new();
 
         public IReadOnlyCollection<string> Serials => _serials;
 
-        public Task SendAsync(RenewalMessage message, CancellationToken cancellationToken = default)
+        public Task SendAsync(RenewalMessage message, CancellationToken cancellationToken = default) =>
+            throw new InvalidOperationException("The planner sends batches, not single renewals.");
+
+        public Task SendBatchAsync(RenewalBatch batch, CancellationToken cancellationToken = default)
         {
-            _serials.Enqueue(message.SerialNumber!);
+            foreach (var serial in batch.SerialNumbers!)
+            {
+                _serials.Enqueue(serial!);
+            }
+
             return Task.CompletedTask;
         }
     }
