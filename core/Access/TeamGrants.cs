@@ -12,10 +12,11 @@ public sealed class TeamGrants(IOptions<PkiOptions> options)
     public bool Allows(string team, string dnsName) =>
         Grants(team).Any(g => Matches(g, dnsName.ToLowerInvariant()));
 
+    /// <summary>Compared as <see cref="IpAddresses"/> compares: ::ffff:10.30.0.5 is 10.30.0.5 under a grant of 10.30.0.0/24.</summary>
     public bool Allows(string team, IPAddress address) =>
         Grants(team).Any(g => g.Contains('/')
-            ? IPNetwork.TryParse(g, out var range) && range.Contains(address)
-            : IPAddress.TryParse(g, out var exact) && exact.Equals(address));
+            ? IPNetwork.TryParse(g, out var range) && IpAddresses.InRange(range, address)
+            : IPAddress.TryParse(g, out var exact) && IpAddresses.Canonical(exact).Equals(IpAddresses.Canonical(address)));
 
     /// <summary>The team's grants, as a 403 lists them.</summary>
     public IReadOnlyList<string> Grants(string team) =>

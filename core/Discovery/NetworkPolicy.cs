@@ -73,7 +73,7 @@ public sealed class NetworkPolicy
                 return false;
             }
 
-            address = Normalize(address);
+            address = IpAddresses.Canonical(address);
             network = new IPNetwork(address, address.AddressFamily == AddressFamily.InterNetwork ? 32 : 128);
             return true;
         }
@@ -96,7 +96,7 @@ public sealed class NetworkPolicy
     public bool IsAllowed(IPAddress address)
     {
         ArgumentNullException.ThrowIfNull(address);
-        address = Normalize(address);
+        address = IpAddresses.Canonical(address);
         if (IsNeverScanned(address))
         {
             return false;
@@ -133,7 +133,7 @@ public sealed class NetworkPolicy
     public IReadOnlyList<IPAddress> AllowedAddresses(IEnumerable<IPAddress> addresses)
     {
         ArgumentNullException.ThrowIfNull(addresses);
-        return addresses.Select(Normalize).Where(IsAllowed).Distinct().ToList();
+        return addresses.Select(IpAddresses.Canonical).Where(IsAllowed).Distinct().ToList();
     }
 
     /// <summary>
@@ -146,11 +146,11 @@ public sealed class NetworkPolicy
         ArgumentException.ThrowIfNullOrWhiteSpace(host);
         if (TryParseLiteral(host, out var literal))
         {
-            return [Normalize(literal)];
+            return [IpAddresses.Canonical(literal)];
         }
 
         var addresses = await Dns.GetHostAddressesAsync(host, cancellationToken).ConfigureAwait(false);
-        return addresses.Select(Normalize).Distinct().ToList();
+        return addresses.Select(IpAddresses.Canonical).Distinct().ToList();
     }
 
     /// <summary>True when <paramref name="host"/> is an IP address rather than a name (brackets allowed around IPv6).</summary>
@@ -166,8 +166,6 @@ public sealed class NetworkPolicy
         address = IPAddress.None;
         return false;
     }
-
-    private static IPAddress Normalize(IPAddress address) => address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address;
 
     private static bool IsNeverScanned(IPAddress address) =>
         address.Equals(IPAddress.Any) || address.Equals(IPAddress.IPv6Any) || address.Equals(IPAddress.Broadcast)

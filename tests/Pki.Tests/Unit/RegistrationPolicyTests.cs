@@ -86,6 +86,28 @@ public sealed class RegistrationPolicyTests
         Assert.Contains("8.8.8.8", e.Detail);
     }
 
+    [Theory]
+    [InlineData("::ffff:1.1.1.1", "1.1.1.1")]
+    [InlineData("::ffff:1.0.0.1", "1.0.0.1")]
+    [InlineData("::ffff:0.0.0.0", "0.0.0.0")]
+    [InlineData("::ffff:10.30.0.5", "10.30.0.5")]
+    public void An_ipv4_mapped_ipv6_address_is_refused_and_the_detail_names_the_ipv4_address_to_use(string mapped, string ipv4)
+    {
+        // IPNetwork.Contains finds ::ffff:1.1.1.1 inside the default fc00::/7, so these were issued before.
+        var e = Refused(Ra(), Input(Csrs.Ec(null, null, [IPAddress.Parse(mapped)])));
+        Assert.Equal(ProblemKind.Unprocessable, e.Kind);
+        Assert.Equal("ipv4-mapped-address", e.Type);
+        Assert.Contains("put " + ipv4 + " in the CSR", e.Detail);
+    }
+
+    [Fact]
+    public void An_ipv6_range_never_contains_an_ipv4_address()
+    {
+        var ra = Ra(o => o.Names.AllowedIpRanges = ["fc00::/7"]);
+        Assert.NotNull(ra.Approve(Input(Csrs.Ec(null, null, [IPAddress.Parse("fd00::5")]))));
+        Assert.Equal("name-not-allowed", Refused(ra, Input(Csrs.Ec(null, null, [IPAddress.Parse("1.1.1.1")]))).Type);
+    }
+
     [Fact]
     public void Common_name_must_repeat_a_subject_alt_name()
     {

@@ -34,7 +34,10 @@ public sealed class AccessTests
     [InlineData("10.1.3.3", false)]
     [InlineData("192.168.0.7", true)]
     [InlineData("192.168.0.8", false)]
-    public void An_ip_grant_is_an_address_or_a_range(string address, bool allowed) =>
+    [InlineData("::ffff:10.1.2.3", true)]
+    [InlineData("::ffff:192.168.0.7", true)]
+    [InlineData("::ffff:10.1.3.3", false)]
+    public void An_ip_grant_is_an_address_or_a_range_and_a_mapped_address_is_judged_as_the_ipv4_one(string address, bool allowed) =>
         Assert.Equal(allowed, Grants("10.1.2.0/24", "192.168.0.7").Allows("payments", IPAddress.Parse(address)));
 
     [Fact]
