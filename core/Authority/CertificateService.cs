@@ -40,6 +40,7 @@ public sealed class CertificateService(
         }
 
         ValidateIdempotencyKey(idempotencyKey);
+        idempotencyKey = Scoped(callers.Current, idempotencyKey);
         var replay = await ReplayAsync(idempotencyKey, bodyHash, cancellationToken).ConfigureAwait(false);
         if (replay is not null)
         {
@@ -235,6 +236,12 @@ public sealed class CertificateService(
 
     private static ProblemException InProgress() =>
         ProblemException.Conflict("request-in-progress", "A request with this Idempotency-Key is still being processed; retry in a moment.");
+
+    /// <summary>
+    /// Keys belong to their caller: the same key from another caller (another team's pipeline, or the service's own
+    /// renewal-request keys) is another request, and a caller learns nothing of keys that are not its own.
+    /// </summary>
+    private static string Scoped(Caller caller, string key) => $"{caller.AuthenticationMethod}:{caller.Id}\n{key}";
 
     internal static void ValidateIdempotencyKey(string key)
     {

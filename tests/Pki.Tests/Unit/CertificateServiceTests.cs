@@ -26,6 +26,7 @@ public sealed class CertificateServiceTests : IDisposable
     private readonly InMemoryIssuanceJournal _journal = new();
     private readonly RecordingObserver _observer = new();
     private readonly IssuanceRepair _repair;
+    private readonly CallerContext _callers = new();
     private readonly string _csr = Convert.ToBase64String(Csrs.Ec("svc.internal", ["svc.internal"]));
 
     public CertificateServiceTests()
@@ -42,8 +43,11 @@ public sealed class CertificateServiceTests : IDisposable
         var ra = new RegistrationAuthority(new ProfileCatalog(options), [new OwnerRule(), new SubjectAltNameRule(), new NameRule(options), new LifetimeRule()], new CallerContext());
         var issuer = new CertificateIssuer(directory, factory, new RecordedIssuance(_certificates, _time, NullLogger<RecordedIssuance>.Instance), [_observer], _journal, trail, options, _time, NullLogger<CertificateIssuer>.Instance);
         _repair = new IssuanceRepair(_journal, _certificates, issuer, trail, options, _time, NullLogger<IssuanceRepair>.Instance);
-        _service = new CertificateService(ra, issuer, directory, _certificates, _requests, trail, _time, new CallerContext(), NullLogger<CertificateService>.Instance);
+        _service = new CertificateService(ra, issuer, directory, _certificates, _requests, trail, _time, _callers, NullLogger<CertificateService>.Instance);
     }
+
+    /// <summary>The stored claim of a key the service itself (the test's caller) sent: keys are stored scoped to their caller.</summary>
+    private IssuanceRequestRecord Claim(string key) => _requests.Keyed["system:system\n" + key];
 
     private CertificateRequestInput Input(string owner = "alice") => new(_csr, ProfileNames.TlsServer, owner, null);
 
@@ -85,7 +89,7 @@ public sealed class CertificateServiceTests : IDisposable
         Assert.True(retry.Replayed);
         Assert.Equal(failure.SerialNumber, retry.Certificate.SerialNumber);
         Assert.Equal(1, _counting.Signatures);
-        Assert.Equal(RequestStatus.Issued, _requests.Keyed["k2"].Status);
+        Assert.Equal(RequestStatus.Issued, Claim("k2").Status);
     }
 
     [Fact]
@@ -94,7 +98,7 @@ public sealed class CertificateServiceTests : IDisposable
         _certificates.FailMarkIssued = true;
         var failure = await Assert.ThrowsAsync<CertificateNotRecordedException>(() => _service.RequestAsync(Input(), "k3"));
         _certificates.FailMarkIssued = false;
-        Assert.Equal(failure.SerialNumber, _requests.Keyed["k3"].SerialNumber);
+        Assert.Equal(failure.SerialNumber, Claim("k3").SerialNumber);
 
         var busy = await Assert.ThrowsAsync<ProblemException>(() => _service.RequestAsync(Input(), "k3"));
         Assert.Equal(ProblemKind.Conflict, busy.Kind);
@@ -154,7 +158,7 @@ public sealed class CertificateServiceTests : IDisposable
         Assert.Equal("request-superseded", lost.Type);
 
         Assert.Equal(1, _counting.Signatures);
-        Assert.Equal((RequestStatus.Issued, retry.Certificate.SerialNumber), (_requests.Keyed["k7"].Status, _requests.Keyed["k7"].SerialNumber));
+        Assert.Equal((RequestStatus.Issued, retry.Certificate.SerialNumber), (Claim("k7").Status, Claim("k7").SerialNumber));
         // The stalled request's reservation is recorded as never issued, not left "issuing".
         Assert.Single(_certificates.Records.Values, r => r.Status is CertificateStatus.Abandoned);
         var replay = await _service.RequestAsync(Input(), "k7");
@@ -206,6 +210,34 @@ public sealed class CertificateServiceTests : IDisposable
         Assert.Equal(CertificateStatus.Abandoned, _certificates.Records[serial].Status);
         Assert.DoesNotContain(_audit.Records, r => r.SerialNumber == serial && r.Outcome == AuditOutcomes.Succeeded);
         Assert.Empty(_observer.Seen);
+    }
+
+    [Fact]
+    public async Task One_key_from_two_callers_is_two_requests_and_the_services_own_keys_are_out_of_a_callers_reach()
+    {
+        var web = new Caller("web-bot", "web", [Roles.Admin], "api-key");
+        var payments = new Caller("payments-bot", "payments", [Roles.Admin], "api-key");
+        IssuanceOutcome first, second, service;
+        using (_callers.Enter(web))
+        {
+            first = await _service.RequestAsync(Input("web"), "renewal-request:build-24436c");
+        }
+
+        // Another caller's body under the same key is neither 422 (which would say the key was used) nor a replay.
+        using (_callers.Enter(payments))
+        {
+            second = await _service.RequestAsync(Input("payments"), "renewal-request:build-24436c");
+        }
+
+        service = await _service.RequestAsync(Input("pipeline"), "renewal-request:build-24436c");
+
+        Assert.False(second.Replayed);
+        Assert.False(service.Replayed);
+        Assert.Equal(3, new[] { first, second, service }.Select(o => o.Certificate.SerialNumber).Distinct().Count());
+        using (_callers.Enter(web))
+        {
+            Assert.Equal(first.Certificate.SerialNumber, (await _service.RequestAsync(Input("web"), "renewal-request:build-24436c")).Certificate.SerialNumber);
+        }
     }
 
     [Fact]
