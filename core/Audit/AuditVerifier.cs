@@ -5,14 +5,28 @@ namespace Pki.Core.Audit;
 /// <summary>
 /// Walks the chain from the first record to the head read at the start, holding only the previous record,
 /// and stops at the first break. Records appended while it walks lie beyond that head and are left for the
-/// next verification.
+/// next verification. A row the store cannot read as written (a property's type changed) is a break like any
+/// other: the verifier reports tampering, it never fails on it.
 /// </summary>
 public sealed class AuditVerifier(IAuditStore store, ILogger<AuditVerifier> logger)
 {
     public async Task<AuditVerification> VerifyAsync(CancellationToken cancellationToken = default)
     {
-        var head = await store.GetHeadAsync(cancellationToken).ConfigureAwait(false);
+        AuditHead? head;
+        string? unreadableHead = null;
+        try
+        {
+            head = await store.GetHeadAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (UnreadableAuditRowException e)
+        {
+            // Nothing then bounds the walk; the records are still checked, so a break among them is named first.
+            head = null;
+            unreadableHead = e.Message;
+        }
+
         var headSequence = head?.Sequence ?? 0;
+        var walkTo = unreadableHead is null ? headSequence : long.MaxValue;
         var headHash = head?.Hash ?? AuditRecord.GenesisHash;
         long count = 0;
         var previousHash = AuditRecord.GenesisHash;
@@ -24,9 +38,25 @@ public sealed class AuditVerifier(IAuditStore store, ILogger<AuditVerifier> logg
             return new AuditVerification(false, count, headSequence, headHash, new AuditBreak(sequence, problem, detail));
         }
 
-        await foreach (var record in store.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+        await using var records = store.ReadAllAsync(cancellationToken).GetAsyncEnumerator(cancellationToken);
+        while (true)
         {
-            if (record.Sequence > headSequence)
+            AuditRecord record;
+            try
+            {
+                if (!await records.MoveNextAsync().ConfigureAwait(false))
+                {
+                    break;
+                }
+
+                record = records.Current;
+            }
+            catch (UnreadableAuditRowException e)
+            {
+                return Broken(e.Sequence ?? count + 1, AuditBreak.Altered, e.Message);
+            }
+
+            if (record.Sequence > walkTo)
             {
                 // Appended after we read the head (or, with no head, a chain whose anchor is gone).
                 if (head is null)
@@ -64,6 +94,11 @@ public sealed class AuditVerifier(IAuditStore store, ILogger<AuditVerifier> logg
             count = record.Sequence;
             previousHash = record.Hash;
             previousTime = record.Time;
+        }
+
+        if (unreadableHead is not null)
+        {
+            return Broken(count, AuditBreak.HeadMismatch, unreadableHead);
         }
 
         if (count < headSequence)

@@ -4,6 +4,7 @@ namespace Pki.Core.Audit;
 public interface IAuditStore
 {
     /// <summary>Null while the chain is empty.</summary>
+    /// <exception cref="UnreadableAuditRowException">The head row's properties are missing or of another type than written.</exception>
     Task<AuditHead?> GetHeadAsync(CancellationToken cancellationToken = default);
 
     /// <summary>
@@ -20,5 +21,6 @@ public interface IAuditStore
     Task<AuditPage> QueryAsync(DateTimeOffset from, DateTimeOffset to, int limit, string? continuationToken, CancellationToken cancellationToken = default);
 
     /// <summary>Every record in chain order, read page by page.</summary>
+    /// <exception cref="UnreadableAuditRowException">A record's property is of another type than written; the sequence ends there.</exception>
     IAsyncEnumerable<AuditRecord> ReadAllAsync(CancellationToken cancellationToken = default);
 }

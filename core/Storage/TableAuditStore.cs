@@ -38,7 +38,9 @@ public sealed class TableAuditStore(TableStorage storage) : IAuditStore
         }
 
         var e = response.Value!;
-        return new AuditHead(e.GetInt64("Sequence")!.Value, e.GetString("Hash"), e.GetDateTimeOffset("Time")!.Value, e.ETag.ToString());
+        var row = new StoredRow(e, null, "The head row");
+        return new AuditHead(row.Int64("Sequence") ?? throw row.Missing("Sequence"), row.String("Hash") ?? throw row.Missing("Hash"),
+            row.Time("Time") ?? throw row.Missing("Time"), e.ETag.ToString());
     }
 
     public async Task<AppendResult> TryAppendAsync(AuditHead? expected, IReadOnlyList<AuditAppend> appends, CancellationToken cancellationToken = default)
@@ -176,21 +178,35 @@ public sealed class TableAuditStore(TableStorage storage) : IAuditStore
         ["Hash"] = r.Hash,
     };
 
-    /// <summary>Reads what is stored as it is (a missing column stays missing), so verification sees any change.</summary>
-    private static AuditRecord FromEntity(TableEntity e) => new(
-        e.GetInt64("Sequence") ?? 0,
-        e.GetDateTimeOffset("Time") ?? DateTimeOffset.MinValue,
-        new AuditActor(e.GetString("ActorId") ?? string.Empty, e.GetString("ActorTeam"), e.GetString("ActorAuthentication") ?? string.Empty),
-        e.GetString("Action") ?? string.Empty,
-        e.GetString("Outcome") ?? string.Empty,
-        e.GetString("ProblemType"),
-        e.GetString("RequestId"),
-        e.GetString("SerialNumber"),
-        e.GetString("Fingerprint"),
-        e.GetString("TargetId"),
-        e.GetString("Detail"),
-        e.GetString("PreviousHash") ?? string.Empty,
-        e.GetString("Hash") ?? string.Empty);
+    /// <summary>
+    /// Reads what is stored as it is (a missing column stays missing), so verification sees any change; a column of
+    /// another type than the one written is reported as unreadable rather than converted.
+    /// </summary>
+    private static AuditRecord FromEntity(TableEntity e)
+    {
+        var sequence = SequenceOf(e.RowKey);
+        var row = new StoredRow(e, sequence, sequence is { } s ? $"Record {s}" : $"The row {e.RowKey}");
+        return new AuditRecord(
+            row.Int64("Sequence") ?? 0,
+            row.Time("Time") ?? DateTimeOffset.MinValue,
+            new AuditActor(row.String("ActorId") ?? string.Empty, row.String("ActorTeam"), row.String("ActorAuthentication") ?? string.Empty),
+            row.String("Action") ?? string.Empty,
+            row.String("Outcome") ?? string.Empty,
+            row.String("ProblemType"),
+            row.String("RequestId"),
+            row.String("SerialNumber"),
+            row.String("Fingerprint"),
+            row.String("TargetId"),
+            row.String("Detail"),
+            row.String("PreviousHash") ?? string.Empty,
+            row.String("Hash") ?? string.Empty);
+    }
+
+    /// <summary>The sequence a record key ends with ("r", ticks, "-", sequence), or null for a key of another shape.</summary>
+    private static long? SequenceOf(string rowKey) =>
+        rowKey.Length == 40 && rowKey[20] == '-' && long.TryParse(rowKey.AsSpan(21), NumberStyles.None, CultureInfo.InvariantCulture, out var sequence)
+            ? sequence
+            : null;
 
     /// <summary>The last row key of a page, marked and base64url-encoded, so a token we did not hand out is told apart.</summary>
     private static string Wrap(string rowKey) => Base64Url.EncodeToString(Encoding.UTF8.GetBytes(TokenMark + rowKey));
@@ -213,4 +229,29 @@ public sealed class TableAuditStore(TableStorage storage) : IAuditStore
 
     private static ProblemException InvalidToken() =>
         ProblemException.BadRequest("invalid-continuation-token", "The continuation token is not one this service returned; start again without it.");
+
+    /// <summary>One stored row read property by property; the SDK refuses a value of another type, and that refusal names the row.</summary>
+    private sealed class StoredRow(TableEntity entity, long? sequence, string name)
+    {
+        public string? String(string property) => Read(property, "String", () => entity.GetString(property));
+
+        public long? Int64(string property) => Read(property, "Int64", () => entity.GetInt64(property));
+
+        public DateTimeOffset? Time(string property) => Read(property, "DateTime", () => entity.GetDateTimeOffset(property));
+
+        public UnreadableAuditRowException Missing(string property) => new($"{name} has no {property}.") { Sequence = sequence };
+
+        private T Read<T>(string property, string expected, Func<T> read)
+        {
+            try
+            {
+                return read();
+            }
+            catch (InvalidOperationException e)
+            {
+                var stored = entity.TryGetValue(property, out var value) ? value?.GetType().Name : null;
+                throw new UnreadableAuditRowException($"{name}'s {property} is stored as {stored ?? "an unknown type"}, not as the {expected} this service writes.", e) { Sequence = sequence };
+            }
+        }
+    }
 }

@@ -60,7 +60,7 @@ public sealed class HttpFunction(AccessControl access, CallerContext callers, Is
         }
         catch (ProblemException problem)
         {
-            logger.LogInformation("Refused {Method} {Path}: {ProblemType} {Detail}", request.Method, request.Path.Value, problem.Type, problem.Detail);
+            logger.LogInformation("Refused {Method} {Path}: {ProblemType} {Detail}", request.Method, LogText.Escape(request.Path.Value), problem.Type, LogText.Escape(problem.Detail));
             return ProblemResults.From(problem, request);
         }
         catch (OperationCanceledException) when (request.HttpContext.RequestAborted.IsCancellationRequested)
@@ -70,7 +70,7 @@ public sealed class HttpFunction(AccessControl access, CallerContext callers, Is
         catch (Exception e)
         {
             var errorId = Guid.NewGuid().ToString("N");
-            logger.LogError(e, "Unhandled error {ErrorId} in {Method} {Path}", errorId, request.Method, request.Path.Value);
+            logger.LogError(e, "Unhandled error {ErrorId} in {Method} {Path}", errorId, request.Method, LogText.Escape(request.Path.Value));
             return ProblemResults.Create(StatusCodes.Status500InternalServerError, "internal-error", "Internal error",
                 $"The service failed unexpectedly; quote error id {errorId} when reporting it.", request);
         }

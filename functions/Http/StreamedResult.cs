@@ -33,15 +33,15 @@ public sealed class StreamedResult(string contentType, string? fileName, Func<St
         {
             await response.StartAsync(cancellationToken).ConfigureAwait(false);
             var rows = await write(response.Body, cancellationToken).ConfigureAwait(false);
-            logger.LogInformation("Streamed {Rows} rows as {ContentType} for {Path}", rows, contentType, http.Request.Path.Value);
+            logger.LogInformation("Streamed {Rows} rows as {ContentType} for {Path}", rows, contentType, LogText.Escape(http.Request.Path.Value));
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            logger.LogInformation("Client left while {Path} was being streamed", http.Request.Path.Value);
+            logger.LogInformation("Client left while {Path} was being streamed", LogText.Escape(http.Request.Path.Value));
         }
         catch (Exception e)
         {
-            logger.LogError(e, "Streaming {Path} failed after the response started; aborting the connection", http.Request.Path.Value);
+            logger.LogError(e, "Streaming {Path} failed after the response started; aborting the connection", LogText.Escape(http.Request.Path.Value));
             http.Abort();
         }
     }

@@ -16,6 +16,7 @@ namespace Pki.Core.Discovery.Targets;
 public sealed class TargetService(ITargetStore store, NetworkPolicy network, IAuditTrail audit, IOptions<PkiOptions> options, TimeProvider time, ILogger<TargetService> logger)
 {
     private const int MaxDescriptionLength = 256;
+    private const int MaxAddressLength = 256;
     private DiscoveryOptions Options => options.Value.Discovery;
 
     public async Task<TargetView> AddAsync(TargetInput input, CancellationToken cancellationToken = default)
@@ -53,7 +54,7 @@ public sealed class TargetService(ITargetStore store, NetworkPolicy network, IAu
         try
         {
             await audit.AppendAsync(
-                AuditEntry.Succeeded(AuditActions.TargetAdd) with { TargetId = target.Id, Detail = $"kind={target.Kind} endpoints={TargetExpansion.Count(target)} {target.Description}".TrimEnd() },
+                AuditEntry.Succeeded(AuditActions.TargetAdd) with { TargetId = target.Id, Detail = $"kind={target.Kind} {Address(target)} endpoints={TargetExpansion.Count(target)} {target.Description}".TrimEnd() },
                 CancellationToken.None).ConfigureAwait(false);
         }
         catch
@@ -81,7 +82,7 @@ public sealed class TargetService(ITargetStore store, NetworkPolicy network, IAu
         }
 
         await audit.AppendAsync(
-            AuditEntry.Succeeded(AuditActions.TargetRemove) with { TargetId = id, Detail = $"kind={target.Kind} {target.Description}".TrimEnd() },
+            AuditEntry.Succeeded(AuditActions.TargetRemove) with { TargetId = id, Detail = $"kind={target.Kind} {Address(target)} {target.Description}".TrimEnd() },
             CancellationToken.None).ConfigureAwait(false);
         if (!await store.DeleteAsync(id, cancellationToken).ConfigureAwait(false))
         {
@@ -222,6 +223,41 @@ public sealed class TargetService(ITargetStore store, NetworkPolicy network, IAu
 
     private DiscoveryTarget New(TargetKind kind, IReadOnlyList<string> hosts, string? cidr, IReadOnlyList<int> ports, string? serverName, string? vaultUri, string? description) =>
         new(Guid.NewGuid().ToString("N"), kind, hosts, cidr, ports, serverName, vaultUri, description, time.GetUtcNow());
+
+    /// <summary>
+    /// Where a target points, for its audit records: the id alone names nothing once the target is deleted. A long
+    /// host list is cut so the record's detail keeps the rest.
+    /// </summary>
+    private static string Address(DiscoveryTarget target)
+    {
+        var ports = string.Join(',', target.Ports);
+        switch (target.Kind)
+        {
+            case TargetKind.Endpoint:
+                var host = target.Hosts[0].Contains(':') ? $"[{target.Hosts[0]}]" : target.Hosts[0];
+                return $"target={host}:{ports}" + (target.ServerName is null ? string.Empty : $" serverName={target.ServerName}");
+            case TargetKind.Hosts:
+                var listed = new List<string>();
+                var length = 0;
+                foreach (var name in target.Hosts)
+                {
+                    if (length + name.Length > MaxAddressLength)
+                    {
+                        break;
+                    }
+
+                    listed.Add(name);
+                    length += name.Length + 1;
+                }
+
+                var more = target.Hosts.Count - listed.Count;
+                return $"target={string.Join(',', listed)}{(more > 0 ? $",…(+{more} more)" : string.Empty)} ports={ports}";
+            case TargetKind.Cidr:
+                return $"target={target.Cidr} ports={ports}";
+            default:
+                return $"target={target.VaultUri}";
+        }
+    }
 
     private static bool IsId(string? id) => id is { Length: 32 } && id.All(char.IsAsciiHexDigitLower);
 }

@@ -77,12 +77,18 @@ public sealed class Pkcs11KeyManager : IKeyManager, IDisposable
                     throw new KeyAlreadyExistsException(request.KeyUri);
                 }
 
+                // A CA key only signs: every other use is switched off here, not left to the token's defaults
+                // (SoftHSM2, for one, lets a new private key decrypt and unwrap unless told otherwise).
                 var id = RandomNumberGenerator.GetBytes(16);
                 var publicTemplate = new List<IObjectAttribute>
                 {
                     Attr(CKA.CKA_TOKEN, true),
                     Attr(CKA.CKA_PRIVATE, false),
                     Attr(CKA.CKA_VERIFY, true),
+                    Attr(CKA.CKA_VERIFY_RECOVER, false),
+                    Attr(CKA.CKA_ENCRYPT, false),
+                    Attr(CKA.CKA_WRAP, false),
+                    Attr(CKA.CKA_DERIVE, false),
                     Attr(CKA.CKA_LABEL, label),
                     Attr(CKA.CKA_ID, id),
                 };
@@ -93,6 +99,10 @@ public sealed class Pkcs11KeyManager : IKeyManager, IDisposable
                     Attr(CKA.CKA_SENSITIVE, true),
                     Attr(CKA.CKA_EXTRACTABLE, false),
                     Attr(CKA.CKA_SIGN, true),
+                    Attr(CKA.CKA_SIGN_RECOVER, false),
+                    Attr(CKA.CKA_DECRYPT, false),
+                    Attr(CKA.CKA_UNWRAP, false),
+                    Attr(CKA.CKA_DERIVE, false),
                     Attr(CKA.CKA_LABEL, label),
                     Attr(CKA.CKA_ID, id),
                 };
@@ -151,6 +161,22 @@ public sealed class Pkcs11KeyManager : IKeyManager, IDisposable
         var handle = PrivateKey(session, LabelOf(keyUri));
         var attrs = session.GetAttributeValue(handle, [CKA.CKA_SENSITIVE, CKA.CKA_EXTRACTABLE]);
         return (attrs[0].GetValueAsBool(), attrs[1].GetValueAsBool());
+    });
+
+    /// <summary>Reads boolean attributes of the key pair (the private key, or its public key); used by tests to prove what the keys may be used for.</summary>
+    public IReadOnlyDictionary<CKA, bool> GetKeyFlags(KeyUri keyUri, CKO keyClass, IReadOnlyList<CKA> attributes) => WithSession(session =>
+    {
+        ArgumentNullException.ThrowIfNull(attributes);
+        var label = LabelOf(keyUri);
+        var privateKey = PrivateKey(session, label);
+        var handle = keyClass switch
+        {
+            CKO.CKO_PRIVATE_KEY => privateKey,
+            CKO.CKO_PUBLIC_KEY => PublicKeyOf(session, label, privateKey),
+            _ => throw new ArgumentOutOfRangeException(nameof(keyClass), keyClass, "A key pair has a private and a public key."),
+        };
+        var values = session.GetAttributeValue(handle, [.. attributes]);
+        return attributes.Zip(values).ToDictionary(p => p.First, p => p.Second.GetValueAsBool());
     });
 
     /// <summary>Tries to read the private value; a token that protects the key refuses.</summary>

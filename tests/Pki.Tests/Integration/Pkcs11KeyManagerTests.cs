@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Security.Cryptography;
 using Net.Pkcs11Interop.Common;
 using Pki.Core.Signing;
@@ -70,6 +71,27 @@ public sealed class Pkcs11KeyManagerTests
         }
     }
 
+    [Theory]
+    [InlineData(KeyAlgorithm.EcP256)]
+    [InlineData(KeyAlgorithm.Rsa2048)]
+    public async Task Private_keys_may_only_sign_and_public_keys_only_verify(KeyAlgorithm algorithm)
+    {
+        var name = TestEnvironment.UniqueId("u-");
+        var uri = KeyUri.Pkcs11(TestEnvironment.TokenLabel, name);
+        await Token.Keys.CreateKeyAsync(new CreateKeyRequest(uri, algorithm));
+
+        var privateFlags = Token.Keys.GetKeyFlags(uri, CKO.CKO_PRIVATE_KEY, [CKA.CKA_SIGN, CKA.CKA_SIGN_RECOVER, CKA.CKA_DECRYPT, CKA.CKA_UNWRAP, CKA.CKA_DERIVE]);
+        Assert.Equal([CKA.CKA_SIGN], privateFlags.Where(f => f.Value).Select(f => f.Key));
+        var publicFlags = Token.Keys.GetKeyFlags(uri, CKO.CKO_PUBLIC_KEY, [CKA.CKA_VERIFY, CKA.CKA_VERIFY_RECOVER, CKA.CKA_ENCRYPT, CKA.CKA_WRAP, CKA.CKA_DERIVE]);
+        Assert.Equal([CKA.CKA_VERIFY], publicFlags.Where(f => f.Value).Select(f => f.Key));
+
+        // GnuTLS's p11tool reads the token on its own: it marks neither key for wrapping, and the private one sensitive.
+        var listing = P11ToolList(name);
+        Assert.Equal(2, listing.Split('\n').Count(l => l.TrimStart().StartsWith("Type:", StringComparison.Ordinal)));
+        Assert.DoesNotContain("CKA_WRAP/UNWRAP", listing);
+        Assert.Contains("CKA_SENSITIVE", listing);
+    }
+
     [Fact]
     public async Task Absent_key_reads_as_null_and_a_second_create_is_refused()
     {
@@ -109,6 +131,33 @@ public sealed class Pkcs11KeyManagerTests
             return ec.VerifyData(data, signer.Sign(data), HashAlgorithmName.SHA256, DSASignatureFormat.Rfc3279DerSequence);
         })));
         Assert.All(results, Assert.True);
+    }
+
+    /// <summary>What p11tool lists for the objects labelled <paramref name="label"/> in the test token.</summary>
+    private static string P11ToolList(string label)
+    {
+        var psi = new ProcessStartInfo("p11tool")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            ArgumentList =
+            {
+                "--provider", TestEnvironment.Pkcs11Library, "--login", "--set-pin=" + TestEnvironment.UserPin,
+                "--list-all", $"pkcs11:token={Uri.EscapeDataString(TestEnvironment.TokenLabel)};object={Uri.EscapeDataString(label)}",
+            },
+        };
+        using var process = Process.Start(psi)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(60_000))
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException("p11tool --list-all did not finish in 60 s");
+        }
+
+        Assert.True(process.ExitCode == 0, stderr.Result);
+        return stdout.Result;
     }
 
     private sealed record Pkcs11KeyManagerTestsContext(Pki.Core.Signing.Pkcs11.Pkcs11KeyManager Keys);

@@ -170,6 +170,47 @@ public sealed class AuditChainTests(ITestOutputHelper output)
         Assert.Equal(4, result.Count);
     }
 
+    public static TheoryData<string, object> RetypedProperties => new()
+    {
+        { "Sequence", "5" },
+        { "Time", "2026-11-27T08:00:04.000Z" },
+        { "Hash", 5L },
+        { "Outcome", 1 },
+        { "PreviousHash", true },
+    };
+
+    [Theory]
+    [MemberData(nameof(RetypedProperties))]
+    public async Task A_property_stored_with_another_type_is_reported_as_altered_at_its_sequence(string property, object value)
+    {
+        var store = await ChainAsync(10);
+        var row = await RowAsync(5);
+        row[property] = value;
+        await Table.UpdateEntityAsync(row, row.ETag, TableUpdateMode.Replace);
+
+        var result = await Verifier(store).VerifyAsync();
+
+        Assert.False(result.Ok);
+        Assert.Equal((5L, AuditBreak.Altered), (result.Break!.Sequence, result.Break.Problem));
+        Assert.Contains(property, result.Break.Detail);
+        Assert.Equal(4, result.Count);
+    }
+
+    [Fact]
+    public async Task A_head_whose_sequence_is_stored_as_text_is_reported_as_a_head_mismatch()
+    {
+        var store = await ChainAsync(3);
+        var head = (await Table.GetEntityAsync<TableEntity>(TableAuditStore.Partition, TableAuditStore.HeadRow)).Value;
+        head["Sequence"] = "3";
+        await Table.UpdateEntityAsync(head, head.ETag, TableUpdateMode.Replace);
+
+        var result = await Verifier(store).VerifyAsync();
+
+        Assert.False(result.Ok);
+        Assert.Equal((3L, AuditBreak.HeadMismatch), (result.Break!.Sequence, result.Break.Problem));
+        Assert.Contains("Sequence", result.Break.Detail);
+    }
+
     [Fact]
     public async Task A_deleted_middle_record_is_reported_missing_at_its_sequence()
     {

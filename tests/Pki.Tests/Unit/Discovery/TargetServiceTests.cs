@@ -144,6 +144,30 @@ public sealed class TargetServiceTests
         Assert.Single(await _service.ListAsync());
     }
 
+    public static TheoryData<TargetInput, string> TargetsAndTheirAddresses => new()
+    {
+        { new TargetInput("endpoint", "127.0.0.1", 8443, "web.test", null, null, null, null, "web"), "target=127.0.0.1:8443 serverName=web.test" },
+        { new TargetInput("endpoint", "::1", 443, null, null, null, null, null, null), "target=[::1]:443" },
+        { new TargetInput("hosts", null, null, null, ["localhost", "127.0.0.2"], null, [8443, 443], null, null), "target=localhost,127.0.0.2 ports=443,8443" },
+        { new TargetInput("cidr", null, null, null, null, "10.20.1.0/27", [443], null, null), "target=10.20.1.0/27 ports=443" },
+        { new TargetInput("keyvault", null, null, null, null, null, null, "https://Team-Vault.vault.azure.net/", null), "target=https://team-vault.vault.azure.net/" },
+    };
+
+    [Theory]
+    [MemberData(nameof(TargetsAndTheirAddresses))]
+    public async Task Adding_and_removing_a_target_records_where_it_points(TargetInput input, string address)
+    {
+        var added = await _service.AddAsync(input);
+        await _service.DeleteAsync(added.Id);
+
+        Assert.Equal([AuditActions.TargetAdd, AuditActions.TargetRemove], _audit.Records.Select(r => r.Action));
+        Assert.All(_audit.Records, r =>
+        {
+            Assert.Equal(added.Id, r.TargetId);
+            Assert.Contains(address, r.Detail);
+        });
+    }
+
     [Fact]
     public async Task Deleting_an_unknown_target_is_not_found()
     {
