@@ -74,28 +74,33 @@ public class DevHostFixture : IAsyncLifetime
     public static Task<WebApplication> StartAsync(string tablePrefix, string rootId, string issuingId, params string[] extraArgs) =>
         StartAsync(tablePrefix, rootId, issuingId, extraArgs, configureServices: null);
 
+    /// <summary>
+    /// The settings of every test host, in-process or a process of its own: the test Azurite and token, this table prefix
+    /// and these CA ids, the test callers, warnings only, and timers that run only by hand.
+    /// </summary>
+    public static string[] HostArgs(string tablePrefix, string rootId, string issuingId) =>
+    [
+        "--urls=http://127.0.0.1:0",
+        "--Pki:PublicBaseUrl=" + PublicBaseUrl,
+        "--Pki:Signing:Provider=pkcs11",
+        "--Pki:Signing:Pkcs11:LibraryPath=" + TestEnvironment.Pkcs11Library,
+        "--Pki:Signing:Pkcs11:TokenLabel=" + TestEnvironment.TokenLabel,
+        "--Pki:Signing:Pkcs11:UserPin=" + TestEnvironment.UserPin,
+        "--Pki:Storage:ConnectionString=" + TestEnvironment.StorageConnectionString,
+        "--Pki:Storage:TablePrefix=" + tablePrefix,
+        "--Pki:Ca:RootId=" + rootId,
+        "--Pki:Ca:IssuingId=" + issuingId,
+        "--Logging:LogLevel:Default=Warning",
+
+        // Scheduled runs would change state under the tests' feet; a test runs a timer function by hand.
+        "--DevHost:DisableTimers=true",
+        .. TestCallers.HostArgs(),
+    ];
+
     /// <summary>A host with extra settings and services of a test's own (registered after the host's, so they win).</summary>
     public static async Task<WebApplication> StartAsync(string tablePrefix, string rootId, string issuingId, string[] extraArgs, Action<IServiceCollection>? configureServices)
     {
-        string[] args =
-        [
-            "--urls=http://127.0.0.1:0",
-            "--Pki:PublicBaseUrl=" + PublicBaseUrl,
-            "--Pki:Signing:Provider=pkcs11",
-            "--Pki:Signing:Pkcs11:LibraryPath=" + TestEnvironment.Pkcs11Library,
-            "--Pki:Signing:Pkcs11:TokenLabel=" + TestEnvironment.TokenLabel,
-            "--Pki:Signing:Pkcs11:UserPin=" + TestEnvironment.UserPin,
-            "--Pki:Storage:ConnectionString=" + TestEnvironment.StorageConnectionString,
-            "--Pki:Storage:TablePrefix=" + tablePrefix,
-            "--Pki:Ca:RootId=" + rootId,
-            "--Pki:Ca:IssuingId=" + issuingId,
-            "--Logging:LogLevel:Default=Warning",
-
-            // Scheduled runs would change state under the tests' feet; a test runs a timer function by hand.
-            "--DevHost:DisableTimers=true",
-            .. TestCallers.HostArgs(),
-            .. extraArgs,
-        ];
+        string[] args = [.. HostArgs(tablePrefix, rootId, issuingId), .. extraArgs];
 
         // One PKCS#11 initialisation per process: every host in the test run shares the token session.
         var app = DevHost.Build(args, services =>

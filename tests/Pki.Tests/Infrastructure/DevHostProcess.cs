@@ -25,23 +25,11 @@ public sealed partial class DevHostProcess : IAsyncDisposable
 
     public HttpClient Client { get; private set; } = null!;
 
-    /// <summary>Settings for a host on the test Azurite and token, with this table prefix and these CA ids; timers run only by hand.</summary>
+    /// <summary>The test hosts' settings (<see cref="DevHostFixture.HostArgs"/>), and the line saying where the process listens.</summary>
     public static string[] Args(string tablePrefix, string rootId, string issuingId, params string[] extra) =>
     [
-        "--urls=http://127.0.0.1:0",
-        "--Pki:PublicBaseUrl=" + DevHostFixture.PublicBaseUrl,
-        "--Pki:Signing:Provider=pkcs11",
-        "--Pki:Signing:Pkcs11:LibraryPath=" + TestEnvironment.Pkcs11Library,
-        "--Pki:Signing:Pkcs11:TokenLabel=" + TestEnvironment.TokenLabel,
-        "--Pki:Signing:Pkcs11:UserPin=" + TestEnvironment.UserPin,
-        "--Pki:Storage:ConnectionString=" + TestEnvironment.StorageConnectionString,
-        "--Pki:Storage:TablePrefix=" + tablePrefix,
-        "--Pki:Ca:RootId=" + rootId,
-        "--Pki:Ca:IssuingId=" + issuingId,
-        "--DevHost:DisableTimers=true",
-        "--Logging:LogLevel:Default=Warning",
+        .. DevHostFixture.HostArgs(tablePrefix, rootId, issuingId),
         "--Logging:LogLevel:Microsoft.Hosting.Lifetime=Information",
-        .. TestCallers.HostArgs(),
         .. extra,
     ];
 
