@@ -195,6 +195,11 @@ public sealed class ApprovalService(
                     logger.LogInformation("Recovered certificate {SerialNumber} for request {RequestId}", signed.SerialNumber, record.RequestId);
                     await store.UnlistAsync(record, cancellationToken).ConfigureAwait(false);
                     return new ApprovalOutcome(await certificates.ViewAsync(signed, cancellationToken).ConfigureAwait(false), Replayed: true);
+                case ApprovalStatus.Approved when record.SerialNumber is not null
+                    && await certificateStore.GetAsync(record.SerialNumber, cancellationToken).ConfigureAwait(false) is { Status: CertificateStatus.Abandoned }:
+                    // Its signing stopped and the serial was given up for good (the issuance repair pass): nothing was
+                    // issued for it, so this approval takes over and signs anew.
+                    break;
                 case ApprovalStatus.Approved when record.SerialNumber is not null || time.GetUtcNow() - record.DecidedAt < ApprovalLease:
                     // Issuing under another approval (or signed and not yet marked issued): never sign a second time.
                     throw ProblemException.Conflict("request-in-progress", $"Request {record.RequestId} was approved by '{record.DecidedBy}' and its certificate is being issued; read the request in a moment.");

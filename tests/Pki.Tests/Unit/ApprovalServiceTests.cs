@@ -119,6 +119,23 @@ public sealed class ApprovalServiceTests : IDisposable
     }
 
     [Fact]
+    public async Task An_approval_whose_serial_the_repair_pass_abandoned_is_taken_over_by_the_next_approval()
+    {
+        var id = await SubmitAsync();
+        _certificates.FailMarkIssued = true;
+        var failure = await Assert.ThrowsAsync<CertificateNotRecordedException>(() => AsApproverAsync(() => _service.ApproveAsync(id)));
+        _certificates.FailMarkIssued = false;
+
+        // The repair pass gives the serial up (nothing was stored); before, the request answered 409 for ever after.
+        await _certificates.AbandonIfIssuingAsync(failure.SerialNumber);
+        var retry = await AsApproverAsync(() => _service.ApproveAsync(id));
+
+        Assert.NotEqual(failure.SerialNumber, retry.Certificate.SerialNumber);
+        Assert.Equal((ApprovalStatus.Issued, retry.Certificate.SerialNumber), (_approvals.Records[id].Status, _approvals.Records[id].SerialNumber));
+        Assert.Equal(2, _counting.Signatures);
+    }
+
+    [Fact]
     public async Task A_request_expires_at_its_deadline_and_not_a_tick_before()
     {
         var id = await SubmitAsync();
