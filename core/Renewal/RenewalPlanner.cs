@@ -14,8 +14,11 @@ namespace Pki.Core.Renewal;
 /// </summary>
 public sealed class RenewalPlanner(IRenewalIndex index, IRenewalQueue queue, IOptions<PkiOptions> options, TimeProvider time, ILogger<RenewalPlanner> logger)
 {
+    private int _warned;
+
     public async Task<PlanningOutcome> PlanAsync(CancellationToken cancellationToken = default)
     {
+        WarnOnceOfClampedSettings();
         var now = time.GetUtcNow();
         var today = DateOnly.FromDateTime(now.UtcDateTime);
         var stored = await index.GetCursorAsync(cancellationToken).ConfigureAwait(false);
@@ -41,6 +44,27 @@ public sealed class RenewalPlanner(IRenewalIndex index, IRenewalQueue queue, IOp
 
         logger.LogInformation("Renewal planning read {Days} due days, enqueued {Enqueued} certificates in {Batches} batches, {Failed} days failed; cursor at {Cursor}", pass.Days, enqueued, batches, pass.Failed, pass.Cursor);
         return new PlanningOutcome(pass.Days, enqueued, batches, pass.Failed, pass.Cursor);
+    }
+
+    /// <summary>Settings that would make an auto-renewed profile's certificates due at birth are clamped; say so once.</summary>
+    private void WarnOnceOfClampedSettings()
+    {
+        if (Interlocked.Exchange(ref _warned, 1) == 1)
+        {
+            return;
+        }
+
+        var renewal = options.Value.Renewal;
+        foreach (var profile in new[] { Authority.ProfileNames.TlsServer, Authority.ProfileNames.TlsClient })
+        {
+            var days = options.Value.Profiles.TryGetValue(profile, out var configured) && configured.MaxValidityDays is { } max ? max : Authority.ProfileCatalog.DefaultMaxValidityDays;
+            if (RenewalPolicy.IsClamped(days, renewal))
+            {
+                logger.LogWarning(
+                    "Pki:Renewal settings (RenewAfterFraction {Fraction}, RenewDaysBeforeExpiry {Days}) would make {Profile} certificates of {Lifetime} days due at birth; they are renewed a third of the way through their lifetime instead",
+                    renewal.RenewAfterFraction, renewal.RenewDaysBeforeExpiry, profile, days);
+            }
+        }
     }
 
     /// <summary>Batch messages sent at once within one day's bucket: the pass is bound by round trips, not by work.</summary>
