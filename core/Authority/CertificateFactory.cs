@@ -4,6 +4,7 @@ using Org.BouncyCastle.Asn1.X509;
 using Org.BouncyCastle.Math;
 using Org.BouncyCastle.X509;
 using Org.BouncyCastle.X509.Extension;
+using Pki.Core.Authority.Policy;
 using Pki.Core.Signing;
 
 namespace Pki.Core.Authority;
@@ -34,24 +35,29 @@ public sealed class CertificateFactory(CaUrls urls)
 
     public X509Certificate CreateLeaf(CertificateAuthority issuer, ISigner issuerSigner, LeafTemplate leaf)
     {
-        var gen = Start(leaf.Serial, issuer.Certificate.SubjectDN, SubjectOf(leaf), leaf.PublicKey, leaf.NotBefore, leaf.NotAfter);
+        ArgumentNullException.ThrowIfNull(leaf);
+
+        // Invariant: the key is written in its canonical encoding whatever the template came from (a CSR, a renewal
+        // of an older certificate); a requester's odd encoding would make the certificate unreadable to some clients.
+        var publicKey = KeyRule.CheckKey(leaf.PublicKey);
+        var gen = Start(leaf.Serial, issuer.Certificate.SubjectDN, SubjectOf(leaf), publicKey, leaf.NotBefore, leaf.NotAfter);
         gen.AddExtension(X509Extensions.BasicConstraints, true, new BasicConstraints(false));
 
         // RSA keys may be used for key transport in TLS 1.2 RSA suites; EC keys only sign, and so does a code
         // signer's key of any kind (the CA/B Forum code-signing requirements allow digitalSignature alone).
-        var isRsa = leaf.PublicKey.Algorithm.Algorithm.Equals(Org.BouncyCastle.Asn1.Pkcs.PkcsObjectIdentifiers.RsaEncryption);
+        var isRsa = publicKey.Algorithm.Algorithm.Equals(Org.BouncyCastle.Asn1.Pkcs.PkcsObjectIdentifiers.RsaEncryption);
         var transportsKeys = isRsa && leaf.Profile.NamesHosts;
         gen.AddExtension(X509Extensions.KeyUsage, true, new KeyUsage(transportsKeys ? KeyUsage.DigitalSignature | KeyUsage.KeyEncipherment : KeyUsage.DigitalSignature));
         gen.AddExtension(X509Extensions.ExtendedKeyUsage, false, new ExtendedKeyUsage(leaf.Profile.ExtendedKeyUsage));
         if (leaf.DnsNames.Count + leaf.IpAddresses.Count > 0)
         {
-            var names = leaf.DnsNames.Select(d => new GeneralName(GeneralName.DnsName, d))
+            var names = leaf.DnsNames.Select(d => new GeneralName(GeneralName.DnsName, DnsNames.ToLowerAscii(d)))
                 .Concat(leaf.IpAddresses.Select(ip => new GeneralName(GeneralName.IPAddress, new DerOctetString(ip.GetAddressBytes()))))
                 .ToArray();
             gen.AddExtension(X509Extensions.SubjectAlternativeName, leaf.CommonName is null, new GeneralNames(names));
         }
 
-        AddIssuerLinks(gen, issuer, leaf.PublicKey, leaf.CrlShard);
+        AddIssuerLinks(gen, issuer, publicKey, leaf.CrlShard);
         return gen.Generate(new SignerSignatureFactory(issuerSigner));
     }
 

@@ -60,6 +60,42 @@ public sealed class IssuanceOverHttpTests(DevHostFixture host) : IClassFixture<D
     }
 
     [Fact]
+    public async Task Csr_with_a_compressed_ec_point_is_issued_with_the_uncompressed_point_that_gnutls_reads()
+    {
+        using var ssl = new Openssl();
+        var key = ssl.NewKey("leaf.key", "ec:P-256");
+        var compressed = ssl.PathOf("compressed.key");
+        Openssl.Run("ec", "-in", key, "-conv_form", "compressed", "-out", compressed).EnsureSuccess();
+        var csr = ssl.NewCsr(compressed, "/CN=point.internal", "DNS:point.internal");
+        var uncompressed = Openssl.Run("pkey", "-in", key, "-pubout").EnsureSuccess().Stdout;
+        Assert.NotEqual(uncompressed, Openssl.RunWithInput(csr, "req", "-pubkey", "-noout").EnsureSuccess().Stdout);
+
+        var issued = await host.Client.IssueAsync(csr);
+        var leaf = ssl.Write("leaf.pem", issued.GetProperty("certificatePem").GetString()!);
+        var chain = ssl.Write("chain.pem", issued.GetProperty("chainPem").GetString()!);
+        var root = ssl.Write("root.pem", await host.Client.GetStringAsync($"/api/ca/{host.RootId}/certificate"));
+
+        // The same key, in the uncompressed form openssl writes by default.
+        Assert.Equal(uncompressed, Openssl.Run("x509", "-in", leaf, "-noout", "-pubkey").EnsureSuccess().Stdout);
+        var gnutls = GnuTls.Verify(root, chain, leaf, "point.internal", GnuTls.ServerAuth);
+        Assert.True(gnutls.ExitCode == 0, gnutls.Stderr + gnutls.Stdout);
+        Assert.Contains("Chain verification output: Verified.", gnutls.Stdout);
+    }
+
+    [Fact]
+    public async Task Dns_names_and_the_common_name_are_issued_in_lower_case()
+    {
+        using var ssl = new Openssl();
+        var csr = ssl.NewCsr(ssl.NewKey("leaf.key", "ec:P-256"), "/CN=Mixed.Case.Internal", "DNS:Mixed.Case.Internal,DNS:API.mixed.case.INTERNAL");
+
+        var issued = await host.Client.IssueAsync(csr);
+        var leaf = ssl.Write("leaf.pem", issued.GetProperty("certificatePem").GetString()!);
+        var text = Openssl.Run("x509", "-in", leaf, "-noout", "-text").EnsureSuccess().Stdout;
+        Assert.Contains("DNS:mixed.case.internal, DNS:api.mixed.case.internal", text);
+        Assert.Contains("Subject: CN = mixed.case.internal", text);
+    }
+
+    [Fact]
     public async Task Tls_client_certificate_carries_client_auth_and_verifies_for_ssl_client_purpose()
     {
         using var ssl = new Openssl();

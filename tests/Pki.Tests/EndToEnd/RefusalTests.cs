@@ -59,6 +59,16 @@ public sealed class RefusalTests(DevHostFixture host) : IClassFixture<DevHostFix
     }
 
     [Fact]
+    public async Task Invalid_punycode_is_422_invalid_dns_name()
+    {
+        using var ssl = new Openssl();
+        var csr = ssl.NewCsr(ssl.NewKey("k", "ec:P-256"), "/CN=xn--a.internal", "DNS:xn--a.internal");
+        var problem = await RefusedAsync(await host.Client.RequestAsync(csr), HttpStatusCode.UnprocessableEntity);
+        Assert.EndsWith("invalid-dns-name", problem.GetProperty("type").GetString());
+        Assert.Contains("punycode", problem.GetProperty("detail").GetString());
+    }
+
+    [Fact]
     public async Task Tls_server_request_without_san_is_422()
     {
         using var ssl = new Openssl();

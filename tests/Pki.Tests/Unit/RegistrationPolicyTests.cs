@@ -62,6 +62,7 @@ public sealed class RegistrationPolicyTests
     [InlineData("ex*.internal", "wildcard")]
     [InlineData("a.*.internal", "wildcard")]
     [InlineData("web.internal.", "dot")]
+    [InlineData("xn--a.internal", "punycode")]
     public void Malformed_dns_names_are_unprocessable_with_the_reason(string name, string reason)
     {
         var e = Refused(Ra(), Input(Csrs.EcWithRawDnsNames(name)));
