@@ -148,10 +148,9 @@ public sealed class CertificateIssuer(
         var csr = request.Csr;
         var shards = options.Value.Revocation.CrlShards;
 
-        // The journal entry exists before the signature, so no crash can leave a signed certificate nobody finishes.
-        async Task OpenAsync(string serial, CancellationToken ct) => await Task.WhenAll(
-            journal.OpenAsync(new IssuanceJournalEntry(serial, now), ct),
-            beforeSigning?.Invoke(serial, ct) ?? Task.CompletedTask).ConfigureAwait(false);
+        // The journal entry exists before the reservation, so no crash can leave a reservation or a signed certificate
+        // that nobody finishes (an entry whose reservation never landed is closed by the repair pass).
+        Task OpenAsync(string serial, CancellationToken ct) => journal.OpenAsync(new IssuanceJournalEntry(serial, now), ct);
 
         return recorded.SignAsync(
             serial =>
@@ -164,8 +163,9 @@ public sealed class CertificateIssuer(
             },
             (serial, record) => factory.CreateLeaf(issuer, signer, new LeafTemplate(
                 serial, request.Profile, csr.PublicKey, commonName, csr.DnsNames, csr.IpAddresses, notBefore, notAfter, record.CrlShard)),
-            OpenAsync,
-            cancellationToken);
+            beforeSigning,
+            cancellationToken,
+            beforeReserving: OpenAsync);
     }
 
     /// <summary>The request lost its Idempotency-Key to a retry; that retry's result stands.</summary>

@@ -16,18 +16,25 @@ public sealed class RecordedIssuance(ICertificateStore store, TimeProvider time,
     /// <param name="reserve">The "issuing" record for a drawn serial.</param>
     /// <param name="sign">Builds and signs the certificate for the reserved record.</param>
     /// <param name="beforeSigning">Called with the reserved serial before the signature is made.</param>
+    /// <param name="beforeReserving">Called with a drawn serial before it is reserved (the issuance journal's entry).</param>
     /// <exception cref="CertificateNotRecordedException">Signed, but the "issued" record could not be written.</exception>
     /// <exception cref="ReservationAbandonedException">Signed after a retry abandoned the reservation; not issued.</exception>
     public async Task<CertificateRecord> SignAsync(
         Func<BigInteger, CertificateRecord> reserve,
         Func<BigInteger, CertificateRecord, X509Certificate> sign,
         Func<string, CancellationToken, Task>? beforeSigning = null,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default,
+        Func<string, CancellationToken, Task>? beforeReserving = null)
     {
         for (var attempt = 1; attempt <= SerialAttempts; attempt++)
         {
             var serial = SerialNumbers.New();
             var record = reserve(serial);
+            if (beforeReserving is not null)
+            {
+                await beforeReserving(record.SerialNumber, cancellationToken).ConfigureAwait(false);
+            }
+
             var reservedVersion = await store.TryReserveAsync(record, cancellationToken).ConfigureAwait(false);
             if (reservedVersion is null)
             {
