@@ -6,6 +6,9 @@ public static class AuditActions
     /// <summary>A certificate request reached policy (recorded when policy refuses it; an accepted one is recorded as <see cref="Issue"/>).</summary>
     public const string Request = "request";
 
+    /// <summary>A known caller was refused an endpoint its roles do not allow (HTTP 403 missing-permission).</summary>
+    public const string Access = "access";
+
     public const string Approve = "approve";
     public const string Reject = "reject";
 

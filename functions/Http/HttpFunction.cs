@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Logging;
 using Pki.Core.Access;
+using Pki.Core.Audit;
 using Pki.Core.Errors;
 
 namespace Pki.Functions.Http;
@@ -12,7 +13,7 @@ namespace Pki.Functions.Http;
 /// turns a refusal into its problem response and anything unexpected into a 500 problem with an id to quote, never an
 /// empty body or a stack trace.
 /// </summary>
-public sealed class HttpFunction(AccessControl access, CallerContext callers, IssuanceRateLimiter issuanceLimit)
+public sealed class HttpFunction(AccessControl access, CallerContext callers, IssuanceRateLimiter issuanceLimit, IAuditTrail audit)
 {
     /// <summary>An endpoint for authenticated callers holding <paramref name="permission"/>.</summary>
     public Task<IActionResult> RunAsync(HttpRequest request, ILogger logger, Permission permission, Func<Task<IActionResult>> action) =>
@@ -30,16 +31,28 @@ public sealed class HttpFunction(AccessControl access, CallerContext callers, Is
                 throw;
             }
 
-            AccessControl.Authorize(caller, permission);
-
-            // Whatever may issue counts against the caller's issuance limit, refused attempts included.
-            if (permission == Permission.RequestCertificates)
-            {
-                await issuanceLimit.CheckAsync(caller, request.HttpContext.RequestAborted).ConfigureAwait(false);
-            }
-
             using (callers.Enter(caller))
             {
+                try
+                {
+                    AccessControl.Authorize(caller, permission);
+                }
+                catch (ProblemException problem)
+                {
+                    // A known caller asking for what its roles do not allow is a security event: the trail records who
+                    // asked for what. (Unauthenticated callers are not recorded: nobody to attribute, and free to flood.)
+                    await audit.AppendAsync(
+                        AuditEntry.Refused(AuditActions.Access, problem) with { Detail = $"{request.Method} {LogText.Escape(request.Path.Value)}: {problem.Detail}" },
+                        CancellationToken.None).ConfigureAwait(false);
+                    throw;
+                }
+
+                // Whatever may issue counts against the caller's issuance limit, refused attempts included.
+                if (permission == Permission.RequestCertificates)
+                {
+                    await issuanceLimit.CheckAsync(caller, request.HttpContext.RequestAborted).ConfigureAwait(false);
+                }
+
                 return await action().ConfigureAwait(false);
             }
         });

@@ -177,7 +177,7 @@ public sealed class ApprovalService(
     {
         var caller = callers.Current;
         var record = await ReadVisibleAsync(requestId, cancellationToken).ConfigureAwait(false);
-        RefuseSelfDecision(record, caller, "approve");
+        await RefuseSelfDecisionAsync(record, caller, AuditActions.Approve, "approve").ConfigureAwait(false);
         while (true)
         {
             record = await ExpireIfDueAsync(record, cancellationToken).ConfigureAwait(false);
@@ -235,7 +235,7 @@ public sealed class ApprovalService(
 
         var caller = callers.Current;
         var record = await ReadVisibleAsync(requestId, cancellationToken).ConfigureAwait(false);
-        RefuseSelfDecision(record, caller, "reject");
+        await RefuseSelfDecisionAsync(record, caller, AuditActions.Reject, "reject").ConfigureAwait(false);
         while (true)
         {
             record = await ExpireIfDueAsync(record, cancellationToken).ConfigureAwait(false);
@@ -363,12 +363,17 @@ public sealed class ApprovalService(
             ? new SubmissionOutcome(View(existing), Replayed: true)
             : throw ProblemException.Unprocessable("idempotency-key-reused", "This Idempotency-Key was used for a different request body; use a new key for a new request.");
 
-    /// <summary>Approval is a second person's judgement: nobody decides their own request, whatever their roles.</summary>
-    private static void RefuseSelfDecision(ApprovalRecord record, Caller caller, string verb)
+    /// <summary>
+    /// Approval is a second person's judgement: nobody decides their own request, whatever their roles. An attempt is
+    /// recorded in the audit trail before it is refused, as an attempt to get around the second person.
+    /// </summary>
+    private async Task RefuseSelfDecisionAsync(ApprovalRecord record, Caller caller, string action, string verb)
     {
         if (string.Equals(record.RequesterId, caller.Id, StringComparison.Ordinal))
         {
-            throw ProblemException.Forbidden("self-approval", $"Caller '{caller.Id}' submitted request {record.RequestId} and cannot {verb} it; another approver must.");
+            var refusal = ProblemException.Forbidden("self-approval", $"Caller '{caller.Id}' submitted request {record.RequestId} and cannot {verb} it; another approver must.");
+            await audit.AppendAsync(AuditEntry.Refused(action, refusal) with { RequestId = record.RequestId }, CancellationToken.None).ConfigureAwait(false);
+            throw refusal;
         }
     }
 

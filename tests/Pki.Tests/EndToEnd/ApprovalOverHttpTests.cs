@@ -103,6 +103,16 @@ public sealed class ApprovalOverHttpTests(ApprovalHostFixture host) : IClassFixt
         Assert.Equal(0, await host.CertificatesOfRequestAsync(id));
         Assert.Equal("pending", (await (await host.Client.GetAsync("/api/requests/" + id)).JsonAsync()).GetProperty("status").GetString());
 
+        // Both attempts are in the trail, refused, as the requester's.
+        using (var audit = await host.Client.GetAsync("/api/audit?limit=1000"))
+        {
+            var refusals = (await audit.JsonAsync()).GetProperty("records").EnumerateArray()
+                .Where(r => r.TryGetProperty("requestId", out var r2) && r2.GetString() == id && r.GetProperty("outcome").GetString() == "refused")
+                .Select(r => $"{r.GetProperty("action").GetString()} {r.GetProperty("problemType").GetString()} {r.GetProperty("actor").GetProperty("id").GetString()}")
+                .ToArray();
+            Assert.Equal(["approve self-approval test-admin", "reject self-approval test-admin"], refusals);
+        }
+
         // Another person with the role may.
         using var approver = TestCallers.Approver.Client(host.BaseAddress);
         using var approved = await approver.PostAsync($"/api/requests/{id}/approve", null);

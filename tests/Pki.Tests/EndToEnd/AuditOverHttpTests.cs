@@ -9,6 +9,25 @@ namespace Pki.Tests.EndToEnd;
 public sealed class AuditOverHttpTests(DevHostFixture host) : IClassFixture<DevHostFixture>
 {
     [Fact]
+    public async Task A_known_caller_refused_a_permission_is_recorded_with_what_it_asked_for()
+    {
+        using var requester = TestCallers.PaymentsRequester.Client(host.BaseAddress);
+        await (await requester.GetAsync("/api/audit/verify")).AssertProblemAsync(HttpStatusCode.Forbidden, "missing-permission");
+
+        var records = await ReadAllAsync("/api/audit?limit=1000");
+        var refusal = Assert.Single(records, r => r.GetProperty("action").GetString() == "access"
+            && r.GetProperty("actor").GetProperty("id").GetString() == TestCallers.PaymentsRequester.Identity);
+        Assert.Equal("refused", refusal.GetProperty("outcome").GetString());
+        Assert.Equal("urn:serverless-pki:problem:missing-permission", "urn:serverless-pki:problem:" + refusal.GetProperty("problemType").GetString()!.Split(':')[^1]);
+        Assert.Contains("GET /api/audit/verify", refusal.GetProperty("detail").GetString(), StringComparison.Ordinal);
+
+        // An unauthenticated caller is refused without a record: there is nobody to attribute it to.
+        using var anonymous = new HttpClient { BaseAddress = host.BaseAddress };
+        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync("/api/audit/verify")).StatusCode);
+        Assert.Equal(records.Length, (await ReadAllAsync("/api/audit?limit=1000")).Length);
+    }
+
+    [Fact]
     public async Task Issuing_and_revoking_leave_records_with_the_serial_and_the_chain_verifies()
     {
         var before = DateTimeOffset.UtcNow.AddSeconds(-1);
