@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
@@ -60,12 +59,17 @@ public sealed class Ocsp(OcspService ocsp, TimeProvider time, ILogger<Ocsp> logg
 
     private IActionResult Respond(HttpRequest req, OcspReply reply, bool cacheable)
     {
-        logger.LogDebug("OCSP {Method}: {Outcome}", req.Method, reply.Outcome);
+        // Checked first: the call allocates its arguments on every request, Debug on or off.
+        if (logger.IsEnabled(LogLevel.Debug))
+        {
+            logger.LogDebug("OCSP {Method}: {Outcome}", req.Method, reply.Outcome);
+        }
+
         var result = new FileContentResult(reply.Body, ResponseMediaType);
         if (cacheable && reply is { ThisUpdate: { } thisUpdate, NextUpdate: { } nextUpdate })
         {
             // RFC 5019 6.2: let HTTP caches keep the response until nextUpdate.
-            return HttpCaching.FreshUntil(result, req.HttpContext.Response, Convert.ToHexStringLower(SHA256.HashData(reply.Body).AsSpan(0, 16)),
+            return HttpCaching.FreshUntil(result, req.HttpContext.Response, reply.Fingerprint,
                 thisUpdate, nextUpdate, time.GetUtcNow(), "public, no-transform, must-revalidate");
         }
 

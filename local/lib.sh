@@ -50,10 +50,12 @@ pki_install_prerequisites() {
 }
 
 # local/bench only (local/test needs none of it): nmap, the scanner the discovery suite is measured
-# against, and GNU time, which takes both scanners' wall clock and peak memory.
+# against, GNU time, which takes both scanners' wall clock and peak memory, and wrk, the C load generator
+# the revocation suite loads our OCSP responder and OpenSSL's with.
 pki_install_bench_prerequisites() {
   local missing=()
   command -v nmap >/dev/null || missing+=(nmap)
+  command -v wrk >/dev/null || missing+=(wrk)
   [ -x /usr/bin/time ] || missing+=(time)
   if [ ${#missing[@]} -gt 0 ]; then
     pki_log "installing ${missing[*]} with apt-get (bench only)"

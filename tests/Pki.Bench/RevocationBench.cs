@@ -19,10 +19,15 @@ using CrlEntry = Pki.Core.Revocation.CrlEntry;
 /// <summary>
 /// Revocation benchmarks, each beside OpenSSL doing the same work in the same run:
 /// OCSP GET responses/s of our endpoint against `openssl ocsp -index -multi 2` over the same
-/// certificates; CRL generation for N revoked entries against `openssl ca -gencrl` on an index of N.
+/// certificates, both loaded by wrk (an independent C load generator); CRL generation for N revoked
+/// entries against `openssl ca -gencrl` on an index of N.
 /// </summary>
 internal static class RevocationBench
 {
+    /// <summary>wrk's threads: one a core of the 2-core machine; connections (--clients) are spread over them.</summary>
+    private const int WrkThreads = 2;
+    private const int WarmUpSeconds = 2;
+    private const int CheckAttempts = 3;
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
     public static async Task<int> RunAsync(Settings settings, string[] args)
@@ -30,7 +35,7 @@ internal static class RevocationBench
         var work = Directory.CreateTempSubdirectory("pki-revbench-").FullName;
         try
         {
-            var ocspOk = await OcspAsync(settings, work, Count(args, "ocsp-certificates", 200), Count(args, "ocsp-seconds", 10));
+            var ocspOk = await OcspAsync(settings, work, Count(args, "ocsp-certificates", 200), Count(args, "ocsp-seconds", 10), Count(args, "ocsp-rounds", 3));
             var crlOk = true;
             foreach (var entries in (Arg(args, "crl-entries") ?? "100000,1000000").Split(','))
             {
@@ -121,9 +126,11 @@ internal static class RevocationBench
         return verified;
     }
 
-    private static async Task<bool> OcspAsync(Settings settings, string work, int certificates, int seconds)
+    private static async Task<bool> OcspAsync(Settings settings, string work, int certificates, int seconds, int rounds)
     {
-        Console.WriteLine($"OCSP GET, {certificates} certificates, {settings.Clients} concurrent clients, {seconds} s each:");
+        // wrk wants at least one connection per thread.
+        var threads = Math.Min(WrkThreads, settings.Clients);
+        Console.WriteLine($"OCSP GET, {certificates} certificates, wrk -t{threads} -c{settings.Clients} -d{seconds}s --latency against each, one after the other, {rounds} rounds:");
         using var http = settings.Authenticated(new HttpClient { BaseAddress = new Uri(settings.Url), Timeout = TimeSpan.FromMinutes(1) });
         var authorities = await http.GetFromJsonAsync<AuthorityView[]>("/api/ca") ?? [];
         var issuing = authorities.First(a => a.Role == "issuing");
@@ -144,7 +151,10 @@ internal static class RevocationBench
             }
         }));
 
-        var paths = serials.Select(s => "/api/ocsp/" + Uri.EscapeDataString(Convert.ToBase64String(Request(issuerCert, s)))).ToArray();
+        // The same requests for both servers: ours under /api/ocsp/, OpenSSL's responder at its root.
+        var requests = serials.Select(s => Uri.EscapeDataString(Convert.ToBase64String(Request(issuerCert, s)))).ToArray();
+        var script = Path.Combine(work, "ocsp-get.lua");
+        await File.WriteAllTextAsync(script, WrkScript(requests));
 
         // OpenSSL's responder over the same certificates: an index of them, a P-256 responder key, two processes.
         var dir = Path.Combine(work, "ocsp");
@@ -154,98 +164,189 @@ internal static class RevocationBench
         await File.WriteAllTextAsync(Path.Combine(dir, "issuing.pem"), issuerPem);
         Run("openssl", ["ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", Path.Combine(dir, "responder.key")]);
         Run("openssl", ["req", "-x509", "-new", "-key", Path.Combine(dir, "responder.key"), "-subj", "/CN=OpenSSL Bench Responder", "-days", "2", "-out", Path.Combine(dir, "responder.pem")]);
-        var port = FreePort();
-        using var responder = Process.Start(new ProcessStartInfo("openssl",
-            ["ocsp", "-index", Path.Combine(dir, "index.txt"), "-port", port.ToString(Inv), "-rsigner", Path.Combine(dir, "responder.pem"),
-             "-rkey", Path.Combine(dir, "responder.key"), "-CA", Path.Combine(dir, "issuing.pem"), "-multi", "2", "-nmin", "60"])
-        { RedirectStandardOutput = true, RedirectStandardError = true })!;
+        var ours = new Uri(new Uri(settings.Url), "/api/ocsp/");
 
-        // Drain its output: an unread pipe fills and blocks the responder mid-run.
-        responder.OutputDataReceived += (_, _) => { };
-        responder.ErrorDataReceived += (_, _) => { };
-        responder.BeginOutputReadLine();
-        responder.BeginErrorReadLine();
-        try
+        // Every request once to each, before anything is timed: a server that answers with an OCSP error status
+        // (HTTP 200 all the same) would otherwise be measured as fast.
+        if (!await CheckAsync(ours, requests, closeConnection: false))
         {
-            var opensslBase = new Uri($"http://127.0.0.1:{port}");
-            await WaitForAsync(opensslBase);
-            var opensslPaths = paths.Select(p => p["/api/ocsp".Length..]).ToArray();
+            return false;
+        }
 
-            // Warm both, then measure each alone on the same machine, ours first.
-            await LoadAsync(new Uri(settings.Url), paths, settings.Clients, 2, closeConnections: false);
-            await LoadAsync(opensslBase, opensslPaths, settings.Clients, 2, closeConnections: true);
-            var ours = await LoadAsync(new Uri(settings.Url), paths, settings.Clients, seconds, closeConnections: false);
-            var oursClosing = await LoadAsync(new Uri(settings.Url), paths, settings.Clients, seconds, closeConnections: true);
-            var theirs = await LoadAsync(opensslBase, opensslPaths, settings.Clients, seconds, closeConnections: true);
-            Console.WriteLine(string.Format(Inv, "  ours (keep-alive):        {0,6:F0} responses/s, p50 {1:F2} ms, p99 {2:F2} ms, failures {3}", ours.Rate, ours.P50, ours.P99, ours.Failures));
-            Console.WriteLine(string.Format(Inv, "  ours (connection close):  {0,6:F0} responses/s, p50 {1:F2} ms, p99 {2:F2} ms, failures {3}", oursClosing.Rate, oursClosing.P50, oursClosing.P99, oursClosing.Failures));
-            Console.WriteLine(string.Format(Inv, "  openssl (closes each):    {0,6:F0} responses/s, p50 {1:F2} ms, p99 {2:F2} ms, failures {3}", theirs.Rate, theirs.P50, theirs.P99, theirs.Failures));
-            Console.WriteLine(string.Format(Inv, "  OCSP ratio ours/openssl = {0:F2} as each serves (keep-alive vs close); {1:F2} connection for connection (target >= 2)",
-                ours.Rate / theirs.Rate, oursClosing.Rate / theirs.Rate));
-            // OpenSSL's responder resets some connections under load; those count against its rate, not as a bench failure.
-            return ours.Failures + oursClosing.Failures == 0;
-        }
-        finally
+        using (var checking = await OpenSslResponder.StartAsync(dir, requests[0]))
         {
-            responder.Kill(entireProcessTree: true);
+            if (!await CheckAsync(checking.Url, requests, closeConnection: true))
+            {
+                return false;
+            }
         }
+
+        // Ours warmed (JIT), then each measured alone on the same machine, in rounds that alternate the servers, so
+        // load that comes and goes on a shared machine weighs on both. OpenSSL 3.0's responder has nothing to warm,
+        // and each round starts a fresh one: a child whose connection wrk drops at the end of a run spins on it for
+        // good, so a second run against it would measure nothing and steal both cores.
+        Wrk(script, ours, settings.ServerPid, threads, settings.Clients, WarmUpSeconds, closeConnections: false);
+        var keepAlive = new List<WrkResult>();
+        var closing = new List<WrkResult>();
+        var theirs = new List<WrkResult>();
+        for (var round = 1; round <= rounds; round++)
+        {
+            keepAlive.Add(Wrk(script, ours, settings.ServerPid, threads, settings.Clients, seconds, closeConnections: false));
+            closing.Add(Wrk(script, ours, settings.ServerPid, threads, settings.Clients, seconds, closeConnections: true));
+            using (var responder = await OpenSslResponder.StartAsync(dir, requests[0]))
+            {
+                theirs.Add(Wrk(script, responder.Url, responder.Pid, threads, settings.Clients, seconds, closeConnections: true));
+            }
+
+            var prefix = rounds > 1 ? $"round {round}, " : "";
+            Console.WriteLine("  " + keepAlive[^1].Describe(prefix + "ours (keep-alive)"));
+            Console.WriteLine("  " + closing[^1].Describe(prefix + "ours (Connection: close)"));
+            Console.WriteLine("  " + theirs[^1].Describe(prefix + "openssl (Connection: close)"));
+        }
+
+        // Over all rounds: responses served over the time measured, for each server.
+        var theirRate = WrkResult.MeanRate(theirs);
+        Console.WriteLine(string.Format(Inv,
+            "  OCSP ratio ours/openssl = {0:F2} as each serves (keep-alive vs close; target >= 2; by round {1}); {2:F2} connection for connection",
+            WrkResult.MeanRate(keepAlive) / theirRate, string.Join(", ", keepAlive.Zip(theirs, (o, t) => (o.Rate / t.Rate).ToString("F2", Inv))),
+            WrkResult.MeanRate(closing) / theirRate));
+        Console.WriteLine(string.Format(Inv, "  server CPU per response: ours {0:F0} us keep-alive, {1:F0} us with Connection: close; openssl {2:F0} us",
+            WrkResult.MeanCpuMicroseconds(keepAlive), WrkResult.MeanCpuMicroseconds(closing), WrkResult.MeanCpuMicroseconds(theirs)));
+
+        // OpenSSL's responder resets some connections under load; those count against its rate, not as a bench failure.
+        return keepAlive.Concat(closing).Sum(r => r.Failures) == 0;
     }
 
-    private sealed record LoadResult(double Rate, double P50, double P99, long Failures);
-
-    /// <param name="closeConnections">Send Connection: close, so every request opens a connection (OpenSSL's responder closes each one anyway).</param>
-    private static async Task<LoadResult> LoadAsync(Uri baseAddress, string[] paths, int clients, int seconds, bool closeConnections)
+    /// <summary>
+    /// A wrk script that sends the requests in turn (each thread from its own starting point) under the URL's path,
+    /// and prints one parseable line with wrk's own figures when the run ends.
+    /// </summary>
+    private static string WrkScript(string[] requests)
     {
-        using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = clients }) { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(30) };
-        long succeeded = 0, failures = 0;
-        string? firstFailure = null;
-        void Failed(string why)
+        var script = new StringBuilder();
+        script.Append("local encoded = {\n");
+        foreach (var request in requests)
         {
-            Interlocked.Increment(ref failures);
-            Interlocked.CompareExchange(ref firstFailure, why, null);
+            script.Append("  \"").Append(request).Append("\",\n");
         }
 
-        var latencies = new List<double>[clients];
-        var until = Stopwatch.StartNew();
-        await Task.WhenAll(Enumerable.Range(0, clients).Select(async c =>
-        {
-            var mine = latencies[c] = new List<double>();
-            var i = c;
-            while (until.Elapsed.TotalSeconds < seconds)
-            {
-                var sw = Stopwatch.StartNew();
-                try
-                {
-                    using var request = new HttpRequestMessage(HttpMethod.Get, paths[i % paths.Length]);
-                    request.Headers.ConnectionClose = closeConnections;
-                    using var response = await http.SendAsync(request);
-                    var body = await response.Content.ReadAsByteArrayAsync();
-                    if (!response.IsSuccessStatusCode || !IsSuccessfulOcspResponse(body))
-                    {
-                        Failed($"HTTP {(int)response.StatusCode}, {body.Length} bytes: {Convert.ToHexString(body.AsSpan(0, Math.Min(body.Length, 12)))}");
-                    }
-                    else
-                    {
-                        Interlocked.Increment(ref succeeded);
-                    }
-                }
-                catch (HttpRequestException e)
-                {
-                    Failed(e.Message + " " + e.InnerException?.Message);
-                }
-
-                mine.Add(sw.Elapsed.TotalMilliseconds);
-                i += clients;
+        script.Append("""
             }
-        }));
-        var all = latencies.SelectMany(l => l).Order().ToArray();
-        if (firstFailure is not null)
+            local prepared = {}
+            local i = 0
+            local threads = 0
+
+            function setup(thread)
+              thread:set("offset", threads)
+              threads = threads + 1
+            end
+
+            function init(args)
+              -- Built once per thread: wrk sends the bytes request() returns, nothing is formatted per request.
+              local base = wrk.path
+              if base:sub(-1) ~= "/" then base = base .. "/" end
+              for k, e in ipairs(encoded) do prepared[k] = wrk.format("GET", base .. e) end
+              i = offset or 0
+            end
+
+            function request()
+              i = i % #prepared + 1
+              return prepared[i]
+            end
+
+            function done(summary, latency, requests)
+              local e = summary.errors
+              io.write(string.format("WRK requests=%d duration_us=%d non2xx=%d connect=%d read=%d write=%d timeout=%d p50_us=%d p99_us=%d\n",
+                summary.requests, summary.duration, e.status, e.connect, e.read, e.write, e.timeout,
+                latency:percentile(50), latency:percentile(99)))
+            end
+
+            """);
+        return script.ToString();
+    }
+
+    /// <param name="ServerCpu">CPU time the server spent during the run: per response it varies far less than the rate when other work shares the machine.</param>
+    private sealed record WrkResult(long Requests, double Seconds, long Non2xx, long SocketErrors, double P50Ms, double P99Ms, TimeSpan ServerCpu)
+    {
+        /// <summary>Only 2xx answers count: refused or failed requests would flatter the rate.</summary>
+        public double Rate => (Requests - Non2xx) / Seconds;
+
+        public long Failures => Non2xx + SocketErrors;
+
+        public double CpuMicrosecondsPerResponse => ServerCpu.TotalMicroseconds / (Requests - Non2xx);
+
+        public static double MeanRate(IReadOnlyCollection<WrkResult> runs) => runs.Sum(r => r.Requests - r.Non2xx) / runs.Sum(r => r.Seconds);
+
+        public static double MeanCpuMicroseconds(IReadOnlyCollection<WrkResult> runs) =>
+            runs.Sum(r => r.ServerCpu.TotalMicroseconds) / runs.Sum(r => r.Requests - r.Non2xx);
+
+        public string Describe(string name) => string.Format(Inv,
+            "{0,-39} {1,7:F0} responses/s, p50 {2:F2} ms, p99 {3:F2} ms, non-2xx {4}, socket errors {5}, server CPU {6:F0} us/response ({7:N0} requests in {8:F1} s)",
+            name + ":", Rate, P50Ms, P99Ms, Non2xx, SocketErrors, CpuMicrosecondsPerResponse, Requests, Seconds);
+    }
+
+    /// <param name="serverPid">The server's process: its CPU time (and its children's) per response is printed beside the rate.</param>
+    /// <param name="closeConnections">Send Connection: close, so wrk opens a connection per request (OpenSSL's responder closes each one anyway).</param>
+    private static WrkResult Wrk(string script, Uri url, int serverPid, int threads, int connections, int seconds, bool closeConnections)
+    {
+        string[] close = closeConnections ? ["-H", "Connection: close"] : [];
+        var cpuBefore = CpuTime(serverPid);
+        var output = Run("wrk", [$"-t{threads}", $"-c{connections}", $"-d{seconds}s", "--latency", "--timeout", "5s", .. close, "-s", script, url.ToString()]);
+        var cpu = CpuTime(serverPid) - cpuBefore;
+        var line = output.Split('\n').Last(l => l.StartsWith("WRK ", StringComparison.Ordinal));
+        var figures = line[4..].Split(' ').Select(f => f.Split('=')).ToDictionary(f => f[0], f => long.Parse(f[1], Inv));
+        return new WrkResult(figures["requests"], figures["duration_us"] / 1e6, figures["non2xx"],
+            figures["connect"] + figures["read"] + figures["write"] + figures["timeout"], figures["p50_us"] / 1e3, figures["p99_us"] / 1e3, cpu);
+    }
+
+    /// <summary>User and system CPU time of a process and its live children (OpenSSL's responder serves from two).</summary>
+    private static TimeSpan CpuTime(int pid)
+    {
+        var children = File.ReadAllText($"/proc/{pid}/task/{pid}/children").Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(c => int.Parse(c, Inv));
+        var total = TimeSpan.Zero;
+        foreach (var id in children.Prepend(pid))
         {
-            Console.WriteLine($"  first failure against {baseAddress}: {firstFailure}");
+            using var process = Process.GetProcessById(id);
+            total += process.TotalProcessorTime;
         }
 
-        // Only successful responses count: a refused connection fails fast and would flatter the rate.
-        return new LoadResult(succeeded / until.Elapsed.TotalSeconds, all[all.Length / 2], all[Math.Min(all.Length - 1, (int)(all.Length * 0.99))], failures);
+        return total;
+    }
+
+    /// <summary>Sends each request once and checks that every answer is a successful OCSP response.</summary>
+    private static async Task<bool> CheckAsync(Uri baseUrl, string[] requests, bool closeConnection)
+    {
+        using var http = new HttpClient { BaseAddress = baseUrl, Timeout = TimeSpan.FromSeconds(30) };
+        foreach (var request in requests)
+        {
+            using var response = await SendAsync(http, request, closeConnection);
+            var body = await response.Content.ReadAsByteArrayAsync();
+            if (!response.IsSuccessStatusCode || !IsSuccessfulOcspResponse(body))
+            {
+                Console.WriteLine($"  {baseUrl} did not answer a successful OCSP response: HTTP {(int)response.StatusCode}, {body.Length} bytes: {Convert.ToHexString(body.AsSpan(0, Math.Min(body.Length, 12)))}");
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>A GET tried up to three times: OpenSSL's responder now and then resets a connection instead of answering.</summary>
+    private static async Task<HttpResponseMessage> SendAsync(HttpClient http, string request, bool closeConnection)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            using var message = new HttpRequestMessage(HttpMethod.Get, request);
+            message.Headers.ConnectionClose = closeConnection;
+            try
+            {
+                return await http.SendAsync(message);
+            }
+            catch (HttpRequestException) when (attempt < CheckAttempts)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(100));
+            }
+        }
     }
 
     /// <summary>OCSPResponse ::= SEQUENCE { responseStatus ENUMERATED (0 = successful), responseBytes [0] ... }.</summary>
@@ -312,18 +413,23 @@ internal static class RevocationBench
         return stdout.Result + stderr.Result;
     }
 
-    /// <summary>Waits until the port accepts a connection; sends nothing (a malformed request knocks OpenSSL's responder over).</summary>
-    private static async Task WaitForAsync(Uri address)
+    /// <summary>
+    /// Waits until the responder answers a real request. A bare connect would not do: OpenSSL 3.0's responder child
+    /// that reads end-of-stream before a request loops on it for good, a core lost for the rest of the run.
+    /// </summary>
+    private static async Task WaitForAsync(Uri address, string request)
     {
+        using var http = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromSeconds(30) };
         for (var i = 0; i < 100; i++)
         {
+            using var message = new HttpRequestMessage(HttpMethod.Get, request);
+            message.Headers.ConnectionClose = true;
             try
             {
-                using var tcp = new System.Net.Sockets.TcpClient();
-                await tcp.ConnectAsync(address.Host, address.Port);
+                using var response = await http.SendAsync(message);
                 return;
             }
-            catch (System.Net.Sockets.SocketException)
+            catch (HttpRequestException)
             {
                 await Task.Delay(100);
             }
@@ -346,6 +452,55 @@ internal static class RevocationBench
     }
 
     private static int Count(string[] args, string name, int fallback) => Arg(args, name) is { } value ? int.Parse(value, Inv) : fallback;
+
+    /// <summary>`openssl ocsp -index -multi 2` over the index, issuer and responder key in a folder; ready once it answers the probe request; killed with its children on dispose.</summary>
+    private sealed class OpenSslResponder : IDisposable
+    {
+        private readonly Process _process;
+
+        private OpenSslResponder(Process process, Uri url)
+        {
+            _process = process;
+            Url = url;
+        }
+
+        public Uri Url { get; }
+
+        public int Pid => _process.Id;
+
+        public static async Task<OpenSslResponder> StartAsync(string dir, string probe)
+        {
+            var port = FreePort();
+            var process = Process.Start(new ProcessStartInfo("openssl",
+                ["ocsp", "-index", Path.Combine(dir, "index.txt"), "-port", port.ToString(Inv), "-rsigner", Path.Combine(dir, "responder.pem"),
+                 "-rkey", Path.Combine(dir, "responder.key"), "-CA", Path.Combine(dir, "issuing.pem"), "-multi", "2", "-nmin", "60"])
+            { RedirectStandardOutput = true, RedirectStandardError = true })!;
+
+            // Drain its output: an unread pipe fills and blocks the responder mid-run.
+            process.OutputDataReceived += (_, _) => { };
+            process.ErrorDataReceived += (_, _) => { };
+            process.BeginOutputReadLine();
+            process.BeginErrorReadLine();
+            var responder = new OpenSslResponder(process, new Uri($"http://127.0.0.1:{port}/"));
+            try
+            {
+                await WaitForAsync(responder.Url, probe);
+                return responder;
+            }
+            catch
+            {
+                responder.Dispose();
+                throw;
+            }
+        }
+
+        public void Dispose()
+        {
+            _process.Kill(entireProcessTree: true);
+            _process.WaitForExit();
+            _process.Dispose();
+        }
+    }
 
     private sealed record AuthorityView(string Id, string Role);
 
