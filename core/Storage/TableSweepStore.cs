@@ -15,13 +15,14 @@ public sealed class TableSweepStore(TableStorage storage) : ISweepStore
     private const string CurrentPartition = "current";
     private const string BatchRowPrefix = "batch-";
 
-    public async Task<string?> TryBeginAsync(SweepRecord sweep, DateTimeOffset runningIfStartedAfter, CancellationToken cancellationToken = default)
+    public async Task<string?> TryBeginAsync(SweepRecord sweep, DateTimeOffset runningIfStartedAfter, DateTimeOffset queuingIfStartedAfter, CancellationToken cancellationToken = default)
     {
         var table = await storage.GetTableAsync(TableNames.DiscoverySweeps, cancellationToken).ConfigureAwait(false);
         var current = await table.GetEntityIfExistsAsync<TableEntity>(CurrentPartition, string.Empty, cancellationToken: cancellationToken).ConfigureAwait(false);
         if (current.HasValue && current.Value!.GetString("SweepId") is { } runningId
             && await GetAsync(runningId, cancellationToken).ConfigureAwait(false) is { } running
-            && running.Batches.Count < running.Sweep.Batches && running.Sweep.StartedAt > runningIfStartedAfter)
+            && running.Batches.Count < running.Sweep.Batches && running.Sweep.StartedAt > runningIfStartedAfter
+            && !running.Sweep.Released && (running.Sweep.Queued || running.Sweep.StartedAt > queuingIfStartedAfter))
         {
             return runningId;
         }
@@ -36,6 +37,7 @@ public sealed class TableSweepStore(TableStorage storage) : ISweepStore
             ["Batches"] = sweep.Batches,
             ["Endpoints"] = sweep.Endpoints,
             ["Vaults"] = sweep.Vaults,
+            ["Queued"] = false,
         };
         await table.AddEntityAsync(row, cancellationToken).ConfigureAwait(false);
 
@@ -78,7 +80,11 @@ public sealed class TableSweepStore(TableStorage storage) : ISweepStore
             if (e.RowKey == SweepRow)
             {
                 sweep = new SweepRecord(e.PartitionKey, e.GetString("Trigger"), e.GetDateTimeOffset("StartedAt")!.Value,
-                    e.GetInt32("Batches") ?? 0, e.GetInt32("Endpoints") ?? 0, e.GetInt32("Vaults") ?? 0);
+                    e.GetInt32("Batches") ?? 0, e.GetInt32("Endpoints") ?? 0, e.GetInt32("Vaults") ?? 0)
+                {
+                    Queued = e.GetBoolean("Queued") ?? true,
+                    Released = e.GetBoolean("Released") ?? false,
+                };
             }
             else
             {
@@ -93,6 +99,22 @@ public sealed class TableSweepStore(TableStorage storage) : ISweepStore
         }
 
         return sweep is null ? null : (sweep, batches);
+    }
+
+    public async Task MarkQueuedAsync(string sweepId, CancellationToken cancellationToken = default)
+    {
+        var table = await storage.GetTableAsync(TableNames.DiscoverySweeps, cancellationToken).ConfigureAwait(false);
+        await table.UpdateEntityAsync(new TableEntity(sweepId, SweepRow) { ["Queued"] = true }, ETag.All, TableUpdateMode.Merge, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task ReleaseAsync(string sweepId, int queued, CancellationToken cancellationToken = default)
+    {
+        var table = await storage.GetTableAsync(TableNames.DiscoverySweeps, cancellationToken).ConfigureAwait(false);
+        await table.UpdateEntityAsync(
+            new TableEntity(sweepId, SweepRow) { ["Batches"] = queued, ["Queued"] = true, ["Released"] = true },
+            ETag.All,
+            TableUpdateMode.Merge,
+            cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<bool> IsBatchDoneAsync(string sweepId, int batch, CancellationToken cancellationToken = default)

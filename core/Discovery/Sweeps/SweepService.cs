@@ -43,6 +43,12 @@ public sealed class SweepService(
     private const int MaxMessageLength = 300;
     private const int MaxFailuresShown = 1000;
 
+    /// <summary>
+    /// Queuing a largest sweep takes a minute or two; one still not queued after this died part-way (a crash) and
+    /// no longer blocks a start.
+    /// </summary>
+    private static readonly TimeSpan QueuingGrace = TimeSpan.FromMinutes(10);
+
     public async Task<SweepView> StartAsync(string trigger, CancellationToken cancellationToken = default)
     {
         var now = time.GetUtcNow();
@@ -62,25 +68,79 @@ public sealed class SweepService(
         // One sweep at a time: each covers every target, so another one meanwhile would only scan it all twice.
         var sweep = new SweepRecord(id, trigger, now, batches.Length, endpoints.Length, vaultUris.Length);
         var timeout = TimeSpan.FromMinutes(options.Value.Discovery.SweepTimeoutMinutes);
-        if (await sweeps.TryBeginAsync(sweep, now - timeout, cancellationToken).ConfigureAwait(false) is { } running)
+        cancellationToken.ThrowIfCancellationRequested();
+
+        // Past the claim the caller's leaving cancels nothing: a sweep claimed but half queued would refuse every start
+        // until it timed out. The start either runs to the end or is released.
+        if (await sweeps.TryBeginAsync(sweep, now - timeout, now - QueuingGrace, CancellationToken.None).ConfigureAwait(false) is { } running)
         {
             throw ProblemException.Conflict("sweep-in-progress",
                 $"Sweep {running} is still running (GET /api/{Routes.DiscoverySweeps}/{running}); a new one can start when it is done, or {timeout.TotalMinutes:0} minutes after it started.");
         }
-        foreach (var batch in batches)
+
+        var queued = 0;
+        try
         {
-            await queue.SendAsync(batch, cancellationToken).ConfigureAwait(false);
+            // Recorded before any batch runs, so no sweep scans without its record.
+            await audit.AppendAsync(
+                AuditEntry.Succeeded(AuditActions.SweepStart) with
+                {
+                    Detail = $"sweep={id} trigger={trigger} targets={all.Count} endpoints={endpoints.Length} vaults={vaultUris.Length} batches={batches.Length}",
+                },
+                CancellationToken.None).ConfigureAwait(false);
+            foreach (var batch in batches)
+            {
+                await queue.SendAsync(batch, CancellationToken.None).ConfigureAwait(false);
+                queued++;
+            }
+        }
+        catch (Exception e)
+        {
+            await ReleaseAsync(sweep, queued, e).ConfigureAwait(false);
+            throw;
         }
 
-        await audit.AppendAsync(
-            AuditEntry.Succeeded(AuditActions.SweepStart) with
-            {
-                Detail = $"sweep={id} trigger={trigger} targets={all.Count} endpoints={endpoints.Length} vaults={vaultUris.Length} batches={batches.Length}",
-            },
-            CancellationToken.None).ConfigureAwait(false);
+        try
+        {
+            await sweeps.MarkQueuedAsync(id, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            // Every batch is queued and will run; unmarked, the sweep only blocks other starts for the queuing grace.
+            logger.LogError(e, "Sweep {SweepId} is queued but could not be marked so", id);
+        }
+
         logger.LogInformation("Started sweep {SweepId} ({Trigger}): {Endpoints} endpoints and {Vaults} vaults from {Targets} targets in {Batches} batches",
             id, trigger, endpoints.Length, vaultUris.Length, all.Count, batches.Length);
         return View(sweep, []);
+    }
+
+    /// <summary>
+    /// Cuts a sweep whose start failed to the batches already queued (they run, recording is idempotent, and they
+    /// complete it), so the next start is not refused; the trail says how far it got.
+    /// </summary>
+    private async Task ReleaseAsync(SweepRecord sweep, int queued, Exception failure)
+    {
+        logger.LogError(failure, "Sweep {SweepId} failed to start after {Queued} of {Batches} batches; releasing it", sweep.Id, queued, sweep.Batches);
+        try
+        {
+            await sweeps.ReleaseAsync(sweep.Id, queued, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            logger.LogError(e, "Could not release sweep {SweepId}; it blocks new starts until it is {Minutes} minutes old", sweep.Id, QueuingGrace.TotalMinutes);
+        }
+
+        try
+        {
+            await audit.AppendAsync(
+                AuditEntry.Failed(AuditActions.SweepStart, $"sweep={sweep.Id} trigger={sweep.Trigger} released after queuing {queued} of {sweep.Batches} batches: {Truncate(failure.Message)}"),
+                CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            logger.LogError(e, "Could not record the release of sweep {SweepId}", sweep.Id);
+        }
     }
 
     /// <summary>A sweep by id, or with <see cref="CurrentSweepId"/> the one started last.</summary>
@@ -216,6 +276,7 @@ public sealed class SweepService(
             sweep.Id, sweep.Trigger, sweep.StartedAt, sweep.Batches, batches.Count, sweep.Endpoints, sweep.Vaults, complete,
             complete ? batches.Select(b => b.CompletedAt).DefaultIfEmpty(sweep.StartedAt).Max() : null,
             batches.Sum(b => b.Certificates), outcomes, batches.Sum(b => b.Failures.Count),
-            batches.OrderBy(b => b.Batch).SelectMany(b => b.Failures).Take(MaxFailuresShown).ToArray());
+            batches.OrderBy(b => b.Batch).SelectMany(b => b.Failures).Take(MaxFailuresShown).ToArray(),
+            sweep.Released);
     }
 }

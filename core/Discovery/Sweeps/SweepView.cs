@@ -1,6 +1,6 @@
 namespace Pki.Core.Discovery.Sweeps;
 
-/// <summary>A sweep's progress as the API shows it; <see cref="Failures"/> holds the first 1000 of <see cref="FailureCount"/>.</summary>
+/// <summary>A sweep's progress as the API shows it; <see cref="Failures"/> holds the first 1000 of <see cref="FailureCount"/>; <see cref="Released"/> when its start failed part-way.</summary>
 public sealed record SweepView(
     string Id,
     string Trigger,
@@ -14,4 +14,5 @@ public sealed record SweepView(
     int Certificates,
     IReadOnlyDictionary<string, int> Outcomes,
     int FailureCount,
-    IReadOnlyList<ScanFailure> Failures);
+    IReadOnlyList<ScanFailure> Failures,
+    bool Released);
