@@ -5,7 +5,10 @@ using Pki.Core.Storage;
 
 namespace Pki.Functions;
 
-/// <summary>A pipeline's renewal request; a failure leaves the message to the queue's retries, then renewal-requests-poison.</summary>
+/// <summary>
+/// A pipeline's renewal request. A policy refusal is final (audited and logged once, the message completes); a malformed
+/// message or a transient failure is left to the queue's retries, then renewal-requests-poison.
+/// </summary>
 public sealed class RequestRenewal(RenewalRequestService requests, ILogger<RequestRenewal> logger)
 {
     [Function(nameof(RequestRenewal))]

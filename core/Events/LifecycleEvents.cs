@@ -115,12 +115,16 @@ public sealed class LifecycleEvents(IOptions<PkiOptions> options, OwnerRules own
         }
 
         var facts = certificate.CertificateDer is { } der ? CertificateFacts.Read(der) : null;
-        var data = (facts is null ? new LifecycleEventData { Subject = certificate.Subject } : Describe(facts)) with
+        var described = facts is null ? new LifecycleEventData { Subject = certificate.Subject } : Describe(facts);
+        var data = described with
         {
             SerialNumber = certificate.SerialNumber,
             NotBefore = certificate.NotBefore,
             NotAfter = certificate.NotAfter,
             Owner = certificate.Owner,
+
+            // The team it was issued for; a record from before teams keeps what the owner rules say, as the inventory does.
+            Team = certificate.Team ?? described.Team,
             CaId = certificate.IssuerId,
             Profile = certificate.Profile,
         };

@@ -9,6 +9,7 @@ namespace Pki.Core.Renewal;
 /// <summary>
 /// Renewal requests from pipelines: the same path as <c>POST /api/certificates</c> (policy, idempotency key,
 /// issuance) for the predecessor's profile and owner, then the predecessor is linked and a "renewed" event recorded.
+/// Grants are those of the predecessor's team now, as for the automatic renewer (<see cref="Authority.Policy.TeamRule"/>).
 /// </summary>
 public sealed class RenewalRequestService(
     CertificateService certificates,
@@ -24,9 +25,11 @@ public sealed class RenewalRequestService(
     /// <summary>Prefixes the pipeline's id, so it never meets an HTTP caller's Idempotency-Key.</summary>
     public const string IdempotencyKeyPrefix = "renewal-request:";
 
+    /// <returns>The successor, or policy's refusal (audited by the request path, logged here as a warning): a refusal
+    /// is final for this message, since the same CSR for the same certificate meets the same policy on every retry.</returns>
     /// <exception cref="FormatException">A field is missing or invalid; the queue retries, then poisons the message.</exception>
-    /// <exception cref="ProblemException">Policy refused the request (logged); the queue retries, then poisons the message.</exception>
-    public async Task<IssuanceOutcome> HandleAsync(RenewalRequest request, CancellationToken cancellationToken = default)
+    /// <exception cref="ProblemException">A transient problem (request in progress, rate limit, service unavailable); the queue retries.</exception>
+    public async Task<RenewalRequestOutcome> HandleAsync(RenewalRequest request, CancellationToken cancellationToken = default)
     {
         if (request is null || string.IsNullOrWhiteSpace(request.RequestId) || string.IsNullOrWhiteSpace(request.Csr))
         {
@@ -58,16 +61,18 @@ public sealed class RenewalRequestService(
         var input = new CertificateRequestInput(request.Csr, predecessor.Profile, predecessor.Owner, request.ValidityDays, request.AutoRenew ?? predecessor.AutoRenew, predecessor.Team);
         IssuanceOutcome outcome;
 
-        // The pipeline acts as a requester of the predecessor's team: the new CSR's names must lie within that team's grants.
+        // The pipeline acts as a requester of the predecessor's team: the new CSR's names must lie within that team's
+        // grants now, the rule the automatic renewer applies to the predecessor's names too.
         using var onBehalf = callers.Enter(new Caller(QueueIdentity, predecessor.Team, [Roles.Requester], "queue"));
         try
         {
             outcome = await certificates.RequestAsync(input, IdempotencyKeyPrefix + request.RequestId, serial, cancellationToken).ConfigureAwait(false);
         }
-        catch (ProblemException e)
+        catch (ProblemException e) when (IsFinal(e.Kind))
         {
-            logger.LogError("Renewal request {RequestId} for certificate {SerialNumber} was refused: {ProblemType} {Detail}", request.RequestId, serial, e.Type, e.Detail);
-            throw;
+            // Not rethrown: a retry would only audit the same refusal again and end in the poison queue.
+            logger.LogWarning("Renewal request {RequestId} for certificate {SerialNumber} of team {Team} was refused: {ProblemType} {Detail}", request.RequestId, serial, predecessor.Team, e.Type, e.Detail);
+            return RenewalRequestOutcome.Refused(e);
         }
 
         var successor = outcome.Certificate.SerialNumber;
@@ -75,13 +80,16 @@ public sealed class RenewalRequestService(
         if (linked != successor)
         {
             logger.LogWarning("Certificate {SerialNumber} already has successor {LinkedSerial}; {SuccessorSerial} of request {RequestId} stays unlinked", serial, linked, successor, request.RequestId);
-            return outcome;
+            return RenewalRequestOutcome.Renewed(outcome);
         }
 
         // A replay after a crash links and records here too; the event's id is the same, so consumers see one event.
         var record = await store.GetAsync(successor, CancellationToken.None).ConfigureAwait(false);
         await recorder.RecordAsync(events.Renewed(record!, serial), CancellationToken.None).ConfigureAwait(false);
         logger.LogInformation("Renewal request {RequestId} renewed certificate {SerialNumber} as {SuccessorSerial}", request.RequestId, serial, successor);
-        return outcome;
+        return RenewalRequestOutcome.Renewed(outcome);
     }
+
+    /// <summary>The caller's mistakes (4xx) other than those that pass: a request still in progress, a rate limit.</summary>
+    private static bool IsFinal(ProblemKind kind) => kind is not (ProblemKind.Conflict or ProblemKind.TooManyRequests or ProblemKind.Unavailable);
 }

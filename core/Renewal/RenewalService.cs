@@ -79,6 +79,7 @@ public sealed class RenewalService(
             return await NotifyAsync(predecessor, RenewalNoticeReason.NewKeyRequired, "Policy requires a new key at renewal; send a CSR for a new key.", cancellationToken).ConfigureAwait(false);
         }
 
+        // The team's current grants apply as to a pipeline's renewal request (TeamRule): one decision for one certificate.
         Authority.Policy.IssuanceRequest request;
         try
         {

@@ -5,7 +5,8 @@ namespace Pki.Core.Authority.Policy;
 
 /// <summary>
 /// Every certificate belongs to a team, and a caller who does not manage every team may only request names its
-/// team was granted. The team itself was settled from the caller before the rules ran (<see cref="Teams"/>).
+/// team was granted; a renewal carries only names its team is granted, whoever asks. The team itself was settled
+/// from the caller before the rules ran (<see cref="Teams"/>).
 /// </summary>
 public sealed class TeamRule(CallerContext callers, TeamGrants grants) : IIssuancePolicyRule
 {
@@ -22,8 +23,10 @@ public sealed class TeamRule(CallerContext callers, TeamGrants grants) : IIssuan
             throw ProblemException.Unprocessable("missing-team", "Name the certificate's team in 'team' (your own team is used when you belong to one).");
         }
 
-        var caller = callers.Current;
-        if (caller.Has(Permission.ManageAllTeams))
+        // A renewal is held to its team's grants now, whoever triggers it: the renewer acts as the service, which may
+        // act for every team but does not widen a team's grants, so a grant withdrawn since stops the renewal, and a
+        // pipeline's renewal request (a requester of that team) meets the same rule. Only a new request may go beyond.
+        if (request.PredecessorSerial is null && callers.Current.Has(Permission.ManageAllTeams))
         {
             return;
         }

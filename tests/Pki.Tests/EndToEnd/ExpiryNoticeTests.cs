@@ -157,7 +157,7 @@ public sealed class ExpiryNoticeTests(ExpiryNoticeHostFixture host) : IClassFixt
 
         Assert.Equal(mailsBefore, host.MailsAbout(fingerprint).Count);
         Assert.Empty(ExpiryNoticeHostFixture.To(host.MailsAbout(fingerprint), ExpiryNoticeHostFixture.AdminAddress));
-        Assert.Contains(host.Logs.GetSnapshot(), l => l.Message.Contains(fingerprint, StringComparison.Ordinal) && l.Message.Contains("renewed as " + renewal.Certificate.SerialNumber, StringComparison.Ordinal));
+        Assert.Contains(host.Logs.GetSnapshot(), l => l.Message.Contains(fingerprint, StringComparison.Ordinal) && l.Message.Contains("renewed as " + renewal.Issued!.Certificate.SerialNumber, StringComparison.Ordinal));
 
         // The crossings are still events (about the serial, as every event of a certificate of ours); no "discovered" for an issuance.
         var events = await host.EventsAsync();

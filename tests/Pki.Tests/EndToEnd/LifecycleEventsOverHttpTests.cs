@@ -24,6 +24,7 @@ public sealed class LifecycleEventsOverHttpTests(LifecycleEventsHostFixture host
         Assert.Equal(serial, e.Data.SerialNumber);
         Assert.Equal(["issued.events.internal"], e.Data.DnsNames);
         Assert.Equal("alice@corp.internal", e.Data.Owner);
+        Assert.Equal(TestCallers.Admin.Team, e.Data.Team); // the requester's team, which the certificate belongs to
         Assert.Equal(host.IssuingId, e.Data.CaId);
         Assert.Equal(0, await host.CountRowsAsync(TableNames.EventOutbox));
     }

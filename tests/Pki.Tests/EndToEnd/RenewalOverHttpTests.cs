@@ -183,7 +183,16 @@ public sealed class RenewalOverHttpTests(RenewalHostFixture host) : IClassFixtur
         await renewals.CreateIfNotExistsAsync();
         await renewals.SendMessageAsync($"{{\"serialNumber\": \"{serial}\"}}");
 
-        var successor = (await Store.GetAsync((await WaitForSuccessorAsync(serial)).SuccessorSerial!))!;
+        // The link is claimed before the signature: wait for the successor to be stored as issued, not just claimed.
+        var successorSerial = (await WaitForSuccessorAsync(serial)).SuccessorSerial!;
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        var successor = (await Store.GetAsync(successorSerial))!;
+        while (successor.Status == CertificateStatus.Issuing && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(100);
+            successor = (await Store.GetAsync(successorSerial))!;
+        }
+
         Assert.Equal((CertificateStatus.Issued, serial), (successor.Status, successor.PredecessorSerial));
     }
 
@@ -229,8 +238,8 @@ public sealed class RenewalOverHttpTests(RenewalHostFixture host) : IClassFixtur
         // The same request again (a redelivery, or the pipeline retrying) returns the first certificate and issues nothing.
         var before = await host.CountRowsAsync(TableNames.Certificates);
         var again = await host.App.Services.GetRequiredService<RenewalRequestService>().HandleAsync(request);
-        Assert.Equal(successor.SerialNumber, again.Certificate.SerialNumber);
-        Assert.True(again.Replayed);
+        Assert.Equal(successor.SerialNumber, again.Issued!.Certificate.SerialNumber);
+        Assert.True(again.Issued.Replayed);
         Assert.Equal(before, await host.CountRowsAsync(TableNames.Certificates));
     }
 
@@ -242,11 +251,80 @@ public sealed class RenewalOverHttpTests(RenewalHostFixture host) : IClassFixtur
         var request = new RenewalRequest("build-4712", serial, _ssl.NewCsr(weak, "/CN=policy.internal", "DNS:policy.internal"));
         var before = await host.CountRowsAsync(TableNames.Certificates);
 
-        var refusal = await Assert.ThrowsAsync<Pki.Core.Errors.ProblemException>(() => host.App.Services.GetRequiredService<RenewalRequestService>().HandleAsync(request));
-        Assert.Contains("key", refusal.Type, StringComparison.Ordinal);
+        var outcome = await host.App.Services.GetRequiredService<RenewalRequestService>().HandleAsync(request);
+        Assert.Null(outcome.Issued);
+        Assert.Contains("key", outcome.Refusal!.Type, StringComparison.Ordinal);
         Assert.Equal(before, await host.CountRowsAsync(TableNames.Certificates));
         Assert.Null((await Store.GetAsync(serial))!.SuccessorSerial);
         await Assert.ThrowsAsync<FormatException>(() => host.App.Services.GetRequiredService<RenewalRequestService>().HandleAsync(request with { RequestId = null }));
+    }
+
+    [Fact]
+    public async Task A_renewal_request_and_the_automatic_renewer_hold_a_certificate_to_its_teams_current_grants_alike()
+    {
+        // An admin may issue any team's names; platform is granted *.internal, not this one. Its renewal is held to the grants.
+        var (ungranted, _) = await IssueAsync("ungranted.renewal.test");
+        var newKey = _ssl.NewKey("ungranted-new.key", "ec:P-256");
+        var request = new RenewalRequest(TestEnvironment.UniqueId("build-"), ungranted, _ssl.NewCsr(newKey, "/CN=ungranted.renewal.test", "DNS:ungranted.renewal.test"));
+
+        var byPipeline = await host.App.Services.GetRequiredService<RenewalRequestService>().HandleAsync(request);
+        var byRenewer = await Renewer.RenewAsync(new RenewalMessage(ungranted));
+
+        Assert.Equal("name-not-granted", byPipeline.Refusal?.Type);
+        Assert.Equal(RenewalOutcome.OwnerNotified, byRenewer);
+        var notice = Assert.Single(host.Notifier.Notices, n => n.Certificate.SerialNumber == ungranted);
+        Assert.Equal(RenewalNoticeReason.PolicyRefused, notice.Reason);
+        Assert.Contains("not granted the name 'ungranted.renewal.test'", notice.Detail, StringComparison.Ordinal);
+        Assert.Null((await Store.GetAsync(ungranted))!.SuccessorSerial);
+
+        // A certificate of names the team is granted is renewed by either path.
+        var (granted, _) = await IssueAsync("granted.renewal.internal");
+        var (grantedToo, _) = await IssueAsync("granted-too.renewal.internal");
+        var grantedKey = _ssl.NewKey("granted-new.key", "ec:P-256");
+        var renewed = await host.App.Services.GetRequiredService<RenewalRequestService>().HandleAsync(
+            new RenewalRequest(TestEnvironment.UniqueId("build-"), granted, _ssl.NewCsr(grantedKey, "/CN=granted.renewal.internal", "DNS:granted.renewal.internal")));
+        Assert.Null(renewed.Refusal);
+        Assert.NotNull(renewed.Issued);
+        Assert.Contains(await Renewer.RenewAsync(new RenewalMessage(grantedToo)), new[] { RenewalOutcome.Renewed, RenewalOutcome.AlreadyRenewed });
+        Assert.NotNull((await Store.GetAsync(grantedToo))!.SuccessorSerial);
+    }
+
+    [Fact]
+    public async Task A_refused_renewal_request_is_audited_once_and_its_message_completes_on_the_first_delivery()
+    {
+        var (serial, _) = await IssueAsync("refused.renewal.test", autoRenew: false);
+        var newKey = _ssl.NewKey("refused-new.key", "ec:P-256");
+        var requestId = TestEnvironment.UniqueId("build-");
+        var request = new RenewalRequest(requestId, serial, _ssl.NewCsr(newKey, "/CN=refused.renewal.test", "DNS:refused.renewal.test"));
+        var body = System.Text.Json.JsonSerializer.Serialize(request, new System.Text.Json.JsonSerializerOptions(System.Text.Json.JsonSerializerDefaults.Web));
+        var queue = host.Queue(QueueNames.RenewalRequests);
+        var poison = host.Queue(QueueNames.RenewalRequests + "-poison");
+        await queue.CreateIfNotExistsAsync();
+        await poison.CreateIfNotExistsAsync();
+        await queue.SendMessageAsync(body);
+
+        // The message is deleted once handled; retries (200 ms apart on this host) would each add a refusal first.
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (DateTime.UtcNow < deadline && !host.Logs.GetSnapshot().Any(r => r.Level == LogLevel.Warning && r.Message.Contains(requestId, StringComparison.Ordinal)))
+        {
+            await Task.Delay(100);
+        }
+
+        while (DateTime.UtcNow < deadline && (await queue.GetPropertiesAsync()).Value.ApproximateMessagesCount > 0)
+        {
+            await Task.Delay(100);
+        }
+
+        await Task.Delay(TimeSpan.FromSeconds(2)); // time for a redelivery, were there one
+        var audit = await host.App.Services.GetRequiredService<IAuditStore>().ReadAllAsync().ToListAsync();
+        var refusal = Assert.Single(audit, r => r.SerialNumber == serial && r.Outcome == AuditOutcomes.Refused);
+        Assert.Equal("name-not-granted", refusal.ProblemType);
+        Assert.Equal(0, (await queue.GetPropertiesAsync()).Value.ApproximateMessagesCount);
+        Assert.DoesNotContain((await poison.PeekMessagesAsync(32)).Value, m => m.Body.ToString() == body);
+        Assert.Contains(host.Logs.GetSnapshot(), r => r.Level == LogLevel.Warning
+            && r.Message.Contains(requestId, StringComparison.Ordinal) && r.Message.Contains("name-not-granted", StringComparison.Ordinal));
+        Assert.DoesNotContain(host.Logs.GetSnapshot(), r => r.Level >= LogLevel.Error && r.Message.Contains(requestId, StringComparison.Ordinal));
+        Assert.Null((await Store.GetAsync(serial))!.SuccessorSerial);
     }
 
     private async Task<CertificateRecord> WaitForSuccessorAsync(string serial)

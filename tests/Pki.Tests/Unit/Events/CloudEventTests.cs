@@ -37,6 +37,22 @@ public sealed class CloudEventTests
     }
 
     [Fact]
+    public void Issued_renewed_and_revoked_events_carry_the_team_the_certificate_was_issued_for()
+    {
+        // An owner rule would say platform; the record's own team wins, as in the inventory.
+        var events = EventCertificates.Events(new OwnerRuleOptions { Pattern = "*.corp.internal", Team = "platform" });
+        var record = Web.Record with { Team = "payments" };
+
+        Assert.Equal("payments", events.Issued(record).Data.Team);
+        Assert.Equal("payments", events.Renewed(record, "0a0b").Data.Team);
+        Assert.Equal("payments", events.Revoked(EventCertificates.Revoked(record, EventCertificates.IssuedAt.AddDays(1))).Data.Team);
+        Assert.Equal("payments", JsonDocument.Parse(events.Renewed(record, "0a0b").ToJson()).RootElement.GetProperty("data").GetProperty("team").GetString());
+
+        // A record from before teams keeps what the owner rules say.
+        Assert.Equal("platform", events.Issued(Web.Record with { Team = null }).Data.Team);
+    }
+
+    [Fact]
     public void Revoked_event_names_the_reason_and_is_timed_at_the_revocation()
     {
         var revokedAt = EventCertificates.IssuedAt.AddDays(2);
