@@ -51,11 +51,14 @@ pki_install_prerequisites() {
 
 # local/bench only (local/test needs none of it): nmap, the scanner the discovery suite is measured
 # against, GNU time, which takes both scanners' wall clock and peak memory, and wrk, the C load generator
-# the revocation suite loads our OCSP responder and OpenSSL's with.
+# the revocation suite loads our OCSP responder and OpenSSL's with (and issuance ours and cfssl's), cfssl and sqlite3
+# (cfssl serve with its SQLite certdb is the issuance suite's reference).
 pki_install_bench_prerequisites() {
   local missing=()
   command -v nmap >/dev/null || missing+=(nmap)
   command -v wrk >/dev/null || missing+=(wrk)
+  command -v cfssl >/dev/null || missing+=(golang-cfssl)
+  command -v sqlite3 >/dev/null || missing+=(sqlite3)
   [ -x /usr/bin/time ] || missing+=(time)
   if [ ${#missing[@]} -gt 0 ]; then
     pki_log "installing ${missing[*]} with apt-get (bench only)"
