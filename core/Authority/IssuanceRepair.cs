@@ -70,6 +70,12 @@ public sealed class IssuanceRepair(
             }
 
             var record = await certificates.GetAsync(entry.SerialNumber, cancellationToken).ConfigureAwait(false);
+            if (record is null && entry.OpenedAt > givenUp)
+            {
+                complete = false; // its reservation may still land (a storage retry, a frozen host): keep the entry
+                continue;
+            }
+
             if (record is { Status: CertificateStatus.Issuing })
             {
                 if (entry.OpenedAt > givenUp)

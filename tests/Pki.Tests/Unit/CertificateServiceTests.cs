@@ -241,6 +241,21 @@ public sealed class CertificateServiceTests : IDisposable
     }
 
     [Fact]
+    public async Task A_journal_entry_whose_reservation_has_not_landed_is_kept_until_the_longest_wait_is_over()
+    {
+        // Opened, and the reservation not (yet) stored: a storage retry or a frozen host may still write it.
+        await _journal.OpenAsync(new IssuanceJournalEntry("0a1b2c", _time.GetUtcNow()));
+
+        _time.Advance(TimeSpan.FromMinutes(5));
+        await _repair.RunAsync();
+        Assert.True(_journal.Open.ContainsKey("0a1b2c"));
+
+        _time.Advance(TimeSpan.FromMinutes(6));
+        await _repair.RunAsync();
+        Assert.Empty(_journal.Open);
+    }
+
+    [Fact]
     public async Task Concurrent_requests_with_one_key_yield_one_certificate()
     {
         var results = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(async () =>
