@@ -62,6 +62,12 @@ public static class RequestBody
         {
             return null;
         }
+        catch (Exception e) when (e is BadHttpRequestException or IOException)
+        {
+            // The client's fault (a body shorter than its Content-Length, too slow, or a connection dropped mid-body),
+            // answered as such, never a 500 with a stack trace in the log.
+            throw ProblemException.BadRequest("incomplete-body", "The request body ended early or arrived too slowly; send the whole body again.");
+        }
 
         return buffer.ToArray();
     }

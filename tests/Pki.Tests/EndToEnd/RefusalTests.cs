@@ -9,6 +9,28 @@ namespace Pki.Tests.EndToEnd;
 /// <summary>Bad input gets a clear problem response, nothing is stored, and the service stays healthy.</summary>
 public sealed class RefusalTests(DevHostFixture host) : IClassFixture<DevHostFixture>
 {
+    [Theory]
+    [InlineData("/api/ocsp", "application/ocsp-request")]
+    [InlineData("/api/certificates", "application/json")]
+    public async Task A_body_that_stalls_is_400_not_a_logged_500(string path, string contentType)
+    {
+        // Announce 100 bytes, send 10 and stop: Kestrel gives up on a body below its minimum data rate after a 5 s grace.
+        // Anonymous on OCSP, so anyone could fill the log with stack traces this way.
+        using var tcp = new System.Net.Sockets.TcpClient();
+        await tcp.ConnectAsync(host.BaseAddress.Host, host.BaseAddress.Port);
+        var stream = tcp.GetStream();
+        var head = $"POST {path} HTTP/1.1\r\nHost: {host.BaseAddress.Authority}\r\nContent-Type: {contentType}\r\nContent-Length: 100\r\n"
+            + $"X-API-Key: {TestCallers.Admin.Key}\r\n\r\n0123456789";
+        await stream.WriteAsync(System.Text.Encoding.ASCII.GetBytes(head));
+        using var reader = new StreamReader(stream);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+
+        var status = await reader.ReadLineAsync(timeout.Token);
+
+        Assert.StartsWith("HTTP/1.1 400", status);
+        Assert.DoesNotContain(host.Logs.GetSnapshot(), l => l.Level >= Microsoft.Extensions.Logging.LogLevel.Error && l.Message.Contains(path, StringComparison.Ordinal));
+    }
+
     [Fact]
     public async Task Garbage_csr_is_400()
     {
