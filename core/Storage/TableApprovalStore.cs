@@ -45,15 +45,8 @@ public sealed class TableApprovalStore(TableStorage storage) : IApprovalStore
     {
         ArgumentNullException.ThrowIfNull(record);
         var table = await storage.GetTableAsync(TableNames.Approvals, cancellationToken).ConfigureAwait(false);
-        try
-        {
-            var response = await table.UpdateEntityAsync(ToEntity(record), new ETag(record.Version!), TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
-            return record with { Version = response.Headers.ETag?.ToString() };
-        }
-        catch (RequestFailedException e) when (e.Status is 404 or 412)
-        {
-            return null;
-        }
+        var version = await table.TryUpdateEntityAsync(ToEntity(record), new ETag(record.Version!), cancellationToken).ConfigureAwait(false);
+        return version is null ? null : record with { Version = version.ToString() };
     }
 
     public async Task UnlistAsync(ApprovalRecord record, CancellationToken cancellationToken = default)

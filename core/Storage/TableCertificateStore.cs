@@ -58,35 +58,18 @@ public sealed class TableCertificateStore(TableStorage storage, IOptions<PkiOpti
         }
     }
 
-    public async Task<CertificateRecord?> AbandonIfIssuingAsync(string serialNumber, CancellationToken cancellationToken = default)
-    {
-        var table = await storage.GetTableAsync(TableNames.Certificates, cancellationToken).ConfigureAwait(false);
-        while (true)
+    public Task<CertificateRecord?> AbandonIfIssuingAsync(string serialNumber, CancellationToken cancellationToken = default) =>
+        ChangeAsync<CertificateRecord>(serialNumber, record =>
         {
-            var response = await table.GetEntityIfExistsAsync<TableEntity>(serialNumber, string.Empty, cancellationToken: cancellationToken).ConfigureAwait(false);
-            if (!response.HasValue)
-            {
-                return null;
-            }
-
-            var record = FromEntity(response.Value!);
+            // Changed under us (its signer stored it meanwhile): read again, and it is returned as issued.
             if (record.Status is not CertificateStatus.Issuing)
             {
-                return record;
+                return (null, record);
             }
 
             var abandoned = record with { Status = CertificateStatus.Abandoned };
-            try
-            {
-                await table.UpdateEntityAsync(ToEntity(abandoned), response.Value!.ETag, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
-                return abandoned;
-            }
-            catch (RequestFailedException e) when (e.Status == 412)
-            {
-                continue; // its signer stored it meanwhile: read again
-            }
-        }
-    }
+            return (abandoned, abandoned);
+        }, cancellationToken);
 
     public async Task RecordLateSignatureAsync(CertificateRecord record, CancellationToken cancellationToken = default)
     {
@@ -102,45 +85,46 @@ public sealed class TableCertificateStore(TableStorage storage, IOptions<PkiOpti
         return response.HasValue ? FromEntity(response.Value!) : null;
     }
 
-    public async Task<string?> TryLinkSuccessorAsync(string predecessorSerial, string successorSerial, CancellationToken cancellationToken = default)
+    public Task<string?> TryLinkSuccessorAsync(string predecessorSerial, string successorSerial, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(predecessorSerial);
         ArgumentException.ThrowIfNullOrEmpty(successorSerial);
-        var table = await storage.GetTableAsync(TableNames.Certificates, cancellationToken).ConfigureAwait(false);
-        while (true)
+
+        // Only a certificate still in use gets a successor; a revoked one (a compromised key, say) never does.
+        // Changed under us (a revoke, or another renewal): read again.
+        return ChangeAsync<string>(predecessorSerial, record => record switch
         {
-            var response = await table.GetEntityIfExistsAsync<TableEntity>(predecessorSerial, string.Empty, cancellationToken: cancellationToken).ConfigureAwait(false);
-            if (!response.HasValue)
-            {
-                return null;
-            }
-
-            var entity = response.Value!;
-            var record = FromEntity(entity);
-            if (record.SuccessorSerial is { } linked)
-            {
-                return linked;
-            }
-
-            // Only a certificate still in use gets a successor; a revoked one (a compromised key, say) never does.
-            if (record.Status is not CertificateStatus.Issued)
-            {
-                return null;
-            }
-
-            try
-            {
-                await table.UpdateEntityAsync(ToEntity(record with { SuccessorSerial = successorSerial }), entity.ETag, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
-                return successorSerial;
-            }
-            catch (RequestFailedException e) when (e.Status == 412)
-            {
-                continue; // changed under us (a revoke, or another renewal): read again
-            }
-        }
+            { SuccessorSerial: { } linked } => (null, linked),
+            { Status: CertificateStatus.Issued } => (record with { SuccessorSerial = successorSerial }, successorSerial),
+            _ => (null, null),
+        }, cancellationToken);
     }
 
-    public async Task<RevokeResult?> TryRevokeAsync(string serialNumber, DateTimeOffset revokedAt, RevocationReason reason, CancellationToken cancellationToken = default)
+    public Task<RevokeResult?> TryRevokeAsync(string serialNumber, DateTimeOffset revokedAt, RevocationReason reason, CancellationToken cancellationToken = default) =>
+        ChangeAsync<RevokeResult>(serialNumber, record =>
+        {
+            // Changed under us (a concurrent revoke): read again.
+            switch (record.Status)
+            {
+                case CertificateStatus.Revoked:
+                    return (null, new RevokeResult(record, Changed: false));
+                case CertificateStatus.Issued:
+                    var revoked = record with { Status = CertificateStatus.Revoked, RevokedAt = revokedAt, RevocationReason = reason };
+                    return (revoked, new RevokeResult(revoked, Changed: true));
+                default:
+                    return (null, null);
+            }
+        }, cancellationToken);
+
+    public static string ExpiryPartition(DateTimeOffset notAfter) => notAfter.UtcDateTime.ToString(ExpiryDayFormat, CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// Reads a record and writes the change <paramref name="decide"/> asks for, conditional on the record not changing
+    /// meanwhile; a record changed under us is read and decided again. Null when there is no record.
+    /// </summary>
+    /// <param name="decide">The record to write (null: nothing to write) and what the caller gets back.</param>
+    private async Task<T?> ChangeAsync<T>(string serialNumber, Func<CertificateRecord, (CertificateRecord? Write, T? Result)> decide, CancellationToken cancellationToken)
+        where T : class
     {
         var table = await storage.GetTableAsync(TableNames.Certificates, cancellationToken).ConfigureAwait(false);
         while (true)
@@ -151,31 +135,13 @@ public sealed class TableCertificateStore(TableStorage storage, IOptions<PkiOpti
                 return null;
             }
 
-            var entity = response.Value!;
-            var record = FromEntity(entity);
-            switch (record.Status)
+            var (write, result) = decide(FromEntity(response.Value!));
+            if (write is null || await table.TryUpdateEntityAsync(ToEntity(write), response.Value!.ETag, cancellationToken).ConfigureAwait(false) is not null)
             {
-                case CertificateStatus.Revoked:
-                    return new RevokeResult(record, Changed: false);
-                case CertificateStatus.Issued:
-                    var revoked = record with { Status = CertificateStatus.Revoked, RevokedAt = revokedAt, RevocationReason = reason };
-                    try
-                    {
-                        await table.UpdateEntityAsync(ToEntity(revoked), entity.ETag, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
-                        return new RevokeResult(revoked, Changed: true);
-                    }
-                    catch (RequestFailedException e) when (e.Status == 412)
-                    {
-                        continue; // changed under us (a concurrent revoke): read again
-                    }
-
-                default:
-                    return null;
+                return result;
             }
         }
     }
-
-    public static string ExpiryPartition(DateTimeOffset notAfter) => notAfter.UtcDateTime.ToString(ExpiryDayFormat, CultureInfo.InvariantCulture);
 
     private static TableEntity ToEntity(CertificateRecord r) => new(r.SerialNumber, string.Empty)
     {

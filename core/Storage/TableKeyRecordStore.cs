@@ -22,7 +22,7 @@ public sealed class TableKeyRecordStore(TableStorage storage) : IKeyRecordStore
         var entity = new TableEntity(Partition, label) { ["Holder"] = holder, ["LeaseUntil"] = leaseUntil };
         var version = current is null
             ? await table.TryAddEntityAsync(entity, cancellationToken).ConfigureAwait(false)
-            : await TryReplaceAsync(table, entity, current.Version, cancellationToken).ConfigureAwait(false);
+            : await table.TryUpdateEntityAsync(entity, new ETag(current.Version), cancellationToken).ConfigureAwait(false);
         return version is { } v ? new KeyRecord(label, null, holder, leaseUntil, v.ToString()) : null;
     }
 
@@ -31,20 +31,7 @@ public sealed class TableKeyRecordStore(TableStorage storage) : IKeyRecordStore
         ArgumentNullException.ThrowIfNull(claim);
         var table = await storage.GetTableAsync(TableNames.Authorities, cancellationToken).ConfigureAwait(false);
         var entity = new TableEntity(Partition, claim.Label) { ["KeyUri"] = keyUri, ["Holder"] = claim.Holder };
-        return await TryReplaceAsync(table, entity, claim.Version, cancellationToken).ConfigureAwait(false) is not null;
-    }
-
-    private static async Task<ETag?> TryReplaceAsync(TableClient table, TableEntity entity, string version, CancellationToken cancellationToken)
-    {
-        try
-        {
-            var response = await table.UpdateEntityAsync(entity, new ETag(version), TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
-            return response.Headers.ETag;
-        }
-        catch (RequestFailedException e) when (e.Status is 404 or 412)
-        {
-            return null;
-        }
+        return await table.TryUpdateEntityAsync(entity, new ETag(claim.Version), cancellationToken).ConfigureAwait(false) is not null;
     }
 
     private static KeyRecord FromEntity(TableEntity e) =>

@@ -61,15 +61,7 @@ public sealed class TableRequestStore(TableStorage storage) : IRequestStore
     private async Task<string?> TryReplaceAsync(IssuanceRequestRecord record, CancellationToken cancellationToken)
     {
         var table = await storage.GetTableAsync(TableNames.Requests, cancellationToken).ConfigureAwait(false);
-        try
-        {
-            var response = await table.UpdateEntityAsync(ToEntity(record), new ETag(record.Version!), TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
-            return response.Headers.ETag?.ToString();
-        }
-        catch (RequestFailedException e) when (e.Status is 404 or 412)
-        {
-            return null;
-        }
+        return (await table.TryUpdateEntityAsync(ToEntity(record), new ETag(record.Version!), cancellationToken).ConfigureAwait(false))?.ToString();
     }
 
     private static string KeyedPartition(string idempotencyKey) =>
