@@ -23,6 +23,7 @@ public sealed class IssuanceRateLimiter(IRateLimitStore store, IOptions<PkiOptio
     private const int PruneAbove = 10_000;
 
     private readonly ConcurrentDictionary<string, Allowance> _allowances = new(StringComparer.Ordinal);
+    private long _prunedWindowTicks;
 
     public async Task CheckAsync(Caller caller, CancellationToken cancellationToken = default)
     {
@@ -52,7 +53,8 @@ public sealed class IssuanceRateLimiter(IRateLimitStore store, IOptions<PkiOptio
 
     private async Task<bool> TryTakeAsync(string key, DateTimeOffset start, int limit, CancellationToken cancellationToken)
     {
-        if (_allowances.Count > PruneAbove)
+        // At most once a window: with that many callers in the current window, a scan per request would find nothing.
+        if (_allowances.Count > PruneAbove && Interlocked.Exchange(ref _prunedWindowTicks, start.UtcTicks) != start.UtcTicks)
         {
             foreach (var stale in _allowances.Where(a => a.Value.Window < start))
             {
