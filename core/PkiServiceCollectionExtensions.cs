@@ -97,6 +97,7 @@ public static class PkiServiceCollectionExtensions
         services.AddSingleton<IIssuancePolicyRule, NameRule>();
         services.AddSingleton<IIssuancePolicyRule, LifetimeRule>();
         services.AddSingleton<RegistrationAuthority>();
+        services.AddSingleton<SerialPartitions>();
         services.AddSingleton<RecordedIssuance>();
         services.AddSingleton<CertificateIssuer>();
         services.AddSingleton<IssuanceRepair>();

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Org.BouncyCastle.X509;
 using Pki.Core.Audit;
 using Pki.Core.Errors;
 using Pki.Core.Authority.Policy;
@@ -9,15 +10,19 @@ using Pki.Core.Signing;
 namespace Pki.Core.Authority;
 
 /// <summary>
-/// The CA proper: it signs only what the registration authority approved, in the order
-/// <see cref="RecordedIssuance"/> keeps, so every signature the key ever made is accounted for in storage. Each
-/// issuance is journaled before it is signed and closed once everything derived from it is written
-/// (<see cref="FinishAsync"/>); the issuance repair pass finishes what a crash left open.
+/// The CA proper: it signs only what the registration authority approved, in the order <see cref="RecordedIssuance"/>
+/// keeps, so every signature the key ever made is accounted for in storage. An issuance is four steps a caller takes in
+/// order, with its own steps between them (binding the serial to an Idempotency-Key claim, an approval or a renewal
+/// link): <see cref="ReserveAsync"/> (journal entry, then an "issuing" record under a fresh serial),
+/// <see cref="SignAndRecordAsync"/> (signature, "issued" record, audit record, derived rows), or
+/// <see cref="AbandonAsync"/> when the caller's own step failed before signing. <see cref="IssueAsync"/> is the
+/// two in a row, for callers with nothing in between. The issuance repair pass finishes what a crash left open.
 /// </summary>
 public sealed class CertificateIssuer(
     AuthorityDirectory authorities,
     CertificateFactory factory,
     RecordedIssuance recorded,
+    ICertificateStore certificates,
     IEnumerable<IIssuanceObserver> observers,
     IIssuanceJournal journal,
     IAuditTrail audit,
@@ -31,13 +36,21 @@ public sealed class CertificateIssuer(
     /// <summary>RFC 5280's upper bound for commonName; a longer name lives only in the SAN.</summary>
     public const int MaxCommonNameLength = 64;
 
-    /// <param name="beforeSigning">Called with the reserved serial before the signature is made.</param>
-    public async Task<CertificateRecord> IssueAsync(
-        IssuanceRequest request,
-        string requestId,
-        Func<string, CancellationToken, Task>? beforeSigning = null,
-        CancellationToken cancellationToken = default)
+    /// <summary>Reserve, then sign and record: an issuance with no step of the caller's in between.</summary>
+    public async Task<CertificateRecord> IssueAsync(IssuanceRequest request, string requestId, CancellationToken cancellationToken = default)
     {
+        var reservation = await ReserveAsync(request, requestId, cancellationToken).ConfigureAwait(false);
+        return await SignAndRecordAsync(reservation).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Step 1: the journal entry, then an "issuing" record under a fresh serial, with the certificate's validity fixed.
+    /// The journal entry exists before the reservation, so no crash leaves a reservation or a signed certificate that
+    /// nobody finishes (an entry whose reservation never landed is closed by the repair pass).
+    /// </summary>
+    public async Task<Reservation> ReserveAsync(IssuanceRequest request, string requestId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
         var issuer = await authorities.GetIssuingAsync(cancellationToken).ConfigureAwait(false);
         var signer = await authorities.GetSignerAsync(issuer, cancellationToken).ConfigureAwait(false);
 
@@ -50,23 +63,71 @@ public sealed class CertificateIssuer(
         }
 
         var commonName = CommonName(request.Csr);
+        var shards = options.Value.Revocation.CrlShards;
+        var reserved = await recorded.ReserveAsync(
+            serial =>
+            {
+                var serialHex = SerialNumbers.ToHex(serial);
+                return new CertificateRecord(
+                    serialHex, issuer.Id, CertificateStatus.Issuing, request.Profile.Name, request.Owner!,
+                    commonName is null ? string.Empty : "CN=" + commonName, notBefore, notAfter, requestId, now, CrlShard: CrlShards.Of(serialHex, shards),
+                    AutoRenew: request.AutoRenew, PredecessorSerial: request.PredecessorSerial, Team: request.Team);
+            },
+            (serial, ct) => journal.OpenAsync(new IssuanceJournalEntry(serial, now), ct),
+            cancellationToken).ConfigureAwait(false);
+
+        var csr = request.Csr;
+        var template = new LeafTemplate(reserved.Serial, request.Profile, csr.PublicKey, commonName, csr.DnsNames, csr.IpAddresses, notBefore, notAfter, reserved.Record.CrlShard);
+        return new Reservation(reserved, issuer, signer, template);
+    }
+
+    /// <summary>The caller's step after reserving failed: the serial is recorded as never issued (nothing was signed).</summary>
+    public Task AbandonAsync(Reservation reservation)
+    {
+        ArgumentNullException.ThrowIfNull(reservation);
+        return recorded.TryAbandonAsync(reservation.Reserved);
+    }
+
+    /// <summary>
+    /// Steps 2 and 3: sign, record "issued" if the reservation still stands, then the audit record and the derived rows
+    /// (<see cref="FinishAsync"/>). From here on nothing is cancelled: a reserved serial is carried to the end.
+    /// </summary>
+    /// <exception cref="CertificateNotRecordedException">Signed; the issued or audit record could not be written (a keyed retry recovers it).</exception>
+    /// <exception cref="ProblemException">Signed after a retry abandoned the reservation (request-superseded); kept, never handed out.</exception>
+    public async Task<CertificateRecord> SignAndRecordAsync(Reservation reservation)
+    {
+        ArgumentNullException.ThrowIfNull(reservation);
+        var reserved = reservation.Reserved;
+        X509Certificate certificate;
+        try
+        {
+            certificate = factory.CreateLeaf(reservation.Issuer, reservation.Signer, reservation.Template);
+        }
+        catch
+        {
+            // No signature (the signer failed): the serial is recorded as never issued.
+            await AbandonAsync(reservation).ConfigureAwait(false);
+            throw;
+        }
+
         CertificateRecord issued;
         try
         {
-            issued = await SignAsync(request, requestId, issuer, signer, commonName, notBefore, notAfter, now, beforeSigning, cancellationToken).ConfigureAwait(false);
+            issued = await recorded.RecordAsync(reserved, certificate).ConfigureAwait(false);
         }
         catch (CertificateNotRecordedException e)
         {
-            await TryAuditFailureAsync("Signed; storing the certificate failed or its answer was lost. A retry with the Idempotency-Key finds which (an issue record follows if it was stored).", e.SerialNumber, requestId).ConfigureAwait(false);
+            await TryAuditFailureAsync("Signed; storing the certificate failed or its answer was lost. A retry with the Idempotency-Key finds which (an issue record follows if it was stored).", e.SerialNumber, reserved.Record.RequestId).ConfigureAwait(false);
             throw;
         }
         catch (ReservationAbandonedException e)
         {
-            await TryAuditFailureAsync("Signed after its serial was abandoned (a retry took the request over, or it outlasted the repair pass's wait); kept in storage, never issued or handed out.", e.SerialNumber, requestId).ConfigureAwait(false);
+            await TryAuditFailureAsync("Signed after its serial was abandoned (a retry took the request over, or it outlasted the repair pass's wait); kept in storage, never issued or handed out.", e.SerialNumber, reserved.Record.RequestId).ConfigureAwait(false);
             throw Superseded();
         }
 
         await FinishAsync(issued, CancellationToken.None).ConfigureAwait(false);
+        logger.LogInformation("Issued certificate {SerialNumber} for request {RequestId} with CA {CaId}, profile {Profile}", issued.SerialNumber, issued.RequestId, issued.IssuerId, issued.Profile);
         return issued;
     }
 
@@ -80,21 +141,12 @@ public sealed class CertificateIssuer(
     public async Task<bool> FinishAsync(CertificateRecord issued, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(issued);
-        var derived = await NotifyAsync(issued).ConfigureAwait(false);
 
-        // Invariant: no certificate is handed out that the audit trail does not hold. A failed append surfaces as
-        // "signed but not recorded", so a keyed request keeps its claim and its retry (or the repair pass) appends it.
-        try
-        {
-            await audit.AppendAsync(IssuedEntry(issued), cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception e)
-        {
-            logger.LogError(e, "Certificate {SerialNumber} for request {RequestId} is not in the audit trail", issued.SerialNumber, issued.RequestId);
-            throw new CertificateNotRecordedException(issued.SerialNumber, e);
-        }
-
-        if (!derived)
+        // The derived rows and the audit record are independent writes: they go out together.
+        var derived = DeriveAsync(issued);
+        var audited = AuditIssuedAsync(issued, cancellationToken);
+        await Task.WhenAll(derived, audited).ConfigureAwait(false);
+        if (!await derived.ConfigureAwait(false))
         {
             return false;
         }
@@ -109,6 +161,23 @@ public sealed class CertificateIssuer(
             // Everything is written; the repair pass finds it so and closes the entry.
             logger.LogWarning(e, "Could not close the journal entry of certificate {SerialNumber}", issued.SerialNumber);
             return false;
+        }
+    }
+
+    /// <summary>
+    /// Invariant: no certificate is handed out that the audit trail does not hold. A failed append surfaces as "signed
+    /// but not recorded", so a keyed request keeps its claim and its retry (or the repair pass) appends it.
+    /// </summary>
+    private async Task AuditIssuedAsync(CertificateRecord issued, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await audit.AppendAsync(IssuedEntry(issued), cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            logger.LogError(e, "Certificate {SerialNumber} for request {RequestId} is not in the audit trail", issued.SerialNumber, issued.RequestId);
+            throw new CertificateNotRecordedException(issued.SerialNumber, e);
         }
     }
 
@@ -133,41 +202,6 @@ public sealed class CertificateIssuer(
         OnceKey = "issue:" + issued.SerialNumber,
     };
 
-    private Task<CertificateRecord> SignAsync(
-        IssuanceRequest request,
-        string requestId,
-        CertificateAuthority issuer,
-        ISigner signer,
-        string? commonName,
-        DateTimeOffset notBefore,
-        DateTimeOffset notAfter,
-        DateTimeOffset now,
-        Func<string, CancellationToken, Task>? beforeSigning,
-        CancellationToken cancellationToken)
-    {
-        var csr = request.Csr;
-        var shards = options.Value.Revocation.CrlShards;
-
-        // The journal entry exists before the reservation, so no crash can leave a reservation or a signed certificate
-        // that nobody finishes (an entry whose reservation never landed is closed by the repair pass).
-        Task OpenAsync(string serial, CancellationToken ct) => journal.OpenAsync(new IssuanceJournalEntry(serial, now), ct);
-
-        return recorded.SignAsync(
-            serial =>
-            {
-                var serialHex = SerialNumbers.ToHex(serial);
-                return new CertificateRecord(
-                    serialHex, issuer.Id, CertificateStatus.Issuing, request.Profile.Name, request.Owner!,
-                    commonName is null ? string.Empty : "CN=" + commonName, notBefore, notAfter, requestId, now, CrlShard: CrlShards.Of(serialHex, shards),
-                    AutoRenew: request.AutoRenew, PredecessorSerial: request.PredecessorSerial, Team: request.Team);
-            },
-            (serial, record) => factory.CreateLeaf(issuer, signer, new LeafTemplate(
-                serial, request.Profile, csr.PublicKey, commonName, csr.DnsNames, csr.IpAddresses, notBefore, notAfter, record.CrlShard)),
-            beforeSigning,
-            cancellationToken,
-            beforeReserving: OpenAsync);
-    }
-
     /// <summary>The request lost its Idempotency-Key to a retry; that retry's result stands.</summary>
     public static ProblemException Superseded() =>
         ProblemException.Conflict("request-superseded", "This request took too long and its serial was given up (a retry with the same Idempotency-Key took it over, or the service stopped waiting for it); nothing was issued for it. A retry with the same Idempotency-Key returns that retry's certificate.");
@@ -185,27 +219,39 @@ public sealed class CertificateIssuer(
         }
     }
 
-    /// <summary>Observers run after the record is stored; true when all of them succeeded.</summary>
-    private async Task<bool> NotifyAsync(CertificateRecord issued)
+    /// <summary>
+    /// The rows derived from a stored certificate, all at once: its expiry and renewal index entries and what each
+    /// observer keeps (events, pre-signed OCSP, inventory). True when all of them were written.
+    /// </summary>
+    private async Task<bool> DeriveAsync(CertificateRecord issued)
     {
-        var all = true;
-        foreach (var observer in observers)
-        {
-            try
+        var writes = observers
+            .Select(observer => (Name: observer.GetType().Name, Write: (Func<Task>)(() => observer.OnIssuedAsync(issued, CancellationToken.None))))
+            .Prepend(("index", () => certificates.IndexAsync(issued, CancellationToken.None)))
+            .Select(async step =>
             {
-                await observer.OnIssuedAsync(issued, CancellationToken.None).ConfigureAwait(false);
-            }
-            catch (Exception e)
-            {
-                all = false;
-                logger.LogWarning(e, "{Observer} failed for certificate {SerialNumber}; its journal entry stays open for the issuance repair pass", observer.GetType().Name, issued.SerialNumber);
-            }
-        }
+                try
+                {
+                    await step.Write().ConfigureAwait(false);
+                    return true;
+                }
+                catch (Exception e)
+                {
+                    logger.LogWarning(e, "{Observer} failed for certificate {SerialNumber}; its journal entry stays open for the issuance repair pass", step.Name, issued.SerialNumber);
+                    return false;
+                }
+            });
 
-        return all;
+        return (await Task.WhenAll(writes).ConfigureAwait(false)).All(done => done);
     }
 
     /// <summary>The CSR's commonName, else its first DNS name; none when too long for the CN attribute.</summary>
     private static string? CommonName(ParsedCsr csr) =>
         new[] { csr.CommonName, csr.DnsNames.FirstOrDefault() }.FirstOrDefault(n => n is { Length: > 0 and <= MaxCommonNameLength });
+}
+
+/// <summary>A reserved serial and what signing it takes: the issuing CA, its signer and the certificate's contents.</summary>
+public sealed record Reservation(ReservedSerial Reserved, CertificateAuthority Issuer, Signing.ISigner Signer, LeafTemplate Template)
+{
+    public string SerialNumber => Reserved.SerialNumber;
 }

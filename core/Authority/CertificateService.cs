@@ -47,8 +47,10 @@ public sealed class CertificateService(
             return replay;
         }
 
-        // Policy first: a refused request must not claim the key or store anything.
+        // 1. Policy first: a refused request must not claim the key or store anything.
         var request = await ApproveAsync(input, predecessorSerial).ConfigureAwait(false);
+
+        // 2. Claim the key; a request that holds it already (or held it and finished) answers instead.
         var requestId = NewRequestId();
         var claim = await requests.TryStartAsync(
             new IssuanceRequestRecord(requestId, idempotencyKey, bodyHash, RequestStatus.Pending, time.GetUtcNow()), cancellationToken).ConfigureAwait(false);
@@ -57,22 +59,14 @@ public sealed class CertificateService(
             return await ReplayAsync(idempotencyKey, bodyHash, cancellationToken).ConfigureAwait(false) ?? throw InProgress();
         }
 
-        // Invariant: one idempotency key never yields two certificates while its claim is live. Every
-        // write below is conditional on the claim's version; losing it before signing stops the request.
-        CertificateRecord issued;
+        // Invariant: one idempotency key never yields two certificates while its claim is live. The serial is bound to
+        // the claim (conditional on its version) before the signature; losing the claim before signing stops the request.
+        Reservation reservation;
         try
         {
-            issued = await issuer.IssueAsync(
-                request,
-                requestId,
-                async (serial, ct) => claim = await requests.TryAttachSerialAsync(claim, serial, time.GetUtcNow(), ct).ConfigureAwait(false)
-                    ?? throw CertificateIssuer.Superseded(),
-                CancellationToken.None).ConfigureAwait(false);
-        }
-        catch (CertificateNotRecordedException)
-        {
-            // Signed: keep the claim with its serial, so a retry can recover the certificate.
-            throw;
+            // 3. Reserve a serial, 4. bind it to the claim.
+            reservation = await issuer.ReserveAsync(request, requestId, CancellationToken.None).ConfigureAwait(false);
+            claim = await BindSerialAsync(claim, reservation).ConfigureAwait(false);
         }
         catch
         {
@@ -81,12 +75,52 @@ public sealed class CertificateService(
             throw;
         }
 
+        // 5. Sign and record. Signed but not recorded keeps the claim with its serial, so a retry recovers the certificate.
+        CertificateRecord issued;
+        try
+        {
+            issued = await issuer.SignAndRecordAsync(reservation).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not CertificateNotRecordedException)
+        {
+            // Not signed (the signer failed and the serial was given up), or superseded: release the claim if still ours.
+            await requests.TryReleaseAsync(claim, CancellationToken.None).ConfigureAwait(false);
+            throw;
+        }
+
+        // 6. Mark the key done, 7. respond.
         if (!await requests.TryCompleteAsync(claim, CancellationToken.None).ConfigureAwait(false))
         {
             logger.LogWarning("Request {RequestId} issued {SerialNumber} after its claim was taken over", requestId, issued.SerialNumber);
         }
 
         return new IssuanceOutcome(await ViewAsync(issued, cancellationToken).ConfigureAwait(false), Replayed: false);
+    }
+
+    /// <summary>
+    /// Writes the reserved serial to the claim, conditional on the claim's version. A claim lost meanwhile (a retry
+    /// took the key over) or a failed write gives the serial up unsigned and stops the request.
+    /// </summary>
+    private async Task<IssuanceRequestRecord> BindSerialAsync(IssuanceRequestRecord claim, Reservation reservation)
+    {
+        IssuanceRequestRecord? bound;
+        try
+        {
+            bound = await requests.TryAttachSerialAsync(claim, reservation.SerialNumber, time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
+        }
+        catch
+        {
+            await issuer.AbandonAsync(reservation).ConfigureAwait(false);
+            throw;
+        }
+
+        if (bound is null)
+        {
+            await issuer.AbandonAsync(reservation).ConfigureAwait(false);
+            throw CertificateIssuer.Superseded();
+        }
+
+        return bound;
     }
 
     public async Task<CertificateView> GetAsync(string serialNumber, CancellationToken cancellationToken = default)

@@ -9,11 +9,13 @@ public interface ICertificateStore
     Task<string?> TryReserveAsync(CertificateRecord record, CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// Writes the expiry and renewal index entries, then marks the reservation issued with its DER if it is still at
-    /// <paramref name="reservedVersion"/>. False when it was abandoned meanwhile. A write that landed though its answer
-    /// was lost counts as done.
+    /// Marks the reservation issued with its DER if it is still at <paramref name="reservedVersion"/>. False when it
+    /// was abandoned meanwhile. A write that landed though its answer was lost counts as done.
     /// </summary>
     Task<bool> TryMarkIssuedAsync(CertificateRecord record, string reservedVersion, CancellationToken cancellationToken = default);
+
+    /// <summary>Writes an issued certificate's expiry and renewal index entries (derived rows: safe to write again).</summary>
+    Task IndexAsync(CertificateRecord record, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Marks an "issuing" record abandoned (never to be issued), conditional on it not changing meanwhile. Returns the

@@ -5,98 +5,104 @@ using Org.BouncyCastle.X509;
 namespace Pki.Core.Authority;
 
 /// <summary>
-/// The order every signature of a CA key follows (Boulder's): draw a free serial and reserve it with an
-/// "issuing" record, sign, then record "issued" if the reservation still stands. So every certificate the key ever
-/// signed is in storage, and one abandoned by a retry is never issued.
+/// The order every signature of a CA key follows (Boulder's), in three steps: <see cref="ReserveAsync"/> draws a free
+/// serial and reserves it with an "issuing" record; the caller signs; <see cref="RecordAsync"/> records "issued" if the
+/// reservation still stands. So every certificate the key ever signed is in storage, and one abandoned by a retry is
+/// never issued.
 /// </summary>
-public sealed class RecordedIssuance(ICertificateStore store, TimeProvider time, ILogger<RecordedIssuance> logger)
+public sealed class RecordedIssuance(ICertificateStore store, TimeProvider time, ILogger<RecordedIssuance> logger, SerialPartitions? partitions = null)
 {
     private const int SerialAttempts = 5;
 
-    /// <param name="reserve">The "issuing" record for a drawn serial.</param>
-    /// <param name="sign">Builds and signs the certificate for the reserved record.</param>
-    /// <param name="beforeSigning">Called with the reserved serial before the signature is made.</param>
-    /// <param name="beforeReserving">Called with a drawn serial before it is reserved (the issuance journal's entry).</param>
-    /// <exception cref="CertificateNotRecordedException">Signed, but the "issued" record could not be written.</exception>
-    /// <exception cref="ReservationAbandonedException">Signed after a retry abandoned the reservation; not issued.</exception>
+    private readonly SerialPartitions _partitions = partitions ?? new SerialPartitions(time);
+
+    /// <summary>Reserve, sign, record: for certificates that need no step between reserving and signing (OCSP responders).</summary>
     public async Task<CertificateRecord> SignAsync(
         Func<BigInteger, CertificateRecord> reserve,
         Func<BigInteger, CertificateRecord, X509Certificate> sign,
-        Func<string, CancellationToken, Task>? beforeSigning = null,
-        CancellationToken cancellationToken = default,
-        Func<string, CancellationToken, Task>? beforeReserving = null)
+        CancellationToken cancellationToken = default)
+    {
+        var reserved = await ReserveAsync(reserve, beforeReserving: null, cancellationToken).ConfigureAwait(false);
+        return await RecordAsync(reserved, sign(reserved.Serial, reserved.Record)).ConfigureAwait(false);
+    }
+
+    /// <summary>Draws serials until one is free and stores its "issuing" record.</summary>
+    /// <param name="reserve">The "issuing" record for a drawn serial.</param>
+    /// <param name="beforeReserving">Called with a drawn serial before it is reserved (the issuance journal's entry).</param>
+    public async Task<ReservedSerial> ReserveAsync(
+        Func<BigInteger, CertificateRecord> reserve,
+        Func<string, CancellationToken, Task>? beforeReserving,
+        CancellationToken cancellationToken = default)
     {
         for (var attempt = 1; attempt <= SerialAttempts; attempt++)
         {
-            var serial = SerialNumbers.New();
+            var serial = SerialNumbers.New(_partitions.Current);
             var record = reserve(serial);
             if (beforeReserving is not null)
             {
                 await beforeReserving(record.SerialNumber, cancellationToken).ConfigureAwait(false);
             }
 
-            var reservedVersion = await store.TryReserveAsync(record, cancellationToken).ConfigureAwait(false);
-            if (reservedVersion is null)
+            if (await store.TryReserveAsync(record, cancellationToken).ConfigureAwait(false) is { } version)
             {
-                logger.LogWarning("Serial {SerialNumber} collided on attempt {Attempt}; drawing another", record.SerialNumber, attempt);
-                continue;
+                return new ReservedSerial(serial, record, version);
             }
 
-            // From here on the caller's cancellation is ignored: a reserved serial is carried to the end.
-            if (beforeSigning is not null)
-            {
-                try
-                {
-                    await beforeSigning(record.SerialNumber, CancellationToken.None).ConfigureAwait(false);
-                }
-                catch
-                {
-                    await TryAbandonAsync(record).ConfigureAwait(false);
-                    throw;
-                }
-            }
-
-            logger.LogInformation("Signing certificate {SerialNumber} for request {RequestId} with CA {CaId}, profile {Profile}", record.SerialNumber, record.RequestId, record.IssuerId, record.Profile);
-            var certificate = sign(serial, record);
-            logger.LogInformation("Signed certificate {SerialNumber} for request {RequestId} with CA {CaId}", record.SerialNumber, record.RequestId, record.IssuerId);
-
-            var issued = record with { Status = CertificateStatus.Issued, CertificateDer = certificate.GetEncoded(), IssuedAt = time.GetUtcNow() };
-            bool marked;
-            try
-            {
-                marked = await store.TryMarkIssuedAsync(issued, reservedVersion, CancellationToken.None).ConfigureAwait(false);
-            }
-            catch (Exception e)
-            {
-                logger.LogError(e, "Signed certificate {SerialNumber} for request {RequestId} could not be recorded", record.SerialNumber, record.RequestId);
-                throw new CertificateNotRecordedException(record.SerialNumber, e);
-            }
-
-            // Invariant: a reservation a retry abandoned (its request presumed dead) is never issued. The signature is
-            // kept on the abandoned record, so the key's every signature is still in storage, and never handed out.
-            if (!marked)
-            {
-                await store.RecordLateSignatureAsync(issued, CancellationToken.None).ConfigureAwait(false);
-                logger.LogWarning("Certificate {SerialNumber} for request {RequestId} was signed after a retry abandoned its reservation; kept, not handed out", record.SerialNumber, record.RequestId);
-                throw new ReservationAbandonedException(record.SerialNumber);
-            }
-
-            return issued;
+            logger.LogWarning("Serial {SerialNumber} collided on attempt {Attempt}; drawing another", record.SerialNumber, attempt);
         }
 
         throw new InvalidOperationException($"No free serial after {SerialAttempts} draws; the CSPRNG or the store is broken.");
     }
 
-    /// <summary>A reservation whose request stopped before signing is recorded as never issued, not left "issuing".</summary>
-    private async Task TryAbandonAsync(CertificateRecord record)
+    /// <summary>Records the signed certificate as issued, if its reservation still stands.</summary>
+    /// <exception cref="CertificateNotRecordedException">Signed, but the "issued" record could not be written.</exception>
+    /// <exception cref="ReservationAbandonedException">Signed after a retry abandoned the reservation; not issued.</exception>
+    public async Task<CertificateRecord> RecordAsync(ReservedSerial reserved, X509Certificate certificate)
     {
+        ArgumentNullException.ThrowIfNull(reserved);
+        ArgumentNullException.ThrowIfNull(certificate);
+        var record = reserved.Record;
+        var issued = record with { Status = CertificateStatus.Issued, CertificateDer = certificate.GetEncoded(), IssuedAt = time.GetUtcNow() };
+        bool marked;
         try
         {
-            await store.AbandonIfIssuingAsync(record.SerialNumber, CancellationToken.None).ConfigureAwait(false);
+            marked = await store.TryMarkIssuedAsync(issued, reserved.Version, CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception e)
         {
-            logger.LogWarning(e, "Could not mark the unused reservation {SerialNumber} of request {RequestId} abandoned", record.SerialNumber, record.RequestId);
+            logger.LogError(e, "Signed certificate {SerialNumber} for request {RequestId} could not be recorded", record.SerialNumber, record.RequestId);
+            throw new CertificateNotRecordedException(record.SerialNumber, e);
+        }
+
+        // Invariant: a reservation a retry abandoned (its request presumed dead) is never issued. The signature is
+        // kept on the abandoned record, so the key's every signature is still in storage, and never handed out.
+        if (!marked)
+        {
+            await store.RecordLateSignatureAsync(issued, CancellationToken.None).ConfigureAwait(false);
+            logger.LogWarning("Certificate {SerialNumber} for request {RequestId} was signed after a retry abandoned its reservation; kept, not handed out", record.SerialNumber, record.RequestId);
+            throw new ReservationAbandonedException(record.SerialNumber);
+        }
+
+        return issued;
+    }
+
+    /// <summary>A reservation whose request stopped before signing is recorded as never issued, not left "issuing".</summary>
+    public async Task TryAbandonAsync(ReservedSerial reserved)
+    {
+        ArgumentNullException.ThrowIfNull(reserved);
+        try
+        {
+            await store.AbandonIfIssuingAsync(reserved.Record.SerialNumber, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            logger.LogWarning(e, "Could not mark the unused reservation {SerialNumber} of request {RequestId} abandoned", reserved.Record.SerialNumber, reserved.Record.RequestId);
         }
     }
+}
+
+/// <summary>A serial reserved by its "issuing" record, stored at <paramref name="Version"/>; nothing is signed yet.</summary>
+public sealed record ReservedSerial(BigInteger Serial, CertificateRecord Record, string Version)
+{
+    public string SerialNumber => Record.SerialNumber;
 }

@@ -90,30 +90,16 @@ public sealed class RenewalService(
             return await NotifyAsync(predecessor, RenewalNoticeReason.PolicyRefused, e.Detail, cancellationToken).ConfigureAwait(false);
         }
 
-        CertificateRecord successor;
-        try
+        // Reserve the successor's serial, then link it from the predecessor before signing: of two deliveries racing
+        // past the check above, the second stops here, before a second certificate exists.
+        var reservation = await issuer.ReserveAsync(request with { PredecessorSerial = serial }, Guid.NewGuid().ToString("N"), cancellationToken).ConfigureAwait(false);
+        if (await LinkSuccessorAsync(serial, reservation).ConfigureAwait(false) is { } other)
         {
-            // The link is claimed with the reserved serial before the signature is made: of two deliveries racing
-            // past the check above, the second stops here, before a second certificate exists.
-            successor = await issuer.IssueAsync(
-                request with { PredecessorSerial = serial },
-                Guid.NewGuid().ToString("N"),
-                async (reserved, ct) =>
-                {
-                    var linked = await certificates.TryLinkSuccessorAsync(serial, reserved, ct).ConfigureAwait(false);
-                    if (linked != reserved)
-                    {
-                        throw new RenewalClaimedException(serial, linked);
-                    }
-                },
-                cancellationToken).ConfigureAwait(false);
-        }
-        catch (RenewalClaimedException e)
-        {
-            logger.LogInformation("Certificate {SerialNumber} is being renewed as {LinkedSerial} by another delivery; nothing issued", serial, e.LinkedSerial);
+            logger.LogInformation("Certificate {SerialNumber} is being renewed as {LinkedSerial} by another delivery; nothing issued", serial, other);
             return RenewalOutcome.AlreadyRenewed;
         }
 
+        var successor = await issuer.SignAndRecordAsync(reservation).ConfigureAwait(false);
         await recorder.RecordAsync(events.Renewed(successor, serial), CancellationToken.None).ConfigureAwait(false);
         await audit.AppendAsync(RenewedEntry(successor, serial), CancellationToken.None).ConfigureAwait(false);
         logger.LogInformation("Renewed certificate {SerialNumber} as {SuccessorSerial} with CA {CaId}", serial, successor.SerialNumber, successor.IssuerId);
@@ -134,10 +120,29 @@ public sealed class RenewalService(
         return RenewalOutcome.OwnerNotified;
     }
 
-    /// <summary>Another delivery claimed the renewal first (or the predecessor can no longer be renewed); raised before signing.</summary>
-    private sealed class RenewalClaimedException(string serial, string? linkedSerial)
-        : Exception($"Certificate {serial} is renewed by {linkedSerial ?? "nobody (no longer renewable)"}.")
+    /// <summary>
+    /// Links the reserved successor from its predecessor. Null when linked; otherwise the reservation is given up unsigned
+    /// and the result names who renews it instead ("nobody" when the predecessor is no longer renewable).
+    /// </summary>
+    private async Task<string?> LinkSuccessorAsync(string predecessorSerial, Reservation reservation)
     {
-        public string? LinkedSerial { get; } = linkedSerial;
+        string? linked;
+        try
+        {
+            linked = await certificates.TryLinkSuccessorAsync(predecessorSerial, reservation.SerialNumber, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch
+        {
+            await issuer.AbandonAsync(reservation).ConfigureAwait(false);
+            throw;
+        }
+
+        if (linked == reservation.SerialNumber)
+        {
+            return null;
+        }
+
+        await issuer.AbandonAsync(reservation).ConfigureAwait(false);
+        return linked ?? "nobody (no longer renewable)";
     }
 }

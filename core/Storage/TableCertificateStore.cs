@@ -9,7 +9,7 @@ using Pki.Core.Revocation;
 namespace Pki.Core.Storage;
 
 /// <summary>
-/// Certificates keyed by serial (one point read), plus an expiry index partitioned by expiry day so a
+/// Certificates in the partition their serial names, a row per serial (one point read), plus an expiry index partitioned by expiry day so a
 /// renewal pass reads only the days that are due, never the whole table; and the renewal index entry,
 /// bucketed by the day the certificate falls due (<see cref="RenewalPolicy.DueAt"/>).
 /// </summary>
@@ -20,15 +20,26 @@ public sealed class TableCertificateStore(TableStorage storage, IOptions<PkiOpti
 
     public const string ExpiryDayFormat = "yyyyMMdd";
 
-    public async Task<string?> TryReserveAsync(CertificateRecord record, CancellationToken cancellationToken = default)
-    {
-        var table = await storage.GetTableAsync(TableNames.Certificates, cancellationToken).ConfigureAwait(false);
-        return (await table.TryAddEntityAsync(ToEntity(record), cancellationToken).ConfigureAwait(false))?.ToString();
-    }
+    public async Task<string?> TryReserveAsync(CertificateRecord record, CancellationToken cancellationToken = default) =>
+        (await storage.TryAddAsync(TableNames.Certificates, ToEntity(record, Keys(record.SerialNumber)), cancellationToken).ConfigureAwait(false))?.ToString();
 
     public async Task<bool> TryMarkIssuedAsync(CertificateRecord record, string reservedVersion, CancellationToken cancellationToken = default)
     {
-        var index = await storage.GetTableAsync(TableNames.ExpiryIndex, cancellationToken).ConfigureAwait(false);
+        var stored = await storage.TryReplaceAsync(TableNames.Certificates, ToEntity(record, Keys(record.SerialNumber)), new ETag(reservedVersion), cancellationToken).ConfigureAwait(false);
+        if (stored is not null)
+        {
+            return true;
+        }
+
+        // Either a retry abandoned the reservation, or our own write landed and its answer was lost (the client
+        // retried it): the record says which.
+        var current = await GetAsync(record.SerialNumber, cancellationToken).ConfigureAwait(false);
+        return current is { Status: CertificateStatus.Issued or CertificateStatus.Revoked, CertificateDer: { } der } && der.AsSpan().SequenceEqual(record.CertificateDer);
+    }
+
+    public async Task IndexAsync(CertificateRecord record, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(record);
         var entry = new TableEntity(ExpiryPartition(record.NotAfter), record.SerialNumber)
         {
             ["IssuerId"] = record.IssuerId,
@@ -36,26 +47,13 @@ public sealed class TableCertificateStore(TableStorage storage, IOptions<PkiOpti
             ["Owner"] = record.Owner,
             ["NotAfter"] = record.NotAfter,
         };
-        await index.UpsertEntityAsync(entry, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
 
         // Never due before it was made: the bucket must not lie behind a planner cursor that already passed it.
         var due = RenewalPolicy.DueAt(record.NotBefore, record.NotAfter, _renewal);
         due = due < record.CreatedAt ? record.CreatedAt : due;
-        await _renewals.UpsertEntityAsync(new RenewalIndexEntry(RenewalDays.Of(due), record.SerialNumber, due), cancellationToken).ConfigureAwait(false);
-
-        var table = await storage.GetTableAsync(TableNames.Certificates, cancellationToken).ConfigureAwait(false);
-        try
-        {
-            await table.UpdateEntityAsync(ToEntity(record), new ETag(reservedVersion), TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
-            return true;
-        }
-        catch (RequestFailedException e) when (e.Status == 412)
-        {
-            // Either a retry abandoned the reservation, or our own write landed and its answer was lost (the client
-            // retried it): the record says which.
-            var stored = await GetAsync(record.SerialNumber, cancellationToken).ConfigureAwait(false);
-            return stored is { Status: CertificateStatus.Issued or CertificateStatus.Revoked, CertificateDer: { } der } && der.AsSpan().SequenceEqual(record.CertificateDer);
-        }
+        await Task.WhenAll(
+            storage.UpsertAsync(TableNames.ExpiryIndex, entry, cancellationToken),
+            _renewals.UpsertEntityAsync(new RenewalIndexEntry(RenewalDays.Of(due), record.SerialNumber, due), cancellationToken)).ConfigureAwait(false);
     }
 
     public Task<CertificateRecord?> AbandonIfIssuingAsync(string serialNumber, CancellationToken cancellationToken = default) =>
@@ -75,14 +73,14 @@ public sealed class TableCertificateStore(TableStorage storage, IOptions<PkiOpti
     {
         ArgumentNullException.ThrowIfNull(record);
         var table = await storage.GetTableAsync(TableNames.Certificates, cancellationToken).ConfigureAwait(false);
-        await table.UpdateEntityAsync(ToEntity(record with { Status = CertificateStatus.Abandoned }), ETag.All, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
+        var keys = await FindAsync(table, record.SerialNumber, cancellationToken).ConfigureAwait(false) is { } found ? (found.PartitionKey, found.RowKey) : Keys(record.SerialNumber);
+        await table.UpdateEntityAsync(ToEntity(record with { Status = CertificateStatus.Abandoned }, keys), ETag.All, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<CertificateRecord?> GetAsync(string serialNumber, CancellationToken cancellationToken = default)
     {
         var table = await storage.GetTableAsync(TableNames.Certificates, cancellationToken).ConfigureAwait(false);
-        var response = await table.GetEntityIfExistsAsync<TableEntity>(serialNumber, string.Empty, cancellationToken: cancellationToken).ConfigureAwait(false);
-        return response.HasValue ? FromEntity(response.Value!) : null;
+        return await FindAsync(table, serialNumber, cancellationToken).ConfigureAwait(false) is { } entity ? FromEntity(entity) : null;
     }
 
     public Task<string?> TryLinkSuccessorAsync(string predecessorSerial, string successorSerial, CancellationToken cancellationToken = default)
@@ -129,21 +127,47 @@ public sealed class TableCertificateStore(TableStorage storage, IOptions<PkiOpti
         var table = await storage.GetTableAsync(TableNames.Certificates, cancellationToken).ConfigureAwait(false);
         while (true)
         {
-            var response = await table.GetEntityIfExistsAsync<TableEntity>(serialNumber, string.Empty, cancellationToken: cancellationToken).ConfigureAwait(false);
-            if (!response.HasValue)
+            var entity = await FindAsync(table, serialNumber, cancellationToken).ConfigureAwait(false);
+            if (entity is null)
             {
                 return null;
             }
 
-            var (write, result) = decide(FromEntity(response.Value!));
-            if (write is null || await table.TryUpdateEntityAsync(ToEntity(write), response.Value!.ETag, cancellationToken).ConfigureAwait(false) is not null)
+            var (write, result) = decide(FromEntity(entity));
+            if (write is null || await table.TryUpdateEntityAsync(ToEntity(write, (entity.PartitionKey, entity.RowKey)), entity.ETag, cancellationToken).ConfigureAwait(false) is not null)
             {
                 return result;
             }
         }
     }
 
-    private static TableEntity ToEntity(CertificateRecord r) => new(r.SerialNumber, string.Empty)
+    /// <summary>
+    /// Where a certificate made now is kept: the partition its serial names (<see cref="SerialNumbers.PartitionOf"/>),
+    /// a row per serial, so concurrent issuances share a partition and one transaction.
+    /// </summary>
+    private static (string PartitionKey, string RowKey) Keys(string serialNumber) => (SerialNumbers.PartitionOf(serialNumber), serialNumber);
+
+    /// <summary>
+    /// A point read where certificates are kept now, then where releases before serial partitions kept them (a
+    /// partition per serial, empty RowKey), so certificates issued before an upgrade are found as they were.
+    /// </summary>
+    private static async Task<TableEntity?> FindAsync(TableClient table, string serialNumber, CancellationToken cancellationToken)
+    {
+        if (serialNumber.Length == SerialNumbers.Bytes * 2)
+        {
+            var (partition, row) = Keys(serialNumber);
+            var current = await table.GetEntityIfExistsAsync<TableEntity>(partition, row, cancellationToken: cancellationToken).ConfigureAwait(false);
+            if (current.HasValue)
+            {
+                return current.Value;
+            }
+        }
+
+        var legacy = await table.GetEntityIfExistsAsync<TableEntity>(serialNumber, string.Empty, cancellationToken: cancellationToken).ConfigureAwait(false);
+        return legacy.HasValue ? legacy.Value : null;
+    }
+
+    private static TableEntity ToEntity(CertificateRecord r, (string PartitionKey, string RowKey) keys) => new(keys.PartitionKey, keys.RowKey)
     {
         ["IssuerId"] = r.IssuerId,
         ["Status"] = r.Status.ToString(),
@@ -166,7 +190,7 @@ public sealed class TableCertificateStore(TableStorage storage, IOptions<PkiOpti
     };
 
     private static CertificateRecord FromEntity(TableEntity e) => new(
-        e.PartitionKey,
+        e.RowKey.Length > 0 ? e.RowKey : e.PartitionKey,
         e.GetString("IssuerId"),
         Enum.Parse<CertificateStatus>(e.GetString("Status")),
         e.GetString("Profile"),

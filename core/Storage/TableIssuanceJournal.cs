@@ -4,7 +4,7 @@ using Pki.Core.Authority;
 
 namespace Pki.Core.Storage;
 
-/// <summary>Open issuances by the hour they were reserved (one partition per hour, a row per serial) and the repair pass's cursor.</summary>
+/// <summary>Open issuances (opened and closed group-committed with concurrent issuances) by the hour they were reserved (one partition per hour, a row per serial) and the repair pass's cursor.</summary>
 public sealed class TableIssuanceJournal(TableStorage storage) : IIssuanceJournal
 {
     private const string CursorPartition = "cursor";
@@ -12,18 +12,15 @@ public sealed class TableIssuanceJournal(TableStorage storage) : IIssuanceJourna
     public async Task OpenAsync(IssuanceJournalEntry entry, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(entry);
-        var table = await storage.GetTableAsync(TableNames.IssuanceJournal, cancellationToken).ConfigureAwait(false);
         var row = new TableEntity(entry.Hour, entry.SerialNumber) { ["OpenedAt"] = entry.OpenedAt };
-        await table.UpsertEntityAsync(row, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
+        await storage.UpsertAsync(TableNames.IssuanceJournal, row, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task CloseAsync(IssuanceJournalEntry entry, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(entry);
-        var table = await storage.GetTableAsync(TableNames.IssuanceJournal, cancellationToken).ConfigureAwait(false);
-
-        // The client reports an entry that is gone already (closed by the repair pass) as a 404 response, not an exception.
-        await table.DeleteEntityAsync(entry.Hour, entry.SerialNumber, ETag.All, cancellationToken).ConfigureAwait(false);
+        // An entry that is gone already (closed by the repair pass) is not an error.
+        await storage.DeleteAsync(TableNames.IssuanceJournal, entry.Hour, entry.SerialNumber, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<IReadOnlyList<IssuanceJournalEntry>> ListOpenAsync(string hour, CancellationToken cancellationToken = default)

@@ -17,11 +17,11 @@ public sealed class TableRenewalIndex(TableStorage storage) : IRenewalIndex
     /// <summary>Table Storage's limit of actions in one entity group transaction.</summary>
     public const int MaxBatch = 100;
 
+    /// <summary>Group-committed with concurrent entries of the same due day.</summary>
     public async Task UpsertEntityAsync(RenewalIndexEntry entry, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(entry);
-        var table = await storage.GetTableAsync(TableNames.RenewalIndex, cancellationToken).ConfigureAwait(false);
-        await table.UpsertEntityAsync(ToEntity(entry), TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
+        await storage.UpsertAsync(TableNames.RenewalIndex, ToEntity(entry), cancellationToken).ConfigureAwait(false);
     }
 
     public async IAsyncEnumerable<RenewalIndexEntry> QueryDayAsync(string day, [EnumeratorCancellation] CancellationToken cancellationToken = default)

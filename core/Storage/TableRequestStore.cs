@@ -8,7 +8,8 @@ namespace Pki.Core.Storage;
 
 /// <summary>
 /// Request records. A keyed request is stored under a hash of its Idempotency-Key (which may hold
-/// characters tables forbid), so a repeat is one point read; an unkeyed one under its request id.
+/// characters tables forbid), so a repeat is one point read; an unkeyed one (never looked up again) in the partition
+/// of the hour it was made, a row per request id, so concurrent ones are written in one transaction.
 /// Claim writes carry the ETag their holder read (If-Match).
 /// </summary>
 public sealed class TableRequestStore(TableStorage storage) : IRequestStore
@@ -43,7 +44,8 @@ public sealed class TableRequestStore(TableStorage storage) : IRequestStore
         try
         {
             // The client reports a missing entity as a 404 response rather than an exception.
-            var response = await table.DeleteEntityAsync(Partition(claim), string.Empty, new ETag(claim.Version!), cancellationToken).ConfigureAwait(false);
+            var (partition, row) = Keys(claim);
+            var response = await table.DeleteEntityAsync(partition, row, new ETag(claim.Version!), cancellationToken).ConfigureAwait(false);
             return response.Status != 404;
         }
         catch (RequestFailedException e) when (e.Status is 404 or 412)
@@ -52,11 +54,8 @@ public sealed class TableRequestStore(TableStorage storage) : IRequestStore
         }
     }
 
-    public async Task RecordAsync(IssuanceRequestRecord record, CancellationToken cancellationToken = default)
-    {
-        var table = await storage.GetTableAsync(TableNames.Requests, cancellationToken).ConfigureAwait(false);
-        await table.UpsertEntityAsync(ToEntity(record), TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
-    }
+    public async Task RecordAsync(IssuanceRequestRecord record, CancellationToken cancellationToken = default) =>
+        await storage.UpsertAsync(TableNames.Requests, ToEntity(record), cancellationToken).ConfigureAwait(false);
 
     private async Task<string?> TryReplaceAsync(IssuanceRequestRecord record, CancellationToken cancellationToken)
     {
@@ -67,10 +66,12 @@ public sealed class TableRequestStore(TableStorage storage) : IRequestStore
     private static string KeyedPartition(string idempotencyKey) =>
         "key-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(idempotencyKey)));
 
-    private static string Partition(IssuanceRequestRecord record) =>
-        record.IdempotencyKey is null ? "id-" + record.RequestId : KeyedPartition(record.IdempotencyKey);
+    /// <summary>Where a request is kept: <c>key-{hash}</c> for a keyed one, <c>id-{yyyyMMddHH}</c> and its id for an unkeyed one.</summary>
+    public static (string PartitionKey, string RowKey) Keys(IssuanceRequestRecord record) => record.IdempotencyKey is null
+        ? ("id-" + record.CreatedAt.UtcDateTime.ToString("yyyyMMddHH", System.Globalization.CultureInfo.InvariantCulture), record.RequestId)
+        : (KeyedPartition(record.IdempotencyKey), string.Empty);
 
-    private static TableEntity ToEntity(IssuanceRequestRecord r) => new(Partition(r), string.Empty)
+    private static TableEntity ToEntity(IssuanceRequestRecord r) => new(Keys(r).PartitionKey, Keys(r).RowKey)
     {
         ["RequestId"] = r.RequestId,
         ["BodyHash"] = r.BodyHash,

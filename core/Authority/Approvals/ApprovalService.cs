@@ -272,12 +272,9 @@ public sealed class ApprovalService(
             {
                 // Invariant: one request never yields two certificates. The serial is written to the request,
                 // conditional on the approval's version, before the signature; a lost write stops the signing.
-                issued = await issuer.IssueAsync(
-                    request,
-                    approved.RequestId,
-                    async (serial, ct) => current = await store.TryUpdateAsync(current with { SerialNumber = serial }, ct).ConfigureAwait(false)
-                        ?? throw ProblemException.Conflict(Superseded, $"Request {approved.RequestId} was taken over by another approval while this one issued; that one's result stands."),
-                    CancellationToken.None).ConfigureAwait(false);
+                var reservation = await issuer.ReserveAsync(request, approved.RequestId, CancellationToken.None).ConfigureAwait(false);
+                current = await BindSerialAsync(current, reservation).ConfigureAwait(false);
+                issued = await issuer.SignAndRecordAsync(reservation).ConfigureAwait(false);
             }
         }
         catch (CertificateNotRecordedException)
@@ -302,6 +299,29 @@ public sealed class ApprovalService(
         await store.UnlistAsync(current, CancellationToken.None).ConfigureAwait(false);
         logger.LogInformation("Request {RequestId} issued as {SerialNumber} for team {Team}", approved.RequestId, issued.SerialNumber, approved.Team);
         return new ApprovalOutcome(await certificates.ViewAsync(issued, cancellationToken).ConfigureAwait(false), Replayed: false);
+    }
+
+    /// <summary>Writes the reserved serial to the approved request; a lost or failed write gives the serial up unsigned.</summary>
+    private async Task<ApprovalRecord> BindSerialAsync(ApprovalRecord approved, Reservation reservation)
+    {
+        ApprovalRecord? bound;
+        try
+        {
+            bound = await store.TryUpdateAsync(approved with { SerialNumber = reservation.SerialNumber }, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch
+        {
+            await issuer.AbandonAsync(reservation).ConfigureAwait(false);
+            throw;
+        }
+
+        if (bound is null)
+        {
+            await issuer.AbandonAsync(reservation).ConfigureAwait(false);
+            throw ProblemException.Conflict(Superseded, $"Request {approved.RequestId} was taken over by another approval while this one issued; that one's result stands.");
+        }
+
+        return bound;
     }
 
     /// <summary>The request's policy again, as its requester; a refusal says the request stays pending.</summary>

@@ -129,7 +129,7 @@ public sealed class CrashRepairTests(ITestOutputHelper output) : IAsyncLifetime
         {
             if (e.GetString("Profile") == "tls-server")
             {
-                records[e.PartitionKey] = (e.GetString("Status"), e.GetBinary("CertificateDer"), TableCertificateStore.ExpiryPartition(e.GetDateTimeOffset("NotAfter")!.Value));
+                records[e.RowKey] = (e.GetString("Status"), e.GetBinary("CertificateDer"), TableCertificateStore.ExpiryPartition(e.GetDateTimeOffset("NotAfter")!.Value));
             }
         }
 

@@ -68,6 +68,15 @@ public sealed class InMemoryCertificateStore : ICertificateStore
         return Task.FromResult<string?>(successorSerial);
     }
 
+    /// <summary>Serials whose expiry and renewal index entries were written.</summary>
+    public ConcurrentDictionary<string, int> Indexed { get; } = new();
+
+    public Task IndexAsync(CertificateRecord record, CancellationToken cancellationToken = default)
+    {
+        Indexed.AddOrUpdate(record.SerialNumber, 1, (_, n) => n + 1);
+        return Task.CompletedTask;
+    }
+
     public async Task<bool> TryMarkIssuedAsync(CertificateRecord record, string reservedVersion, CancellationToken cancellationToken = default)
     {
         if (StallNextMarkIssued is { } stall)

@@ -72,8 +72,9 @@ public sealed class TableStoreTests
         var reserved = await store.TryReserveAsync(Record(serial, notAfter));
 
         Assert.True(await store.TryMarkIssuedAsync(Record(serial, notAfter) with { Status = CertificateStatus.Issued, CertificateDer = [1, 2, 3], IssuedAt = notAfter.AddDays(-47) }, reserved!));
-
         var issued = await store.GetAsync(serial);
+        await store.IndexAsync(issued!);
+
         Assert.Equal(CertificateStatus.Issued, issued!.Status);
         Assert.Equal(new byte[] { 1, 2, 3 }, issued.CertificateDer);
         Assert.Equal(notAfter, issued.NotAfter);
@@ -87,6 +88,35 @@ public sealed class TableStoreTests
         }
 
         Assert.Equal(serial, Assert.Single(entries).RowKey);
+    }
+
+    [Fact]
+    public async Task A_certificate_is_kept_in_the_partition_its_serial_names_and_one_kept_as_earlier_releases_did_is_still_read_and_revoked()
+    {
+        var store = new TableCertificateStore(_storage);
+        var table = new TableClient(TestEnvironment.StorageConnectionString, _prefix + TableNames.Certificates);
+        var notAfter = new DateTimeOffset(2027, 1, 13, 8, 9, 12, TimeSpan.Zero);
+
+        var serial = SerialNumbers.ToHex(SerialNumbers.New(0x1234));
+        Assert.StartsWith("1234", serial, StringComparison.Ordinal);
+        Assert.NotNull(await store.TryReserveAsync(Record(serial, notAfter)));
+        Assert.True((await table.GetEntityIfExistsAsync<TableEntity>("1234", serial)).HasValue);
+
+        // A partition per serial and an empty RowKey, as certificates were stored before serial partitions.
+        var legacy = SerialNumbers.ToHex(SerialNumbers.New());
+        Assert.NotNull(await store.TryReserveAsync(Record(legacy, notAfter)));
+        var moved = (await table.GetEntityAsync<TableEntity>(SerialNumbers.PartitionOf(legacy), legacy)).Value;
+        await table.DeleteEntityAsync(moved.PartitionKey, moved.RowKey);
+        moved.PartitionKey = legacy;
+        moved.RowKey = string.Empty;
+        moved["Status"] = nameof(CertificateStatus.Issued);
+        await table.AddEntityAsync(moved);
+
+        Assert.Equal(CertificateStatus.Issued, (await store.GetAsync(legacy))!.Status);
+        Assert.True((await store.TryRevokeAsync(legacy, notAfter.AddDays(-1), Pki.Core.Revocation.RevocationReason.KeyCompromise))!.Changed);
+        Assert.Equal(CertificateStatus.Revoked, (await store.GetAsync(legacy))!.Status);
+        Assert.Equal(CertificateStatus.Revoked, (await table.GetEntityAsync<TableEntity>(legacy, string.Empty)).Value.GetString("Status") is { } status ? Enum.Parse<CertificateStatus>(status) : default);
+        Assert.False((await table.GetEntityIfExistsAsync<TableEntity>(SerialNumbers.PartitionOf(legacy), legacy)).HasValue);
     }
 
     [Fact]
@@ -138,9 +168,12 @@ public sealed class TableStoreTests
     public async Task Unkeyed_requests_are_recorded_with_their_status()
     {
         var requests = new TableRequestStore(_storage);
-        await requests.RecordAsync(new IssuanceRequestRecord("rid-1", null, "hash", RequestStatus.Issued, DateTimeOffset.UtcNow, "abc"));
+        var at = new DateTimeOffset(2026, 12, 1, 21, 59, 59, TimeSpan.Zero);
+        await requests.RecordAsync(new IssuanceRequestRecord("rid-1", null, "hash", RequestStatus.Issued, at, "abc"));
         var table = new TableClient(TestEnvironment.StorageConnectionString, _prefix + TableNames.Requests);
-        var entity = (await table.GetEntityAsync<TableEntity>("id-rid-1", string.Empty)).Value;
+
+        // In the partition of its hour, so concurrent unkeyed requests share one transaction.
+        var entity = (await table.GetEntityAsync<TableEntity>("id-2026120121", "rid-1")).Value;
         Assert.Equal(("Issued", "abc"), (entity.GetString("Status"), entity.GetString("SerialNumber")));
     }
 }

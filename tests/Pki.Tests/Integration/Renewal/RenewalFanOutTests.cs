@@ -90,7 +90,9 @@ public sealed class RenewalFanOutTests
         var now = _time.GetUtcNow();
         var record = new CertificateRecord(serial, "issuing", CertificateStatus.Issuing, ProfileNames.TlsServer, "alice", "CN=a.internal", now, now.AddDays(30), "req", now);
         var reserved = await _store.TryReserveAsync(record);
-        Assert.True(await _store.TryMarkIssuedAsync(record with { Status = CertificateStatus.Issued, CertificateDer = [1], IssuedAt = now }, reserved!));
+        var issued = record with { Status = CertificateStatus.Issued, CertificateDer = [1], IssuedAt = now };
+        Assert.True(await _store.TryMarkIssuedAsync(issued, reserved!));
+        await _store.IndexAsync(issued);
         return serial;
     }
 

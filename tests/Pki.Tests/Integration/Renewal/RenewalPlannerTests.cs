@@ -36,7 +36,9 @@ public sealed class RenewalPlannerTests
         var now = _time.GetUtcNow();
         var record = new CertificateRecord(serial, "issuing", CertificateStatus.Issuing, ProfileNames.TlsServer, "alice", "CN=a.internal", now, now.AddDays(days), "req", now);
         var reserved = await store.TryReserveAsync(record);
-        Assert.True(await store.TryMarkIssuedAsync(record with { Status = CertificateStatus.Issued, CertificateDer = [1], IssuedAt = now }, reserved!));
+        var issued = record with { Status = CertificateStatus.Issued, CertificateDer = [1], IssuedAt = now };
+        Assert.True(await store.TryMarkIssuedAsync(issued, reserved!));
+        await store.IndexAsync(issued);
         return serial;
     }
 
