@@ -98,6 +98,8 @@ public static class PkiServiceCollectionExtensions
         services.AddSingleton<IIssuancePolicyRule, LifetimeRule>();
         services.AddSingleton<RegistrationAuthority>();
         services.AddSingleton<SerialPartitions>();
+        services.AddSingleton<IssuanceFollowUp>();
+        services.AddHostedService(sp => sp.GetRequiredService<IssuanceFollowUp>());
         services.AddSingleton<RecordedIssuance>();
         services.AddSingleton<CertificateIssuer>();
         services.AddSingleton<IssuanceRepair>();

@@ -28,7 +28,8 @@ public sealed class CertificateIssuer(
     IAuditTrail audit,
     IOptions<PkiOptions> options,
     TimeProvider time,
-    ILogger<CertificateIssuer> logger)
+    ILogger<CertificateIssuer> logger,
+    IssuanceFollowUp? followUp = null)
 {
     /// <summary>Backdating absorbs clock skew between us and relying parties.</summary>
     public static readonly TimeSpan Backdate = TimeSpan.FromMinutes(5);
@@ -126,15 +127,27 @@ public sealed class CertificateIssuer(
             throw Superseded();
         }
 
-        await FinishAsync(issued, CancellationToken.None).ConfigureAwait(false);
+        // The certificate is stored; it may be handed out once the audit trail holds it too. What is derived from it
+        // follows beside the answer (the journal entry stays open until it is written; the repair pass finishes it
+        // after a crash).
+        await AuditIssuedAsync(issued, CancellationToken.None).ConfigureAwait(false);
+        if (followUp is null)
+        {
+            await DeriveAndCloseAsync(issued).ConfigureAwait(false);
+        }
+        else
+        {
+            await followUp.RunAsync(issued.SerialNumber, () => DeriveAndCloseAsync(issued)).ConfigureAwait(false);
+        }
+
         logger.LogInformation("Issued certificate {SerialNumber} for request {RequestId} with CA {CaId}, profile {Profile}", issued.SerialNumber, issued.RequestId, issued.IssuerId, issued.Profile);
         return issued;
     }
 
     /// <summary>
     /// Writes everything derived from a stored certificate (the observers: events, pre-signed OCSP, inventory) and its
-    /// audit record, then closes its journal entry. Safe to run again: the issuance, a recovering retry and the repair
-    /// pass all call it. An observer's failure leaves the entry open for the repair pass and never undoes the issuance.
+    /// audit record, then closes its journal entry. Safe to run again: a recovering retry and the repair pass call it (a
+    /// fresh issuance writes the same in two parts, the audit record before its answer and the rest beside it). An observer's failure leaves the entry open for the repair pass and never undoes the issuance.
     /// </summary>
     /// <returns>True when everything derived was written and the entry closed; false leaves it to the repair pass.</returns>
     /// <exception cref="CertificateNotRecordedException">The audit trail did not take the record.</exception>
@@ -143,20 +156,25 @@ public sealed class CertificateIssuer(
         ArgumentNullException.ThrowIfNull(issued);
 
         // The derived rows and the audit record are independent writes: they go out together.
-        var derived = DeriveAsync(issued);
-        var audited = AuditIssuedAsync(issued, cancellationToken);
-        await Task.WhenAll(derived, audited).ConfigureAwait(false);
-        if (!await derived.ConfigureAwait(false))
+        var derived = DeriveAndCloseAsync(issued);
+        await AuditIssuedAsync(issued, cancellationToken).ConfigureAwait(false);
+        return await derived.ConfigureAwait(false);
+    }
+
+    /// <summary>The derived rows, then the journal entry closed; false leaves the entry open for the repair pass.</summary>
+    private async Task<bool> DeriveAndCloseAsync(CertificateRecord issued)
+    {
+        if (!await DeriveAsync(issued).ConfigureAwait(false))
         {
             return false;
         }
 
         try
         {
-            await journal.CloseAsync(JournalEntry(issued), cancellationToken).ConfigureAwait(false);
+            await journal.CloseAsync(JournalEntry(issued), CancellationToken.None).ConfigureAwait(false);
             return true;
         }
-        catch (Exception e) when (e is not OperationCanceledException)
+        catch (Exception e)
         {
             // Everything is written; the repair pass finds it so and closes the entry.
             logger.LogWarning(e, "Could not close the journal entry of certificate {SerialNumber}", issued.SerialNumber);

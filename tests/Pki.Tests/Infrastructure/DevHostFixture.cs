@@ -7,6 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
+using Pki.Core.Authority;
 using Pki.Core.Signing;
 using Pki.Core.Storage;
 using Pki.Local;
@@ -109,6 +110,11 @@ public class DevHostFixture : IAsyncLifetime
             configureServices?.Invoke(services);
         });
         await app.StartAsync();
+        foreach (var address in app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [])
+        {
+            HostFollowUps.Register(new Uri(address), app.Services.GetRequiredService<IssuanceFollowUp>());
+        }
+
         return app;
     }
 

@@ -55,7 +55,7 @@ public sealed record TestCaller(string Identity, string Team, string[] Roles)
     /// <summary>A client for <paramref name="baseAddress"/> that sends this caller's key.</summary>
     public HttpClient Client(Uri baseAddress)
     {
-        var client = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(60) };
+        var client = new HttpClient(new HostFollowUps.WaitingHandler()) { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(60) };
         client.DefaultRequestHeaders.Add(KeyAuthenticator.ApiKeyHeader, Key);
         return client;
     }

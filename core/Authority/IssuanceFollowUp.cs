@@ -1,0 +1,104 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Pki.Core.Authority;
+
+/// <summary>
+/// Runs the work that follows an answered issuance (the derived rows, then closing the journal entry) beside the
+/// requests, so a certificate is answered once it is stored and audited. Bounded: past <see cref="MaxPending"/> at once
+/// the issuing request does its own follow-up before it answers, so a flood slows down instead of piling up memory.
+/// A stop waits for what is running; a crash leaves the journal entries open, and the issuance repair pass finishes
+/// them (<see cref="AuthorityOptions.RepairSettleSeconds"/> after their reservation).
+/// </summary>
+public sealed class IssuanceFollowUp(ILogger<IssuanceFollowUp> logger) : IHostedService
+{
+    public const int MaxPending = 256;
+
+    private readonly Lock _gate = new();
+    private readonly HashSet<Task> _running = [];
+    private TaskCompletionSource? _idle;
+
+    /// <summary>Follow-ups started and not yet finished.</summary>
+    public int Pending
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _running.Count;
+            }
+        }
+    }
+
+    /// <summary>Starts <paramref name="work"/> in the background, or runs it now when <see cref="MaxPending"/> are running.</summary>
+    public async Task RunAsync(string serialNumber, Func<Task> work)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        lock (_gate)
+        {
+            if (_running.Count < MaxPending)
+            {
+                var task = Task.Run(() => GuardAsync(serialNumber, work));
+                _running.Add(task);
+                _ = task.ContinueWith(Done, TaskScheduler.Default);
+                return;
+            }
+        }
+
+        await GuardAsync(serialNumber, work).ConfigureAwait(false);
+    }
+
+    /// <summary>Completes when no follow-up is running (tests, and a host that stops).</summary>
+    public Task WhenIdleAsync(CancellationToken cancellationToken = default)
+    {
+        lock (_gate)
+        {
+            if (_running.Count == 0)
+            {
+                return Task.CompletedTask;
+            }
+
+            _idle ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            return _idle.Task.WaitAsync(cancellationToken);
+        }
+    }
+
+    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await WhenIdleAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            logger.LogWarning("Stopping with {Pending} issuance follow-ups unfinished; the issuance repair pass finishes them", Pending);
+        }
+    }
+
+    private async Task GuardAsync(string serialNumber, Func<Task> work)
+    {
+        try
+        {
+            await work().ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            logger.LogWarning(e, "The follow-up of certificate {SerialNumber} failed; the issuance repair pass finishes it", serialNumber);
+        }
+    }
+
+    private void Done(Task task)
+    {
+        lock (_gate)
+        {
+            _running.Remove(task);
+            if (_running.Count == 0 && _idle is { } idle)
+            {
+                _idle = null;
+                idle.SetResult();
+            }
+        }
+    }
+}
