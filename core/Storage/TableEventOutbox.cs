@@ -23,10 +23,9 @@ public sealed class TableEventOutbox(TableStorage storage) : IEventOutbox
     {
         ArgumentNullException.ThrowIfNull(cloudEvent);
         var entry = new OutboxEntry(OutboxShards.Of(cloudEvent.Subject), Key(cloudEvent.Time, string.Empty) + cloudEvent.Id, cloudEvent);
-        var table = await storage.GetTableAsync(TableNames.EventOutbox, cancellationToken).ConfigureAwait(false);
-
-        // A 409 is the same event written before (same time and id): already pending, nothing to do.
-        await table.TryAddEntityAsync(ToEntity(entry), cancellationToken).ConfigureAwait(false);
+        // Group-committed with concurrent events of its shard. A 409 is the same event written before (same time and
+        // id): already pending, nothing to do.
+        await storage.TryAddAsync(TableNames.EventOutbox, ToEntity(entry), cancellationToken).ConfigureAwait(false);
         return entry;
     }
 
@@ -106,10 +105,13 @@ public sealed class TableEventOutbox(TableStorage storage) : IEventOutbox
     public async Task DeleteAsync(OutboxEntry entry, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(entry);
-        var table = await storage.GetTableAsync(TableNames.EventOutbox, cancellationToken).ConfigureAwait(false);
         try
         {
-            await table.DeleteEntityAsync(Partition(entry.Shard), entry.Key, entry.Version is null ? ETag.All : new ETag(entry.Version), cancellationToken).ConfigureAwait(false);
+            // Group-committed with concurrent deletes of its shard.
+            await storage.WriteAsync(
+                TableNames.EventOutbox,
+                new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(Partition(entry.Shard), entry.Key), entry.Version is null ? ETag.All : new ETag(entry.Version)),
+                cancellationToken).ConfigureAwait(false);
         }
         catch (RequestFailedException e) when (e.Status is 404 or 412)
         {

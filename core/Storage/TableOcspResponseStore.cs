@@ -24,36 +24,52 @@ public sealed class TableOcspResponseStore(TableStorage storage) : IOcspResponse
     public async Task<StoredOcspResponse> SaveAsync(StoredOcspResponse response, CancellationToken cancellationToken = default)
     {
         var table = await storage.GetTableAsync(TableNames.OcspResponses, cancellationToken).ConfigureAwait(false);
-        var index = await storage.GetTableAsync(TableNames.OcspRefresh, cancellationToken).ConfigureAwait(false);
+
+        // Most saves are a new certificate's first response: it is added without a read first. A 409 says one exists,
+        // and the read-decide-write loop takes over.
+        var read = false;
         while (true)
         {
-            var previous = await table.GetEntityIfExistsAsync<TableEntity>(response.SerialNumber, string.Empty, cancellationToken: cancellationToken).ConfigureAwait(false);
-            if (previous.HasValue && previous.Value!.GetString("Status") == nameof(OcspCertStatus.Revoked) && response.Status != OcspCertStatus.Revoked)
+            TableEntity? previous = null;
+            if (read)
             {
-                return FromEntity(previous.Value);
+                var stored = await table.GetEntityIfExistsAsync<TableEntity>(response.SerialNumber, string.Empty, cancellationToken: cancellationToken).ConfigureAwait(false);
+                previous = stored.HasValue ? stored.Value : null;
+                if (previous is not null && previous.GetString("Status") == nameof(OcspCertStatus.Revoked) && response.Status != OcspCertStatus.Revoked)
+                {
+                    // Our first add may have written a refresh entry for this response: it refreshes nothing now.
+                    if (response.RefreshAt is { } at && RefreshKey(at, response.SerialNumber) is var ours && ours != previous.GetString("RefreshKey"))
+                    {
+                        await storage.DeleteAsync(TableNames.OcspRefresh, response.IssuerId, ours, cancellationToken).ConfigureAwait(false);
+                    }
+
+                    return FromEntity(previous);
+                }
             }
 
             try
             {
-                await WriteAsync(table, index, response, previous.HasValue ? previous.Value : null, cancellationToken).ConfigureAwait(false);
+                await WriteAsync(table, response, previous, cancellationToken).ConfigureAwait(false);
                 return response;
             }
             catch (RequestFailedException e) when (e.Status is 409 or 412)
             {
-                // Written by someone else between our read and our write: look again.
+                // Written by someone else between our read and our write (or before our first add): look again.
+                read = true;
             }
         }
     }
 
-    private static async Task WriteAsync(TableClient table, TableClient index, StoredOcspResponse response, TableEntity? previous, CancellationToken cancellationToken)
+    private async Task WriteAsync(TableClient table, StoredOcspResponse response, TableEntity? previous, CancellationToken cancellationToken)
     {
         var previousKey = previous?.GetString("RefreshKey");
 
-        // New index entry first, then the response, then the old entry: a crash leaves at most an extra entry, which the timer clears.
+        // New index entry first (group-committed with other responses of the CA), then the response, then the old
+        // entry: a crash leaves at most an extra entry, which the timer clears.
         var refreshKey = response.RefreshAt is { } at ? RefreshKey(at, response.SerialNumber) : null;
         if (refreshKey is not null)
         {
-            await index.UpsertEntityAsync(new TableEntity(response.IssuerId, refreshKey), TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
+            await storage.UpsertAsync(TableNames.OcspRefresh, new TableEntity(response.IssuerId, refreshKey), cancellationToken).ConfigureAwait(false);
         }
 
         var entity = new TableEntity(response.SerialNumber, string.Empty)
@@ -77,7 +93,7 @@ public sealed class TableOcspResponseStore(TableStorage storage) : IOcspResponse
 
         if (previousKey is not null && previousKey != refreshKey)
         {
-            await index.DeleteEntityAsync(response.IssuerId, previousKey, cancellationToken: cancellationToken).ConfigureAwait(false);
+            await storage.DeleteAsync(TableNames.OcspRefresh, response.IssuerId, previousKey, cancellationToken).ConfigureAwait(false);
         }
     }
 
