@@ -79,6 +79,7 @@ public sealed class IssuanceFollowUp(ILogger<IssuanceFollowUp> logger) : IHosted
 
     private async Task GuardAsync(string serialNumber, Func<Task> work)
     {
+        using var phase = Storage.StorageMetrics.Phase(Storage.StorageMetrics.FollowUpPhase);
         try
         {
             await work().ConfigureAwait(false);

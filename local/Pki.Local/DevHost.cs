@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Pki.Core.Storage;
 using Pki.Functions;
 using Pki.Functions.Http;
 using Pki.Local.Queues;
@@ -90,6 +91,13 @@ public static class DevHost
         {
             app.Logger.LogInformation("Queue listeners are off ({Setting}); {Count} queue functions do not run", "DevHost:DisableQueues", functions.Queues.Count);
         }
+
+        // Storage requests sent while a request is answered count as its own (StorageMetrics' phases).
+        app.Use(async (context, next) =>
+        {
+            using var phase = StorageMetrics.Phase(StorageMetrics.RequestPhase);
+            await next(context);
+        });
 
         var prefix = HostJson.RoutePrefix(hostJson);
         foreach (var route in functions.HttpRoutes)

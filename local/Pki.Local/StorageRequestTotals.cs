@@ -5,7 +5,7 @@ using Pki.Core.Storage;
 namespace Pki.Local;
 
 /// <summary>
-/// The storage requests this process has sent since it started, by service, summed from
+/// The storage requests this process has sent since it started, by service and phase ("table/request"), summed from
 /// <see cref="StorageMetrics"/>; served to admins at <see cref="Route"/> so local/bench can count round trips per issuance.
 /// </summary>
 public sealed class StorageRequestTotals : IDisposable
@@ -27,15 +27,20 @@ public sealed class StorageRequestTotals : IDisposable
         _listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
         {
             var service = "other";
+            var phase = StorageMetrics.OtherPhase;
             foreach (var tag in tags)
             {
                 if (tag.Key == StorageMetrics.ServiceTag)
                 {
                     service = tag.Value as string ?? service;
                 }
+                else if (tag.Key == StorageMetrics.PhaseTag)
+                {
+                    phase = tag.Value as string ?? phase;
+                }
             }
 
-            _totals.AddOrUpdate(service, value, (_, total) => total + value);
+            _totals.AddOrUpdate(service + "/" + phase, value, (_, total) => total + value);
         });
         _listener.Start();
     }
