@@ -105,6 +105,7 @@ pki_start_azurite() {
     --blobHost 127.0.0.1 --blobPort "$blob" --queueHost 127.0.0.1 --queuePort "$queue" \
     --tableHost 127.0.0.1 --tablePort "$table" ${PKI_AZURITE_OPTIONS[@]+"${PKI_AZURITE_OPTIONS[@]}"}) >"$dir/azurite.log" 2>&1 &
   PKI_PIDS+=($!)
+  PKI_AZURITE_PID=$!
   pki_wait_for_port 127.0.0.1 "$table" 30 || { cat "$dir/azurite.log" >&2; return 1; }
   PKI_STORAGE="DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=$PKI_AZURITE_KEY;BlobEndpoint=http://127.0.0.1:$blob/devstoreaccount1;QueueEndpoint=http://127.0.0.1:$queue/devstoreaccount1;TableEndpoint=http://127.0.0.1:$table/devstoreaccount1;"
   export PKI_STORAGE

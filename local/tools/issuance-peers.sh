@@ -23,6 +23,9 @@ pki_wrk_failures() {
   awk '/Non-2xx or 3xx responses:/ {n += $NF} /Socket errors:/ {gsub(",", ""); n += $4 + $6 + $8 + $10} END {print n + 0}' "$STATE/wrk-$1.txt"
 }
 
+# CPU seconds a process has used so far (user + system), from /proc; 0 when it is gone.
+pki_cpu_seconds() { awk -v hz="$(getconf CLK_TCK)" '{ printf "%.2f", ($14 + $15) / hz }' "/proc/$1/stat" 2>/dev/null || echo 0; }
+
 pki_ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
 
 # pki_start_cfssl NAME PORT [DB_CONFIG]: cfssl serve with the bench CA in $STATE/cfssl, logging only fatal errors.
@@ -83,9 +86,14 @@ SQL
   local before after before_path after_path
   before="$(curl -sf -H "X-API-Key: $PKI_BENCH_API_KEY" "$ours/admin/metrics/storage-requests" | jq '[.[]] | add')"
   before_path="$(curl -sf -H "X-API-Key: $PKI_BENCH_API_KEY" "$ours/admin/metrics/storage-requests" | jq '[to_entries[] | select(.key | endswith("/request")) | .value] | add // 0')"
+  # Where the time goes: CPU seconds of our host and of Azurite (one Node.js process) across the run.
+  local host_cpu0 azurite_cpu0 host_cpu azurite_cpu
+  host_cpu0="$(pki_cpu_seconds "${FIRST_HOST_PID:-0}")"; azurite_cpu0="$(pki_cpu_seconds "${PKI_AZURITE_PID:-0}")"
   pki_log "wrk against our dev host for $seconds s"
   pki_wrk ours "$ours/api/certificates" "$STATE/ours.json" "$seconds" "$PKI_BENCH_API_KEY"
   sleep 2 # what follows the last answers
+  host_cpu="$(awk -v a="$(pki_cpu_seconds "${FIRST_HOST_PID:-0}")" -v b="$host_cpu0" 'BEGIN { printf "%.1f", a - b }')"
+  azurite_cpu="$(awk -v a="$(pki_cpu_seconds "${PKI_AZURITE_PID:-0}")" -v b="$azurite_cpu0" 'BEGIN { printf "%.1f", a - b }')"
   after="$(curl -sf -H "X-API-Key: $PKI_BENCH_API_KEY" "$ours/admin/metrics/storage-requests" | jq '[.[]] | add')"
   after_path="$(curl -sf -H "X-API-Key: $PKI_BENCH_API_KEY" "$ours/admin/metrics/storage-requests" | jq '[to_entries[] | select(.key | endswith("/request")) | .value] | add // 0')"
 
@@ -110,5 +118,6 @@ SQL
   printf '  cfssl serve, SQLite certdb:      %8.1f/s  p99 %7s ms  failures %s  (%s certificates stored)\n' "$sqlite" "$(pki_wrk_p99 cfssl-sqlite)" "$(pki_wrk_failures cfssl-sqlite)" "$stored"
   printf '  ours, one dev host:              %8.1f/s  p99 %7s ms  failures %s  (storage round trips per issuance: %s on the request path, target < 2; %s in all)\n' "$one" "$(pki_wrk_p99 ours)" "$(pki_wrk_failures ours)" "$path" "$trips"
   printf '  ours, two dev hosts, one storage: %7.1f/s  p99 %7s / %s ms  failures %s\n' "$two" "$(pki_wrk_p99 two-a)" "$(pki_wrk_p99 two-b)" "$(( $(pki_wrk_failures two-a) + $(pki_wrk_failures two-b) ))"
+  echo "  CPU during our one-host run ($seconds s + 2 s for the follow-ups, 2 cores): dev host ${host_cpu} s, Azurite ${azurite_cpu} s; per certificate $(awk -v h="$host_cpu" -v a="$azurite_cpu" -v n="$(pki_wrk_done ours)" 'BEGIN { printf "%.1f ms host, %.1f ms Azurite", (n > 0 ? 1000 * h / n : 0), (n > 0 ? 1000 * a / n : 0) }')"
   echo "  ratios: ours / cfssl+SQLite = $(pki_ratio "$one" "$sqlite") (target >= 1.0); ours / cfssl without a database = $(pki_ratio "$one" "$nodb") (target >= 0.25); two hosts / one = $(pki_ratio "$two" "$one")"
 }
