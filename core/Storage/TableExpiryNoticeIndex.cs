@@ -25,11 +25,11 @@ public sealed class TableExpiryNoticeIndex(TableStorage storage) : IExpiryNotice
     public async Task AddAsync(IReadOnlyList<ExpiryNoticeEntry> entries, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(entries);
-        var table = await storage.GetTableAsync(TableNames.NoticeIndex, cancellationToken).ConfigureAwait(false);
         foreach (var entry in entries)
         {
-            // A 409 is the entry written before (perhaps handled already): left as it is, so nothing is noticed twice.
-            await table.TryAddEntityAsync(ToEntity(entry), cancellationToken).ConfigureAwait(false);
+            // Group-committed with entries of the same day. A 409 is the entry written before (perhaps handled
+            // already): left as it is, so nothing is noticed twice.
+            await storage.TryAddAsync(TableNames.NoticeIndex, ToEntity(entry), cancellationToken).ConfigureAwait(false);
         }
     }
 
