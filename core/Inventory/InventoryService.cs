@@ -30,7 +30,7 @@ public sealed class InventoryService(IInventoryStore store, IAuditTrail audit, I
     public async Task<InventoryListView> ListAsync(InventoryQuery query, int? pageSize, string? continuationToken, CancellationToken cancellationToken = default)
     {
         Validate(query);
-        query = ScopeToCaller(query);
+        query = ScopeToCaller(query with { Team = Teams.Normalize(query.Team) });
         var size = pageSize ?? DefaultPageSize;
         var max = options.Value.Inventory.MaxPageSize;
         if (size < 1 || size > max)
@@ -63,7 +63,7 @@ public sealed class InventoryService(IInventoryStore store, IAuditTrail audit, I
     {
         var key = NormalizeFingerprint(fingerprint);
         var owner = input.Owner?.Trim();
-        var team = input.Team?.Trim();
+        var team = Teams.Normalize(input.Team);
         if (string.IsNullOrEmpty(owner) || owner.Length > MaxOwnerLength || owner.Any(char.IsControl))
         {
             throw ProblemException.Unprocessable("invalid-owner", $"owner is required: the person responsible (DRI), up to {MaxOwnerLength} characters.");
@@ -78,7 +78,7 @@ public sealed class InventoryService(IInventoryStore store, IAuditTrail audit, I
         {
             var found = await store.GetAsync(key, cancellationToken).ConfigureAwait(false)
                 ?? throw ProblemException.NotFound("unknown-certificate", $"No certificate with SHA-256 fingerprint {key} is in the inventory.");
-            var item = found.Item with { Owner = owner, Team = string.IsNullOrEmpty(team) ? null : team, OwnerSource = OwnerSource.Api };
+            var item = found.Item with { Owner = owner, Team = team, OwnerSource = OwnerSource.Api };
             if (await store.TryReplaceAsync(item, found.Version, cancellationToken).ConfigureAwait(false))
             {
                 // A failed append fails the call; setting the same owner again is harmless and appends the record.
@@ -166,7 +166,7 @@ public sealed class InventoryService(IInventoryStore store, IAuditTrail audit, I
 
         foreach (var (name, value) in new[] { ("issuer", q.Issuer), ("owner", q.Owner), ("team", q.Team), ("location", q.Location) })
         {
-            if (value is { Length: 0 or > MaxFilterLength })
+            if (value is not null && (string.IsNullOrWhiteSpace(value) || value.Length > MaxFilterLength))
             {
                 throw ProblemException.BadRequest("invalid-filter", $"{name} must be 1 to {MaxFilterLength} characters.");
             }

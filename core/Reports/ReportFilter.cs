@@ -1,4 +1,5 @@
 using System.Globalization;
+using Pki.Core.Access;
 using Pki.Core.Errors;
 
 namespace Pki.Core.Reports;
@@ -12,12 +13,12 @@ public sealed record ReportFilter(string? Team = null, DateTimeOffset? ExpiresFr
     public const int MaxTeamLength = 256;
 
     /// <summary>
-    /// Reads the filters as a query string carries them: team exactly as stored (teams are lower case), times as
+    /// Reads the filters as a query string carries them: team in any case (teams are one whatever their case), times as
     /// ISO 8601 with an offset or Z ("2026-12-01T00:00:00Z"), or a date ("2026-12-01", meaning its first moment, UTC).
     /// </summary>
     public static ReportFilter Parse(string? team, string? expiresFrom, string? expiresTo)
     {
-        if (team is { } t && (t.Length is 0 or > MaxTeamLength || t.Any(char.IsControl)))
+        if (team is { } t && (string.IsNullOrWhiteSpace(t) || t.Length > MaxTeamLength || t.Any(char.IsControl)))
         {
             throw ProblemException.BadRequest("invalid-filter", $"team must be 1 to {MaxTeamLength} printable characters.");
         }
@@ -29,7 +30,7 @@ public sealed record ReportFilter(string? Team = null, DateTimeOffset? ExpiresFr
             throw ProblemException.BadRequest("invalid-filter", $"expiresFrom ({from:O}) is after expiresTo ({to:O}).");
         }
 
-        return new ReportFilter(team, from, to);
+        return new ReportFilter(Teams.Normalize(team), from, to);
     }
 
     private static DateTimeOffset? Time(string name, string? text)

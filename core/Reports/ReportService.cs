@@ -63,9 +63,11 @@ public sealed class ReportService(
                     continue;
                 }
 
-                if (!teams.TryGetValue(item.Team, out var owners))
+                // One team whatever the case it was recorded in ("Fleet" and "fleet" are one row of the matrix).
+                var team = Teams.Normalize(item.Team)!;
+                if (!teams.TryGetValue(team, out var owners))
                 {
-                    teams[item.Team] = owners = new SortedDictionary<string, (int, List<OwnedCertificate>)>(StringComparer.Ordinal);
+                    teams[team] = owners = new SortedDictionary<string, (int, List<OwnedCertificate>)>(StringComparer.Ordinal);
                 }
 
                 var (count, certificatesListed) = owners.TryGetValue(item.Owner, out var found) ? found : (0, new List<OwnedCertificate>());
