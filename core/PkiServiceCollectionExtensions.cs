@@ -101,6 +101,7 @@ public static class PkiServiceCollectionExtensions
         services.AddSingleton<CertificateIssuer>();
         services.AddSingleton<IssuanceRepair>();
         services.AddSingleton<CertificateService>();
+        services.AddSingleton<CertificateListing>();
         services.AddSingleton<IApprovalStore, TableApprovalStore>();
         services.AddSingleton<ApprovalService>();
 

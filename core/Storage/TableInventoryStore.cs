@@ -200,24 +200,11 @@ public sealed class TableInventoryStore(TableStorage storage) : IInventoryStore
         return found;
     }
 
-    /// <summary>The table's continuation token, marked and base64url-encoded, so a token we did not hand out is told apart.</summary>
-    private static string Wrap(string token) => Base64Url.EncodeToString(Encoding.UTF8.GetBytes(TokenMark + token));
+    private static string Wrap(string token) => ContinuationTokens.Wrap(TokenMark, token);
 
-    private static string Unwrap(string token)
-    {
-        try
-        {
-            var text = Encoding.UTF8.GetString(Base64Url.DecodeFromChars(token));
-            return text.StartsWith(TokenMark, StringComparison.Ordinal) ? text[TokenMark.Length..] : throw InvalidToken();
-        }
-        catch (FormatException)
-        {
-            throw InvalidToken();
-        }
-    }
+    private static string Unwrap(string token) => ContinuationTokens.Unwrap(TokenMark, token);
 
-    private static ProblemException InvalidToken() =>
-        ProblemException.BadRequest("invalid-continuation-token", "The continuation token is not one this service returned; start again without it.");
+    private static ProblemException InvalidToken() => ContinuationTokens.Invalid();
 
     /// <summary>Locations hold '/' and ':', which keys forbid or make awkward; base64url keeps them exact and reversible.</summary>
     private static string LocationKey(string location) =>
