@@ -63,7 +63,8 @@ public sealed class InventoryRecorder(
         var leaf = chain[0];
         var nameUsed = result.Endpoint.ServerName ?? (IPAddress.TryParse(result.Endpoint.Host, out _) ? null : result.Endpoint.Host);
         var leafFindings = new List<Finding>();
-        if (ChainEvaluation.Evaluate(chain, await anchors.GetAsync(cancellationToken).ConfigureAwait(false), location) is { } chainFinding)
+        var ours = (await anchors.OurAuthoritiesAsync(cancellationToken).ConfigureAwait(false)).Select(a => a.Facts).ToArray();
+        if (ChainEvaluation.Evaluate(chain, await anchors.GetAsync(cancellationToken).ConfigureAwait(false), location, ours) is { } chainFinding)
         {
             leafFindings.Add(chainFinding);
         }
@@ -71,6 +72,11 @@ public sealed class InventoryRecorder(
         if (FindingRules.Hostname(leaf, nameUsed, location) is { } hostname)
         {
             leafFindings.Add(hostname);
+        }
+
+        if (FindingRules.LegacyProtocols(result.LegacyProtocols, location) is { } legacy)
+        {
+            leafFindings.Add(legacy);
         }
 
         if (await anchors.IssuerOfAsync(leaf, cancellationToken).ConfigureAwait(false) is not null

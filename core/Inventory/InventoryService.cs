@@ -55,7 +55,10 @@ public sealed class InventoryService(IInventoryStore store, IAuditTrail audit, I
         }
 
         var page = await store.QueryAsync(query, now, _rules.ExpiringBefore(now), size, continuationToken, cancellationToken).ConfigureAwait(false);
-        return new InventoryListView(page.Items.Select(i => View(i, null)).ToArray(), page.ContinuationToken);
+
+        // The table narrows "expiring" to the widest threshold; a threshold longer than a certificate's lifetime does not apply to it.
+        var listed = query.Finding == FindingCodes.Expiring ? page.Items.Where(i => Matches(i, query, now)) : page.Items;
+        return new InventoryListView(listed.Select(i => View(i, null)).ToArray(), page.ContinuationToken);
     }
 
     /// <summary>Sets owner and team by hand; from then on no rule changes them.</summary>
@@ -132,7 +135,7 @@ public sealed class InventoryService(IInventoryStore store, IAuditTrail audit, I
 
     private InventoryItemView View(InventoryItem item, IReadOnlyList<InventoryLocation>? locations)
     {
-        var timely = _rules.Timely(item.NotAfter, time.GetUtcNow());
+        var timely = _rules.Timely(item.NotBefore, item.NotAfter, time.GetUtcNow());
         return InventoryItemView.From(item, timely is null ? item.Findings : item.Findings.Append(timely), locations);
     }
 
@@ -148,7 +151,7 @@ public sealed class InventoryService(IInventoryStore store, IAuditTrail audit, I
         {
             null => true,
             FindingCodes.Expired => i.NotAfter < now,
-            FindingCodes.Expiring => i.NotAfter >= now && i.NotAfter <= _rules.ExpiringBefore(now),
+            FindingCodes.Expiring => _rules.Timely(i.NotBefore, i.NotAfter, now)?.Code == FindingCodes.Expiring,
             var code => i.Findings.Any(f => f.Code == code),
         });
 

@@ -140,7 +140,7 @@ public sealed class ReportService(
 
     private ComplianceRow Row(InventoryItem item, CertificateRecord? record, DateTimeOffset now)
     {
-        IReadOnlyList<Finding> findings = _findings.Timely(item.NotAfter, now) is { } timely ? [.. item.Findings, timely] : item.Findings;
+        IReadOnlyList<Finding> findings = _findings.Timely(item.NotBefore, item.NotAfter, now) is { } timely ? [.. item.Findings, timely] : item.Findings;
         var status = item.Revoked || record?.Status == CertificateStatus.Revoked ? CertificateStatuses.Revoked
             : item.NotAfter < now ? CertificateStatuses.Expired
             : item.NotBefore > now ? CertificateStatuses.NotYetValid
