@@ -115,6 +115,19 @@ public sealed class TableInventoryStore(TableStorage storage) : IInventoryStore
         return previous;
     }
 
+    public async Task UpdateLocationFindingsAsync(string fingerprint, string location, IReadOnlyList<Finding> findings, CancellationToken cancellationToken = default)
+    {
+        var table = await storage.GetTableAsync(TableNames.InventoryLocations, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await table.UpdateEntityAsync(new TableEntity(fingerprint, LocationKey(location)) { ["Findings"] = JsonSerializer.Serialize(findings, Json) }, ETag.All, TableUpdateMode.Merge, cancellationToken).ConfigureAwait(false);
+        }
+        catch (RequestFailedException e) when (e.Status == 404)
+        {
+            // Gone meanwhile: nothing to mark.
+        }
+    }
+
     public async Task SupersedeLocationAsync(string fingerprint, string location, CancellationToken cancellationToken = default)
     {
         var key = LocationKey(location);
