@@ -85,7 +85,7 @@ public sealed class FindingRules(InventoryOptions options)
         // Thresholds are in descending order: the last crossed is the nearest; the two nearest are High and Medium.
         var rank = thresholds.Count - Array.IndexOf(thresholds.ToArray(), crossed[^1]);
         var severity = rank switch { 1 => FindingSeverity.High, 2 => FindingSeverity.Medium, _ => FindingSeverity.Low };
-        return new Finding(FindingCodes.Expiring, severity, $"Expires on {notAfter:yyyy-MM-dd HH:mm} UTC, in {Math.Floor(daysLeft)} days (threshold {crossed[^1]} days).");
+        return new Finding(FindingCodes.Expiring, severity, $"Expires on {notAfter:yyyy-MM-dd HH:mm} UTC, in {DaysToExpiry.Of(notAfter, now)} days (threshold {crossed[^1]} days).");
     }
 
     /// <summary>The earliest notAfter that counts as expiring at <paramref name="now"/>: the widest threshold.</summary>

@@ -148,7 +148,7 @@ public sealed class ReportService(
         var view = InventoryItemView.From(item, findings, null);
         return new ComplianceRow(
             item.Fingerprint, item.SerialNumber, item.Subject, item.Issuer, item.IssuerCaId, item.DnsNames, item.IpAddresses, view.Sources, item.IsCa,
-            status, record?.Profile, item.NotBefore, item.NotAfter, (int)Math.Floor((item.NotAfter - now).TotalDays),
+            status, record?.Profile, item.NotBefore, item.NotAfter, DaysToExpiry.Of(item.NotAfter, now),
             item.KeyAlgorithm, item.KeySize, item.SignatureAlgorithm, item.Owner, item.Team, item.LastSeen,
             view.Findings, _violations.Evaluate(item, findings, record, now));
     }
