@@ -102,6 +102,7 @@ public static class PkiServiceCollectionExtensions
         services.AddSingleton<IssuanceRepair>();
         services.AddSingleton<CertificateService>();
         services.AddSingleton<CertificateListing>();
+        services.AddSingleton<IssuanceWarnings>();
         services.AddSingleton<IApprovalStore, TableApprovalStore>();
         services.AddSingleton<ApprovalService>();
 
