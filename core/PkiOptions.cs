@@ -51,4 +51,7 @@ public sealed class PkiOptions
     public ApprovalOptions Approvals { get; set; } = new();
 
     public ReportsOptions Reports { get; set; } = new();
+
+    /// <summary>Settings whose value did not fit their type (<see cref="PkiOptionsBinding"/>); the validator reports them. Not a setting.</summary>
+    internal List<string> BindingErrors { get; } = [];
 }

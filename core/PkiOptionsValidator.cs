@@ -18,7 +18,7 @@ public sealed class PkiOptionsValidator : IValidateOptions<PkiOptions>
 {
     public ValidateOptionsResult Validate(string? name, PkiOptions options)
     {
-        var errors = new List<string>();
+        var errors = new List<string>(options.BindingErrors);
         const string p = PkiOptions.Section;
 
         if (!Uri.TryCreate(options.PublicBaseUrl, UriKind.Absolute, out var baseUrl) || baseUrl.Scheme is not ("http" or "https"))

@@ -34,7 +34,8 @@ public static class PkiServiceCollectionExtensions
     /// <summary>Registers the domain services; the same call serves the Functions host and the dev host.</summary>
     public static IServiceCollection AddPkiCore(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<PkiOptions>().Bind(configuration.GetSection(PkiOptions.Section)).ValidateOnStart();
+        // Bound so that a value that does not fit its setting is reported with the others, naming it, not thrown.
+        services.AddOptions<PkiOptions>().Configure(o => PkiOptionsBinding.Bind(configuration.GetSection(PkiOptions.Section), o)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<PkiOptions>, PkiOptionsValidator>();
         services.AddSingleton<IOptions<Pkcs11Options>>(sp => Options.Create(sp.GetRequiredService<IOptions<PkiOptions>>().Value.Signing.Pkcs11));
         services.AddSingleton<IOptions<KeyVaultOptions>>(sp => Options.Create(sp.GetRequiredService<IOptions<PkiOptions>>().Value.Signing.KeyVault));
@@ -104,6 +105,8 @@ public static class PkiServiceCollectionExtensions
         services.AddSingleton<CertificateIssuer>();
         services.AddSingleton<IssuanceRepair>();
         services.AddSingleton<CertificateService>();
+        services.AddSingleton<CertificateListing>();
+        services.AddSingleton<IssuanceWarnings>();
         services.AddSingleton<IApprovalStore, TableApprovalStore>();
         services.AddSingleton<ApprovalService>();
 

@@ -11,8 +11,11 @@ using Pki.Functions.Http;
 
 namespace Pki.Functions;
 
-/// <summary>Issues a certificate (201), or for a profile that requires approval holds the request pending (202, Location of the request).</summary>
-public sealed class RequestCertificate(HttpFunction http, CertificateService certificates, ApprovalService approvals, IOptions<PkiOptions> options, ILogger<RequestCertificate> logger)
+/// <summary>
+/// Issues a certificate (201), or for a profile that requires approval holds the request pending (202, Location of the
+/// request); either answer carries a warning where the request is met otherwise than asked (a capped lifetime).
+/// </summary>
+public sealed class RequestCertificate(HttpFunction http, CertificateService certificates, ApprovalService approvals, IssuanceWarnings warnings, IOptions<PkiOptions> options, ILogger<RequestCertificate> logger)
 {
     public const string IdempotencyKeyHeader = "Idempotency-Key";
     public const string ReplayedHeader = "Idempotent-Replayed";
@@ -34,7 +37,7 @@ public sealed class RequestCertificate(HttpFunction http, CertificateService cer
                     req.HttpContext.Response.Headers[ReplayedHeader] = "true";
                 }
 
-                return Json.Result(submitted.Request, StatusCodes.Status202Accepted);
+                return Json.Result(warnings.Annotate(submitted.Request), StatusCodes.Status202Accepted);
             }
 
             var outcome = await certificates.RequestAsync(body, key, cancellationToken);
@@ -45,6 +48,6 @@ public sealed class RequestCertificate(HttpFunction http, CertificateService cer
                 req.HttpContext.Response.Headers[ReplayedHeader] = "true";
             }
 
-            return Json.Result(outcome.Certificate, StatusCodes.Status201Created);
+            return Json.Result(warnings.Annotate(outcome.Certificate, body), StatusCodes.Status201Created);
         });
 }

@@ -10,7 +10,7 @@ public sealed record Caller
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(id);
         Id = id;
-        Team = string.IsNullOrWhiteSpace(team) ? null : team.Trim().ToLowerInvariant();
+        Team = Teams.Normalize(team);
         Roles = roles.ToHashSet(StringComparer.Ordinal);
         Permissions = RolePermissions.For(Roles);
         AuthenticationMethod = authenticationMethod;

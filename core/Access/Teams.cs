@@ -8,13 +8,20 @@ public static class Teams
     public const int MaxNameLength = 64;
 
     /// <summary>
+    /// A team name as it is stored and compared everywhere: trimmed and lower case (invariant), so "Fleet", "FLEET" and
+    /// "fleet" are one team; null for none. Every entry point (callers, requests, owner rules, the owner PUT, filters,
+    /// what is read back from storage) goes through this one rule.
+    /// </summary>
+    public static string? Normalize(string? team) => string.IsNullOrWhiteSpace(team) ? null : team.Trim().ToLowerInvariant();
+
+    /// <summary>
     /// The requested team (lower case), or the caller's own. Naming another team than one's own needs
     /// <see cref="Permission.ManageAllTeams"/>. Null when neither says (the team rule then refuses).
     /// </summary>
     public static string? Resolve(string? requested, Caller caller)
     {
         ArgumentNullException.ThrowIfNull(caller);
-        var team = string.IsNullOrWhiteSpace(requested) ? null : requested.Trim().ToLowerInvariant();
+        var team = Normalize(requested);
         if (team is not null && (team.Length > MaxNameLength || !team.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.')))
         {
             throw ProblemException.Unprocessable("invalid-team", $"'team' must be 1 to {MaxNameLength} ASCII letters, digits, '-', '_' or '.'.");

@@ -263,7 +263,10 @@ public sealed class CertificateService(
             record.IssuerId,
             record.RevokedAt,
             record.RevocationReason is { } reason ? RevocationReasons.Name(reason) : null,
-            record.Team);
+            record.Team,
+            Renewal.RenewalPolicy.AutoRenews(record),
+            record.PredecessorSerial,
+            await CertificateLinks.IssuedSuccessorAsync(certificates, record, cancellationToken).ConfigureAwait(false));
     }
 
     private static string NewRequestId() => Guid.NewGuid().ToString("N");

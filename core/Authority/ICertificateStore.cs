@@ -40,6 +40,13 @@ public interface ICertificateStore
     Task<string?> TryLinkSuccessorAsync(string predecessorSerial, string successorSerial, CancellationToken cancellationToken = default);
 
     Task<RevokeResult?> TryRevokeAsync(string serialNumber, DateTimeOffset revokedAt, RevocationReason reason, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// One page of issued and revoked certificates matching <paramref name="query"/>, at most <paramref name="pageSize"/>,
+    /// in storage order; pass the page's token back for the next. A filter on the records' properties across the table,
+    /// each call reading at most one page of it.
+    /// </summary>
+    Task<CertificatePage> QueryAsync(CertificateQuery query, int pageSize, string? continuationToken, CancellationToken cancellationToken = default);
 }
 
 /// <summary>The record after a revoke call; Changed is false when it was revoked already.</summary>

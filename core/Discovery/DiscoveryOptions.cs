@@ -50,4 +50,11 @@ public sealed class DiscoveryOptions
     /// versions are superseded renewals; the bound keeps a long-lived name from dominating a sweep.
     /// </summary>
     public int MaxVersionsPerVaultCertificate { get; set; } = 20;
+
+    /// <summary>
+    /// After a handshake at TLS 1.2 or 1.3, try one offering only TLS 1.1 and 1.0 (and 1.0 alone if the server took 1.1),
+    /// as sslscan and testssl.sh do, so an endpoint that still accepts them is a finding. One or two more connections per
+    /// endpoint, each ending at the server's answer to the ClientHello.
+    /// </summary>
+    public bool ProbeLegacyProtocols { get; set; } = true;
 }

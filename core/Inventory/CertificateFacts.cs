@@ -27,6 +27,7 @@ public sealed class CertificateFacts
         (DnsNames, IpAddresses) = AltNames(certificate);
         IsSelfIssued = certificate.SubjectDN.Equivalent(certificate.IssuerDN, inOrder: true);
         IsSelfSigned = IsSelfIssued && SignedBy(certificate.GetPublicKey());
+        (HasOcspUrl, HasCrlUrl) = RevocationUrls(certificate);
     }
 
     public byte[] Der { get; }
@@ -64,6 +65,12 @@ public sealed class CertificateFacts
     public IReadOnlyList<string> DnsNames { get; }
 
     public IReadOnlyList<string> IpAddresses { get; }
+
+    /// <summary>Whether authorityInfoAccess names an OCSP responder by URI.</summary>
+    public bool HasOcspUrl { get; }
+
+    /// <summary>Whether cRLDistributionPoints (or freshestCRL) names a CRL by URI.</summary>
+    public bool HasCrlUrl { get; }
 
     /// <summary>The subject's commonName, if any.</summary>
     public string? CommonName => Certificate.SubjectDN.GetValueList(X509Name.CN).FirstOrDefault();
@@ -130,6 +137,42 @@ public sealed class CertificateFacts
         {
             return (certificate.SubjectPublicKeyInfo.Algorithm.Algorithm.Id, 0);
         }
+    }
+
+    /// <summary>Where a relying party could check revocation; an extension that does not parse names nothing.</summary>
+    private static (bool Ocsp, bool Crl) RevocationUrls(X509Certificate certificate)
+    {
+        static bool IsUri(GeneralName name) => name.TagNo == GeneralName.UniformResourceIdentifier;
+
+        bool ocsp = false, crl = false;
+        try
+        {
+            if (certificate.GetExtensionValue(X509Extensions.AuthorityInfoAccess) is { } aia)
+            {
+                ocsp = AuthorityInformationAccess.GetInstance(Asn1Object.FromByteArray(aia.GetOctets())).GetAccessDescriptions()
+                    .Any(d => d.AccessMethod.Equals(AccessDescription.IdADOcsp) && IsUri(d.AccessLocation));
+            }
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidCastException or IOException or InvalidOperationException)
+        {
+        }
+
+        foreach (var oid in new[] { X509Extensions.CrlDistributionPoints, X509Extensions.FreshestCrl })
+        {
+            try
+            {
+                if (certificate.GetExtensionValue(oid) is { } points)
+                {
+                    crl |= CrlDistPoint.GetInstance(Asn1Object.FromByteArray(points.GetOctets())).GetDistributionPoints()
+                        .Any(p => p.DistributionPointName is { Type: DistributionPointName.FullName } name && GeneralNames.GetInstance(name.Name).GetNames().Any(IsUri));
+                }
+            }
+            catch (Exception e) when (e is ArgumentException or InvalidCastException or IOException or InvalidOperationException)
+            {
+            }
+        }
+
+        return (ocsp, crl);
     }
 
     private static (IReadOnlyList<string> Dns, IReadOnlyList<string> Ip) AltNames(X509Certificate certificate)

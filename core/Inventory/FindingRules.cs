@@ -34,10 +34,38 @@ public sealed class FindingRules(InventoryOptions options)
         {
             yield return new Finding(FindingCodes.SelfSigned, FindingSeverity.Medium, "Self-signed leaf certificate: no CA vouches for it, so clients cannot validate it.");
         }
+
+        // As testssl.sh judges it: one way to check revocation is enough, none is a finding. A self-signed certificate has
+        // no issuer that could revoke it.
+        if (!facts.IsSelfSigned && !facts.HasOcspUrl && !facts.HasCrlUrl)
+        {
+            yield return new Finding(FindingCodes.NoRevocationUrl, FindingSeverity.Medium,
+                "Names neither an OCSP responder (authorityInfoAccess) nor a CRL (cRLDistributionPoints): relying parties cannot learn that it was revoked.");
+        }
     }
 
-    /// <summary>Expired, or expiring within a threshold, at <paramref name="now"/>; the nearest threshold crossed sets the severity.</summary>
-    public Finding? Timely(DateTimeOffset notAfter, DateTimeOffset now)
+    /// <summary>
+    /// The deprecated protocol versions an endpoint accepts (RFC 8996 retired TLS 1.0 and 1.1 in 2021; current browsers
+    /// refuse them), as sslscan and testssl.sh report them; null when it accepts none.
+    /// </summary>
+    public static Finding? LegacyProtocols(IReadOnlyList<string>? accepted, string location)
+    {
+        if (accepted is not { Count: > 0 })
+        {
+            return null;
+        }
+
+        var names = string.Join(" and ", accepted.Select(p => p switch { "Tls10" => "TLS 1.0", "Tls11" => "TLS 1.1", _ => p }));
+        return new Finding(FindingCodes.LegacyTls, FindingSeverity.Medium,
+            $"Accepts {names}, deprecated by RFC 8996 and refused by current clients; allow TLS 1.2 and 1.3 only.", location);
+    }
+
+    /// <summary>
+    /// Expired, or expiring within a threshold, at <paramref name="now"/>; the nearest threshold crossed sets the severity.
+    /// A threshold as long as the certificate's whole lifetime or longer is not applied to it, since it would be "expiring"
+    /// from its first day (a 47-day certificate against the 60-day early warning); the nearest threshold always applies.
+    /// </summary>
+    public Finding? Timely(DateTimeOffset notBefore, DateTimeOffset notAfter, DateTimeOffset now)
     {
         // notAfter is the last moment of validity (RFC 5280 4.1.2.5), as the inventory's filters count it.
         if (notAfter < now)
@@ -47,7 +75,8 @@ public sealed class FindingRules(InventoryOptions options)
 
         var thresholds = options.Thresholds;
         var daysLeft = (notAfter - now).TotalDays;
-        var crossed = thresholds.Where(t => daysLeft <= t).ToArray();
+        var lifetime = (notAfter - notBefore).TotalDays;
+        var crossed = thresholds.Where(t => daysLeft <= t && (t < lifetime || t == thresholds[^1])).ToArray();
         if (crossed.Length == 0)
         {
             return null;
@@ -56,7 +85,7 @@ public sealed class FindingRules(InventoryOptions options)
         // Thresholds are in descending order: the last crossed is the nearest; the two nearest are High and Medium.
         var rank = thresholds.Count - Array.IndexOf(thresholds.ToArray(), crossed[^1]);
         var severity = rank switch { 1 => FindingSeverity.High, 2 => FindingSeverity.Medium, _ => FindingSeverity.Low };
-        return new Finding(FindingCodes.Expiring, severity, $"Expires on {notAfter:yyyy-MM-dd HH:mm} UTC, in {Math.Floor(daysLeft)} days (threshold {crossed[^1]} days).");
+        return new Finding(FindingCodes.Expiring, severity, $"Expires on {notAfter:yyyy-MM-dd HH:mm} UTC, in {DaysToExpiry.Of(notAfter, now)} days (threshold {crossed[^1]} days).");
     }
 
     /// <summary>The earliest notAfter that counts as expiring at <paramref name="now"/>: the widest threshold.</summary>

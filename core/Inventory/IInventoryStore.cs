@@ -21,6 +21,9 @@ public interface IInventoryStore
     /// </summary>
     Task<InventoryLocation?> UpsertLocationAsync(InventoryLocation location, CancellationToken cancellationToken = default);
 
+    /// <summary>Replaces the findings of a certificate's location (a revocation after it was seen there), keeping everything else.</summary>
+    Task UpdateLocationFindingsAsync(string fingerprint, string location, IReadOnlyList<Finding> findings, CancellationToken cancellationToken = default);
+
     /// <summary>Marks a certificate's location as no longer presenting it: not current, no findings.</summary>
     Task SupersedeLocationAsync(string fingerprint, string location, CancellationToken cancellationToken = default);
 

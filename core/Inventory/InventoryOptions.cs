@@ -3,9 +3,10 @@ namespace Pki.Core.Inventory;
 /// <summary>Inventory and findings settings. Bound from <c>Pki:Inventory</c>.</summary>
 public sealed class InventoryOptions
 {
-    public static readonly IReadOnlyList<int> DefaultExpiryThresholdsDays = [30, 14, 7];
+    /// <summary>60 days is the early warning other scanners give (the nearest two thresholds are High and Medium, the rest Low).</summary>
+    public static readonly IReadOnlyList<int> DefaultExpiryThresholdsDays = [60, 30, 14, 7];
 
-    /// <summary>Days before expiry at which "expiring" is reported; the nearest threshold sets the severity. Default 30, 14, 7.</summary>
+    /// <summary>Days before expiry at which "expiring" is reported; the nearest threshold sets the severity. Default 60, 30, 14, 7.</summary>
     public int[]? ExpiryThresholdsDays { get; set; }
 
     /// <summary>PEM files of the CA certificates a deployed chain must lead to (our own CAs are always trusted).</summary>

@@ -63,7 +63,8 @@ public sealed class InventoryRecorder(
         var leaf = chain[0];
         var nameUsed = result.Endpoint.ServerName ?? (IPAddress.TryParse(result.Endpoint.Host, out _) ? null : result.Endpoint.Host);
         var leafFindings = new List<Finding>();
-        if (ChainEvaluation.Evaluate(chain, await anchors.GetAsync(cancellationToken).ConfigureAwait(false), location) is { } chainFinding)
+        var ours = (await anchors.OurAuthoritiesAsync(cancellationToken).ConfigureAwait(false)).Select(a => a.Facts).ToArray();
+        if (ChainEvaluation.Evaluate(chain, await anchors.GetAsync(cancellationToken).ConfigureAwait(false), location, ours) is { } chainFinding)
         {
             leafFindings.Add(chainFinding);
         }
@@ -73,12 +74,26 @@ public sealed class InventoryRecorder(
             leafFindings.Add(hostname);
         }
 
-        if (await anchors.IssuerOfAsync(leaf, cancellationToken).ConfigureAwait(false) is not null
-            && await NewerOfOursAsync(leaf, now, cancellationToken).ConfigureAwait(false) is { } newer)
+        if (FindingRules.LegacyProtocols(result.LegacyProtocols, location) is { } legacy)
         {
-            leafFindings.Add(new Finding(FindingCodes.RenewedNotDeployed, FindingSeverity.Medium,
-                $"A newer certificate of ours for the same names ({newer.Fingerprint[..16]}…, valid from {newer.NotBefore:yyyy-MM-dd} to {newer.NotAfter:yyyy-MM-dd}) exists but this endpoint still serves this one.",
-                location));
+            leafFindings.Add(legacy);
+        }
+
+        if (await anchors.IssuerOfAsync(leaf, cancellationToken).ConfigureAwait(false) is { } leafIssuer)
+        {
+            // Revoked and still served: a finding of this deployment, not only of the certificate.
+            if (await RevocationAsync(leaf, leafIssuer, location, cancellationToken).ConfigureAwait(false) is { } revoked)
+            {
+                leafFindings.Add(revoked);
+            }
+
+            if (await NewerOfOursAsync(leaf, now, cancellationToken).ConfigureAwait(false) is { } newer)
+            {
+                // Named by what the API looks it up by: the serial (GET /api/certificates/{serial}) and the whole fingerprint (GET /api/inventory/{fingerprint}).
+                leafFindings.Add(new Finding(FindingCodes.RenewedNotDeployed, FindingSeverity.Medium,
+                    $"A newer certificate of ours for the same names (serial {newer.SerialNumber}, SHA-256 fingerprint {newer.Certificate.Fingerprint}, valid from {newer.Certificate.NotBefore:yyyy-MM-dd} to {newer.Certificate.NotAfter:yyyy-MM-dd}) exists but this endpoint still serves this one.",
+                    location));
+            }
         }
 
         var fingerprints = chain.Select(c => c.Fingerprint).ToArray();
@@ -114,10 +129,11 @@ public sealed class InventoryRecorder(
         }
 
         var now = time.GetUtcNow();
-        await store.UpsertLocationAsync(
-            new InventoryLocation(facts.Fingerprint, certificate.Location, LocationKind.KeyVault, 0, now, now, null, certificate.VaultUri.ToString(), sweepId, [facts.Fingerprint], []),
-            cancellationToken).ConfigureAwait(false);
-        await RefreshItemAsync(facts, InventorySources.KeyVault, now, owner: null, locationsChanged: false, certificate.Location, cancellationToken).ConfigureAwait(false);
+        Finding[] findings = await anchors.IssuerOfAsync(facts, cancellationToken).ConfigureAwait(false) is { } issuer
+            && await RevocationAsync(facts, issuer, certificate.Location, cancellationToken).ConfigureAwait(false) is { } revoked ? [revoked] : [];
+        var sighting = new InventoryLocation(facts.Fingerprint, certificate.Location, LocationKind.KeyVault, 0, now, now, null, certificate.VaultUri.ToString(), sweepId, [facts.Fingerprint], findings);
+        var previous = await store.UpsertLocationAsync(sighting, cancellationToken).ConfigureAwait(false);
+        await RefreshItemAsync(facts, InventorySources.KeyVault, now, owner: null, LocationFindingsChanged(previous, sighting), certificate.Location, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -156,10 +172,36 @@ public sealed class InventoryRecorder(
         }
 
         var facts = CertificateFacts.Read(der);
-        if (await store.GetAsync(facts.Fingerprint, cancellationToken).ConfigureAwait(false) is not null)
+        if (await store.GetAsync(facts.Fingerprint, cancellationToken).ConfigureAwait(false) is null)
         {
-            await RefreshItemAsync(facts, InventorySources.None, seen: null, owner: null, locationsChanged: false, location: null, cancellationToken).ConfigureAwait(false);
+            return;
         }
+
+        // Where it is deployed now, it is deployed revoked: each such location says so, as a sighting after today would.
+        var deployed = false;
+        foreach (var location in (await store.ListLocationsAsync(facts.Fingerprint, cancellationToken).ConfigureAwait(false)).Where(l => l.Current && l.Position == 0))
+        {
+            var revoked = await RevocationAsync(facts, certificate.IssuerId, location.Location, cancellationToken).ConfigureAwait(false);
+            if (revoked is not null && !location.Findings.Any(f => f.Code == FindingCodes.Revoked))
+            {
+                await store.UpdateLocationFindingsAsync(facts.Fingerprint, location.Location, [.. location.Findings, revoked], cancellationToken).ConfigureAwait(false);
+                deployed = true;
+            }
+        }
+
+        await RefreshItemAsync(facts, InventorySources.None, seen: null, owner: null, locationsChanged: deployed, location: null, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The revoked finding of a certificate of our CA <paramref name="issuerCaId"/>, at <paramref name="location"/> (null: of the certificate itself); null unless revoked.</summary>
+    private async Task<Finding?> RevocationAsync(CertificateFacts facts, string issuerCaId, string? location, CancellationToken cancellationToken)
+    {
+        var record = await certificates.GetAsync(facts.SerialNumber, cancellationToken).ConfigureAwait(false);
+
+        // A serial is unique per CA only: another CA's record with this serial says nothing about this certificate.
+        return record is { Status: CertificateStatus.Revoked, IssuerId: var id } && id == issuerCaId
+            ? new Finding(FindingCodes.Revoked, FindingSeverity.Critical,
+                $"Revoked by CA {issuerCaId} on {record.RevokedAt:yyyy-MM-dd HH:mm} UTC ({RevocationReasons.Name(record.RevocationReason!.Value)}).", location)
+            : null;
     }
 
     /// <summary>
@@ -182,14 +224,17 @@ public sealed class InventoryRecorder(
         for (var attempt = 0; attempt < MaxWriteAttempts; attempt++)
         {
             var existing = await store.GetAsync(facts.Fingerprint, cancellationToken).ConfigureAwait(false);
-            var record = issuerCaId is null ? null : await certificates.GetAsync(facts.SerialNumber, cancellationToken).ConfigureAwait(false);
-            var revocation = record is { Status: CertificateStatus.Revoked, IssuerId: var id } && id == issuerCaId
-                ? new Finding(FindingCodes.Revoked, FindingSeverity.Critical,
-                    $"Revoked by CA {issuerCaId} on {record.RevokedAt:yyyy-MM-dd HH:mm} UTC ({RevocationReasons.Name(record.RevocationReason!.Value)}).")
-                : null;
+            var revocation = issuerCaId is null ? null : await RevocationAsync(facts, issuerCaId, location: null, cancellationToken).ConfigureAwait(false);
             var atLocations = existing is null || locationsChanged
                 ? Summarize(await store.ListLocationsAsync(facts.Fingerprint, cancellationToken).ConfigureAwait(false))
                 : existing.Value.Item.Findings.Where(f => f.Location is not null).ToArray();
+
+            // One revoked finding per item: the locations' summary where it is deployed (it names where), else the certificate's own.
+            if (atLocations.Any(f => f.Code == FindingCodes.Revoked))
+            {
+                revocation = null;
+            }
+
             var now = seen ?? time.GetUtcNow();
             var before = existing?.Item ?? InventoryItem.From(facts, now, issuerCaId);
             var item = before with
@@ -321,8 +366,8 @@ public sealed class InventoryRecorder(
         }
     }
 
-    /// <summary>A newer, unexpired, unrevoked certificate of ours whose DNS names include all of this one's.</summary>
-    private async Task<NamedCertificate?> NewerOfOursAsync(CertificateFacts leaf, DateTimeOffset now, CancellationToken cancellationToken)
+    /// <summary>A newer, unexpired, unrevoked certificate of ours whose DNS names include all of this one's, with its serial.</summary>
+    private async Task<(NamedCertificate Certificate, string SerialNumber)?> NewerOfOursAsync(CertificateFacts leaf, DateTimeOffset now, CancellationToken cancellationToken)
     {
         if (leaf.DnsNames.Count == 0)
         {
@@ -334,9 +379,9 @@ public sealed class InventoryRecorder(
                      .Where(c => leaf.DnsNames.All(n => c.DnsNames.Contains(n, StringComparer.OrdinalIgnoreCase)))
                      .OrderByDescending(c => c.NotBefore))
         {
-            if (await store.GetAsync(candidate.Fingerprint, cancellationToken).ConfigureAwait(false) is not { Item.Revoked: true })
+            if (await store.GetAsync(candidate.Fingerprint, cancellationToken).ConfigureAwait(false) is { Item: { Revoked: false } item })
             {
-                return candidate;
+                return (candidate, item.SerialNumber);
             }
         }
 

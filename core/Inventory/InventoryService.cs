@@ -30,7 +30,7 @@ public sealed class InventoryService(IInventoryStore store, IAuditTrail audit, I
     public async Task<InventoryListView> ListAsync(InventoryQuery query, int? pageSize, string? continuationToken, CancellationToken cancellationToken = default)
     {
         Validate(query);
-        query = ScopeToCaller(query);
+        query = ScopeToCaller(query with { Team = Teams.Normalize(query.Team) });
         var size = pageSize ?? DefaultPageSize;
         var max = options.Value.Inventory.MaxPageSize;
         if (size < 1 || size > max)
@@ -55,7 +55,10 @@ public sealed class InventoryService(IInventoryStore store, IAuditTrail audit, I
         }
 
         var page = await store.QueryAsync(query, now, _rules.ExpiringBefore(now), size, continuationToken, cancellationToken).ConfigureAwait(false);
-        return new InventoryListView(page.Items.Select(i => View(i, null)).ToArray(), page.ContinuationToken);
+
+        // The table narrows "expiring" to the widest threshold; a threshold longer than a certificate's lifetime does not apply to it.
+        var listed = query.Finding == FindingCodes.Expiring ? page.Items.Where(i => Matches(i, query, now)) : page.Items;
+        return new InventoryListView(listed.Select(i => View(i, null)).ToArray(), page.ContinuationToken);
     }
 
     /// <summary>Sets owner and team by hand; from then on no rule changes them.</summary>
@@ -63,7 +66,7 @@ public sealed class InventoryService(IInventoryStore store, IAuditTrail audit, I
     {
         var key = NormalizeFingerprint(fingerprint);
         var owner = input.Owner?.Trim();
-        var team = input.Team?.Trim();
+        var team = Teams.Normalize(input.Team);
         if (string.IsNullOrEmpty(owner) || owner.Length > MaxOwnerLength || owner.Any(char.IsControl))
         {
             throw ProblemException.Unprocessable("invalid-owner", $"owner is required: the person responsible (DRI), up to {MaxOwnerLength} characters.");
@@ -78,7 +81,7 @@ public sealed class InventoryService(IInventoryStore store, IAuditTrail audit, I
         {
             var found = await store.GetAsync(key, cancellationToken).ConfigureAwait(false)
                 ?? throw ProblemException.NotFound("unknown-certificate", $"No certificate with SHA-256 fingerprint {key} is in the inventory.");
-            var item = found.Item with { Owner = owner, Team = string.IsNullOrEmpty(team) ? null : team, OwnerSource = OwnerSource.Api };
+            var item = found.Item with { Owner = owner, Team = team, OwnerSource = OwnerSource.Api };
             if (await store.TryReplaceAsync(item, found.Version, cancellationToken).ConfigureAwait(false))
             {
                 // A failed append fails the call; setting the same owner again is harmless and appends the record.
@@ -132,7 +135,7 @@ public sealed class InventoryService(IInventoryStore store, IAuditTrail audit, I
 
     private InventoryItemView View(InventoryItem item, IReadOnlyList<InventoryLocation>? locations)
     {
-        var timely = _rules.Timely(item.NotAfter, time.GetUtcNow());
+        var timely = _rules.Timely(item.NotBefore, item.NotAfter, time.GetUtcNow());
         return InventoryItemView.From(item, timely is null ? item.Findings : item.Findings.Append(timely), locations);
     }
 
@@ -148,7 +151,7 @@ public sealed class InventoryService(IInventoryStore store, IAuditTrail audit, I
         {
             null => true,
             FindingCodes.Expired => i.NotAfter < now,
-            FindingCodes.Expiring => i.NotAfter >= now && i.NotAfter <= _rules.ExpiringBefore(now),
+            FindingCodes.Expiring => _rules.Timely(i.NotBefore, i.NotAfter, now)?.Code == FindingCodes.Expiring,
             var code => i.Findings.Any(f => f.Code == code),
         });
 
@@ -166,7 +169,7 @@ public sealed class InventoryService(IInventoryStore store, IAuditTrail audit, I
 
         foreach (var (name, value) in new[] { ("issuer", q.Issuer), ("owner", q.Owner), ("team", q.Team), ("location", q.Location) })
         {
-            if (value is { Length: 0 or > MaxFilterLength })
+            if (value is not null && (string.IsNullOrWhiteSpace(value) || value.Length > MaxFilterLength))
             {
                 throw ProblemException.BadRequest("invalid-filter", $"{name} must be 1 to {MaxFilterLength} characters.");
             }

@@ -22,8 +22,8 @@ public sealed record Notice(
     Uri Link,
     bool Expired)
 {
-    /// <summary>Whole days from <paramref name="now"/> to <paramref name="notAfter"/>, towards zero: 6.5 days left is 6, expired 1.5 days ago is -1.</summary>
-    public static int DaysUntil(DateTimeOffset notAfter, DateTimeOffset now) => (int)Math.Truncate((notAfter - now).TotalDays);
+    /// <summary>Whole days from <paramref name="now"/> to <paramref name="notAfter"/>, as <see cref="DaysToExpiry"/> counts them everywhere.</summary>
+    public static int DaysUntil(DateTimeOffset notAfter, DateTimeOffset now) => DaysToExpiry.Of(notAfter, now);
 
     /// <summary>The same notice as seen at <paramref name="now"/>.</summary>
     public Notice At(DateTimeOffset now) => this with { DaysLeft = DaysUntil(NotAfter, now), Expired = NotAfter <= now };

@@ -1,4 +1,5 @@
-using System.Net.Http.Json;
+using System.Net.Http.Headers;
+using System.Text.Json;
 using Microsoft.Extensions.Options;
 
 namespace Pki.Core.Notifications;
@@ -25,7 +26,11 @@ public sealed class TeamsNoticeChannel(HttpClient http, NoticeRecipients recipie
         HttpResponseMessage response;
         try
         {
-            response = await http.PostAsJsonAsync(webhook, TeamsCard.ForNotice(notice), timeout.Token).ConfigureAwait(false);
+            // Sent with its length, not chunked (as PostAsJsonAsync streams it): a webhook behind a proxy that refuses chunked
+            // request bodies, or one that reads Content-Length, gets the card whole.
+            using var content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(TeamsCard.ForNotice(notice)));
+            content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
+            response = await http.PostAsync(webhook, content, timeout.Token).ConfigureAwait(false);
         }
         catch (Exception e) when (e is HttpRequestException || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
         {

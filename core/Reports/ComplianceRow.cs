@@ -5,7 +5,7 @@ namespace Pki.Core.Reports;
 /// <summary>
 /// One certificate in the compliance report. <see cref="Status"/> is revoked, expired, not-yet-valid or valid, in
 /// that order of precedence; <see cref="Profile"/> is set for certificates we issued; <see cref="DaysToExpiry"/>
-/// is negative once expired.
+/// is whole days counted toward zero (<see cref="Core.DaysToExpiry"/>, as the notices count them), negative once a day past expiry.
 /// </summary>
 public sealed record ComplianceRow(
     string Fingerprint,

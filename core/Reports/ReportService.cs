@@ -63,9 +63,11 @@ public sealed class ReportService(
                     continue;
                 }
 
-                if (!teams.TryGetValue(item.Team, out var owners))
+                // One team whatever the case it was recorded in ("Fleet" and "fleet" are one row of the matrix).
+                var team = Teams.Normalize(item.Team)!;
+                if (!teams.TryGetValue(team, out var owners))
                 {
-                    teams[item.Team] = owners = new SortedDictionary<string, (int, List<OwnedCertificate>)>(StringComparer.Ordinal);
+                    teams[team] = owners = new SortedDictionary<string, (int, List<OwnedCertificate>)>(StringComparer.Ordinal);
                 }
 
                 var (count, certificatesListed) = owners.TryGetValue(item.Owner, out var found) ? found : (0, new List<OwnedCertificate>());
@@ -138,7 +140,7 @@ public sealed class ReportService(
 
     private ComplianceRow Row(InventoryItem item, CertificateRecord? record, DateTimeOffset now)
     {
-        IReadOnlyList<Finding> findings = _findings.Timely(item.NotAfter, now) is { } timely ? [.. item.Findings, timely] : item.Findings;
+        IReadOnlyList<Finding> findings = _findings.Timely(item.NotBefore, item.NotAfter, now) is { } timely ? [.. item.Findings, timely] : item.Findings;
         var status = item.Revoked || record?.Status == CertificateStatus.Revoked ? CertificateStatuses.Revoked
             : item.NotAfter < now ? CertificateStatuses.Expired
             : item.NotBefore > now ? CertificateStatuses.NotYetValid
@@ -146,7 +148,7 @@ public sealed class ReportService(
         var view = InventoryItemView.From(item, findings, null);
         return new ComplianceRow(
             item.Fingerprint, item.SerialNumber, item.Subject, item.Issuer, item.IssuerCaId, item.DnsNames, item.IpAddresses, view.Sources, item.IsCa,
-            status, record?.Profile, item.NotBefore, item.NotAfter, (int)Math.Floor((item.NotAfter - now).TotalDays),
+            status, record?.Profile, item.NotBefore, item.NotAfter, DaysToExpiry.Of(item.NotAfter, now),
             item.KeyAlgorithm, item.KeySize, item.SignatureAlgorithm, item.Owner, item.Team, item.LastSeen,
             view.Findings, _violations.Evaluate(item, findings, record, now));
     }

@@ -209,4 +209,63 @@ public sealed class TableCertificateStore(TableStorage storage, IOptions<PkiOpti
         e.GetString("PredecessorSerial"),
         e.GetString("SuccessorSerial"),
         e.GetString("Team"));
+
+    private const string ListTokenMark = "crt1 ";
+
+    public async Task<CertificatePage> QueryAsync(CertificateQuery query, int pageSize, string? continuationToken, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        ArgumentOutOfRangeException.ThrowIfLessThan(pageSize, 1);
+        var table = await storage.GetTableAsync(TableNames.Certificates, cancellationToken).ConfigureAwait(false);
+        var from = continuationToken is null ? null : ContinuationTokens.Unwrap(ListTokenMark, continuationToken);
+        try
+        {
+            await foreach (var page in table.QueryAsync<TableEntity>(ListFilter(query), pageSize, cancellationToken: cancellationToken).AsPages(from, pageSize).ConfigureAwait(false))
+            {
+                return new CertificatePage([.. page.Values.Select(FromEntity)], page.ContinuationToken is { } next ? ContinuationTokens.Wrap(ListTokenMark, next) : null);
+            }
+        }
+        catch (RequestFailedException e) when (e.Status == 400 && continuationToken is not null)
+        {
+            throw ContinuationTokens.Invalid();
+        }
+
+        return new CertificatePage([], null);
+    }
+
+    /// <summary>
+    /// Filters on the records' own properties only (never on the keys, whose layout may change): the status first, so
+    /// reservations, abandoned serials and any row that is no certificate record stay out.
+    /// </summary>
+    private static string ListFilter(CertificateQuery q)
+    {
+        var statuses = q.Status is { } status ? [status] : new[] { CertificateStatus.Issued, CertificateStatus.Revoked };
+        var clauses = new List<string> { "(" + string.Join(" or ", statuses.Select(s => TableClient.CreateQueryFilter($"Status eq {s.ToString()}"))) + ")" };
+        if (q.Team is { } team)
+        {
+            clauses.Add(TableClient.CreateQueryFilter($"Team eq {team}"));
+        }
+
+        if (q.Owner is { } owner)
+        {
+            clauses.Add(TableClient.CreateQueryFilter($"Owner eq {owner}"));
+        }
+
+        if (q.Profile is { } profile)
+        {
+            clauses.Add(TableClient.CreateQueryFilter($"Profile eq {profile}"));
+        }
+
+        if (q.ExpiresBefore is { } before)
+        {
+            clauses.Add(TableClient.CreateQueryFilter($"NotAfter lt {before}"));
+        }
+
+        if (q.ExpiresAfter is { } after)
+        {
+            clauses.Add(TableClient.CreateQueryFilter($"NotAfter gt {after}"));
+        }
+
+        return string.Join(" and ", clauses);
+    }
 }

@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Azure;
 using Azure.Data.Tables;
+using Pki.Core.Access;
 using Pki.Core.Errors;
 using Pki.Core.Inventory;
 
@@ -14,6 +15,7 @@ namespace Pki.Core.Storage;
 /// a location index (partition = location) and a DNS-name index of our own certificates, so that
 /// "what is at this endpoint" and "is there a newer one for these names" are single-partition reads.
 /// Stored findings are also written as one boolean column each, so the finding filter runs in the service.
+/// Teams are written normalised and read back normalised, so a row stored before that rule ("Fleet") reads as "fleet".
 /// </summary>
 public sealed class TableInventoryStore(TableStorage storage) : IInventoryStore
 {
@@ -61,7 +63,9 @@ public sealed class TableInventoryStore(TableStorage storage) : IInventoryStore
         {
             await foreach (var page in table.QueryAsync<TableEntity>(filter, pageSize, cancellationToken: cancellationToken).AsPages(from, pageSize).ConfigureAwait(false))
             {
-                return new InventoryPage(page.Values.Select(FromEntity).ToArray(), page.ContinuationToken is { } next ? Wrap(next) : null);
+                // The team filter asks for every case of the team (rows from before teams were normalised): keep the team's own.
+                var items = page.Values.Select(FromEntity).Where(i => query.Team is null || i.Team == Teams.Normalize(query.Team)).ToArray();
+                return new InventoryPage(items, page.ContinuationToken is { } next ? Wrap(next) : null);
             }
         }
         catch (RequestFailedException e) when (e.Status == 400 && continuationToken is not null)
@@ -109,6 +113,19 @@ public sealed class TableInventoryStore(TableStorage storage) : IInventoryStore
         var index = await storage.GetTableAsync(TableNames.InventoryByLocation, cancellationToken).ConfigureAwait(false);
         await index.UpsertEntityAsync(new TableEntity(key, location.Fingerprint) { ["LastSeen"] = location.LastSeen, ["Current"] = location.Current }, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
         return previous;
+    }
+
+    public async Task UpdateLocationFindingsAsync(string fingerprint, string location, IReadOnlyList<Finding> findings, CancellationToken cancellationToken = default)
+    {
+        var table = await storage.GetTableAsync(TableNames.InventoryLocations, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await table.UpdateEntityAsync(new TableEntity(fingerprint, LocationKey(location)) { ["Findings"] = JsonSerializer.Serialize(findings, Json) }, ETag.All, TableUpdateMode.Merge, cancellationToken).ConfigureAwait(false);
+        }
+        catch (RequestFailedException e) when (e.Status == 404)
+        {
+            // Gone meanwhile: nothing to mark.
+        }
     }
 
     public async Task SupersedeLocationAsync(string fingerprint, string location, CancellationToken cancellationToken = default)
@@ -196,24 +213,11 @@ public sealed class TableInventoryStore(TableStorage storage) : IInventoryStore
         return found;
     }
 
-    /// <summary>The table's continuation token, marked and base64url-encoded, so a token we did not hand out is told apart.</summary>
-    private static string Wrap(string token) => Base64Url.EncodeToString(Encoding.UTF8.GetBytes(TokenMark + token));
+    private static string Wrap(string token) => ContinuationTokens.Wrap(TokenMark, token);
 
-    private static string Unwrap(string token)
-    {
-        try
-        {
-            var text = Encoding.UTF8.GetString(Base64Url.DecodeFromChars(token));
-            return text.StartsWith(TokenMark, StringComparison.Ordinal) ? text[TokenMark.Length..] : throw InvalidToken();
-        }
-        catch (FormatException)
-        {
-            throw InvalidToken();
-        }
-    }
+    private static string Unwrap(string token) => ContinuationTokens.Unwrap(TokenMark, token);
 
-    private static ProblemException InvalidToken() =>
-        ProblemException.BadRequest("invalid-continuation-token", "The continuation token is not one this service returned; start again without it.");
+    private static ProblemException InvalidToken() => ContinuationTokens.Invalid();
 
     /// <summary>Locations hold '/' and ':', which keys forbid or make awkward; base64url keeps them exact and reversible.</summary>
     private static string LocationKey(string location) =>
@@ -247,9 +251,9 @@ public sealed class TableInventoryStore(TableStorage storage) : IInventoryStore
             clauses.Add(TableClient.CreateQueryFilter($"Owner eq {owner}"));
         }
 
-        if (q.Team is { } team)
+        if (Teams.Normalize(q.Team) is { } team)
         {
-            clauses.Add(TableClient.CreateQueryFilter($"Team eq {team}"));
+            clauses.Add(CaseFoldedFilter.Of("Team", team));
         }
 
         switch (q.Finding)
@@ -297,7 +301,7 @@ public sealed class TableInventoryStore(TableStorage storage) : IInventoryStore
             ["SignatureAlgorithm"] = i.SignatureAlgorithm,
             ["IsCa"] = i.IsCa,
             ["Owner"] = i.Owner,
-            ["Team"] = i.Team,
+            ["Team"] = Teams.Normalize(i.Team),
             ["OwnerSource"] = i.OwnerSource.ToString(),
             ["FirstSeen"] = i.FirstSeen,
             ["LastSeen"] = i.LastSeen,
@@ -344,7 +348,7 @@ public sealed class TableInventoryStore(TableStorage storage) : IInventoryStore
             e.GetBoolean("IsCa") ?? false,
             sources,
             e.GetString("Owner"),
-            e.GetString("Team"),
+            Teams.Normalize(e.GetString("Team")),
             Enum.TryParse<OwnerSource>(e.GetString("OwnerSource"), out var ownerSource) ? ownerSource : OwnerSource.None,
             e.GetDateTimeOffset("FirstSeen")!.Value,
             e.GetDateTimeOffset("LastSeen")!.Value,

@@ -16,4 +16,5 @@ public sealed record ApprovalRequestView(
     string? DecidedBy,
     DateTimeOffset? DecidedAt,
     string? Reason,
-    string? SerialNumber);
+    string? SerialNumber,
+    IReadOnlyList<ResponseWarning>? Warnings = null);

@@ -127,7 +127,7 @@ public sealed class ApprovalService(
             throw ProblemException.BadRequest("invalid-page-size", $"pageSize must be between 1 and {MaxPageSize}.");
         }
 
-        var wanted = string.IsNullOrWhiteSpace(team) ? null : team.Trim().ToLowerInvariant();
+        var wanted = Teams.Normalize(team);
         if (wanted is not null && !SeesTeam(caller, wanted))
         {
             throw ProblemException.Forbidden("not-your-team", $"Caller '{caller.Id}' of team '{caller.Team ?? "none"}' cannot read the requests of team '{wanted}'.");

@@ -2,7 +2,8 @@ namespace Pki.Core.Discovery.Scanning;
 
 /// <summary>
 /// What one endpoint presented. <paramref name="Chain"/> is the certificates exactly as the server sent
-/// them (DER, leaf first), empty unless the outcome is <see cref="ScanOutcome.Tls"/>.
+/// them (DER, leaf first), empty unless the outcome is <see cref="ScanOutcome.Tls"/>. <paramref name="LegacyProtocols"/>
+/// are the deprecated versions (RFC 8996) the endpoint accepts: "Tls11", "Tls10"; empty when none or not probed.
 /// </summary>
 public sealed record EndpointScanResult(
     ScannedEndpoint Endpoint,
@@ -11,4 +12,5 @@ public sealed record EndpointScanResult(
     IReadOnlyList<byte[]> Chain,
     string? Protocol,
     string? Message,
-    TimeSpan Elapsed);
+    TimeSpan Elapsed,
+    IReadOnlyList<string>? LegacyProtocols = null);

@@ -55,11 +55,14 @@ internal sealed class ObservingTlsClient : DefaultTlsClient
     ];
 
     private readonly string? _serverName;
+    private readonly ProtocolVersion _highest;
 
-    public ObservingTlsClient(string? serverName)
+    /// <param name="highest">The highest version offered (TLS 1.3 for a scan; TLS 1.1 or 1.0 for a probe of what a server still accepts).</param>
+    public ObservingTlsClient(string? serverName, ProtocolVersion? highest = null)
         : base(new RecordingCrypto(Random))
     {
         _serverName = serverName;
+        _highest = highest ?? ProtocolVersion.TLSv13;
     }
 
     /// <summary>True once the handshake finished.</summary>
@@ -71,13 +74,18 @@ internal sealed class ObservingTlsClient : DefaultTlsClient
     /// <summary>The version the server chose: "Tls13", "Tls12", "Tls11", "Tls10", "Ssl3"; null before its ServerHello.</summary>
     public string? Protocol { get; private set; }
 
+    public const string Tls13 = "Tls13";
+    public const string Tls12 = "Tls12";
+    public const string Tls11 = "Tls11";
+    public const string Tls10 = "Tls10";
+
     public override void NotifyServerVersion(ProtocolVersion serverVersion)
     {
         base.NotifyServerVersion(serverVersion);
-        Protocol = serverVersion.Equals(ProtocolVersion.TLSv13) ? "Tls13"
-            : serverVersion.Equals(ProtocolVersion.TLSv12) ? "Tls12"
-            : serverVersion.Equals(ProtocolVersion.TLSv11) ? "Tls11"
-            : serverVersion.Equals(ProtocolVersion.TLSv10) ? "Tls10"
+        Protocol = serverVersion.Equals(ProtocolVersion.TLSv13) ? Tls13
+            : serverVersion.Equals(ProtocolVersion.TLSv12) ? Tls12
+            : serverVersion.Equals(ProtocolVersion.TLSv11) ? Tls11
+            : serverVersion.Equals(ProtocolVersion.TLSv10) ? Tls10
             : serverVersion.Equals(ProtocolVersion.SSLv3) ? "Ssl3"
             : serverVersion.ToString();
     }
@@ -112,7 +120,7 @@ internal sealed class ObservingTlsClient : DefaultTlsClient
 
     public override int GetMaxHandshakeMessageSize() => 256 * 1024;
 
-    protected override ProtocolVersion[] GetSupportedVersions() => ProtocolVersion.TLSv13.DownTo(ProtocolVersion.TLSv10);
+    protected override ProtocolVersion[] GetSupportedVersions() => _highest.DownTo(ProtocolVersion.TLSv10);
 
     protected override int[] GetSupportedCipherSuites() => TlsUtilities.GetSupportedCipherSuites(Crypto, Offered);
 

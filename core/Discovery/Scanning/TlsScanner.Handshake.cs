@@ -87,6 +87,76 @@ public sealed partial class TlsScanner
         }
     }
 
+    /// <summary>
+    /// The deprecated versions (RFC 8996) the server accepts besides the one it <paramref name="negotiated"/>. A server
+    /// answers with the highest version both sides offer, so a scan that got TLS 1.0 shows 1.1 is off; otherwise a probe
+    /// offers at most TLS 1.1, and if the server takes 1.1, another offers 1.0 alone.
+    /// </summary>
+    private async Task<IReadOnlyList<string>> LegacyProtocolsAsync(IPAddress address, int port, string? serverName, string negotiated, CancellationToken cancellationToken)
+    {
+        switch (negotiated)
+        {
+            case ObservingTlsClient.Tls10:
+                return [ObservingTlsClient.Tls10];
+            case ObservingTlsClient.Tls11:
+                return await ProbeAsync(address, port, serverName, ProtocolVersion.TLSv10, cancellationToken).ConfigureAwait(false) is ObservingTlsClient.Tls10
+                    ? [ObservingTlsClient.Tls11, ObservingTlsClient.Tls10]
+                    : [ObservingTlsClient.Tls11];
+            case ObservingTlsClient.Tls12 or ObservingTlsClient.Tls13:
+                return await ProbeAsync(address, port, serverName, ProtocolVersion.TLSv11, cancellationToken).ConfigureAwait(false) switch
+                {
+                    ObservingTlsClient.Tls11 => await LegacyProtocolsAsync(address, port, serverName, ObservingTlsClient.Tls11, cancellationToken).ConfigureAwait(false),
+                    ObservingTlsClient.Tls10 => [ObservingTlsClient.Tls10],
+                    _ => [],
+                };
+            default:
+                return [];
+        }
+    }
+
+    /// <summary>
+    /// Offers versions up to <paramref name="highest"/> only and returns the version the server answers with, or null when
+    /// it refuses them (an alert, a closed connection) or does not answer in time. Ends at the ServerHello: nothing more
+    /// is needed, so the handshake is not finished.
+    /// </summary>
+    private async Task<string?> ProbeAsync(IPAddress address, int port, string? serverName, ProtocolVersion highest, CancellationToken cancellationToken)
+    {
+        using var budget = new CancellationTokenSource(TimeSpan.FromMilliseconds(_options.ConnectTimeoutMs + _options.HandshakeTimeoutMs), time);
+        using var probing = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, budget.Token);
+        using var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        var buffer = ArrayPool<byte>.Shared.Rent(16 * 1024);
+        try
+        {
+            await socket.ConnectAsync(new IPEndPoint(address, port), probing.Token).ConfigureAwait(false);
+            await using var stream = new NetworkStream(socket, ownsSocket: false);
+            var client = new ObservingTlsClient(serverName, highest);
+            var protocol = new TlsClientProtocol();
+            protocol.Connect(client);
+            while (client.Protocol is null)
+            {
+                await FlushAsync(protocol, stream, buffer, probing.Token).ConfigureAwait(false);
+                var read = await stream.ReadAsync(buffer, probing.Token).ConfigureAwait(false);
+                if (read == 0)
+                {
+                    return null;
+                }
+
+                protocol.OfferInput(buffer, 0, read);
+            }
+
+            return client.Protocol;
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested && e is not OutOfMemoryException)
+        {
+            // Refused (protocol_version or handshake_failure alert), reset, or silent: the version is not accepted.
+            return null;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
     /// <summary>The outcome of a handshake that stopped early: still TLS if the certificates had arrived.</summary>
     private static Scan Ended(ObservingTlsClient client, IPAddress address, ScanOutcome outcome, string message) =>
         client.Chain is { } chain

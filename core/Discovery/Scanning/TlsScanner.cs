@@ -47,8 +47,8 @@ public sealed partial class TlsScanner(NetworkPolicy policy, IOptions<PkiOptions
     {
         ArgumentNullException.ThrowIfNull(endpoint);
         var started = time.GetTimestamp();
-        var (outcome, address, chain, protocol, message) = await ScanCoreAsync(endpoint, cancellationToken).ConfigureAwait(false);
-        var result = new EndpointScanResult(endpoint, address?.ToString(), outcome, chain ?? [], protocol, message, time.GetElapsedTime(started));
+        var (outcome, address, chain, protocol, message, legacy) = await ScanCoreAsync(endpoint, cancellationToken).ConfigureAwait(false);
+        var result = new EndpointScanResult(endpoint, address?.ToString(), outcome, chain ?? [], protocol, message, time.GetElapsedTime(started), legacy ?? []);
         if (logger.IsEnabled(LogLevel.Debug))
         {
             logger.LogDebug(
@@ -106,10 +106,15 @@ public sealed partial class TlsScanner(NetworkPolicy policy, IOptions<PkiOptions
             return connection.Failure!;
         }
 
+        Scan scan;
         using (connection.Socket)
         {
-            return await HandshakeAsync(connection.Socket, connection.Address, serverName, cancellationToken).ConfigureAwait(false);
+            scan = await HandshakeAsync(connection.Socket, connection.Address, serverName, cancellationToken).ConfigureAwait(false);
         }
+
+        return scan is { Outcome: ScanOutcome.Tls, Protocol: { } negotiated } && _options.ProbeLegacyProtocols
+            ? scan with { Legacy = await LegacyProtocolsAsync(connection.Address, endpoint.Port, serverName, negotiated, cancellationToken).ConfigureAwait(false) }
+            : scan;
     }
 
     /// <summary>Tries the allowed addresses in order until one accepts; the outcome of the last one otherwise.</summary>
@@ -179,8 +184,8 @@ public sealed partial class TlsScanner(NetworkPolicy policy, IOptions<PkiOptions
     /// <summary>A connected socket, or why there is none.</summary>
     private sealed record Connection(Socket? Socket, IPAddress Address, Scan? Failure);
 
-    /// <summary>What one scan found, before timing: outcome, the address used, the chain, the protocol, a message.</summary>
-    private sealed record Scan(ScanOutcome Outcome, IPAddress? Address, IReadOnlyList<byte[]>? Chain, string? Protocol, string? Message)
+    /// <summary>What one scan found, before timing: outcome, the address used, the chain, the protocol, a message, the deprecated versions accepted.</summary>
+    private sealed record Scan(ScanOutcome Outcome, IPAddress? Address, IReadOnlyList<byte[]>? Chain, string? Protocol, string? Message, IReadOnlyList<string>? Legacy = null)
     {
         public static Scan Of(ScanOutcome outcome, IPAddress? address, string message) => new(outcome, address, null, null, message);
     }

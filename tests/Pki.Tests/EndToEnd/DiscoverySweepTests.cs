@@ -38,7 +38,9 @@ public sealed class DiscoverySweepTests(DiscoverySweepFixture fixture) : IClassF
         var expected = new Dictionary<TlsEndpoints.Endpoint, string[]>
         {
             [Endpoints.Good] = [],
-            [Endpoints.LegacyTls10] = [],
+            [Endpoints.LegacyTls10] = ["legacy-tls"],
+            [Endpoints.LegacyEnabled] = ["legacy-tls"],
+            [Endpoints.NoRevocation] = ["no-revocation-url"],
             [Endpoints.Expired] = ["expired"],
             [Endpoints.SelfSigned] = ["self-signed", "untrusted"],
             [Endpoints.WeakKey] = ["weak-key"],

@@ -77,6 +77,9 @@ public sealed class ReportStreamingFixture : DevHostFixture
 
         public Task<InventoryLocation?> UpsertLocationAsync(InventoryLocation location, CancellationToken cancellationToken = default) => inner.UpsertLocationAsync(location, cancellationToken);
 
+        public Task UpdateLocationFindingsAsync(string fingerprint, string location, IReadOnlyList<Finding> findings, CancellationToken cancellationToken = default) =>
+            inner.UpdateLocationFindingsAsync(fingerprint, location, findings, cancellationToken);
+
         public Task SupersedeLocationAsync(string fingerprint, string location, CancellationToken cancellationToken = default) => inner.SupersedeLocationAsync(fingerprint, location, cancellationToken);
 
         public Task<IReadOnlyList<InventoryLocation>> ListLocationsAsync(string fingerprint, CancellationToken cancellationToken = default) => inner.ListLocationsAsync(fingerprint, cancellationToken);

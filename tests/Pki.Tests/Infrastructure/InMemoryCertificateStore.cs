@@ -141,4 +141,18 @@ public sealed class InMemoryCertificateStore : ICertificateStore
             return Task.FromResult(result);
         }
     }
+
+    /// <summary>Every match at once, in serial order; a token is the serial to start after.</summary>
+    public Task<CertificatePage> QueryAsync(CertificateQuery query, int pageSize, string? continuationToken, CancellationToken cancellationToken = default)
+    {
+        var matches = Records.Values
+            .Where(r => query.Status is { } status ? r.Status == status : r.Status is CertificateStatus.Issued or CertificateStatus.Revoked)
+            .Where(r => (query.Team is null || r.Team == query.Team) && (query.Owner is null || r.Owner == query.Owner) && (query.Profile is null || r.Profile == query.Profile))
+            .Where(r => (query.ExpiresBefore is not { } before || r.NotAfter < before) && (query.ExpiresAfter is not { } after || r.NotAfter > after))
+            .Where(r => continuationToken is null || string.CompareOrdinal(r.SerialNumber, continuationToken) > 0)
+            .OrderBy(r => r.SerialNumber, StringComparer.Ordinal)
+            .ToArray();
+        var page = matches.Take(pageSize).ToArray();
+        return Task.FromResult(new CertificatePage(page, matches.Length > pageSize ? page[^1].SerialNumber : null));
+    }
 }

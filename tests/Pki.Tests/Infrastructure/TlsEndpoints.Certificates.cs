@@ -45,6 +45,15 @@ public sealed partial class TlsEndpoints
         subjectAltName = DNS:good.test
         subjectKeyIdentifier = hash
         authorityKeyIdentifier = keyid
+        crlDistributionPoints = URI:http://127.0.0.1:AIA_PORT/intermediate.crl
+
+        [leaf_no_revocation]
+        basicConstraints = critical,CA:false
+        keyUsage = critical,digitalSignature,keyEncipherment
+        extendedKeyUsage = serverAuth
+        subjectAltName = DNS:good.test
+        subjectKeyIdentifier = hash
+        authorityKeyIdentifier = keyid
 
         [leaf_incomplete]
         basicConstraints = critical,CA:false
@@ -63,6 +72,7 @@ public sealed partial class TlsEndpoints
         subjectAltName = DNS:other.test
         subjectKeyIdentifier = hash
         authorityKeyIdentifier = keyid
+        authorityInfoAccess = OCSP;URI:http://127.0.0.1:AIA_PORT/ocsp
         """;
 
     /// <summary>Writes the openssl config and CA database, then the test root (self-signed, EC P-256) and intermediate (RSA 2048, pathlen 0).</summary>
@@ -122,6 +132,10 @@ public sealed partial class TlsEndpoints
         System.Security.Cryptography.PemEncoding.TryFind(File.ReadAllText(pemPath), out var fields)
             ? Convert.FromBase64String(File.ReadAllText(pemPath)[fields.Base64Data])
             : throw new InvalidOperationException($"no PEM in {pemPath}");
+
+    /// <summary>Every certificate of a PEM file, DER, in file order.</summary>
+    private static byte[][] DerAll(string pemPath) =>
+        [.. Pki.Core.Authority.Pem.ReadAll(File.ReadAllText(pemPath), "CERTIFICATE")];
 
     private static string Pem(byte[] der) => new string(System.Security.Cryptography.PemEncoding.Write("CERTIFICATE", der)) + "\n";
 }

@@ -66,6 +66,12 @@ public sealed partial class TlsEndpoints : IAsyncLifetime
     /// <summary>An RSA-2048 leaf served with the intermediate by a server that speaks TLS 1.0 only.</summary>
     public Endpoint LegacyTls10 { get; private set; } = null!;
 
+    /// <summary>Like <see cref="Good"/> (TLS 1.3 when asked for it), but its server also accepts TLS 1.0 and 1.1, as sslscan would report.</summary>
+    public Endpoint LegacyEnabled { get; private set; } = null!;
+
+    /// <summary>A leaf for good.test, served with the intermediate, that names neither an OCSP responder nor a CRL.</summary>
+    public Endpoint NoRevocation { get; private set; } = null!;
+
     /// <summary>Every TLS endpoint.</summary>
     public IReadOnlyList<Endpoint> All { get; private set; } = [];
 
@@ -108,6 +114,8 @@ public sealed partial class TlsEndpoints : IAsyncLifetime
         var wrongName = Leaf("wrong-name", "ec:P-256", "leaf_other_test");
         var incomplete = Leaf("incomplete-chain", "ec:P-256", "leaf_incomplete");
         var legacy = Leaf("legacy-tls10", "rsa:2048", "leaf_good_test");
+        var legacyEnabled = Leaf("legacy-enabled", "ec:P-256", "leaf_good_test");
+        var noRevocation = Leaf("no-revocation", "ec:P-256", "leaf_no_revocation");
 
         var starting = new[]
         {
@@ -119,10 +127,13 @@ public sealed partial class TlsEndpoints : IAsyncLifetime
             ServeAsync("wrong-name", wrongName, withIntermediate: true),
             ServeAsync("incomplete-chain", incomplete, withIntermediate: false),
             ServeAsync("legacy-tls10", legacy, withIntermediate: true, "-tls1"),
+            ServeAsync("legacy-enabled", legacyEnabled, withIntermediate: true, AnyProtocol),
+            ServeAsync("no-revocation", noRevocation, withIntermediate: true),
         };
         var endpoints = await Task.WhenAll(starting);
         (Good, Expired, SelfSigned, WeakKey, Sha1Signature, WrongName, IncompleteChain, LegacyTls10) =
             (endpoints[0], endpoints[1], endpoints[2], endpoints[3], endpoints[4], endpoints[5], endpoints[6], endpoints[7]);
+        (LegacyEnabled, NoRevocation) = (endpoints[8], endpoints[9]);
         All = endpoints;
 
         DeadPort = FreePort();
@@ -159,28 +170,51 @@ public sealed partial class TlsEndpoints : IAsyncLifetime
         return Task.CompletedTask;
     }
 
-    /// <summary>Starts <c>openssl s_server</c> for the leaf on a free port and waits until it accepts connections.</summary>
-    private async Task<Endpoint> ServeAsync(string name, string leafPem, bool withIntermediate, params string[] extra)
+    /// <summary>Passed as the extra argument of an endpoint that accepts every protocol version security level 0 allows (TLS 1.0 up).</summary>
+    private const string AnyProtocol = "any-protocol";
+
+    /// <summary>
+    /// Serves a certificate made elsewhere (one this service issued, say) with its key, and the chain file's certificates
+    /// after it when given, as the other endpoints are served (TLS 1.2 and up).
+    /// </summary>
+    public Task<Endpoint> ServeAsync(string name, string certificatePem, string keyPath, string? chainPem) =>
+        ServeAsync(name, certificatePem, keyPath, chainPem, []);
+
+    private Task<Endpoint> ServeAsync(string name, string leafPem, bool withIntermediate, params string[] extra) =>
+        ServeAsync(name, leafPem, KeyOf(leafPem), withIntermediate ? _intermediatePem : null, extra);
+
+    /// <summary>
+    /// Starts <c>openssl s_server</c> for the leaf on a free port and waits until it accepts connections. Security level 0
+    /// lets it load the weak keys and signatures; it then also allows TLS 1.0 and 1.1, which only the endpoints meant to
+    /// accept them keep (<c>-tls1</c>, <see cref="AnyProtocol"/>): the others start at TLS 1.2, as a current server does.
+    /// </summary>
+    private async Task<Endpoint> ServeAsync(string name, string leafPem, string keyPath, string? chainPem, string[] extra)
     {
-        var served = withIntermediate ? new[] { Der(leafPem), IntermediateDer } : [Der(leafPem)];
+        byte[][] served = [Der(leafPem), .. chainPem is null ? [] : DerAll(chainPem)];
+        var legacy = extra.Contains("-tls1") || extra.Contains(AnyProtocol);
         for (var attempt = 1; ; attempt++)
         {
             var port = FreePort();
             List<string> args =
             [
-                "s_server", "-accept", "127.0.0.1:" + port, "-cert", leafPem, "-key", KeyOf(leafPem), "-www", "-quiet",
-                "-no-CAfile", "-no-CApath", "-no-CAstore", "-cipher", "DEFAULT@SECLEVEL=0", .. extra,
+                "s_server", "-accept", "127.0.0.1:" + port, "-cert", leafPem, "-key", keyPath, "-www", "-quiet",
+                "-no-CAfile", "-no-CApath", "-no-CAstore", "-cipher", "DEFAULT@SECLEVEL=0", .. extra.Where(e => e != AnyProtocol),
             ];
-            if (withIntermediate)
+            if (!legacy)
             {
-                args.AddRange(["-cert_chain", _intermediatePem]);
+                args.AddRange(["-min_protocol", "TLSv1.2"]);
+            }
+
+            if (chainPem is not null)
+            {
+                args.AddRange(["-cert_chain", chainPem]);
             }
 
             var output = new StringBuilder();
             var server = Start(args, output);
             if (await WaitUntilListeningAsync(server, port))
             {
-                return new Endpoint(name, port, served, KeyOf(leafPem), extra.Contains("-tls1") ? "Tls10" : "Tls13");
+                return new Endpoint(name, port, served, keyPath, extra.Contains("-tls1") ? "Tls10" : "Tls13");
             }
 
             // Another process may have taken the port between our probe and s_server's bind; try another.

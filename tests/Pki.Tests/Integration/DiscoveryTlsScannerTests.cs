@@ -17,11 +17,11 @@ namespace Pki.Tests.Integration;
 public sealed class DiscoveryTlsScannerTests(TlsEndpoints endpoints)
 {
     public static TheoryData<string> EndpointNames =>
-        ["good", "expired", "self-signed", "weak-key", "sha1-signature", "wrong-name", "incomplete-chain", "legacy-tls10"];
+        ["good", "expired", "self-signed", "weak-key", "sha1-signature", "wrong-name", "incomplete-chain", "legacy-tls10", "legacy-enabled", "no-revocation"];
 
     private static TlsScanner Scanner(
         string[]? allowed = null, int connectMs = 3000, int handshakeMs = 5000, int concurrency = 32,
-        TimeProvider? time = null, ILogger<TlsScanner>? logger = null)
+        TimeProvider? time = null, ILogger<TlsScanner>? logger = null, bool probeLegacy = true)
     {
         var options = Options.Create(new PkiOptions
         {
@@ -31,6 +31,7 @@ public sealed class DiscoveryTlsScannerTests(TlsEndpoints endpoints)
                 ConnectTimeoutMs = connectMs,
                 HandshakeTimeoutMs = handshakeMs,
                 ScanConcurrency = concurrency,
+                ProbeLegacyProtocols = probeLegacy,
             },
         });
         return new TlsScanner(new NetworkPolicy(options), options, time ?? TimeProvider.System, logger ?? new FakeLogger<TlsScanner>());
@@ -54,6 +55,28 @@ public sealed class DiscoveryTlsScannerTests(TlsEndpoints endpoints)
         Assert.Equal(endpoint.Protocol, result.Protocol);
         Assert.Equal("127.0.0.1", result.Address);
         Assert.True(result.Message is null, result.Message);
+    }
+
+    [Theory]
+    [InlineData("good", new string[0])]
+    [InlineData("legacy-enabled", new[] { "Tls11", "Tls10" })]
+    [InlineData("legacy-tls10", new[] { "Tls10" })]
+    public async Task The_deprecated_versions_an_endpoint_still_accepts_are_found_as_the_openssl_client_finds_them(string name, string[] expected)
+    {
+        var endpoint = endpoints.All.Single(e => e.Name == name);
+
+        var result = await Scanner().ScanAsync(endpoint.ToScanned(), CancellationToken.None);
+
+        Assert.Equal(expected, result.LegacyProtocols);
+
+        // The judge: OpenSSL's own client, offering one version at a time (security level 0, so it may offer them at all).
+        foreach (var (version, flag) in new[] { ("Tls10", "-tls1"), ("Tls11", "-tls1_1") })
+        {
+            var handshake = Openssl.RunWithInput(string.Empty, "s_client", "-connect", $"127.0.0.1:{endpoint.Port}", flag, "-cipher", "DEFAULT@SECLEVEL=0", "-servername", TlsEndpoints.Endpoint.ServerName);
+            Assert.True(expected.Contains(version) == (handshake.ExitCode == 0), $"{name} {flag}: openssl s_client exit {handshake.ExitCode}, we found [{string.Join(", ", expected)}]");
+        }
+
+        Assert.Empty((await Scanner(probeLegacy: false).ScanAsync(endpoints.LegacyEnabled.ToScanned(), CancellationToken.None)).LegacyProtocols ?? []);
     }
 
     [Fact]

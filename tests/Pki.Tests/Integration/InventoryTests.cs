@@ -207,6 +207,47 @@ public sealed class InventoryTests : IDisposable
     }
 
     [Fact]
+    public async Task Renewed_not_deployed_names_the_newer_certificate_by_what_the_api_looks_it_up_by()
+    {
+        var (_, old) = TestCertificates.Issued(_ourIssuing, "CN=named.test", dns: ["named.test"]);
+        var (_, renewed) = TestCertificates.Issued(_ourIssuing, "CN=named.test", dns: ["named.test"], notBefore: TestCertificates.Now);
+        await _recorder.OnIssuedAsync(Record(renewed, CertificateStatus.Issued));
+
+        await _recorder.RecordEndpointAsync(Scan("127.0.0.1", 7, "named.test", old.Der, _ourIssuing.RawData), "s");
+
+        var finding = Assert.Single((await _inventory.GetAsync(old.Fingerprint)).Findings, f => f.Code == FindingCodes.RenewedNotDeployed);
+        Assert.Contains($"serial {renewed.SerialNumber}", finding.Message, StringComparison.Ordinal);
+        var named = System.Text.RegularExpressions.Regex.Match(finding.Message, "fingerprint ([0-9a-f]+)").Groups[1].Value;
+        Assert.Equal(renewed.Fingerprint, named);
+        Assert.Equal(renewed.SerialNumber, (await _inventory.GetAsync(named)).SerialNumber);
+    }
+
+    [Fact]
+    public async Task A_revoked_certificate_is_revoked_at_each_location_that_presents_it_not_only_on_the_item()
+    {
+        var (_, leaf) = TestCertificates.Issued(_ourIssuing, "CN=deployed.test", dns: ["deployed.test"]);
+        await _recorder.OnIssuedAsync(Record(leaf, CertificateStatus.Issued));
+        await _recorder.RecordEndpointAsync(Scan("127.0.0.1", 8, "deployed.test", leaf.Der, _ourIssuing.RawData), "s1");
+
+        // Revoked while deployed: the location that presents it says so at once, not only at the next sweep.
+        var revoked = Record(leaf, CertificateStatus.Revoked) with { RevokedAt = _time.GetUtcNow(), RevocationReason = RevocationReason.KeyCompromise };
+        _certificates.Records[revoked.SerialNumber] = revoked;
+        await _recorder.OnRevokedAsync(revoked);
+        var item = await _inventory.GetAsync(leaf.Fingerprint);
+        var atEndpoint = Assert.Single(Assert.Single(item.Locations!).Findings);
+        Assert.Equal((FindingCodes.Revoked, "critical", "127.0.0.1:8/deployed.test"), (atEndpoint.Code, atEndpoint.Severity, atEndpoint.Location));
+        Assert.Equal("127.0.0.1:8/deployed.test", Assert.Single(item.Findings, f => f.Code == FindingCodes.Revoked).Location);
+
+        // Seen later at another endpoint and in a vault: revoked there too, and still one revoked finding on the item.
+        await _recorder.RecordEndpointAsync(Scan("127.0.0.1", 9, "deployed.test", leaf.Der, _ourIssuing.RawData), "s2");
+        await _recorder.RecordVaultAsync(new VaultCertificate(new Uri("https://v.vault.azure.net/"), "deployed", "1", leaf.Der, true, null, null), "s2");
+        item = await _inventory.GetAsync(leaf.Fingerprint);
+        Assert.Equal(3, item.Locations!.Count);
+        Assert.All(item.Locations!, l => Assert.Contains(l.Findings, f => f.Code == FindingCodes.Revoked && f.Location == l.Location));
+        Assert.EndsWith("(and at 2 more locations)", Assert.Single(item.Findings, f => f.Code == FindingCodes.Revoked).Message);
+    }
+
+    [Fact]
     public async Task An_owner_set_by_hand_outlives_later_sightings_and_bad_input_changes_nothing()
     {
         var (_, leaf) = TestCertificates.Issued(_ourIssuing, "CN=api.payments.test", dns: ["api.payments.test"]);

@@ -40,6 +40,36 @@ public sealed class ChainEvaluationTests
     }
 
     [Fact]
+    public void A_private_chain_served_whole_but_its_root_is_unverifiable_not_incomplete_when_no_anchor_is_configured()
+    {
+        var (root, _) = TestCertificates.Root("CN=Private Root");
+        var (intermediate, intermediateFacts) = TestCertificates.Issued(root, "CN=Private Intermediate", ca: true);
+        var (_, leaf) = TestCertificates.Issued(intermediate, "CN=good.test", dns: ["good.test"]);
+
+        var finding = ChainEvaluation.Evaluate([leaf, intermediateFacts], [], "loc");
+
+        Assert.Equal((FindingCodes.ChainUnverifiable, FindingSeverity.Low, "loc"), (finding?.Code, finding?.Severity, finding?.Location));
+        Assert.Contains("no trust anchor for issuer 'CN=Private Root'", finding!.Message);
+
+        // The same server leaving out the intermediate is still the high finding it was.
+        Assert.Equal((FindingCodes.ChainIncomplete, FindingSeverity.High), (ChainEvaluation.Evaluate([leaf], [], "loc")?.Code, ChainEvaluation.Evaluate([leaf], [], "loc")?.Severity));
+    }
+
+    [Fact]
+    public void An_intermediate_of_ours_the_server_left_out_is_named()
+    {
+        var (root, rootFacts) = TestCertificates.Root("CN=Our Root");
+        var (issuing, issuingFacts) = TestCertificates.Issued(root, "CN=Our Issuing CA", ca: true);
+        var (_, leaf) = TestCertificates.Issued(issuing, "CN=app.test", dns: ["app.test"]);
+
+        var finding = ChainEvaluation.Evaluate([leaf], [rootFacts], "loc", [rootFacts, issuingFacts]);
+
+        Assert.Equal(FindingCodes.ChainIncomplete, finding?.Code);
+        Assert.Contains("did not send the intermediate 'CN=Our Issuing CA'", finding!.Message);
+        Assert.Null(ChainEvaluation.Evaluate([leaf, issuingFacts], [rootFacts], "loc", [rootFacts, issuingFacts]));
+    }
+
+    [Fact]
     public void A_same_named_impostor_issuer_does_not_complete_the_chain()
     {
         var (root, rootFacts) = TestCertificates.Root();

@@ -42,13 +42,69 @@ public sealed class FindingRulesTests
     [InlineData(5, FindingCodes.Expiring, FindingSeverity.High)]
     [InlineData(10, FindingCodes.Expiring, FindingSeverity.Medium)]
     [InlineData(29, FindingCodes.Expiring, FindingSeverity.Low)]
-    [InlineData(31, null, null)]
+    [InlineData(59, FindingCodes.Expiring, FindingSeverity.Low)]
+    [InlineData(61, null, null)]
     public void Expiry_is_reported_by_the_nearest_threshold_crossed(int daysLeft, string? code, FindingSeverity? severity)
     {
-        var finding = _rules.Timely(TestCertificates.Now.AddDays(daysLeft), TestCertificates.Now);
+        var finding = _rules.Timely(TestCertificates.Now.AddDays(-365), TestCertificates.Now.AddDays(daysLeft), TestCertificates.Now);
 
         Assert.Equal(code, finding?.Code);
         Assert.Equal(severity, finding?.Severity);
+    }
+
+    [Theory]
+    [InlineData(365, 50, FindingSeverity.Low)]
+    [InlineData(47, 40, null)]
+    [InlineData(47, 25, FindingSeverity.Low)]
+    [InlineData(10, 9, null)]
+    [InlineData(10, 6, FindingSeverity.High)]
+    public void The_60_day_early_warning_applies_to_certificates_that_live_longer_than_a_threshold(int lifetime, int daysLeft, FindingSeverity? severity)
+    {
+        var notAfter = TestCertificates.Now.AddDays(daysLeft);
+
+        var finding = _rules.Timely(notAfter.AddDays(-lifetime), notAfter, TestCertificates.Now);
+
+        Assert.Equal(severity, finding?.Severity);
+        Assert.Equal(severity is null ? null : FindingCodes.Expiring, finding?.Code);
+    }
+
+    [Fact]
+    public void A_certificate_naming_neither_an_OCSP_responder_nor_a_CRL_is_reported_and_either_one_is_enough()
+    {
+        var (root, _) = TestCertificates.Root();
+        var (_, bare) = TestCertificates.Issued(root, "CN=bare.test", dns: ["bare.test"], crl: false);
+        Assert.Equal([FindingCodes.NoRevocationUrl], _rules.Intrinsic(bare).Select(f => f.Code));
+        Assert.Contains("neither an OCSP responder", _rules.Intrinsic(bare).Single().Message);
+
+        Assert.Empty(_rules.Intrinsic(Leaf(root, new X509AuthorityInformationAccessExtension(["http://ocsp.example.test"], null))));
+        Assert.Empty(_rules.Intrinsic(Leaf(root, CertificateRevocationListBuilder.BuildCrlDistributionPointExtension(["http://crl.example.test/ca.crl"]))));
+
+        // Only where a relying party looks: a caIssuers URL is no way to check revocation.
+        Assert.Equal([FindingCodes.NoRevocationUrl], _rules.Intrinsic(Leaf(root, new X509AuthorityInformationAccessExtension(null, ["http://ca.example.test/ca.cer"]))).Select(f => f.Code));
+    }
+
+    [Theory]
+    [InlineData(new string[0], null)]
+    [InlineData(new[] { "Tls10" }, "Accepts TLS 1.0, deprecated")]
+    [InlineData(new[] { "Tls11", "Tls10" }, "Accepts TLS 1.1 and TLS 1.0, deprecated")]
+    public void An_endpoint_that_accepts_TLS_1_0_or_1_1_is_a_finding_of_that_location(string[] accepted, string? message)
+    {
+        var finding = FindingRules.LegacyProtocols(accepted, "127.0.0.1:443");
+
+        Assert.Equal(message is null ? null : FindingCodes.LegacyTls, finding?.Code);
+        if (message is not null)
+        {
+            Assert.StartsWith(message, finding!.Message, StringComparison.Ordinal);
+            Assert.Equal(("127.0.0.1:443", FindingSeverity.Medium), (finding.Location, finding.Severity));
+        }
+    }
+
+    private static CertificateFacts Leaf(X509Certificate2 issuer, X509Extension extension)
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest("CN=leaf.test", key, HashAlgorithmName.SHA256);
+        request.CertificateExtensions.Add(extension);
+        return CertificateFacts.Read(request.Create(issuer, TestCertificates.Now.AddDays(-1), TestCertificates.Now.AddDays(90), RandomNumberGenerator.GetBytes(16)).RawData);
     }
 
     [Fact]
@@ -82,7 +138,7 @@ public sealed class FindingRulesTests
 
         var findings = _rules.Intrinsic(CertificateFacts.Read(cert.GetEncoded())).ToArray();
 
-        var weak = Assert.Single(findings);
+        var weak = Assert.Single(findings, f => f.Code != FindingCodes.NoRevocationUrl);
         Assert.Equal(FindingCodes.WeakSignature, weak.Code);
         Assert.Equal(severity, weak.Severity);
     }

@@ -18,11 +18,17 @@ internal static class TestCertificates
         return (cert, CertificateFacts.Read(cert.RawData));
     }
 
-    public static (X509Certificate2 Cert, CertificateFacts Facts) Issued(X509Certificate2 issuer, string name, bool ca = false, string[]? dns = null, DateTimeOffset? notAfter = null, DateTimeOffset? notBefore = null)
+    /// <summary>A certificate of <paramref name="issuer"/>; like a real CA's, it names a CRL unless <paramref name="crl"/> is false.</summary>
+    public static (X509Certificate2 Cert, CertificateFacts Facts) Issued(X509Certificate2 issuer, string name, bool ca = false, string[]? dns = null, DateTimeOffset? notAfter = null, DateTimeOffset? notBefore = null, bool crl = true)
     {
         var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var request = new CertificateRequest(name, key, HashAlgorithmName.SHA256);
         request.CertificateExtensions.Add(new X509BasicConstraintsExtension(ca, false, 0, true));
+        if (crl)
+        {
+            request.CertificateExtensions.Add(CertificateRevocationListBuilder.BuildCrlDistributionPointExtension(["http://crl.example.test/ca.crl"]));
+        }
+
         if (dns is not null)
         {
             var san = new SubjectAlternativeNameBuilder();

@@ -1,0 +1,28 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.Logging;
+using Pki.Core;
+using Pki.Core.Access;
+using Pki.Core.Authority;
+using Pki.Core.Errors;
+using Pki.Functions.Http;
+
+namespace Pki.Functions;
+
+/// <summary>Lists the certificates issued here: filtered, paged, and only of the teams the caller may read.</summary>
+public sealed class ListCertificates(HttpFunction http, CertificateListing listing, ILogger<ListCertificates> logger)
+{
+    [Function(nameof(ListCertificates))]
+    public Task<IActionResult> Run(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.Certificates)] HttpRequest req,
+        CancellationToken cancellationToken) =>
+        http.RunAsync(req, logger, Permission.ReadCertificates, async () =>
+        {
+            var parameters = req.Query.ToDictionary(
+                q => q.Key,
+                q => q.Value.Count == 1 ? q.Value[0]! : throw ProblemException.BadRequest("invalid-filter", $"Give {LogText.Escape(q.Key)} once."),
+                StringComparer.OrdinalIgnoreCase);
+            return Json.Result(await listing.ListAsync(parameters, cancellationToken));
+        });
+}
