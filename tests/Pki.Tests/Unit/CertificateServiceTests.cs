@@ -78,6 +78,24 @@ public sealed class CertificateServiceTests : IDisposable
     }
 
     [Fact]
+    public async Task A_signer_that_fails_gives_its_reserved_serial_up_as_never_issued_and_frees_the_key()
+    {
+        _counting.FailSigning = new IOException("HSM unavailable");
+        await Assert.ThrowsAsync<IOException>(() => _service.RequestAsync(Input(), "k-sign"));
+
+        // Nothing signed: the reservation is recorded as never issued, not left "issuing", and the key is free at once.
+        var given = Assert.Single(_certificates.Records.Values);
+        Assert.Equal(CertificateStatus.Abandoned, given.Status);
+        Assert.False(_requests.Keyed.ContainsKey("system:system\nk-sign"));
+
+        _counting.FailSigning = null;
+        var outcome = await _service.RequestAsync(Input(), "k-sign");
+        Assert.False(outcome.Replayed);
+        Assert.NotEqual(given.SerialNumber, outcome.Certificate.SerialNumber);
+        Assert.Equal(1, _counting.Signatures);
+    }
+
+    [Fact]
     public async Task A_write_that_landed_with_its_reply_lost_is_recovered_not_signed_again()
     {
         _certificates.FailMarkIssued = true;
