@@ -133,6 +133,7 @@ public sealed class PkiOptionsValidator : IValidateOptions<PkiOptions>
             ("CrlValidityHours", r.CrlValidityHours, 1, 24 * 31),
             ("CrlRefreshMarginHours", r.CrlRefreshMarginHours, 0, 24 * 31),
             ("FullCrlIntervalMinutes", r.FullCrlIntervalMinutes, 1, 24 * 60 * 7),
+            ("CrlRevocationIntervalSeconds", r.CrlRevocationIntervalSeconds, 0, 3600),
             ("CrlShards", r.CrlShards, 1, CrlShards.Max),
             ("RootCrlValidityDays", r.RootCrlValidityDays, 1, 366),
             ("OcspValidityHours", r.OcspValidityHours, 1, 24 * 7),

@@ -15,6 +15,12 @@ public sealed class RevocationOptions
     /// <summary>Shards per issuing CA; each certificate names its shard in its CRL distribution point. Never lower it once certificates exist.</summary>
     public int CrlShards { get; set; } = 4;
 
+    /// <summary>
+    /// A revocation publishes its shard and the delta CRL itself only when the CA's delta is at least this old; otherwise
+    /// its shard stays marked pending and the CRL timer (every minute) publishes it with every other pending one.
+    /// </summary>
+    public int CrlRevocationIntervalSeconds { get; set; } = 60;
+
     /// <summary>nextUpdate of the root CA's CRL, which only an explicit operation produces.</summary>
     public int RootCrlValidityDays { get; set; } = 30;
 

@@ -153,6 +153,23 @@ public sealed class OcspService(
         return await responses.SaveAsync(stored, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Signs the certificate's response unless the stored one is fresh and already says what the record says (a
+    /// repeated revocation signs nothing); returns whether it signed.
+    /// </summary>
+    public async Task<bool> EnsurePresignedAsync(CertificateRecord certificate, CertificateAuthority ca, CancellationToken cancellationToken = default)
+    {
+        var stored = await GetFreshAsync(certificate.SerialNumber, ca, cancellationToken).ConfigureAwait(false);
+        if (stored is not null && stored.Status == StatusOf(certificate, ca).Status)
+        {
+            return false;
+        }
+
+        Forget();
+        await PresignAsync(certificate, ca, cancellationToken).ConfigureAwait(false);
+        return true;
+    }
+
     /// <summary>The timer's pass: re-sign every response of each issuing CA whose refresh time has come.</summary>
     public async Task<int> RefreshDueAsync(CancellationToken cancellationToken = default)
     {
