@@ -140,6 +140,8 @@ public sealed class PkiOptionsValidator : IValidateOptions<PkiOptions>
             ("ResponderValidityHours", r.ResponderValidityHours, 2, 24 * 90),
             ("ResponderRenewBeforeHours", r.ResponderRenewBeforeHours, 1, 24 * 90),
             ("OcspCacheSeconds", r.OcspCacheSeconds, 0, 3600),
+            ("OcspOnDemandSignaturesPerSecond", r.OcspOnDemandSignaturesPerSecond, 0, 100_000),
+            ("OcspOnDemandSignatureBurst", r.OcspOnDemandSignatureBurst, 0, 100_000),
         };
         AddRangeErrors(s, ranges, errors);
 

@@ -35,4 +35,14 @@ public sealed class RevocationOptions
 
     /// <summary>How long an instance serves a response from memory before reading storage again.</summary>
     public int OcspCacheSeconds { get; set; } = 60;
+
+    /// <summary>
+    /// Signatures per second an instance makes for OCSP requests no pre-signed or cached response answers (a nonce,
+    /// another CertID hash than SHA-1, a serial we did not issue); past the budget they get tryLater, or the pre-signed
+    /// response without the nonce. 0: none.
+    /// </summary>
+    public int OcspOnDemandSignaturesPerSecond { get; set; } = 20;
+
+    /// <summary>How many such signatures an instance may make at once before the per-second rate limits it.</summary>
+    public int OcspOnDemandSignatureBurst { get; set; } = 100;
 }
