@@ -112,8 +112,8 @@ public sealed class RevocationService(
         var crlsNow = written && await crls.TryPublishForRevocationAsync(ca, cancellationToken).ConfigureAwait(false);
         if (written || signed)
         {
-            logger.LogInformation("Published revocation of {SerialNumber}: OCSP {Ocsp}, CRL shard {Shard} and delta {Crls}", record.SerialNumber,
-                signed ? "signed" : "already stored", shard, crlsNow ? "published" : "pending for the CRL timer");
+            logger.LogInformation("Published revocation of {SerialNumber} of CA {CaId}: OCSP {Ocsp}, CRL shard {Shard} and delta {Crls}", record.SerialNumber,
+                record.IssuerId, signed ? "signed" : "already stored", shard, crlsNow ? "published" : "pending for the CRL timer");
         }
 
         // Observers (the inventory) learn of it last; their failure never undoes or hides a revocation.

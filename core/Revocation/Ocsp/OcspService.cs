@@ -55,8 +55,10 @@ public sealed class OcspService(
 
     // Cacheable replies by the exact request bytes: a repeated request is answered without parsing it or reading storage.
     private readonly ConcurrentDictionary<string, CachedReply> _cache = new(StringComparer.Ordinal);
-    private IssuerIndex _issuers = IssuerIndex.Empty;
+
+    // What requests no pre-signed or cached response answers may make this instance sign.
     private readonly SigningBudget _budget = new(options.Value.Revocation.OcspOnDemandSignaturesPerSecond, options.Value.Revocation.OcspOnDemandSignatureBurst, time);
+    private IssuerIndex _issuers = IssuerIndex.Empty;
     private long _refused;
     private long _refusalReportedAt;
 

@@ -3,6 +3,8 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Microsoft.Extensions.DependencyInjection;
+using Pki.Core.Authority;
 using Pki.Core.Revocation;
 using Pki.Functions;
 using Pki.Tests.Infrastructure;
@@ -136,6 +138,24 @@ public sealed partial class RevocationOverHttpTests(CountingHostFixture host) : 
         }
 
         Assert.Equal(signatures, host.Keys.Signatures);
+    }
+
+    [Fact]
+    public async Task Revoking_again_finishes_a_revocation_that_stopped_after_its_record()
+    {
+        var (serial, leaf) = await IssueAsync("cutshort.internal");
+        var (root, issuing) = await ChainAsync();
+
+        // The record says revoked, and nothing after it was written: the process died there.
+        await host.App.Services.GetRequiredService<ICertificateStore>().TryRevokeAsync(serial, CaBootstrapper.Truncate(host.Time.GetUtcNow()), RevocationReason.KeyCompromise);
+        Assert.Contains(leaf + ": good", OcspQuery(root, issuing, leaf, "-no_nonce").Stdout);
+
+        host.Time.Advance(CrlInterval);
+        using var again = await RevokeAsync(serial, "keyCompromise");
+        Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+        Assert.True((await again.JsonAsync()).GetProperty("alreadyRevoked").GetBoolean());
+        Assert.Contains(leaf + ": revoked", OcspQuery(root, issuing, leaf, "-no_nonce").Stdout);
+        AssertVerifyRevoked(root, issuing, leaf, "-crl_check", "-CRLfile", await FetchCrlAsync(CrlDistributionPoint(leaf).PathAndQuery, "cutshort.pem"));
     }
 
     [Fact]
