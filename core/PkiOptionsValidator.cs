@@ -133,12 +133,15 @@ public sealed class PkiOptionsValidator : IValidateOptions<PkiOptions>
             ("CrlValidityHours", r.CrlValidityHours, 1, 24 * 31),
             ("CrlRefreshMarginHours", r.CrlRefreshMarginHours, 0, 24 * 31),
             ("FullCrlIntervalMinutes", r.FullCrlIntervalMinutes, 1, 24 * 60 * 7),
+            ("CrlRevocationIntervalSeconds", r.CrlRevocationIntervalSeconds, 0, 3600),
             ("CrlShards", r.CrlShards, 1, CrlShards.Max),
             ("RootCrlValidityDays", r.RootCrlValidityDays, 1, 366),
             ("OcspValidityHours", r.OcspValidityHours, 1, 24 * 7),
             ("ResponderValidityHours", r.ResponderValidityHours, 2, 24 * 90),
             ("ResponderRenewBeforeHours", r.ResponderRenewBeforeHours, 1, 24 * 90),
             ("OcspCacheSeconds", r.OcspCacheSeconds, 0, 3600),
+            ("OcspOnDemandSignaturesPerSecond", r.OcspOnDemandSignaturesPerSecond, 0, 100_000),
+            ("OcspOnDemandSignatureBurst", r.OcspOnDemandSignatureBurst, 0, 100_000),
         };
         AddRangeErrors(s, ranges, errors);
 

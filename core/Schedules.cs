@@ -3,8 +3,11 @@ namespace Pki.Core;
 /// <summary>Timer schedules (NCRONTAB with seconds, as the Functions host reads them), named once.</summary>
 public static class Schedules
 {
-    /// <summary>Every 5 minutes: republish CRLs nearing nextUpdate, rebuild complete CRLs behind a busy delta.</summary>
-    public const string CrlRefresh = "0 */5 * * * *";
+    /// <summary>
+    /// Every minute: publish the CRL shards revocations left pending (with one delta), republish CRLs nearing nextUpdate,
+    /// rebuild complete CRLs behind a busy delta. The minute bounds how late a revocation reaches the CRLs.
+    /// </summary>
+    public const string CrlRefresh = "0 * * * * *";
 
     /// <summary>Every 10 minutes: re-sign OCSP responses at half-life and renew responder certificates.</summary>
     public const string OcspRefresh = "30 */10 * * * *";

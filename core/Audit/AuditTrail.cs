@@ -169,7 +169,13 @@ public sealed class AuditTrail(IAuditStore store, CallerContext callers, TimePro
             throw ProblemException.BadRequest("invalid-continuation-token", "The continuation token is not one this service returned; start again without it.");
         }
 
-        return await store.QueryAsync(start, end, size, continuationToken, cancellationToken).ConfigureAwait(false);
+        var page = await store.QueryAsync(start, end, size, continuationToken, cancellationToken).ConfigureAwait(false);
+        foreach (var row in page.Unreadable ?? [])
+        {
+            logger.LogWarning("Audit record {Sequence} cannot be read as written and is listed as unreadable: {Detail}", row.Sequence, row.Detail);
+        }
+
+        return page;
     }
 
     /// <summary>The record with its hash filled in.</summary>

@@ -16,7 +16,10 @@ public interface IAuditStore
     /// <summary>Which of <paramref name="onceKeys"/> are recorded already.</summary>
     Task<IReadOnlySet<string>> RecordedOnceKeysAsync(IReadOnlyCollection<string> onceKeys, CancellationToken cancellationToken = default);
 
-    /// <summary>Records with from &lt;= time &lt; to in chain order, starting after <paramref name="continuationToken"/>.</summary>
+    /// <summary>
+    /// Records with from &lt;= time &lt; to in chain order, starting after <paramref name="continuationToken"/>. A row that
+    /// cannot be read as written is listed in <see cref="AuditPage.Unreadable"/> and counts towards the limit.
+    /// </summary>
     /// <exception cref="Errors.ProblemException">The token is not one this store handed out.</exception>
     Task<AuditPage> QueryAsync(DateTimeOffset from, DateTimeOffset to, int limit, string? continuationToken, CancellationToken cancellationToken = default);
 

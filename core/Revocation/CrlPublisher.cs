@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Pki.Core.Authority;
@@ -24,16 +25,68 @@ public sealed class CrlPublisher(
 
     private readonly RevocationOptions _options = options.Value.Revocation;
 
-    /// <summary>Publishes after a revocation: the certificate's shard, then the delta. Cost grows with those, not with the whole revoked set.</summary>
-    public async Task PublishForRevocationAsync(CertificateAuthority ca, int shard, CancellationToken cancellationToken = default)
+    // One publication for revocations at a time per CA on this instance; a revocation that finds one running leaves its
+    // shard pending rather than signing the same CRLs again right behind it.
+    private readonly ConcurrentDictionary<string, SemaphoreSlim> _revocationGates = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// After a revocation (its shard marked pending): publishes the CA's pending shards and the delta now, unless the
+    /// delta is younger than <see cref="RevocationOptions.CrlRevocationIntervalSeconds"/> or another revocation of this
+    /// instance is publishing them. Then they stay pending for <see cref="RefreshAsync"/>, so however many revocations
+    /// arrive, requests sign a CA's CRLs at most once an interval and the timer once a minute. Says whether it published.
+    /// </summary>
+    public async Task<bool> TryPublishForRevocationAsync(CertificateAuthority ca, CancellationToken cancellationToken = default)
     {
-        await PublishAsync(ca, CrlId.ForShard(ca.Id, shard), cancellationToken).ConfigureAwait(false);
-        await PublishAsync(ca, CrlId.Delta(ca.Id), cancellationToken).ConfigureAwait(false);
+        var gate = _revocationGates.GetOrAdd(ca.Id, _ => new SemaphoreSlim(1, 1));
+        if (!await gate.WaitAsync(0, cancellationToken).ConfigureAwait(false))
+        {
+            return false;
+        }
+
+        try
+        {
+            var delta = await crls.GetInfoAsync(CrlId.Delta(ca.Id), cancellationToken).ConfigureAwait(false);
+            if (delta is not null && time.GetUtcNow() - delta.ThisUpdate < TimeSpan.FromSeconds(_options.CrlRevocationIntervalSeconds))
+            {
+                return false;
+            }
+
+            await PublishPendingAsync(ca, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    /// <summary>
+    /// Publishes each shard marked pending, then the delta, then clears the markers at the versions read. The markers are
+    /// read before any CRL number is allocated, so a revocation marked after that keeps its marker for the next pass.
+    /// </summary>
+    public async Task<IReadOnlyList<PublishedCrl>> PublishPendingAsync(CertificateAuthority ca, CancellationToken cancellationToken = default)
+    {
+        var pending = await revocations.ListPendingAsync(ca.Id, cancellationToken).ConfigureAwait(false);
+        if (pending.Count == 0)
+        {
+            return [];
+        }
+
+        var published = new List<PublishedCrl>(pending.Count + 1);
+        foreach (var shard in pending)
+        {
+            published.Add(await PublishAsync(ca, CrlId.ForShard(ca.Id, shard.Shard), cancellationToken).ConfigureAwait(false));
+        }
+
+        published.Add(await PublishAsync(ca, CrlId.Delta(ca.Id), cancellationToken).ConfigureAwait(false));
+        await ClearAsync(ca, pending, cancellationToken).ConfigureAwait(false);
+        return published;
     }
 
     /// <summary>Every CRL of the CA now: for an issuing CA the complete CRL, each shard and the delta; for the root its one CRL.</summary>
     public async Task<IReadOnlyList<PublishedCrl>> PublishAllAsync(CertificateAuthority ca, CancellationToken cancellationToken = default)
     {
+        var pending = ca.Role == CaRole.Issuing ? await revocations.ListPendingAsync(ca.Id, cancellationToken).ConfigureAwait(false) : [];
         var published = new List<PublishedCrl> { await PublishAsync(ca, CrlId.Full(ca.Id), cancellationToken).ConfigureAwait(false) };
         if (ca.Role == CaRole.Issuing)
         {
@@ -45,12 +98,14 @@ public sealed class CrlPublisher(
             published.Add(await PublishAsync(ca, CrlId.Delta(ca.Id), cancellationToken).ConfigureAwait(false));
         }
 
+        await ClearAsync(ca, pending, cancellationToken).ConfigureAwait(false);
         return published;
     }
 
     /// <summary>
-    /// The timer's pass over the issuing CAs: republish what nears its nextUpdate, and rebuild the
-    /// complete CRLs when the delta has carried revocations for longer than the configured interval.
+    /// The timer's pass over the issuing CAs: publish the shards revocations left pending and the delta, republish what
+    /// nears its nextUpdate, and rebuild the complete CRLs when the delta has carried revocations for longer than the
+    /// configured interval.
     /// </summary>
     public async Task<int> RefreshAsync(CancellationToken cancellationToken = default)
     {
@@ -72,6 +127,9 @@ public sealed class CrlPublisher(
                 count += (await PublishAllAsync(ca, cancellationToken).ConfigureAwait(false)).Count;
                 continue;
             }
+
+            // What was published here is fresh, so the pass below passes over it.
+            count += (await PublishPendingAsync(ca, cancellationToken).ConfigureAwait(false)).Count;
 
             var ids = Enumerable.Range(0, _options.CrlShards).Select(s => CrlId.ForShard(ca.Id, s)).Append(CrlId.Delta(ca.Id));
             foreach (var id in ids)
@@ -148,6 +206,17 @@ public sealed class CrlPublisher(
         logger.LogInformation("CRL {CrlId} number {CrlNumber} with {Entries} entries ({Bytes} bytes) {Outcome}",
             id.ToString(), number, count, der.Length, stored ? "published" : "superseded by a newer one");
         return new PublishedCrl(id, info, stored);
+    }
+
+    private async Task ClearAsync(CertificateAuthority ca, IReadOnlyList<PendingShard> published, CancellationToken cancellationToken)
+    {
+        foreach (var shard in published)
+        {
+            if (!await revocations.ClearPendingAsync(ca.Id, shard, cancellationToken).ConfigureAwait(false))
+            {
+                logger.LogDebug("CRL shard {Shard} of CA {CaId} was marked again while it was published; it stays pending", shard.Shard, ca.Id);
+            }
+        }
     }
 
     /// <summary>An expired certificate's entry may leave the CRL (RFC 5280 3.3); it stays in the store.</summary>

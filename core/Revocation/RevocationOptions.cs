@@ -15,6 +15,12 @@ public sealed class RevocationOptions
     /// <summary>Shards per issuing CA; each certificate names its shard in its CRL distribution point. Never lower it once certificates exist.</summary>
     public int CrlShards { get; set; } = 4;
 
+    /// <summary>
+    /// A revocation publishes its shard and the delta CRL itself only when the CA's delta is at least this old; otherwise
+    /// its shard stays marked pending and the CRL timer (every minute) publishes it with every other pending one.
+    /// </summary>
+    public int CrlRevocationIntervalSeconds { get; set; } = 60;
+
     /// <summary>nextUpdate of the root CA's CRL, which only an explicit operation produces.</summary>
     public int RootCrlValidityDays { get; set; } = 30;
 
@@ -29,4 +35,14 @@ public sealed class RevocationOptions
 
     /// <summary>How long an instance serves a response from memory before reading storage again.</summary>
     public int OcspCacheSeconds { get; set; } = 60;
+
+    /// <summary>
+    /// Signatures per second an instance makes for OCSP requests no pre-signed or cached response answers (a nonce,
+    /// another CertID hash than SHA-1, a serial we did not issue); past the budget they get tryLater, or the pre-signed
+    /// response without the nonce. 0: none.
+    /// </summary>
+    public int OcspOnDemandSignaturesPerSecond { get; set; } = 20;
+
+    /// <summary>How many such signatures an instance may make at once before the per-second rate limits it.</summary>
+    public int OcspOnDemandSignatureBurst { get; set; } = 100;
 }

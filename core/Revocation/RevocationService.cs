@@ -9,9 +9,10 @@ using Pki.Core.Revocation.Ocsp;
 namespace Pki.Core.Revocation;
 
 /// <summary>
-/// Revokes a certificate: the certificate record first (the truth OCSP answers from), then the CA's
-/// revoked set, the shard and delta CRLs, and last the pre-signed OCSP response. A repeat changes no
-/// revocation state and runs the publication again, so it finishes one a crash cut short.
+/// Revokes a certificate: the certificate record first (the truth OCSP answers from), then the CA's revoked set
+/// with its shard marked pending, the pre-signed OCSP response, and the shard and delta CRLs now or, when the CA's CRLs
+/// were just published, by the CRL timer within its minute. A repeat changes no revocation state and signs nothing
+/// unless a step a crash cut short is missing: then it does that step.
 /// </summary>
 public sealed class RevocationService(
     ICertificateStore certificates,
@@ -52,8 +53,8 @@ public sealed class RevocationService(
         }
 
         // From here the revocation is recorded; the caller's cancellation no longer stops its publication.
-        // A repeat publishes again (every step is idempotent), which finishes what a crash cut short.
-        await PublishAsync(record, CancellationToken.None).ConfigureAwait(false);
+        // A repeat redoes only what is missing, which finishes what a crash cut short without signing again.
+        await PublishAsync(record, repeat: !result.Changed, CancellationToken.None).ConfigureAwait(false);
 
         // After publication, so a failing trail never holds back the CRL; the once key lets the caller's retry
         // (which finds the certificate revoked already) append what a failed append left out.
@@ -91,18 +92,29 @@ public sealed class RevocationService(
         }
     }
 
-    private async Task PublishAsync(CertificateRecord record, CancellationToken cancellationToken)
+    /// <param name="repeat">The certificate was revoked already: write only what is missing.</param>
+    private async Task PublishAsync(CertificateRecord record, bool repeat, CancellationToken cancellationToken)
     {
         var shard = record.CrlShard ?? CrlShards.Of(record.SerialNumber, options.Value.Revocation.CrlShards);
-        await revocations.UpsertAsync(
-            new RevocationEntry(record.IssuerId, record.SerialNumber, shard, record.RevokedAt!.Value, record.RevocationReason!.Value, record.NotAfter, time.GetUtcNow()),
-            cancellationToken).ConfigureAwait(false);
-
         var ca = await authorities.GetAsync(record.IssuerId, cancellationToken).ConfigureAwait(false);
-        await crls.PublishForRevocationAsync(ca, shard, cancellationToken).ConfigureAwait(false);
-        ocsp.Forget();
-        await ocsp.PresignAsync(record, ca, cancellationToken).ConfigureAwait(false);
-        logger.LogInformation("Published revocation of {SerialNumber}: CRL shard {Shard}, delta CRL, OCSP", record.SerialNumber, shard);
+
+        // The entry and its shard's pending marker are written together; the marker holds the shard for the CRL timer
+        // until a CRL that holds the entry is published, so a CRL left for later is never left out.
+        var written = !repeat || await revocations.GetAsync(record.IssuerId, shard, record.SerialNumber, cancellationToken).ConfigureAwait(false) is null;
+        if (written)
+        {
+            await revocations.UpsertAsync(
+                new RevocationEntry(record.IssuerId, record.SerialNumber, shard, record.RevokedAt!.Value, record.RevocationReason!.Value, record.NotAfter, time.GetUtcNow()),
+                cancellationToken).ConfigureAwait(false);
+        }
+
+        var signed = await ocsp.EnsurePresignedAsync(record, ca, cancellationToken).ConfigureAwait(false);
+        var crlsNow = written && await crls.TryPublishForRevocationAsync(ca, cancellationToken).ConfigureAwait(false);
+        if (written || signed)
+        {
+            logger.LogInformation("Published revocation of {SerialNumber} of CA {CaId}: OCSP {Ocsp}, CRL shard {Shard} and delta {Crls}", record.SerialNumber,
+                record.IssuerId, signed ? "signed" : "already stored", shard, crlsNow ? "published" : "pending for the CRL timer");
+        }
 
         // Observers (the inventory) learn of it last; their failure never undoes or hides a revocation.
         foreach (var observer in observers)

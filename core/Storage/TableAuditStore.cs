@@ -118,27 +118,38 @@ public sealed class TableAuditStore(TableStorage storage) : IAuditStore
             : TableClient.CreateQueryFilter($"PartitionKey eq {Partition} and RowKey ge {lower} and RowKey lt {upper}");
 
         var records = new List<AuditRecord>(limit);
+        List<UnreadableAuditRow>? unreadable = null;
+        var rows = 0;
         string? lastKey = null;
         await foreach (var page in table.QueryAsync<TableEntity>(filter, maxPerPage: limit, cancellationToken: cancellationToken).AsPages().ConfigureAwait(false))
         {
             foreach (var e in page.Values)
             {
-                records.Add(FromEntity(e));
+                // A tampered row takes its place in the page; the others are still served (verification locates the break).
+                try
+                {
+                    records.Add(FromEntity(e));
+                }
+                catch (UnreadableAuditRowException unread)
+                {
+                    (unreadable ??= []).Add(new UnreadableAuditRow(unread.Sequence, unread.Message));
+                }
+
                 lastKey = e.RowKey;
-                if (records.Count == limit)
+                if (++rows == limit)
                 {
                     break;
                 }
             }
 
-            if (records.Count == limit || page.ContinuationToken is null)
+            if (rows == limit || page.ContinuationToken is null)
             {
                 // A full page may be the last; the next request then returns an empty page without a token.
-                return new AuditPage(records, records.Count == limit ? Wrap(lastKey!) : null);
+                return new AuditPage(records, rows == limit ? Wrap(lastKey!) : null, unreadable);
             }
         }
 
-        return new AuditPage(records, null);
+        return new AuditPage(records, null, unreadable);
     }
 
     public async IAsyncEnumerable<AuditRecord> ReadAllAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)

@@ -33,6 +33,8 @@ switch (args.FirstOrDefault())
         return await RevocationBench.RunAsync(settings, args);
     case "crl-encode":
         return await RevocationBench.EncodeChildAsync(settings, args);
+    case "ocsp-flood":
+        return await OcspFloodBench.RunAsync(settings, args);
 }
 
 Console.WriteLine($"bench: {settings.Requests} requests, {settings.Clients} concurrent clients, server {settings.Url} (pid {settings.ServerPid})");

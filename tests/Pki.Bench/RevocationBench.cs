@@ -300,7 +300,7 @@ internal static class RevocationBench
     }
 
     /// <summary>User and system CPU time of a process and its live children (OpenSSL's responder serves from two).</summary>
-    private static TimeSpan CpuTime(int pid)
+    internal static TimeSpan CpuTime(int pid)
     {
         var children = File.ReadAllText($"/proc/{pid}/task/{pid}/children").Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(c => int.Parse(c, Inv));
         var total = TimeSpan.Zero;

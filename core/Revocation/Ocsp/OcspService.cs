@@ -18,8 +18,11 @@ namespace Pki.Core.Revocation.Ocsp;
 /// <summary>
 /// RFC 6960 responder with the RFC 5019 profile. The common request (SHA-1 CertID, no nonce) is
 /// answered from memory or from the stored pre-signed response; it signs only when that response is
-/// missing or stale, or when the client sent a nonce or another hash. Every failure is an OCSP error
-/// status, never an exception to the caller.
+/// missing or stale (once per certificate and half-life, however many ask). What only a signature for the
+/// request itself answers (a nonce, another hash, a serial we did not issue) draws on a per-instance
+/// budget; past it the answer is the pre-signed response without the nonce, or tryLater. Nonce-less
+/// answers, "unknown" included, are kept in memory by request. Every failure is an OCSP error status,
+/// never an exception to the caller.
 /// </summary>
 public sealed class OcspService(
     AuthorityDirectory authorities,
@@ -38,16 +41,26 @@ public sealed class OcspService(
 
     private const int MaxCachedResponses = 100_000;
 
+    /// <summary>OCSPResponseStatus tryLater (RFC 6960 4.2.1): unsigned, so it costs the responder no signature.</summary>
+    private const int TryLater = 3;
+
     /// <summary>A one-certificate request without extensions is about 80 bytes; a nonce adds about 20.</summary>
     private const int MaxCachedRequestBytes = 256;
     private static readonly TimeSpan IssuerReloadInterval = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan RefusalReportInterval = TimeSpan.FromMinutes(1);
+    private static readonly OcspReply TryLaterReply = Error(TryLater, "tryLater");
     private static readonly string Sha1 = OiwObjectIdentifiers.IdSha1.Id;
 
     private readonly RevocationOptions _options = options.Value.Revocation;
 
     // Cacheable replies by the exact request bytes: a repeated request is answered without parsing it or reading storage.
     private readonly ConcurrentDictionary<string, CachedReply> _cache = new(StringComparer.Ordinal);
+
+    // What requests no pre-signed or cached response answers may make this instance sign.
+    private readonly SigningBudget _budget = new(options.Value.Revocation.OcspOnDemandSignaturesPerSecond, options.Value.Revocation.OcspOnDemandSignatureBurst, time);
     private IssuerIndex _issuers = IssuerIndex.Empty;
+    private long _refused;
+    private long _refusalReportedAt;
 
     public async Task<OcspReply> RespondAsync(ReadOnlyMemory<byte> requestDer, CancellationToken cancellationToken = default)
     {
@@ -59,8 +72,8 @@ public sealed class OcspService(
             return hit.Reply;
         }
 
-        var reply = await RespondUncachedAsync(requestDer, cancellationToken).ConfigureAwait(false);
-        if (requestKey is not null && reply is { NextUpdate: { } nextUpdate } && _options.OcspCacheSeconds > 0)
+        var (reply, reusable) = await RespondUncachedAsync(requestDer, cancellationToken).ConfigureAwait(false);
+        if (requestKey is not null && reusable && _options.OcspCacheSeconds > 0)
         {
             if (_cache.Count >= MaxCachedResponses)
             {
@@ -68,51 +81,75 @@ public sealed class OcspService(
             }
 
             var until = time.GetUtcNow().AddSeconds(_options.OcspCacheSeconds);
-            _cache[requestKey] = new CachedReply(reply, until < nextUpdate ? until : nextUpdate);
+            _cache[requestKey] = new CachedReply(reply, reply.NextUpdate is { } nextUpdate && nextUpdate < until ? nextUpdate : until);
         }
 
         return reply;
     }
 
-    private async Task<OcspReply> RespondUncachedAsync(ReadOnlyMemory<byte> requestDer, CancellationToken cancellationToken)
+    /// <returns>The reply, and whether the same request bytes may get it again (no nonce, signed).</returns>
+    private async Task<(OcspReply Reply, bool Reusable)> RespondUncachedAsync(ReadOnlyMemory<byte> requestDer, CancellationToken cancellationToken)
     {
         try
         {
             if (!TryParse(requestDer, out var certId, out var nonce))
             {
-                return Error(OcspRespStatus.MalformedRequest, "malformedRequest");
+                return (Error(OcspRespStatus.MalformedRequest, "malformedRequest"), false);
             }
 
             var ca = await FindIssuerAsync(certId, cancellationToken).ConfigureAwait(false);
             if (ca is null)
             {
-                return Error(OcspRespStatus.Unauthorized, "unauthorized");
+                return (Error(OcspRespStatus.Unauthorized, "unauthorized"), false);
             }
 
             var serial = certId.SerialNumber.SignValue > 0 ? SerialNumbers.ToHex(certId.SerialNumber) : null;
-            if (nonce is null && certId.HashAlgOid == Sha1 && serial is not null)
+            CertificateRecord? record = null;
+            var recordRead = false;
+            StoredOcspResponse? presigned = null;
+            if (certId.HashAlgOid == Sha1 && serial is not null)
             {
-                var stored = await GetFreshAsync(serial, ca, cancellationToken).ConfigureAwait(false);
-                if (stored is not null)
+                presigned = await GetFreshAsync(serial, ca, cancellationToken).ConfigureAwait(false);
+                if (presigned is null)
                 {
-                    return Reply(stored);
+                    record = await certificates.GetAsync(serial, cancellationToken).ConfigureAwait(false);
+                    recordRead = true;
+                    if (StatusOf(record, ca).Status != OcspCertStatus.Unknown)
+                    {
+                        // Missing or stale: made now, as the timer would have; once per certificate and half-life, not per request.
+                        presigned = await PresignAsync(record!, ca, CancellationToken.None).ConfigureAwait(false);
+                    }
+                }
+
+                if (presigned is not null && nonce is null)
+                {
+                    return (Reply(presigned), true);
                 }
             }
 
-            var record = serial is null ? null : await certificates.GetAsync(serial, cancellationToken).ConfigureAwait(false);
-            var (status, revokedAt, reason) = StatusOf(record, ca);
-            if (nonce is null && certId.HashAlgOid == Sha1 && status != OcspCertStatus.Unknown)
+            // What is left needs a signature for this request alone: a nonce, another hash than SHA-1, or a serial we did
+            // not issue. Past the budget a nonce goes unanswered (the pre-signed response, as RFC 5019 responders answer,
+            // leaves it out and the client judges that) or the request gets tryLater: a flood cannot make us sign.
+            if (!TakeBudget())
             {
-                // The pre-signed response was missing or stale: make it now, as the timer would have.
-                return Reply(await PresignAsync(record!, ca, CancellationToken.None).ConfigureAwait(false));
+                return (presigned is not null ? new OcspReply(presigned.ResponseDer, Name(presigned.Status)) : TryLaterReply, false);
             }
 
+            if (!recordRead && serial is not null)
+            {
+                record = await certificates.GetAsync(serial, cancellationToken).ConfigureAwait(false);
+            }
+
+            var (status, revokedAt, reason) = StatusOf(record, ca);
             var (thisUpdate, nextUpdate) = Validity();
             var responder = await responders.GetAsync(ca, cancellationToken).ConfigureAwait(false);
             var body = Sign(responder, certId, status, revokedAt, reason, thisUpdate, nextUpdate, nonce);
+
+            // "unknown" is kept in memory like the rest, never by HTTP caches: a serial is known to nobody before its
+            // certificate is issued (127 random bits), but a cache outside our reach could not be told otherwise.
             return nonce is null && status != OcspCertStatus.Unknown
-                ? new OcspReply(body, Name(status), thisUpdate, nextUpdate)
-                : new OcspReply(body, Name(status));
+                ? (new OcspReply(body, Name(status), thisUpdate, nextUpdate), true)
+                : (new OcspReply(body, Name(status)), nonce is null);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -121,8 +158,29 @@ public sealed class OcspService(
         catch (Exception e)
         {
             logger.LogError(e, "OCSP request failed; answered internalError");
-            return Error(OcspRespStatus.InternalError, "internalError");
+            return (Error(OcspRespStatus.InternalError, "internalError"), false);
         }
+    }
+
+    /// <summary>Takes a signature from the budget; a refusal is counted and reported at most once a minute.</summary>
+    private bool TakeBudget()
+    {
+        if (_budget.TryTake())
+        {
+            return true;
+        }
+
+        Interlocked.Increment(ref _refused);
+        var now = time.GetUtcNow().UtcTicks;
+        var reported = Interlocked.Read(ref _refusalReportedAt);
+        if (now - reported >= RefusalReportInterval.Ticks && Interlocked.CompareExchange(ref _refusalReportedAt, now, reported) == reported)
+        {
+            logger.LogWarning(
+                "OCSP on-demand signing budget of this instance ({PerSecond}/s, burst {Burst}) spent: {Refused} requests answered tryLater or without their nonce since the last report",
+                _options.OcspOnDemandSignaturesPerSecond, _options.OcspOnDemandSignatureBurst, Interlocked.Exchange(ref _refused, 0));
+        }
+
+        return false;
     }
 
     public async Task OnIssuedAsync(CertificateRecord certificate, CancellationToken cancellationToken = default)
@@ -151,6 +209,23 @@ public sealed class OcspService(
             certificate.NotAfter < thisUpdate ? null : refreshAt, body);
         // A signer that read the record just before a revocation must not put "good" back over "revoked".
         return await responses.SaveAsync(stored, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Signs the certificate's response unless the stored one is fresh and already says what the record says (a
+    /// repeated revocation signs nothing); returns whether it signed.
+    /// </summary>
+    public async Task<bool> EnsurePresignedAsync(CertificateRecord certificate, CertificateAuthority ca, CancellationToken cancellationToken = default)
+    {
+        var stored = await GetFreshAsync(certificate.SerialNumber, ca, cancellationToken).ConfigureAwait(false);
+        if (stored is not null && stored.Status == StatusOf(certificate, ca).Status)
+        {
+            return false;
+        }
+
+        Forget();
+        await PresignAsync(certificate, ca, cancellationToken).ConfigureAwait(false);
+        return true;
     }
 
     /// <summary>The timer's pass: re-sign every response of each issuing CA whose refresh time has come.</summary>

@@ -3,14 +3,26 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Microsoft.Extensions.DependencyInjection;
+using Pki.Core.Authority;
+using Pki.Core.Revocation;
+using Pki.Functions;
 using Pki.Tests.Infrastructure;
 using Pki.Tests.Unit;
 
 namespace Pki.Tests.EndToEnd;
 
-/// <summary>Revocation through the HTTP API, judged by openssl ocsp, openssl crl and openssl verify -crl_check.</summary>
-public sealed partial class RevocationOverHttpTests(DevHostFixture host) : IClassFixture<DevHostFixture>, IDisposable
+/// <summary>
+/// Revocation through the HTTP API, judged by openssl ocsp, openssl crl and openssl verify -crl_check, on a host that
+/// counts its signatures and whose clock moves only when a test moves it.
+/// </summary>
+public sealed partial class RevocationOverHttpTests(CountingHostFixture host) : IClassFixture<CountingHostFixture>, IDisposable
 {
+    /// <summary>Once this has passed since the CA's CRLs were last published, a revocation publishes its own at once.</summary>
+    private static readonly TimeSpan CrlInterval = TimeSpan.FromSeconds(new RevocationOptions().CrlRevocationIntervalSeconds);
+
+    private static readonly int DefaultShards = new RevocationOptions().CrlShards;
+
     private readonly Openssl _ssl = new();
 
     public void Dispose() => _ssl.Dispose();
@@ -72,6 +84,7 @@ public sealed partial class RevocationOverHttpTests(DevHostFixture host) : IClas
         var shardBefore = await FetchCrlAsync(shardUrl.PathAndQuery, "shard-before.pem");
         AssertVerifyOk(root, issuing, leaf, "-crl_check", "-CRLfile", shardBefore);
 
+        host.Time.Advance(CrlInterval);
         using (var revoke = await RevokeAsync(serial, "cessationOfOperation"))
         {
             Assert.Equal(HttpStatusCode.OK, revoke.StatusCode);
@@ -104,6 +117,92 @@ public sealed partial class RevocationOverHttpTests(DevHostFixture host) : IClas
     }
 
     [Fact]
+    public async Task Revoking_a_revoked_certificate_again_signs_no_crl_and_no_ocsp_response()
+    {
+        var (serial, _) = await IssueAsync("again.internal");
+        using (var first = await RevokeAsync(serial, "keyCompromise"))
+        {
+            Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        }
+
+        // Long enough after the publication that the first revocation's CRLs would not hold back another.
+        host.Time.Advance(CrlInterval);
+        var signatures = host.Keys.Signatures;
+        for (var i = 0; i < 3; i++)
+        {
+            using var again = await RevokeAsync(serial, "superseded");
+            var body = await again.JsonAsync();
+            Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+            Assert.True(body.GetProperty("alreadyRevoked").GetBoolean());
+            Assert.Equal("keyCompromise", body.GetProperty("reason").GetString());
+        }
+
+        Assert.Equal(signatures, host.Keys.Signatures);
+    }
+
+    [Fact]
+    public async Task Revoking_again_finishes_a_revocation_that_stopped_after_its_record()
+    {
+        var (serial, leaf) = await IssueAsync("cutshort.internal");
+        var (root, issuing) = await ChainAsync();
+
+        // The record says revoked, and nothing after it was written: the process died there.
+        await host.App.Services.GetRequiredService<ICertificateStore>().TryRevokeAsync(serial, CaBootstrapper.Truncate(host.Time.GetUtcNow()), RevocationReason.KeyCompromise);
+        Assert.Contains(leaf + ": good", OcspQuery(root, issuing, leaf, "-no_nonce").Stdout);
+
+        host.Time.Advance(CrlInterval);
+        using var again = await RevokeAsync(serial, "keyCompromise");
+        Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+        Assert.True((await again.JsonAsync()).GetProperty("alreadyRevoked").GetBoolean());
+        Assert.Contains(leaf + ": revoked", OcspQuery(root, issuing, leaf, "-no_nonce").Stdout);
+        AssertVerifyRevoked(root, issuing, leaf, "-crl_check", "-CRLfile", await FetchCrlAsync(CrlDistributionPoint(leaf).PathAndQuery, "cutshort.pem"));
+    }
+
+    [Fact]
+    public async Task A_burst_of_revocations_signs_the_crls_once_and_the_crl_timer_publishes_the_rest_together()
+    {
+        const int burst = 10;
+        var issued = new List<(string Serial, string Leaf)>();
+        for (var i = 0; i < burst; i++)
+        {
+            issued.Add(await IssueAsync($"burst{i}.internal"));
+        }
+
+        var (root, issuing) = await ChainAsync();
+        var caKey = await host.KeyOfAsync(host.IssuingId);
+        host.Time.Advance(CrlInterval);
+        var before = host.Keys.SignaturesWith(caKey);
+        foreach (var (serial, _) in issued)
+        {
+            using var revoke = await RevokeAsync(serial, "keyCompromise");
+            Assert.Equal(HttpStatusCode.OK, revoke.StatusCode);
+        }
+
+        // The first revocation published its shard and the delta (and a complete CRL as the delta's base, if there was
+        // none); the other nine only marked their shards pending. OCSP says revoked for every one at once.
+        var byRequests = host.Keys.SignaturesWith(caKey) - before;
+        Assert.InRange(byRequests, 2, 3);
+        Assert.Contains(issued[^1].Leaf + ": revoked", OcspQuery(root, issuing, issued[^1].Leaf, "-no_nonce").Stdout);
+        AssertVerifyRevoked(root, issuing, issued[0].Leaf, "-crl_check", "-CRLfile", await FetchCrlAsync(CrlDistributionPoint(issued[0].Leaf).PathAndQuery, "first.pem"));
+
+        // The CRL timer publishes each pending shard once and one delta, for all of them together.
+        var beforeTimer = host.Keys.SignaturesWith(caKey);
+        await host.RunTimerAsync(nameof(RefreshCrls));
+        Assert.InRange(host.Keys.SignaturesWith(caKey) - beforeTimer, 2, DefaultShards + 1);
+        var delta = Openssl.Run("crl", "-in", await FetchCrlAsync($"/api/ca/{host.IssuingId}/crl/delta", "burst-delta.pem"), "-noout", "-text").EnsureSuccess().Stdout;
+        foreach (var (serial, leaf) in issued)
+        {
+            Assert.Contains(serial.ToUpperInvariant(), delta.ToUpperInvariant());
+            AssertVerifyRevoked(root, issuing, leaf, "-crl_check", "-CRLfile", await FetchCrlAsync(CrlDistributionPoint(leaf).PathAndQuery, "burst-shard.pem"));
+        }
+
+        // Nothing is pending any more: the next run signs nothing.
+        var settled = host.Keys.SignaturesWith(caKey);
+        await host.RunTimerAsync(nameof(RefreshCrls));
+        Assert.Equal(settled, host.Keys.SignaturesWith(caKey));
+    }
+
+    [Fact]
     public async Task Root_crl_is_published_by_an_explicit_operation_and_covers_the_issuing_ca()
     {
         var (serial, leaf) = await IssueAsync("rootcrl.internal");
@@ -122,6 +221,7 @@ public sealed partial class RevocationOverHttpTests(DevHostFixture host) : IClas
         CrlEncoderTests.AssertCrlVerifies(ToDer(rootCrl), root);
         Assert.Contains("No Revoked Certificates.", Openssl.Run("crl", "-in", rootCrl, "-noout", "-text").Stdout);
 
+        host.Time.Advance(CrlInterval);
         using (await RevokeAsync(serial, "superseded"))
         {
         }

@@ -71,6 +71,29 @@ public sealed class RevocationStoreTests
     }
 
     [Fact]
+    public async Task An_entry_marks_its_shard_pending_and_a_marker_written_again_after_the_read_survives_the_clear()
+    {
+        var store = new TableRevocationStore(new TableStorage(_options));
+        await store.UpsertAsync(new RevocationEntry("ca-1", "aa01", 2, Now, RevocationReason.KeyCompromise, Now.AddDays(10), Now));
+        await store.UpsertAsync(new RevocationEntry("ca-1", "bb02", 3, Now, RevocationReason.Superseded, Now.AddDays(10), Now));
+        var read = await store.ListPendingAsync("ca-1");
+        Assert.Equal([2, 3], read.Select(p => p.Shard).Order());
+
+        // Another revocation in shard 3 after the publisher read the markers: its marker is not cleared.
+        await store.UpsertAsync(new RevocationEntry("ca-1", "cc03", 3, Now, RevocationReason.Unspecified, Now.AddDays(10), Now.AddSeconds(1)));
+        Assert.True(await store.ClearPendingAsync("ca-1", read.Single(p => p.Shard == 2)));
+        Assert.False(await store.ClearPendingAsync("ca-1", read.Single(p => p.Shard == 3)));
+        Assert.Equal([3], (await store.ListPendingAsync("ca-1")).Select(p => p.Shard));
+        Assert.Empty(await store.ListPendingAsync("ca-2"));
+
+        // The markers are not entries: listing, delta selection and point reads see the entries only.
+        Assert.Equal(["aa01", "bb02", "cc03"], await Serials(store.ListAsync("ca-1")));
+        Assert.Equal(["aa01", "bb02", "cc03"], await Serials(store.ListRecordedSinceAsync("ca-1", Now.AddHours(-1))));
+        Assert.Equal(RevocationReason.Superseded, (await store.GetAsync("ca-1", 3, "bb02"))!.Reason);
+        Assert.Null(await store.GetAsync("ca-1", 2, "bb02"));
+    }
+
+    [Fact]
     public async Task A_stored_revoked_response_is_never_replaced_by_good_and_the_refresh_entry_moves()
     {
         var store = new TableOcspResponseStore(new TableStorage(_options));

@@ -329,6 +329,39 @@ public sealed class AuditChainTests(ITestOutputHelper output)
         }
     }
 
+    [Theory]
+    [MemberData(nameof(RetypedProperties))]
+    public async Task Listing_answers_the_readable_records_and_names_a_retyped_one_in_place_of_failing(string property, object value)
+    {
+        var store = await ChainAsync(7);
+        var row = await RowAsync(4);
+        row[property] = value;
+        await Table.UpdateEntityAsync(row, row.ETag, TableUpdateMode.Replace);
+        var trail = Trail(store);
+
+        var all = await trail.ListAsync(null, null, null, null);
+        Assert.Equal([1L, 2L, 3L, 5L, 6L, 7L], all.Records.Select(r => r.Sequence));
+        var unreadable = Assert.Single(all.Unreadable!);
+        Assert.Equal(4, unreadable.Sequence);
+        Assert.Contains(property, unreadable.Detail);
+
+        // Paged across it: the unreadable row takes its place in a page, and the next page goes on after it.
+        var sequences = new List<long>();
+        var pages = new List<int>();
+        string? token = null;
+        do
+        {
+            var page = await trail.ListAsync(null, null, "2", token);
+            sequences.AddRange(page.Records.Select(r => r.Sequence).Concat(page.Unreadable?.Select(u => u.Sequence!.Value) ?? []));
+            pages.Add(page.Records.Count + (page.Unreadable?.Count ?? 0));
+            token = page.ContinuationToken;
+        }
+        while (token is not null && pages.Count < 10);
+
+        Assert.Equal(Enumerable.Range(1, 7).Select(i => (long)i), sequences.Order());
+        Assert.All(pages.SkipLast(1), size => Assert.Equal(2, size));
+    }
+
     /// <summary>A clock that moves a millisecond at every reading, from any thread.</summary>
     private sealed class TickingClock(DateTimeOffset start) : TimeProvider
     {
