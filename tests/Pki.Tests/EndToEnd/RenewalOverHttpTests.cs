@@ -327,12 +327,15 @@ public sealed class RenewalOverHttpTests(RenewalHostFixture host) : IClassFixtur
         Assert.Null((await Store.GetAsync(serial))!.SuccessorSerial);
     }
 
+    /// <summary>The predecessor once its successor is issued (a wall-clock deadline: the renewal runs on the host's queue listener).</summary>
     private async Task<CertificateRecord> WaitForSuccessorAsync(string serial)
     {
         var deadline = DateTime.UtcNow.AddSeconds(60);
         while (DateTime.UtcNow < deadline)
         {
-            if (await Store.GetAsync(serial) is { SuccessorSerial: not null } record)
+            // The link is claimed with the successor's reserved serial before it is signed: wait until it is issued too.
+            if (await Store.GetAsync(serial) is { SuccessorSerial: { } successor } record
+                && await Store.GetAsync(successor) is { Status: CertificateStatus.Issued })
             {
                 return record;
             }
