@@ -1,23 +1,21 @@
+using Pki.Tests.Infrastructure.Stack;
+
 namespace Pki.Tests.Infrastructure;
 
 /// <summary>
-/// The real local components local/test starts: Azurite and a SoftHSM2 token. Tests that need them
-/// fail with this message, rather than pass vacuously, when run outside local/test.
+/// The real local components the tests run against: Azurite and a SoftHSM2 token. local/test gives them in
+/// PKI_TEST_*; without them <see cref="TestStack"/> starts its own (an Azurite container where Docker answers, npm
+/// Azurite otherwise, and a temporary token), so `dotnet test` alone works too.
 /// </summary>
 public static class TestEnvironment
 {
-    public static string StorageConnectionString => Require("PKI_TEST_STORAGE");
+    public static string StorageConnectionString => TestStack.Storage.ConnectionString;
 
-    public static string Pkcs11Library => Require("PKI_TEST_PKCS11_LIBRARY");
+    public static string Pkcs11Library => TestStack.Token.Library;
 
-    public static string TokenLabel => Require("PKI_TEST_TOKEN_LABEL");
+    public static string TokenLabel => TestStack.Token.Label;
 
-    public static string UserPin => Require("PKI_TEST_USER_PIN");
+    public static string UserPin => TestStack.Token.UserPin;
 
     public static string UniqueId(string prefix) => prefix + Guid.NewGuid().ToString("N")[..10];
-
-    private static string Require(string name) =>
-        Environment.GetEnvironmentVariable(name) is { Length: > 0 } value
-            ? value
-            : throw new InvalidOperationException($"{name} is not set: run the tests with local/test, which starts Azurite and a SoftHSM2 token.");
 }
