@@ -3,11 +3,11 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Configuration.Memory;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Pki.Functions;
 using Pki.Functions.Http;
+using Pki.Local.Clock;
 using Pki.Local.Queues;
 using Pki.Local.Timers;
 
@@ -17,7 +17,7 @@ namespace Pki.Local;
 /// Runs the function classes of Pki.Functions in-process on Kestrel, because Functions Core Tools
 /// cannot be installed here. Same services, same routes (from the [Function] attributes), same host.json
 /// prefix, timer functions on their schedules, queue functions on their queues, and the host's admin endpoint
-/// to run a timer function by hand.
+/// to run a timer function by hand. Unlike the Functions host, its clock can be moved forward (see <see cref="DevClock"/>).
 /// </summary>
 public static class DevHost
 {
@@ -66,8 +66,14 @@ public static class DevHost
         builder.Services.AddSingleton(TimerLeases.Create);
         builder.Services.AddSingleton<StorageRequestTotals>();
         builder.Services.AddSingleton<TimerFunctionRunner>();
+
+        // Registered before the functions' services, whose TryAdd of the system clock then adds nothing: every service of
+        // this host reads the dev clock, which an admin can move forward. A test's own clock, added after, still wins.
+        builder.Services.AddSingleton(_ => new DevClock());
+        builder.Services.AddSingleton<TimeProvider>(services => services.GetRequiredService<DevClock>());
+        builder.Services.AddSingleton(ClockOffsetStore.Create);
+        builder.Services.AddSingleton<DevClockControl>();
         configure(builder);
-        builder.Services.TryAddSingleton(TimeProvider.System);
 
         // Registered after the functions' own hosted services (the CA bootstrap), which thus start first.
         builder.Services.AddHostedService<TimerScheduler>();
@@ -81,6 +87,9 @@ public static class DevHost
         }
 
         var app = builder.Build();
+
+        // The offset kept by an earlier run on this storage, read before any schedule counts from the clock.
+        app.Services.GetRequiredService<DevClockControl>().LoadAsync().GetAwaiter().GetResult();
 
         // Made now, not when the scheduler's loop first asks: schedules count from the host's start, so a
         // clock that moves before the loop runs (a fake one in tests, a busy machine) cannot skip an occurrence.
@@ -100,6 +109,8 @@ public static class DevHost
 
         app.MapPost(AdminEndpoint.Route, AdminEndpoint.HandleAsync);
         app.MapGet(StorageRequestTotals.Route, AdminEndpoint.StorageRequestsAsync);
+        app.MapGet(ClockEndpoint.Route, ClockEndpoint.GetAsync);
+        app.MapPost(ClockEndpoint.Route, ClockEndpoint.PostAsync);
 
         // The Functions host answers unknown routes with an empty 404; ours says what exists.
         app.MapFallback(context => FunctionEndpoint.ExecuteAsync(
