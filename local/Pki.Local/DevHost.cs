@@ -8,6 +8,7 @@ using Microsoft.Extensions.Logging;
 using Pki.Functions;
 using Pki.Functions.Http;
 using Pki.Local.Clock;
+using Pki.Local.Events;
 using Pki.Local.Queues;
 using Pki.Local.Timers;
 
@@ -111,6 +112,8 @@ public static class DevHost
         app.MapGet(StorageRequestTotals.Route, AdminEndpoint.StorageRequestsAsync);
         app.MapGet(ClockEndpoint.Route, ClockEndpoint.GetAsync);
         app.MapPost(ClockEndpoint.Route, ClockEndpoint.PostAsync);
+        app.MapGet(EventsEndpoint.Route, EventsEndpoint.PeekAsync);
+        app.MapPost(EventsEndpoint.TakeRoute, EventsEndpoint.TakeAsync);
 
         // The Functions host answers unknown routes with an empty 404; ours says what exists.
         app.MapFallback(context => FunctionEndpoint.ExecuteAsync(
