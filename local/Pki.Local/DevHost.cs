@@ -25,12 +25,18 @@ public static class DevHost
     public const string DefaultUrl = "http://localhost:7071";
 
     /// <summary>
-    /// The Functions host writes no per-request ASP.NET Core lines to the console; at Information (five a request:
-    /// request starting/finished, endpoint executing/executed, result) they cost more than an OCSP answer itself.
+    /// The console's default levels, beneath every configuration source. One line per request at most: the host's own
+    /// (<see cref="RequestLog"/>). ASP.NET Core's five lines a request (request starting/finished, endpoint executing/executed,
+    /// result), which the Functions host does not write either and which cost more than an OCSP answer, and the service's
+    /// Information lines (audit records, the lines around each signature, every CRL published, …) start at Warning;
+    /// the dev host's own lines (requests, timer runs, queues, the clock) at Information.
+    /// <c>Logging__LogLevel__Pki=Information</c> brings the service's lines back.
     /// </summary>
     private static readonly Dictionary<string, string?> LoggingDefaults = new(StringComparer.OrdinalIgnoreCase)
     {
         ["Logging:LogLevel:Microsoft.AspNetCore"] = nameof(LogLevel.Warning),
+        ["Logging:LogLevel:Pki"] = nameof(LogLevel.Warning),
+        ["Logging:LogLevel:Pki.Local"] = nameof(LogLevel.Information),
     };
 
     public static WebApplication Build(string[] args, Action<IServiceCollection>? configureServices = null) =>
@@ -66,6 +72,7 @@ public static class DevHost
         builder.Services.AddSingleton(functions);
         builder.Services.AddSingleton(TimerLeases.Create);
         builder.Services.AddSingleton<StorageRequestTotals>();
+        builder.Services.AddSingleton<RequestLog>();
         builder.Services.AddSingleton<TimerFunctionRunner>();
 
         // Registered before the functions' services, whose TryAdd of the system clock then adds nothing: every service of
@@ -100,6 +107,9 @@ public static class DevHost
         {
             app.Logger.LogInformation("Queue listeners are off ({Setting}); {Count} queue functions do not run", "DevHost:DisableQueues", functions.Queues.Count);
         }
+
+        var requestLog = app.Services.GetRequiredService<RequestLog>();
+        app.Use((context, next) => requestLog.InvokeAsync(context, next));
 
         var prefix = HostJson.RoutePrefix(hostJson);
         foreach (var route in functions.HttpRoutes)

@@ -89,7 +89,7 @@ public sealed class DevClockControl(TimeProvider time, DevClock clock, ClockOffs
         await store.WriteAsync(offset, cancellationToken).ConfigureAwait(false);
         clock.AdvanceToOffset(offset);
         var reading = Read();
-        logger.LogInformation("Moved the dev clock forward by {By}: it reads {Now:o}, {Offset} ahead of the system clock", IsoDuration.Format(by), reading.Now, IsoDuration.Format(reading.Offset));
+        logger.LogDebug("Moved the dev clock forward by {By}: it reads {Now:o}, {Offset} ahead of the system clock", IsoDuration.Format(by), reading.Now, IsoDuration.Format(reading.Offset));
         return reading;
     }
 
