@@ -111,6 +111,24 @@ pki_start_azurite() {
   pki_log "Azurite listening (tables on 127.0.0.1:$table, state in $dir)"
 }
 
+# pki_start_mail_sink MAIL_DIR PORT: a local SMTP server (Debian's aiosmtpd, which pki_install_prerequisites installs)
+# on 127.0.0.1:PORT that keeps every mail it accepts in the Maildir MAIL_DIR (one file a mail in MAIL_DIR/new), so
+# that notices can be read locally with nothing sent anywhere.
+pki_start_mail_sink() {
+  local dir=$1 port=$2
+  if pki_port_in_use 127.0.0.1 "$port"; then
+    pki_log "port $port is taken (another local/run?); stop it or choose another with PKI_SMTP_PORT"
+    return 1
+  fi
+  # The handler makes the Maildir (new/, cur/, tmp/) itself, and only where no folder is yet.
+  mkdir -p "$(dirname "$dir")"
+  # Its own session, as Azurite: a Ctrl-C reaches the script's trap, which stops it.
+  setsid /usr/bin/python3 -m aiosmtpd -n -l "127.0.0.1:$port" -c aiosmtpd.handlers.Mailbox "$dir" >"$dir.log" 2>&1 &
+  PKI_PIDS+=($!)
+  pki_wait_for_port 127.0.0.1 "$port" 30 || { cat "$dir.log" >&2; return 1; }
+  pki_log "mail server listening on 127.0.0.1:$port, mails kept in $dir/new"
+}
+
 # pki_init_token STATE_DIR LABEL: a SoftHSM2 token under STATE_DIR with its own config; a random PIN kept
 # in STATE_DIR/pin (mode 600). Reuses the token when it exists. Exports SOFTHSM2_CONF and PKI_PIN.
 pki_init_token() {

@@ -14,13 +14,14 @@ public sealed class LocalRunScriptTests : IDisposable
 {
     private readonly string _state = Directory.CreateTempSubdirectory("pki-run-").FullName;
     private readonly int _httpPort;
+    private readonly int _smtpPort;
     private readonly int[] _azuritePorts;
     private int _starts;
 
     public LocalRunScriptTests()
     {
-        var ports = DistinctFreePorts(4);
-        (_httpPort, _azuritePorts) = (ports[0], ports[1..]);
+        var ports = DistinctFreePorts(5);
+        (_httpPort, _smtpPort, _azuritePorts) = (ports[0], ports[1], ports[2..]);
     }
 
     [Fact]
@@ -76,6 +77,7 @@ public sealed class LocalRunScriptTests : IDisposable
                 ["PKI_STATE"] = _state,
                 ["PKI_URLS"] = $"http://127.0.0.1:{_httpPort}",
                 ["PKI_AZURITE_PORTS"] = string.Join(' ', _azuritePorts),
+                ["PKI_SMTP_PORT"] = _smtpPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 ["PKI_DEVHOST_DLL"] = RepoPaths.BuildOutput(Path.Combine("local", "Pki.Local"), "Pki.Local.dll"),
             },
         };
@@ -131,7 +133,7 @@ public sealed class LocalRunScriptTests : IDisposable
 
     private void AssertNothingListens()
     {
-        foreach (var port in _azuritePorts.Append(_httpPort))
+        foreach (var port in _azuritePorts.Append(_httpPort).Append(_smtpPort))
         {
             using var tcp = new TcpClient();
             Assert.ThrowsAny<SocketException>(() => tcp.Connect(IPAddress.Loopback, port));
