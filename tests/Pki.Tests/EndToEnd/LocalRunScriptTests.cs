@@ -20,7 +20,7 @@ public sealed class LocalRunScriptTests : IDisposable
 
     public LocalRunScriptTests()
     {
-        var ports = DistinctFreePorts(5);
+        var ports = LocalRunProcess.DistinctFreePorts(5);
         (_httpPort, _smtpPort, _azuritePorts) = (ports[0], ports[1], ports[2..]);
     }
 
@@ -148,36 +148,6 @@ public sealed class LocalRunScriptTests : IDisposable
         var output = process.StandardOutput.ReadToEnd();
         process.WaitForExit();
         return output;
-    }
-
-    /// <summary>
-    /// Ports below Linux's ephemeral range (32768+), so no outgoing connection of a parallel test can
-    /// take one between our check and the script's bind; all held open together so they differ.
-    /// </summary>
-    private static int[] DistinctFreePorts(int count)
-    {
-        var listeners = new List<TcpListener>();
-        try
-        {
-            while (listeners.Count < count)
-            {
-                var listener = new TcpListener(IPAddress.Loopback, Random.Shared.Next(20000, 32000));
-                try
-                {
-                    listener.Start();
-                    listeners.Add(listener);
-                }
-                catch (SocketException)
-                {
-                }
-            }
-
-            return [.. listeners.Select(l => ((IPEndPoint)l.LocalEndpoint).Port)];
-        }
-        finally
-        {
-            listeners.ForEach(l => l.Stop());
-        }
     }
 
     public void Dispose()
