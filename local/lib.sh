@@ -22,7 +22,8 @@ pki_as_root() {
 # independent X.509 implementations that judge our output), curl and jq (the README's examples),
 # GNU time (local/bench measures OpenSSL's and our peak memory with it), faketime (a test runs the infra check
 # two years ahead to show its verdict does not depend on the date), and aiosmtpd, the SMTP server the
-# notification tests mail to (Debian's package, for Debian's /usr/bin/python3, whatever python3 is first on PATH).
+# notification tests and local/run mail to (Debian's package, for Debian's /usr/bin/python3, whatever python3 is first
+# on PATH). The README test allows its examples these packages' programs beside a fresh Debian's, so keep the list here.
 pki_install_prerequisites() {
   local missing=()
   [ -e "$PKI_SOFTHSM_LIB" ] && command -v softhsm2-util >/dev/null || missing+=(softhsm2)
