@@ -14,6 +14,7 @@ namespace Pki.Local.Clock;
 /// </summary>
 public sealed class ClockOffsetStore
 {
+    private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web);
     private readonly BlobContainerClient? _container;
     private readonly string _blobName;
 
@@ -67,8 +68,6 @@ public sealed class ClockOffsetStore
         var stored = new StoredOffset(offset.Ticks, IsoDuration.Format(offset));
         await _container.GetBlobClient(_blobName).UploadAsync(BinaryData.FromObjectAsJson(stored, JsonOptions), overwrite: true, cancellationToken).ConfigureAwait(false);
     }
-
-    private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web);
 
     /// <summary>Ticks to read back exactly; the ISO 8601 form for a person looking at the blob.</summary>
     private sealed record StoredOffset(long OffsetTicks, string? Offset);
