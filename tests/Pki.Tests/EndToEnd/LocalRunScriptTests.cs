@@ -98,20 +98,31 @@ public sealed class LocalRunScriptTests : IDisposable
                 using var response = await client.GetAsync("/api/ca");
                 if (response.IsSuccessStatusCode && (await response.JsonAsync()).GetArrayLength() == 2)
                 {
-                    // The admin key local/run made (on the first start only) and printed.
-                    var key = await File.ReadAllTextAsync(keyFile);
-                    Assert.StartsWith("pki_", key, StringComparison.Ordinal);
-                    Assert.True(OperatingSystem.IsWindows() || File.GetUnixFileMode(keyFile) == (UnixFileMode.UserRead | UnixFileMode.UserWrite), "the admin key file must be readable by its owner only");
-                    client.DefaultRequestHeaders.Remove(KeyAuthenticator.ApiKeyHeader);
-                    client.DefaultRequestHeaders.Add(KeyAuthenticator.ApiKeyHeader, key);
-                    // Never printed: the first start says where it is, later starts reuse it silently.
-                    lock (log)
+                    // Stopped again should an assertion below fail, so that no local/run outlives the test.
+                    var running = new RunningScript(process, client);
+                    try
                     {
-                        Assert.DoesNotContain(key, log.ToString(), StringComparison.Ordinal);
-                        Assert.Equal(++_starts == 1, log.ToString().Contains($"created an admin API key in {keyFile}", StringComparison.Ordinal));
-                    }
+                        // The admin key local/run made on the first start.
+                        var key = await File.ReadAllTextAsync(keyFile);
+                        Assert.StartsWith("pki_", key, StringComparison.Ordinal);
+                        Assert.True(OperatingSystem.IsWindows() || File.GetUnixFileMode(keyFile) == (UnixFileMode.UserRead | UnixFileMode.UserWrite), "the admin key file must be readable by its owner only");
+                        client.DefaultRequestHeaders.Remove(KeyAuthenticator.ApiKeyHeader);
+                        client.DefaultRequestHeaders.Add(KeyAuthenticator.ApiKeyHeader, key);
 
-                    return new RunningScript(process, client);
+                        // Never printed: the first start says where it is, later starts reuse it silently.
+                        lock (log)
+                        {
+                            Assert.DoesNotContain(key, log.ToString(), StringComparison.Ordinal);
+                            Assert.Equal(++_starts == 1, log.ToString().Contains($"created an admin API key in {keyFile}", StringComparison.Ordinal));
+                        }
+
+                        return running;
+                    }
+                    catch
+                    {
+                        running.Dispose();
+                        throw;
+                    }
                 }
             }
             catch (HttpRequestException)

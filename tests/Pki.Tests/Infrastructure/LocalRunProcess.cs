@@ -56,8 +56,17 @@ public sealed class LocalRunProcess : IAsyncDisposable
             },
         };
         var run = new LocalRunProcess(Process.Start(start)!, ports[0], state);
-        await run.WaitUntilReadyAsync();
-        return run;
+        try
+        {
+            await run.WaitUntilReadyAsync();
+            return run;
+        }
+        catch
+        {
+            // No local/run outlives a test that could not use it.
+            await run.DisposeAsync();
+            throw;
+        }
     }
 
     /// <summary>Everything local/run and what it started wrote to the console so far.</summary>
@@ -85,7 +94,15 @@ public sealed class LocalRunProcess : IAsyncDisposable
     {
         if (!_process.HasExited)
         {
-            await StopAsync();
+            try
+            {
+                await StopAsync();
+            }
+            catch (OperationCanceledException)
+            {
+                // It did not stop on Ctrl-C within a minute: end it and what it started.
+                _process.Kill(entireProcessTree: true);
+            }
         }
 
         _process.Dispose();
