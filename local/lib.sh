@@ -22,7 +22,8 @@ pki_as_root() {
 # independent X.509 implementations that judge our output), curl and jq (the README's examples),
 # GNU time (local/bench measures OpenSSL's and our peak memory with it), faketime (a test runs the infra check
 # two years ahead to show its verdict does not depend on the date), and aiosmtpd, the SMTP server the
-# notification tests mail to (Debian's package, for Debian's /usr/bin/python3, whatever python3 is first on PATH).
+# notification tests and local/run mail to (Debian's package, for Debian's /usr/bin/python3, whatever python3 is first
+# on PATH). The README test allows its examples these packages' programs beside a fresh Debian's, so keep the list here.
 pki_install_prerequisites() {
   local missing=()
   [ -e "$PKI_SOFTHSM_LIB" ] && command -v softhsm2-util >/dev/null || missing+=(softhsm2)
@@ -110,6 +111,24 @@ pki_start_azurite() {
   PKI_STORAGE="DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=$PKI_AZURITE_KEY;BlobEndpoint=http://127.0.0.1:$blob/devstoreaccount1;QueueEndpoint=http://127.0.0.1:$queue/devstoreaccount1;TableEndpoint=http://127.0.0.1:$table/devstoreaccount1;"
   export PKI_STORAGE
   pki_log "Azurite listening (tables on 127.0.0.1:$table, state in $dir)"
+}
+
+# pki_start_mail_sink MAIL_DIR PORT: a local SMTP server (Debian's aiosmtpd, which pki_install_prerequisites installs)
+# on 127.0.0.1:PORT that keeps every mail it accepts in the Maildir MAIL_DIR (one file a mail in MAIL_DIR/new), so
+# that notices can be read locally with nothing sent anywhere.
+pki_start_mail_sink() {
+  local dir=$1 port=$2
+  if pki_port_in_use 127.0.0.1 "$port"; then
+    pki_log "port $port is taken (another local/run?); stop it or choose another with PKI_SMTP_PORT"
+    return 1
+  fi
+  # The handler makes the Maildir (new/, cur/, tmp/) itself, and only where no folder is yet.
+  mkdir -p "$(dirname "$dir")"
+  # Its own session, as Azurite: a Ctrl-C reaches the script's trap, which stops it.
+  setsid /usr/bin/python3 -m aiosmtpd -n -l "127.0.0.1:$port" -c aiosmtpd.handlers.Mailbox "$dir" >"$dir.log" 2>&1 &
+  PKI_PIDS+=($!)
+  pki_wait_for_port 127.0.0.1 "$port" 30 || { cat "$dir.log" >&2; return 1; }
+  pki_log "mail server listening on 127.0.0.1:$port, mails kept in $dir/new"
 }
 
 # pki_init_token STATE_DIR LABEL: a SoftHSM2 token under STATE_DIR with its own config; a random PIN kept

@@ -36,7 +36,7 @@ public static class AdminEndpoint
     }
 
     /// <summary>The caller must be an admin, through the same access control as the API; otherwise the problem is written.</summary>
-    private static async Task<bool> AuthorizeAsync(HttpContext context)
+    internal static async Task<bool> AuthorizeAsync(HttpContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
         try

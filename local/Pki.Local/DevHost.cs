@@ -3,12 +3,13 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Configuration.Memory;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Pki.Core.Storage;
 using Pki.Functions;
 using Pki.Functions.Http;
+using Pki.Local.Clock;
+using Pki.Local.Events;
 using Pki.Local.Queues;
 using Pki.Local.Timers;
 
@@ -18,19 +19,25 @@ namespace Pki.Local;
 /// Runs the function classes of Pki.Functions in-process on Kestrel, because Functions Core Tools
 /// cannot be installed here. Same services, same routes (from the [Function] attributes), same host.json
 /// prefix, timer functions on their schedules, queue functions on their queues, and the host's admin endpoint
-/// to run a timer function by hand.
+/// to run a timer function by hand. Unlike the Functions host, its clock can be moved forward (see <see cref="DevClock"/>).
 /// </summary>
 public static class DevHost
 {
     public const string DefaultUrl = "http://localhost:7071";
 
     /// <summary>
-    /// The Functions host writes no per-request ASP.NET Core lines to the console; at Information (five a request:
-    /// request starting/finished, endpoint executing/executed, result) they cost more than an OCSP answer itself.
+    /// The console's default levels, beneath every configuration source. One line per request at most: the host's own
+    /// (<see cref="RequestLog"/>). ASP.NET Core's five lines a request (request starting/finished, endpoint executing/executed,
+    /// result), which the Functions host does not write either and which cost more than an OCSP answer, and the service's
+    /// Information lines (audit records, the lines around each signature, every CRL published, …) start at Warning;
+    /// the dev host's own lines (requests, timer runs, queues, the clock) at Information.
+    /// <c>Logging__LogLevel__Pki=Information</c> brings the service's lines back.
     /// </summary>
     private static readonly Dictionary<string, string?> LoggingDefaults = new(StringComparer.OrdinalIgnoreCase)
     {
         ["Logging:LogLevel:Microsoft.AspNetCore"] = nameof(LogLevel.Warning),
+        ["Logging:LogLevel:Pki"] = nameof(LogLevel.Warning),
+        ["Logging:LogLevel:Pki.Local"] = nameof(LogLevel.Information),
     };
 
     public static WebApplication Build(string[] args, Action<IServiceCollection>? configureServices = null) =>
@@ -66,9 +73,16 @@ public static class DevHost
         builder.Services.AddSingleton(functions);
         builder.Services.AddSingleton(TimerLeases.Create);
         builder.Services.AddSingleton<StorageRequestTotals>();
+        builder.Services.AddSingleton<RequestLog>();
         builder.Services.AddSingleton<TimerFunctionRunner>();
+
+        // Registered before the functions' services, whose TryAdd of the system clock then adds nothing: every service of
+        // this host reads the dev clock, which an admin can move forward. A test's own clock, added after, still wins.
+        builder.Services.AddSingleton(_ => new DevClock());
+        builder.Services.AddSingleton<TimeProvider>(services => services.GetRequiredService<DevClock>());
+        builder.Services.AddSingleton(ClockOffsetStore.Create);
+        builder.Services.AddSingleton<DevClockControl>();
         configure(builder);
-        builder.Services.TryAddSingleton(TimeProvider.System);
 
         // Registered after the functions' own hosted services (the CA bootstrap), which thus start first.
         builder.Services.AddHostedService<TimerScheduler>();
@@ -82,6 +96,9 @@ public static class DevHost
         }
 
         var app = builder.Build();
+
+        // The offset kept by an earlier run on this storage, read before any schedule counts from the clock.
+        app.Services.GetRequiredService<DevClockControl>().LoadAsync().GetAwaiter().GetResult();
 
         // Made now, not when the scheduler's loop first asks: schedules count from the host's start, so a
         // clock that moves before the loop runs (a fake one in tests, a busy machine) cannot skip an occurrence.
@@ -99,6 +116,9 @@ public static class DevHost
             await next(context);
         });
 
+        var requestLog = app.Services.GetRequiredService<RequestLog>();
+        app.Use((context, next) => requestLog.InvokeAsync(context, next));
+
         var prefix = HostJson.RoutePrefix(hostJson);
         foreach (var route in functions.HttpRoutes)
         {
@@ -108,6 +128,10 @@ public static class DevHost
 
         app.MapPost(AdminEndpoint.Route, AdminEndpoint.HandleAsync);
         app.MapGet(StorageRequestTotals.Route, AdminEndpoint.StorageRequestsAsync);
+        app.MapGet(ClockEndpoint.Route, ClockEndpoint.GetAsync);
+        app.MapPost(ClockEndpoint.Route, ClockEndpoint.PostAsync);
+        app.MapGet(EventsEndpoint.Route, EventsEndpoint.PeekAsync);
+        app.MapPost(EventsEndpoint.TakeRoute, EventsEndpoint.TakeAsync);
 
         // The Functions host answers unknown routes with an empty 404; ours says what exists.
         app.MapFallback(context => FunctionEndpoint.ExecuteAsync(

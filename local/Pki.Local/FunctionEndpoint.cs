@@ -29,8 +29,11 @@ public static class FunctionEndpoint
     }
 
     /// <summary>Writes an action result to the response, as the Functions host's ASP.NET Core integration does.</summary>
-    public static Task ExecuteAsync(IActionResult result, HttpContext context) =>
-        result.ExecuteResultAsync(new ActionContext(context, context.GetRouteData(), new ActionDescriptor()));
+    public static Task ExecuteAsync(IActionResult result, HttpContext context)
+    {
+        RequestLog.Note(context, result);
+        return result.ExecuteResultAsync(new ActionContext(context, context.GetRouteData(), new ActionDescriptor()));
+    }
 
     private static Func<HttpContext, object?> BinderFor(ParameterInfo parameter)
     {

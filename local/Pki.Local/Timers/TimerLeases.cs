@@ -58,18 +58,25 @@ public sealed class TimerLeases
     public static TimerLeases Create(IServiceProvider services)
     {
         ArgumentNullException.ThrowIfNull(services);
-        var storage = services.GetRequiredService<IConfiguration>().GetSection(StorageSection).Get<StorageOptions>() ?? new StorageOptions();
-        BlobContainerClient? container = null;
+        var storage = StorageOf(services);
+        return new TimerLeases(ContainerOf(storage, services), storage.TablePrefix, services.GetRequiredService<ILogger<TimerLeases>>());
+    }
+
+    /// <summary>The <c>Pki:Storage</c> settings the dev host keeps its own blobs by.</summary>
+    internal static StorageOptions StorageOf(IServiceProvider services) =>
+        services.GetRequiredService<IConfiguration>().GetSection(StorageSection).Get<StorageOptions>() ?? new StorageOptions();
+
+    /// <summary><see cref="Container"/> in the configured account; null when no account is configured.</summary>
+    internal static BlobContainerClient? ContainerOf(StorageOptions storage, IServiceProvider services)
+    {
         if (StorageClients.UsesConnectionString(storage))
         {
-            container = StorageClients.Blobs(storage, credential: null).GetBlobContainerClient(Container);
-        }
-        else if (!string.IsNullOrWhiteSpace(storage.BlobServiceUri))
-        {
-            container = StorageClients.Blobs(storage, services.GetRequiredService<TokenCredential>()).GetBlobContainerClient(Container);
+            return StorageClients.Blobs(storage, credential: null).GetBlobContainerClient(Container);
         }
 
-        return new TimerLeases(container, storage.TablePrefix, services.GetRequiredService<ILogger<TimerLeases>>());
+        return string.IsNullOrWhiteSpace(storage.BlobServiceUri)
+            ? null
+            : StorageClients.Blobs(storage, services.GetRequiredService<TokenCredential>()).GetBlobContainerClient(Container);
     }
 
     /// <summary>Stands where the Functions host puts its site's host id, so one deployment's hosts share their leases.</summary>

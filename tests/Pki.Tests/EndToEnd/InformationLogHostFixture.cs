@@ -2,8 +2,8 @@ using Pki.Tests.Infrastructure;
 
 namespace Pki.Tests.EndToEnd;
 
-/// <summary>A dev host that records what it logs down to Information, where refused requests are logged.</summary>
+/// <summary>A dev host that records what it and the service log down to Information, where refused requests are logged.</summary>
 public sealed class InformationLogHostFixture : DevHostFixture
 {
-    public override Task InitializeAsync() => StartHostAsync(["--Logging:LogLevel:Default=Information"], configureServices: null);
+    public override Task InitializeAsync() => StartHostAsync(["--Logging:LogLevel:Default=Information", "--Logging:LogLevel:Pki=Information"], configureServices: null);
 }

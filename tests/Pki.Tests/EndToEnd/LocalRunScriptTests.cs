@@ -14,13 +14,14 @@ public sealed class LocalRunScriptTests : IDisposable
 {
     private readonly string _state = Directory.CreateTempSubdirectory("pki-run-").FullName;
     private readonly int _httpPort;
+    private readonly int _smtpPort;
     private readonly int[] _azuritePorts;
     private int _starts;
 
     public LocalRunScriptTests()
     {
-        var ports = DistinctFreePorts(4);
-        (_httpPort, _azuritePorts) = (ports[0], ports[1..]);
+        var ports = LocalRunProcess.DistinctFreePorts(5);
+        (_httpPort, _smtpPort, _azuritePorts) = (ports[0], ports[1], ports[2..]);
     }
 
     [Fact]
@@ -76,6 +77,7 @@ public sealed class LocalRunScriptTests : IDisposable
                 ["PKI_STATE"] = _state,
                 ["PKI_URLS"] = $"http://127.0.0.1:{_httpPort}",
                 ["PKI_AZURITE_PORTS"] = string.Join(' ', _azuritePorts),
+                ["PKI_SMTP_PORT"] = _smtpPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 ["PKI_DEVHOST_DLL"] = RepoPaths.BuildOutput(Path.Combine("local", "Pki.Local"), "Pki.Local.dll"),
             },
         };
@@ -96,19 +98,31 @@ public sealed class LocalRunScriptTests : IDisposable
                 using var response = await client.GetAsync("/api/ca");
                 if (response.IsSuccessStatusCode && (await response.JsonAsync()).GetArrayLength() == 2)
                 {
-                    // The admin key local/run made (on the first start only) and printed.
-                    var key = await File.ReadAllTextAsync(keyFile);
-                    Assert.StartsWith("pki_", key, StringComparison.Ordinal);
-                    Assert.True(OperatingSystem.IsWindows() || File.GetUnixFileMode(keyFile) == (UnixFileMode.UserRead | UnixFileMode.UserWrite), "the admin key file must be readable by its owner only");
-                    client.DefaultRequestHeaders.Remove(KeyAuthenticator.ApiKeyHeader);
-                    client.DefaultRequestHeaders.Add(KeyAuthenticator.ApiKeyHeader, key);
-                    // Printed on the first start, reused silently after.
-                    lock (log)
+                    // Stopped again should an assertion below fail, so that no local/run outlives the test.
+                    var running = new RunningScript(process, client);
+                    try
                     {
-                        Assert.Equal(++_starts == 1, log.ToString().Contains(key, StringComparison.Ordinal));
-                    }
+                        // The admin key local/run made on the first start.
+                        var key = await File.ReadAllTextAsync(keyFile);
+                        Assert.StartsWith("pki_", key, StringComparison.Ordinal);
+                        Assert.True(OperatingSystem.IsWindows() || File.GetUnixFileMode(keyFile) == (UnixFileMode.UserRead | UnixFileMode.UserWrite), "the admin key file must be readable by its owner only");
+                        client.DefaultRequestHeaders.Remove(KeyAuthenticator.ApiKeyHeader);
+                        client.DefaultRequestHeaders.Add(KeyAuthenticator.ApiKeyHeader, key);
 
-                    return new RunningScript(process, client);
+                        // Never printed: the first start says where it is, later starts reuse it silently.
+                        lock (log)
+                        {
+                            Assert.DoesNotContain(key, log.ToString(), StringComparison.Ordinal);
+                            Assert.Equal(++_starts == 1, log.ToString().Contains($"created an admin API key in {keyFile}", StringComparison.Ordinal));
+                        }
+
+                        return running;
+                    }
+                    catch
+                    {
+                        running.Dispose();
+                        throw;
+                    }
                 }
             }
             catch (HttpRequestException)
@@ -130,7 +144,7 @@ public sealed class LocalRunScriptTests : IDisposable
 
     private void AssertNothingListens()
     {
-        foreach (var port in _azuritePorts.Append(_httpPort))
+        foreach (var port in _azuritePorts.Append(_httpPort).Append(_smtpPort))
         {
             using var tcp = new TcpClient();
             Assert.ThrowsAny<SocketException>(() => tcp.Connect(IPAddress.Loopback, port));
@@ -145,36 +159,6 @@ public sealed class LocalRunScriptTests : IDisposable
         var output = process.StandardOutput.ReadToEnd();
         process.WaitForExit();
         return output;
-    }
-
-    /// <summary>
-    /// Ports below Linux's ephemeral range (32768+), so no outgoing connection of a parallel test can
-    /// take one between our check and the script's bind; all held open together so they differ.
-    /// </summary>
-    private static int[] DistinctFreePorts(int count)
-    {
-        var listeners = new List<TcpListener>();
-        try
-        {
-            while (listeners.Count < count)
-            {
-                var listener = new TcpListener(IPAddress.Loopback, Random.Shared.Next(20000, 32000));
-                try
-                {
-                    listener.Start();
-                    listeners.Add(listener);
-                }
-                catch (SocketException)
-                {
-                }
-            }
-
-            return [.. listeners.Select(l => ((IPEndPoint)l.LocalEndpoint).Port)];
-        }
-        finally
-        {
-            listeners.ForEach(l => l.Stop());
-        }
     }
 
     public void Dispose()
