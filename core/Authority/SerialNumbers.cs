@@ -24,6 +24,9 @@ public static class SerialNumbers
     /// <summary>A serial in <paramref name="partition"/> (a value from <see cref="NewPartition"/>), the rest random.</summary>
     public static BigInteger New(ushort partition)
     {
+        // A first byte of zero would shorten the hex (and move the partition); one with the top bit set, a negative serial.
+        ArgumentOutOfRangeException.ThrowIfLessThan(partition, (ushort)0x0100);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(partition, (ushort)0x7FFF);
         Span<byte> bytes = stackalloc byte[Bytes];
         RandomNumberGenerator.Fill(bytes[PartitionBytes..]);
         bytes[0] = (byte)(partition >> 8);

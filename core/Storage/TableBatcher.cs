@@ -55,6 +55,30 @@ public sealed class TableBatcher
 
     private async Task FlushAsync(TableClient table, (string, string) key, Lane lane)
     {
+        try
+        {
+            await FlushLoopAsync(table, key, lane).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            // Not expected (CommitAsync settles every write it takes); if it happens, nothing may wait for ever.
+            lock (lane)
+            {
+                foreach (var write in lane.Queue)
+                {
+                    write.Done.TrySetException(e);
+                }
+
+                lane.Queue.Clear();
+                lane.Flushing = false;
+                lane.Retired = true;
+                _lanes.TryRemove(KeyValuePair.Create(key, lane));
+            }
+        }
+    }
+
+    private async Task FlushLoopAsync(TableClient table, (string, string) key, Lane lane)
+    {
         while (true)
         {
             List<Write> batch;
