@@ -37,9 +37,16 @@ public static class TestStack
         return token;
     }
 
+    /// <summary>Set by <see cref="ReportingTestFramework"/>: xunit's diagnostic messages, which `dotnet test` prints at its default verbosity.</summary>
+    public static Action<string>? Diagnostics { get; set; }
+
     /// <summary>
-    /// To the test host's standard error, which `dotnet test` shows (xunit keeps the standard output of tests to
-    /// itself), once per choice.
+    /// Once per choice: through xunit's diagnostic messages (shown by `dotnet test` at its default verbosity) and to
+    /// the test host's standard error (shown with `-v n`).
     /// </summary>
-    private static void Report(string line) => Console.Error.WriteLine("[Pki.Tests] " + line);
+    private static void Report(string line)
+    {
+        Diagnostics?.Invoke("[Pki.Tests] " + line);
+        Console.Error.WriteLine("[Pki.Tests] " + line);
+    }
 }
