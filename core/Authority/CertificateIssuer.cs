@@ -82,6 +82,9 @@ public sealed class CertificateIssuer(
         return new Reservation(reserved, issuer, signer, template);
     }
 
+    /// <summary>Completes once what follows the issuance of <paramref name="serialNumber"/> (its derived rows and "issued" event) is written here.</summary>
+    public Task WhenDerivedAsync(string serialNumber) => followUp?.WhenFinishedAsync(serialNumber) ?? Task.CompletedTask;
+
     /// <summary>The caller's step after reserving failed: the serial is recorded as never issued (nothing was signed).</summary>
     public Task AbandonAsync(Reservation reservation)
     {

@@ -16,6 +16,7 @@ public sealed class IssuanceFollowUp(ILogger<IssuanceFollowUp> logger) : IHosted
 
     private readonly Lock _gate = new();
     private readonly HashSet<Task> _running = [];
+    private readonly Dictionary<string, Task> _bySerial = new(StringComparer.Ordinal);
     private TaskCompletionSource? _idle;
 
     /// <summary>Follow-ups started and not yet finished.</summary>
@@ -40,12 +41,25 @@ public sealed class IssuanceFollowUp(ILogger<IssuanceFollowUp> logger) : IHosted
             {
                 var task = Task.Run(() => GuardAsync(serialNumber, work));
                 _running.Add(task);
-                _ = task.ContinueWith(Done, TaskScheduler.Default);
+                _bySerial[serialNumber] = task;
+                _ = task.ContinueWith(t => Done(t, serialNumber), TaskScheduler.Default);
                 return;
             }
         }
 
         await GuardAsync(serialNumber, work).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Completes when the follow-up of <paramref name="serialNumber"/> has run (at once when none runs here): what is
+    /// recorded about a certificate after its issuance (a renewal's "renewed" event) then follows its "issued" event.
+    /// </summary>
+    public Task WhenFinishedAsync(string serialNumber)
+    {
+        lock (_gate)
+        {
+            return _bySerial.TryGetValue(serialNumber, out var task) ? task : Task.CompletedTask;
+        }
     }
 
     /// <summary>Completes when no follow-up is running (tests, and a host that stops).</summary>
@@ -90,11 +104,16 @@ public sealed class IssuanceFollowUp(ILogger<IssuanceFollowUp> logger) : IHosted
         }
     }
 
-    private void Done(Task task)
+    private void Done(Task task, string serialNumber)
     {
         lock (_gate)
         {
             _running.Remove(task);
+            if (_bySerial.TryGetValue(serialNumber, out var current) && current == task)
+            {
+                _bySerial.Remove(serialNumber);
+            }
+
             if (_running.Count == 0 && _idle is { } idle)
             {
                 _idle = null;

@@ -13,6 +13,7 @@ namespace Pki.Core.Renewal;
 /// </summary>
 public sealed class RenewalRequestService(
     CertificateService certificates,
+    CertificateIssuer issuer,
     ICertificateStore store,
     LifecycleEvents events,
     LifecycleEventRecorder recorder,
@@ -84,6 +85,8 @@ public sealed class RenewalRequestService(
         }
 
         // A replay after a crash links and records here too; the event's id is the same, so consumers see one event.
+        // The successor's "issued" event goes out before its "renewed" event.
+        await issuer.WhenDerivedAsync(successor).ConfigureAwait(false);
         var record = await store.GetAsync(successor, CancellationToken.None).ConfigureAwait(false);
         await recorder.RecordAsync(events.Renewed(record!, serial), CancellationToken.None).ConfigureAwait(false);
         logger.LogInformation("Renewal request {RequestId} renewed certificate {SerialNumber} as {SuccessorSerial}", request.RequestId, serial, successor);

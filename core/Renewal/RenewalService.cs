@@ -100,6 +100,9 @@ public sealed class RenewalService(
         }
 
         var successor = await issuer.SignAndRecordAsync(reservation).ConfigureAwait(false);
+
+        // The successor's "issued" event goes out before its "renewed" event.
+        await issuer.WhenDerivedAsync(successor.SerialNumber).ConfigureAwait(false);
         await recorder.RecordAsync(events.Renewed(successor, serial), CancellationToken.None).ConfigureAwait(false);
         await audit.AppendAsync(RenewedEntry(successor, serial), CancellationToken.None).ConfigureAwait(false);
         logger.LogInformation("Renewed certificate {SerialNumber} as {SuccessorSerial} with CA {CaId}", serial, successor.SerialNumber, successor.IssuerId);
