@@ -105,18 +105,10 @@ public sealed class TableEventOutbox(TableStorage storage) : IEventOutbox
     public async Task DeleteAsync(OutboxEntry entry, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(entry);
-        try
-        {
-            // Group-committed with concurrent deletes of its shard.
-            await storage.WriteAsync(
-                TableNames.EventOutbox,
-                new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(Partition(entry.Shard), entry.Key), entry.Version is null ? ETag.All : new ETag(entry.Version)),
-                cancellationToken).ConfigureAwait(false);
-        }
-        catch (RequestFailedException e) when (e.Status is 404 or 412)
-        {
-            // Another dispatch removed it first, or took it over after our claim ran out and removes it itself.
-        }
+
+        // Group-committed with concurrent deletes of its shard. Gone or changed (false): another dispatch removed it
+        // first, or took it over after our claim ran out and removes it itself.
+        await storage.TryDeleteAsync(TableNames.EventOutbox, Partition(entry.Shard), entry.Key, entry.Version is null ? ETag.All : new ETag(entry.Version), cancellationToken).ConfigureAwait(false);
     }
 
     private async Task<TableClient> GetBatchTableAsync(IReadOnlyList<OutboxEntry> entries, CancellationToken cancellationToken)

@@ -71,15 +71,19 @@ public sealed class TableRequestStore(TableStorage storage) : IRequestStore
         ? ("id-" + record.CreatedAt.UtcDateTime.ToString("yyyyMMddHH", System.Globalization.CultureInfo.InvariantCulture), record.RequestId)
         : (KeyedPartition(record.IdempotencyKey), string.Empty);
 
-    private static TableEntity ToEntity(IssuanceRequestRecord r) => new(Keys(r).PartitionKey, Keys(r).RowKey)
+    private static TableEntity ToEntity(IssuanceRequestRecord r)
     {
-        ["RequestId"] = r.RequestId,
-        ["BodyHash"] = r.BodyHash,
-        ["Status"] = r.Status.ToString(),
-        ["CreatedAt"] = r.CreatedAt,
-        ["UpdatedAt"] = r.UpdatedAt,
-        ["SerialNumber"] = r.SerialNumber,
-    };
+        var (partitionKey, rowKey) = Keys(r);
+        return new TableEntity(partitionKey, rowKey)
+        {
+            ["RequestId"] = r.RequestId,
+            ["BodyHash"] = r.BodyHash,
+            ["Status"] = r.Status.ToString(),
+            ["CreatedAt"] = r.CreatedAt,
+            ["UpdatedAt"] = r.UpdatedAt,
+            ["SerialNumber"] = r.SerialNumber,
+        };
+    }
 
     private static IssuanceRequestRecord FromEntity(TableEntity e, string idempotencyKey) => new(
         e.GetString("RequestId"),

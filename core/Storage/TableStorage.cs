@@ -65,14 +65,20 @@ public sealed class TableStorage
         WriteAsync(name, new TableTransactionAction(TableTransactionActionType.UpsertReplace, entity), cancellationToken);
 
     /// <summary>A group-committed delete; an entity already gone is not an error.</summary>
-    public async Task DeleteAsync(string name, string partitionKey, string rowKey, CancellationToken cancellationToken = default)
+    public Task DeleteAsync(string name, string partitionKey, string rowKey, CancellationToken cancellationToken = default) =>
+        TryDeleteAsync(name, partitionKey, rowKey, ETag.All, cancellationToken);
+
+    /// <summary>A group-committed delete if the entity is still at <paramref name="ifMatch"/>; false when it changed or is gone (412, 404).</summary>
+    public async Task<bool> TryDeleteAsync(string name, string partitionKey, string rowKey, ETag ifMatch, CancellationToken cancellationToken = default)
     {
         try
         {
-            await WriteAsync(name, new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(partitionKey, rowKey), ETag.All), cancellationToken).ConfigureAwait(false);
+            await WriteAsync(name, new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(partitionKey, rowKey), ifMatch), cancellationToken).ConfigureAwait(false);
+            return true;
         }
-        catch (RequestFailedException e) when (e.Status == 404)
+        catch (RequestFailedException e) when (e.Status is 404 or 412)
         {
+            return false;
         }
     }
 
