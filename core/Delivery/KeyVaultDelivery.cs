@@ -720,12 +720,15 @@ public sealed class KeyVaultDelivery(
 
     /// <summary>What the resume pass retries: the vault's answers, the credential's, no answer, and steps not settled yet.</summary>
     private static bool IsRetryable(Exception e) =>
-        e is RequestFailedException or AuthenticationFailedException or HttpRequestException or IOException or TimeoutException
+        (e is AggregateException { InnerExceptions.Count: > 0 } all && all.InnerExceptions.All(IsRetryable))
+        || e is RequestFailedException or AuthenticationFailedException or HttpRequestException or IOException or TimeoutException
             or DeliveryDeferredException or CertificateNotRecordedException
         || (e is TaskCanceledException && e.InnerException is TimeoutException);
 
     private static string Describe(KeyVaultTarget target, Exception e) => e switch
     {
+        // Azure.Core's retries gave up: the last attempt says what went wrong.
+        AggregateException { InnerExceptions.Count: > 0 } all => Describe(target, all.InnerExceptions[^1]),
         RequestFailedException { Status: 401 or 403 } f =>
             $"Key Vault {target.VaultUri} refused the service (HTTP {f.Status}{(f.ErrorCode is { } c ? " " + c : "")}); grant its identity 'Key Vault Certificates Officer' on the vault (README, Azure).",
         RequestFailedException { Status: 429 } => $"Key Vault {target.VaultUri} kept throttling (HTTP 429) beyond the client's retries.",

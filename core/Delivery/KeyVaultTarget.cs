@@ -23,7 +23,7 @@ public sealed record KeyVaultTarget(Uri VaultUri, string CertificateName)
     {
         if (string.IsNullOrWhiteSpace(vaultUri) || vaultUri.Length > 2048
             || !Uri.TryCreate(vaultUri.Trim(), UriKind.Absolute, out var uri) || uri.Scheme != Uri.UriSchemeHttps
-            || uri.HostNameType != UriHostNameType.Dns || !string.IsNullOrEmpty(uri.Query) || uri.AbsolutePath != "/")
+            || uri.HostNameType is not (UriHostNameType.Dns or UriHostNameType.IPv4 or UriHostNameType.IPv6) || !string.IsNullOrEmpty(uri.Query) || uri.AbsolutePath != "/")
         {
             throw ProblemException.BadRequest("invalid-delivery-target", "'vaultUri' must be a vault's https URI, e.g. https://team-kv.vault.azure.net/.");
         }

@@ -20,6 +20,8 @@ public sealed partial class KeyVaultDouble
     private readonly Dictionary<string, PendingOperation> _pending = new(StringComparer.OrdinalIgnoreCase);
     private readonly Dictionary<string, AsymmetricAlgorithm> _versionKeys = new(StringComparer.OrdinalIgnoreCase);
     private readonly HashSet<string> _deniedOperations = new(StringComparer.OrdinalIgnoreCase);
+    private readonly Dictionary<string, List<byte[]>> _csrs = new(StringComparer.OrdinalIgnoreCase);
+    private readonly Dictionary<string, int> _merged = new(StringComparer.OrdinalIgnoreCase);
     private int _throttleRemaining;
     private int _abortMerges;
     private bool _abortAfterMerging;
@@ -95,9 +97,32 @@ public sealed partial class KeyVaultDouble
         }
     }
 
-    /// <summary>How many merges the vault accepted for a certificate.</summary>
-    public int MergeCount(string name) =>
-        Requests.Count(r => r.Method == "POST" && r.Path.Equals($"/certificates/{name}/pending/merge", StringComparison.OrdinalIgnoreCase) && r.HasToken);
+    /// <summary>How many merges the vault accepted (stored a version for) for a certificate.</summary>
+    public int MergeCount(string name)
+    {
+        lock (_lock)
+        {
+            return _merged.TryGetValue(name, out var count) ? count : 0;
+        }
+    }
+
+    /// <summary>Every CSR the vault made for a certificate, in order (one per created version).</summary>
+    public IReadOnlyList<byte[]> Csrs(string name)
+    {
+        lock (_lock)
+        {
+            return _csrs.TryGetValue(name, out var csrs) ? [.. csrs] : [];
+        }
+    }
+
+    /// <summary>Whether a certificate has a pending operation.</summary>
+    public bool IsPending(string name)
+    {
+        lock (_lock)
+        {
+            return _pending.ContainsKey(name);
+        }
+    }
 
     private async Task<bool> HandleEnrollmentAsync(HttpContext context, string[] segments, string body)
     {
@@ -187,6 +212,12 @@ public sealed partial class KeyVaultDouble
                     : RSA.Create(size!.Value);
                 operation = new PendingOperation(Guid.NewGuid().ToString("N"), key, Csr(key, subject!, x509), policy);
                 _pending[name] = operation;
+                if (!_csrs.TryGetValue(name, out var csrs))
+                {
+                    _csrs[name] = csrs = [];
+                }
+
+                csrs.Add(operation.Csr);
             }
         }
 
@@ -302,6 +333,7 @@ public sealed partial class KeyVaultDouble
                     versions.Add(new StoredVersion(version, leaf, true, created, created));
                     _versionKeys[name + "/" + version] = operation.Key;
                     _pending.Remove(name);
+                    _merged[name] = _merged.GetValueOrDefault(name) + 1;
                 }
             }
         }
