@@ -14,9 +14,6 @@ public sealed record KeyVaultTarget(Uri VaultUri, string CertificateName)
     /// <summary>The certificate's address without a version, as App Service and Front Door are given it.</summary>
     public string Id => $"{VaultUri.GetLeftPart(UriPartial.Authority)}/certificates/{CertificateName}";
 
-    /// <summary>The vault host and name, as the inventory's Key Vault locations begin (they add "/{version}").</summary>
-    public string LocationPrefix => $"{VaultUri.Authority}/certificates/{CertificateName}/";
-
     /// <summary>A target from what a caller sent: an absolute https vault URI (its authority only counts) and a Key Vault object name.</summary>
     /// <exception cref="ProblemException">400 invalid-delivery-target naming the field.</exception>
     public static KeyVaultTarget Parse(string? vaultUri, string? certificateName)

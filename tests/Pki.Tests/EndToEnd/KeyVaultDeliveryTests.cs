@@ -138,6 +138,25 @@ public sealed class KeyVaultDeliveryTests(KeyVaultDeliveryHostFixture host) : IC
     }
 
     [Fact]
+    public async Task A_vault_that_keeps_throttling_beyond_the_clients_retries_is_tried_again_later()
+    {
+        var name = TestEnvironment.UniqueId("busy-");
+
+        // The call and its one retry both get 429 with Retry-After.
+        Vault.Throttle(2);
+        var (status, body) = await EnrollAsync(name, autoRenew: false);
+        Assert.True(status == HttpStatusCode.Accepted, body + " " + host.ErrorLog());
+        Assert.Contains("HTTP 429", body.GetProperty("operation").GetProperty("lastError").GetString());
+        Assert.False(Vault.IsPending(name));
+
+        await AdvanceClockAsync("PT2M");
+        await ResumeAsync();
+        Assert.NotNull(Vault.CurrentDer(name));
+        Assert.Equal(1, Vault.MergeCount(name));
+        Assert.Equal(0, await OpenOperationsAsync(name));
+    }
+
+    [Fact]
     public async Task A_restart_between_create_and_merge_resumes_from_storage_and_merges_once()
     {
         var name = TestEnvironment.UniqueId("crash-");
