@@ -236,8 +236,13 @@ module deliveryVaultRoles 'modules/deliveryvaultrole.bicep' = [
   }
 ]
 
-// The vaults the app may deliver to, as Pki:Delivery:KeyVaults reads them.
-var deliverySettings = toObject(range(0, length(deliveryVaults)), i => 'Pki__Delivery__KeyVaults__${i}', i => 'https://${deliveryVaults[i].name}${environment().suffixes.keyvaultDns}/')
+// The vaults the app may deliver to: a team's own under Pki:Delivery:TeamVaults:{team}, the others under
+// Pki:Delivery:KeyVaults (list indexes may have gaps; the configuration binder takes the entries in order).
+var deliverySettings = toObject(
+  range(0, length(deliveryVaults)),
+  i => empty(deliveryVaults[i].?team ?? '') ? 'Pki__Delivery__KeyVaults__${i}' : 'Pki__Delivery__TeamVaults__${deliveryVaults[i].team!}__${i}',
+  i => 'https://${deliveryVaults[i].name}${environment().suffixes.keyvaultDns}/'
+)
 
 // The service's own settings (bound to PkiOptions from the environment, Pki__Section__Key). Every endpoint is
 // reached with the app's identity: no connection string, key or PIN is stored anywhere.

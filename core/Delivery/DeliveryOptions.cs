@@ -9,6 +9,12 @@ public sealed class DeliveryOptions
     /// </summary>
     public List<string> KeyVaults { get; set; } = [];
 
+    /// <summary>
+    /// Vaults of one team (team name to vault URIs): only that team's certificates are delivered there, whoever asks.
+    /// Use these for teams' own vaults; <see cref="KeyVaults"/> for vaults every team may use.
+    /// </summary>
+    public Dictionary<string, List<string>> TeamVaults { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
     /// <summary>Profiles whose Key Vault renewals keep the key (Key Vault's reuse_key); every other renewal makes a new key in the vault.</summary>
     public List<string> ReuseKeyProfiles { get; set; } = [];
 

@@ -8,13 +8,19 @@ public static class DeliveryOptionsValidation
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(errors);
         const string s = PkiOptions.Section + ":Delivery";
-        for (var i = 0; i < options.KeyVaults.Count; i++)
+        var vaults = options.KeyVaults.Select((v, i) => (Setting: $"{s}:KeyVaults:{i}", Vault: v))
+            .Concat(options.TeamVaults.SelectMany(t => t.Value.Select((v, i) => (Setting: $"{s}:TeamVaults:{t.Key}:{i}", Vault: v))));
+        foreach (var (setting, vault) in vaults)
         {
-            var vault = options.KeyVaults[i];
             if (!Uri.TryCreate(vault, UriKind.Absolute, out var uri) || uri.Scheme != Uri.UriSchemeHttps || uri.AbsolutePath != "/" || !string.IsNullOrEmpty(uri.Query))
             {
-                errors.Add($"{s}:KeyVaults:{i} must be a vault's https URI such as https://team-kv.vault.azure.net/; got '{vault}'.");
+                errors.Add($"{setting} must be a vault's https URI such as https://team-kv.vault.azure.net/; got '{vault}'.");
             }
+        }
+
+        foreach (var team in options.TeamVaults.Keys.Where(t => Access.Teams.Normalize(t) != t))
+        {
+            errors.Add($"{s}:TeamVaults:{team} must name a team in lower case, as teams are stored.");
         }
 
         foreach (var (name, value, min, max) in new[]

@@ -53,7 +53,8 @@ public sealed class KeyVaultDelivery(
     public async Task<DeliveryResult> EnrollAsync(KeyVaultEnrollmentInput input, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(input);
-        var target = AllowedTarget(input.VaultUri, input.CertificateName);
+        var team = Teams.Resolve(input.Team, callers.Current);
+        var target = AllowedTarget(input.VaultUri, input.CertificateName, team);
         var profile = profiles.Get(input.Profile);
         if (profile.RequiresApproval)
         {
@@ -78,8 +79,6 @@ public sealed class KeyVaultDelivery(
         {
             throw ProblemException.BadRequest("invalid-common-name", $"Give 'dnsNames' or a 'commonName' of at most {CertificateIssuer.MaxCommonNameLength} characters without DN special characters.");
         }
-
-        var team = Teams.Resolve(input.Team, callers.Current);
 
         // Policy first, on the names and lifetime asked for, with a throwaway key: the vault's own CSR is checked again
         // (its key and that it names exactly these), but a refusal must not leave a key behind in the team's vault.
@@ -215,7 +214,7 @@ public sealed class KeyVaultDelivery(
             throw ProblemException.Forbidden("team-not-yours", $"Only team '{record.Team ?? "none"}' or an admin may change where certificate {record.SerialNumber} is delivered.");
         }
 
-        var target = AllowedTarget(input.VaultUri, input.CertificateName);
+        var target = AllowedTarget(input.VaultUri, input.CertificateName, record.Team);
         await store.SetTargetAsync(record.SerialNumber, target, cancellationToken).ConfigureAwait(false);
         await audit.AppendAsync(AuditEntry.Succeeded(AuditActions.DeliveryTargetSet) with
         {
@@ -613,18 +612,26 @@ public sealed class KeyVaultDelivery(
         await store.TryUpdateAsync(operation, CancellationToken.None).ConfigureAwait(false)
         ?? throw new DeliveryDeferredException("The operation changed under us; the next pass reads it again.");
 
-    private KeyVaultTarget AllowedTarget(string? vaultUri, string? certificateName)
+    /// <summary>
+    /// A vault of <c>Pki:Delivery:KeyVaults</c> (open to every team) or of the certificate's team in
+    /// <c>Pki:Delivery:TeamVaults</c>: a team's vault never receives another team's certificates, so no team can
+    /// replace what another team's App Gateway serves.
+    /// </summary>
+    private KeyVaultTarget AllowedTarget(string? vaultUri, string? certificateName, string? team)
     {
         var target = KeyVaultTarget.Parse(vaultUri, certificateName);
-        var allowed = Settings.KeyVaults.Select(v => Uri.TryCreate(v, UriKind.Absolute, out var u) ? u.GetLeftPart(UriPartial.Authority) : v);
-        if (!allowed.Contains(target.VaultUri.GetLeftPart(UriPartial.Authority), StringComparer.OrdinalIgnoreCase))
+        var vault = target.VaultUri.GetLeftPart(UriPartial.Authority);
+        var teamVaults = team is not null && Settings.TeamVaults.TryGetValue(team, out var own) ? own : [];
+        if (!Settings.KeyVaults.Concat(teamVaults).Select(Authority).Contains(vault, StringComparer.OrdinalIgnoreCase))
         {
             throw ProblemException.Unprocessable("vault-not-a-target",
-                $"Vault {target.VaultUri} is not among the delivery vaults (Pki:Delivery:KeyVaults); an operator adds it there and grants the service 'Key Vault Certificates Officer' on it (README, Azure).");
+                $"Vault {target.VaultUri} is not a delivery vault for team '{team ?? "none"}' (Pki:Delivery:KeyVaults, Pki:Delivery:TeamVaults); an operator adds it there and grants the service 'Key Vault Certificates Officer' on it (README, Key Vault delivery).");
         }
 
         return target;
     }
+
+    private static string Authority(string vault) => Uri.TryCreate(vault, UriKind.Absolute, out var uri) ? uri.GetLeftPart(UriPartial.Authority) : vault;
 
     private CertificatePolicy Policy(DeliveryOperation operation)
     {

@@ -43,4 +43,7 @@ type deliveryVault = {
 
   @description('Its subscription; the deployment\'s own when left out.')
   subscriptionId: string?
+
+  @description('The team (lower case) whose certificates alone are delivered there; left out, every team may use it.')
+  team: string?
 }

@@ -86,6 +86,16 @@ public sealed class KeyVaultDeliveryTests(KeyVaultDeliveryHostFixture host) : IC
         Assert.True(status == HttpStatusCode.UnprocessableEntity, body + " " + host.ErrorLog());
         Assert.Equal("vault-not-a-target", ProblemType(body));
 
+        // The vault is team platform's: another team's requester cannot deliver there.
+        using (var web = TestCallers.WebRequester.Client(host.BaseAddress))
+        {
+            using var response = await web.PostAsJsonAsync("/api/delivery/keyvault", new
+            {
+                vaultUri = Vault.VaultUri.ToString(), certificateName = name, profile = "tls-server", owner = "wendy@corp.internal", dnsNames = new[] { "app.web.internal" },
+            });
+            await response.AssertProblemAsync(HttpStatusCode.UnprocessableEntity, "vault-not-a-target");
+        }
+
         (status, body) = await EnrollAsync("not_a/name");
         Assert.True(status == HttpStatusCode.BadRequest, body + " " + host.ErrorLog());
         Assert.Equal("invalid-delivery-target", ProblemType(body));
@@ -177,7 +187,7 @@ public sealed class KeyVaultDeliveryTests(KeyVaultDeliveryHostFixture host) : IC
         // Another host on the same storage (the process after a restart) resumes it from the row.
         await AdvanceClockAsync("PT2M");
         var restarted = await DevHostFixture.StartAsync(host.TablePrefix, host.RootId, host.IssuingId,
-            ["--Pki:Delivery:KeyVaults:0=" + Vault.VaultUri],
+            host.DeliveryArgs,
             services => services.Replace(ServiceDescriptor.Singleton<IKeyVaultClientFactory>(new KeyVaultClientFactory(Vault.Credential, Vault.ClientOptions(maxRetries: 1)))));
         try
         {

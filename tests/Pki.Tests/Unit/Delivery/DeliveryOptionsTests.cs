@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using Pki.Core;
 using Pki.Core.Delivery;
 using Pki.Core.Errors;
@@ -31,10 +32,39 @@ public sealed class DeliveryOptionsTests
     }
 
     [Fact]
+    public void A_team_vault_is_an_https_uri_under_a_lower_case_team()
+    {
+        var options = Unit.OptionsValidationTests.Valid();
+        options.Delivery.TeamVaults["Web"] = ["http://web-kv.vault.azure.net/"];
+        var result = new PkiOptionsValidator().Validate(null, options);
+        Assert.Contains("Pki:Delivery:TeamVaults:Web:0", result.FailureMessage);
+        Assert.Contains("Pki:Delivery:TeamVaults:Web must name a team in lower case", result.FailureMessage);
+    }
+
+    [Fact]
+    public void Vaults_bind_from_the_settings_infra_writes_whose_indexes_have_gaps()
+    {
+        // infra/main.bicep numbers deliveryVaults once across both lists, so each list has gaps.
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Pki:Delivery:KeyVaults:0"] = "https://shared-kv.vault.azure.net/",
+            ["Pki:Delivery:TeamVaults:web:1"] = "https://web-kv.vault.azure.net/",
+            ["Pki:Delivery:KeyVaults:2"] = "https://other-kv.vault.azure.net/",
+        }).Build();
+        var options = new PkiOptions();
+
+        PkiOptionsBinding.Bind(configuration.GetSection(PkiOptions.Section), options);
+
+        Assert.Equal(["https://shared-kv.vault.azure.net/", "https://other-kv.vault.azure.net/"], options.Delivery.KeyVaults);
+        Assert.Equal(["https://web-kv.vault.azure.net/"], options.Delivery.TeamVaults["web"]);
+    }
+
+    [Fact]
     public void Vault_uris_pass_as_https_authorities()
     {
         var options = Unit.OptionsValidationTests.Valid();
         options.Delivery.KeyVaults.Add("https://team-kv.vault.azure.net/");
+        options.Delivery.TeamVaults["web"] = ["https://web-kv.vault.azure.net/"];
         Assert.True(new PkiOptionsValidator().Validate(null, options).Succeeded);
     }
 
