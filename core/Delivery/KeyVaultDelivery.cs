@@ -135,6 +135,17 @@ public sealed class KeyVaultDelivery(
             return null;
         }
 
+        // Policy on the predecessor's names and team grants before the vault makes a key: a refusal goes back to the
+        // renewer, which tells the owner why, as for any certificate, and leaves nothing in the vault.
+        try
+        {
+            registration.ApproveRenewal(predecessor);
+        }
+        catch (ProblemException)
+        {
+            return null;
+        }
+
         var subject = IssuedCertificateReader.Read(der);
         var (keyType, keySize) = KeyOfCertificate(der);
         var now = time.GetUtcNow();
@@ -385,14 +396,19 @@ public sealed class KeyVaultDelivery(
         var name = operation.Target.CertificateName;
         try
         {
+            // A completed operation (the last merge) stays readable until the next create replaces it: only one in
+            // progress holds the CSR of a key waiting for its certificate.
             var pending = await client.GetCertificateOperationAsync(name, CancellationToken.None).ConfigureAwait(false);
-            if (pending.Properties is { Csr: { Length: > 0 } existing, CancellationRequested: false })
+            if (IsInProgress(pending.Properties))
             {
-                return existing;
-            }
+                if (pending.Properties is { Csr: { Length: > 0 } existing, CancellationRequested: false })
+                {
+                    return existing;
+                }
 
-            // Cancelled, or not one we can use: it goes, and ours replaces it.
-            await pending.DeleteAsync(CancellationToken.None).ConfigureAwait(false);
+                // Cancelled but still there: it goes, and ours replaces it.
+                await pending.DeleteAsync(CancellationToken.None).ConfigureAwait(false);
+            }
         }
         catch (RequestFailedException e) when (e.Status == 404)
         {
@@ -471,11 +487,17 @@ public sealed class KeyVaultDelivery(
         {
             await client.MergeCertificateAsync(new MergeCertificateOptions(operation.Target.CertificateName, [issued.CertificateDer!, ca.CertificateDer]), CancellationToken.None).ConfigureAwait(false);
         }
-        catch (RequestFailedException e) when (e.Status == 404)
+        catch (RequestFailedException e) when (e.Status is 403 or 404)
         {
-            // No pending operation: a retry of a merge that went through (the connection dropped after it), or someone deleted it.
+            // Nothing in progress to merge into (404 gone, 403 completed): a retry of a merge that went through (the
+            // connection dropped after it) when the current version is ours; otherwise deleted, or a refusal to retry.
             if (!await IsCurrentAsync(client, operation.Target, issued).ConfigureAwait(false))
             {
+                if (e.Status == 403)
+                {
+                    throw;
+                }
+
                 throw new DeliveryCancelledException($"The vault's pending operation for {operation.Target.Id} was deleted before certificate {issued.SerialNumber} was merged; the certificate stays issued but is not in the vault.");
             }
         }
@@ -568,7 +590,10 @@ public sealed class KeyVaultDelivery(
             {
                 var client = vaults.GetCertificateClient(operation.Target.VaultUri);
                 var pending = await client.GetCertificateOperationAsync(operation.Target.CertificateName, CancellationToken.None).ConfigureAwait(false);
-                await pending.DeleteAsync(CancellationToken.None).ConfigureAwait(false);
+                if (IsInProgress(pending.Properties))
+                {
+                    await pending.DeleteAsync(CancellationToken.None).ConfigureAwait(false);
+                }
             }
             catch (Exception e) when (IsRetryable(e))
             {
@@ -746,6 +771,9 @@ public sealed class KeyVaultDelivery(
         CertificateNotRecordedException n => $"Certificate {n.SerialNumber} was signed but not recorded yet; the issuance repair pass finishes it.",
         _ => $"Key Vault {target.VaultUri} could not be reached: {Clip(e.Message)}",
     };
+
+    private static bool IsInProgress(CertificateOperationProperties properties) =>
+        string.Equals(properties?.Status, "inProgress", StringComparison.OrdinalIgnoreCase);
 
     private static string Clip(string text) => text.Length <= 300 ? text : text[..300] + "…";
 

@@ -12,8 +12,10 @@ namespace Pki.Tests.Infrastructure;
 /// and answers 202 with it (its <c>csr</c> is the new key's PKCS#10, the key stays here);
 /// <c>GET|PATCH|DELETE certificates/{name}/pending</c> read, cancel or delete it; <c>POST
 /// certificates/{name}/pending/merge</c> with <c>x5c</c> (leaf first) makes the signed certificate the
-/// certificate's new current version, 201. A second create while one is pending answers 409, a merge whose leaf
-/// does not carry the pending key 400, a merge with nothing pending 404, as Key Vault does.
+/// certificate's new current version, 201. The operation stays readable after the merge with the status
+/// <c>completed</c> (as the portal shows it) until the next create replaces it. A create while one is in progress
+/// answers 409, a merge whose leaf does not carry the pending key 400, a merge or cancel of a completed operation 403
+/// ("Pending status must be in progress"), and anything on an operation that does not exist 404.
 /// </summary>
 public sealed partial class KeyVaultDouble
 {
@@ -61,12 +63,12 @@ public sealed partial class KeyVaultDouble
         }
     }
 
-    /// <summary>The CSR of the certificate's pending operation, or null when none is pending.</summary>
+    /// <summary>The CSR of the certificate's operation in progress, or null when none is.</summary>
     public byte[]? PendingCsr(string name)
     {
         lock (_lock)
         {
-            return _pending.TryGetValue(name, out var pending) ? pending.Csr : null;
+            return _pending.TryGetValue(name, out var pending) && pending.InProgress ? pending.Csr : null;
         }
     }
 
@@ -115,12 +117,12 @@ public sealed partial class KeyVaultDouble
         }
     }
 
-    /// <summary>Whether a certificate has a pending operation.</summary>
+    /// <summary>Whether a certificate has an operation in progress (created, not merged, cancelled or deleted).</summary>
     public bool IsPending(string name)
     {
         lock (_lock)
         {
-            return _pending.ContainsKey(name);
+            return _pending.TryGetValue(name, out var pending) && pending.InProgress;
         }
     }
 
@@ -194,7 +196,7 @@ public sealed partial class KeyVaultDouble
         PendingOperation operation;
         lock (_lock)
         {
-            if (_pending.ContainsKey(name))
+            if (_pending.TryGetValue(name, out var existing) && existing.InProgress)
             {
                 operation = null!;
             }
@@ -239,12 +241,17 @@ public sealed partial class KeyVaultDouble
         }
 
         PendingOperation? operation;
+        var completed = false;
         lock (_lock)
         {
             _pending.TryGetValue(name, out operation);
             if (operation is not null && cancel)
             {
-                operation.CancellationRequested = true;
+                completed = !operation.InProgress;
+                if (!completed)
+                {
+                    operation.CancellationRequested = true;
+                }
             }
 
             if (operation is not null && delete)
@@ -256,6 +263,12 @@ public sealed partial class KeyVaultDouble
         if (operation is null)
         {
             await ErrorAsync(context, 404, "PendingCertificateNotFound", $"Pending certificate not found: {name}");
+            return;
+        }
+
+        if (completed)
+        {
+            await ErrorAsync(context, 403, "Forbidden", "Pending status must be in progress to allow update.");
             return;
         }
 
@@ -312,6 +325,10 @@ public sealed partial class KeyVaultDouble
             {
                 problem = "none";
             }
+            else if (!operation.InProgress)
+            {
+                problem = "completed";
+            }
             else
             {
                 using var parsed = X509CertificateLoader.LoadCertificate(leaf);
@@ -332,7 +349,7 @@ public sealed partial class KeyVaultDouble
 
                     versions.Add(new StoredVersion(version, leaf, true, created, created));
                     _versionKeys[name + "/" + version] = operation.Key;
-                    _pending.Remove(name);
+                    operation.Target = $"{VaultUri}certificates/{name}/{version}";
                     _merged[name] = _merged.GetValueOrDefault(name) + 1;
                 }
             }
@@ -341,6 +358,12 @@ public sealed partial class KeyVaultDouble
         if (problem == "none")
         {
             await ErrorAsync(context, 404, "PendingCertificateNotFound", $"Pending certificate not found: {name}");
+            return;
+        }
+
+        if (problem == "completed")
+        {
+            await ErrorAsync(context, 403, "Forbidden", "Pending status must be in progress to allow merge.");
             return;
         }
 
@@ -409,16 +432,25 @@ public sealed partial class KeyVaultDouble
         return true;
     }
 
-    private JsonObject OperationJson(string name, PendingOperation operation) => new()
+    private JsonObject OperationJson(string name, PendingOperation operation)
     {
-        ["id"] = $"{VaultUri}certificates/{name}/pending",
-        ["issuer"] = new JsonObject { ["name"] = "Unknown" },
-        ["csr"] = Convert.ToBase64String(operation.Csr),
-        ["cancellation_requested"] = operation.CancellationRequested,
-        ["status"] = "inProgress",
-        ["status_details"] = "Pending certificate created. Please Perform Merge to complete the request.",
-        ["request_id"] = operation.RequestId,
-    };
+        var json = new JsonObject
+        {
+            ["id"] = $"{VaultUri}certificates/{name}/pending",
+            ["issuer"] = new JsonObject { ["name"] = "Unknown" },
+            ["csr"] = Convert.ToBase64String(operation.Csr),
+            ["cancellation_requested"] = operation.CancellationRequested,
+            ["status"] = operation.InProgress ? "inProgress" : "completed",
+            ["status_details"] = operation.InProgress ? "Pending certificate created. Please Perform Merge to complete the request." : null,
+            ["request_id"] = operation.RequestId,
+        };
+        if (operation.Target is { } target)
+        {
+            json["target"] = target;
+        }
+
+        return json;
+    }
 
     /// <summary>The PKCS#10 Key Vault makes for the policy: its subject, SANs and EKUs, signed by the new key.</summary>
     private static byte[] Csr(AsymmetricAlgorithm key, string subject, JsonObject x509)
@@ -475,5 +507,10 @@ public sealed partial class KeyVaultDouble
         public JsonObject Policy { get; } = policy;
 
         public bool CancellationRequested { get; set; }
+
+        /// <summary>The merged version's id once merged; the operation is then completed.</summary>
+        public string? Target { get; set; }
+
+        public bool InProgress => Target is null;
     }
 }
