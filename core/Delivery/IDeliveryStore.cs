@@ -6,7 +6,11 @@ public interface IDeliveryStore
     /// <summary>The target of a certificate, or null when it has none.</summary>
     Task<KeyVaultTarget?> GetTargetAsync(string serialNumber, CancellationToken cancellationToken = default);
 
-    Task SetTargetAsync(string serialNumber, KeyVaultTarget target, CancellationToken cancellationToken = default);
+    /// <summary>Sets a certificate's target; its key settings when given, else those it had stay.</summary>
+    Task SetTargetAsync(string serialNumber, KeyVaultTarget target, DeliveryKeySettings? key = null, CancellationToken cancellationToken = default);
+
+    /// <summary>The key settings the certificate's vault certificate was made with, or null when not known.</summary>
+    Task<DeliveryKeySettings?> GetKeySettingsAsync(string serialNumber, CancellationToken cancellationToken = default);
 
     /// <summary>Adds the operation (returned with its version); null when the vault certificate has one in flight already.</summary>
     Task<DeliveryOperation?> TryAddAsync(DeliveryOperation operation, CancellationToken cancellationToken = default);

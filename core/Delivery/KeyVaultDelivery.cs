@@ -147,12 +147,21 @@ public sealed class KeyVaultDelivery(
         }
 
         var subject = IssuedCertificateReader.Read(der);
+
+        // A new key of the kind the vault certificate was enrolled with (HSM or not, exportable or not); for a target
+        // set by hand on a certificate from a CSR, of the predecessor's type and size, software-protected, not exportable.
         var (keyType, keySize) = KeyOfCertificate(der);
+        var enrolled = await store.GetKeySettingsAsync(predecessor.SerialNumber, cancellationToken).ConfigureAwait(false);
+        if (enrolled is not null)
+        {
+            (keyType, keySize) = (enrolled.KeyType, enrolled.KeySize);
+        }
+
         var now = time.GetUtcNow();
         var reuse = Settings.ReuseKeyProfiles.Contains(predecessor.Profile, StringComparer.Ordinal) && !options.Value.Renewal.RequireNewKey;
         var operation = new DeliveryOperation(target, DeliveryKind.Renew, NewRequestId(), predecessor.Profile, predecessor.Owner, predecessor.Team,
             [.. subject.DnsNames], subject.CommonName ?? subject.DnsNames.FirstOrDefault(), LifetimeDays(predecessor), predecessor.AutoRenew,
-            keyType, keySize, Exportable: false, reuse, now, PredecessorSerial: predecessor.SerialNumber, NextAttemptAt: now);
+            keyType, keySize, enrolled?.Exportable ?? false, reuse, now, PredecessorSerial: predecessor.SerialNumber, NextAttemptAt: now);
         if (await store.TryAddAsync(operation, cancellationToken).ConfigureAwait(false) is not { } added)
         {
             // Another delivery of this message added it a moment ago; it advances the operation.
@@ -226,7 +235,7 @@ public sealed class KeyVaultDelivery(
         }
 
         var target = AllowedTarget(input.VaultUri, input.CertificateName, record.Team);
-        await store.SetTargetAsync(record.SerialNumber, target, cancellationToken).ConfigureAwait(false);
+        await store.SetTargetAsync(record.SerialNumber, target, key: null, cancellationToken).ConfigureAwait(false);
         await audit.AppendAsync(AuditEntry.Succeeded(AuditActions.DeliveryTargetSet) with
         {
             SerialNumber = record.SerialNumber,
@@ -287,7 +296,8 @@ public sealed class KeyVaultDelivery(
             var issued = await SignOnceAsync(step).ConfigureAwait(false);
 
             // The target follows the certificate: its own renewal is delivered to the same place.
-            await store.SetTargetAsync(issued.SerialNumber, step.Operation.Target, CancellationToken.None).ConfigureAwait(false);
+            var key = step.Operation;
+            await store.SetTargetAsync(issued.SerialNumber, key.Target, new DeliveryKeySettings(key.KeyType, key.KeySize, key.Exportable), CancellationToken.None).ConfigureAwait(false);
             await issuer.WhenDerivedAsync(issued.SerialNumber).ConfigureAwait(false);
             await MergeOnceAsync(step.Operation, issued).ConfigureAwait(false);
             await FinishAsync(step.Operation, issued).ConfigureAwait(false);

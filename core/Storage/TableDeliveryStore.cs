@@ -23,12 +23,33 @@ public sealed class TableDeliveryStore(TableStorage storage) : IDeliveryStore
         return row.HasValue ? new KeyVaultTarget(new Uri(row.Value!.GetString("VaultUri")), row.Value.GetString("CertificateName")) : null;
     }
 
-    public Task SetTargetAsync(string serialNumber, KeyVaultTarget target, CancellationToken cancellationToken = default) =>
-        storage.UpsertAsync(TableNames.Deliveries, new TableEntity(serialNumber, TargetRow)
+    /// <summary>An insert-or-merge: a target changed by hand keeps the key settings the row had.</summary>
+    public Task SetTargetAsync(string serialNumber, KeyVaultTarget target, DeliveryKeySettings? key = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        var row = new TableEntity(serialNumber, TargetRow)
         {
             ["VaultUri"] = target.VaultUri.ToString(),
             ["CertificateName"] = target.CertificateName,
-        }, cancellationToken);
+        };
+        if (key is not null)
+        {
+            row["KeyType"] = key.KeyType;
+            row["KeySize"] = key.KeySize;
+            row["Exportable"] = key.Exportable;
+        }
+
+        return storage.WriteAsync(TableNames.Deliveries, new TableTransactionAction(TableTransactionActionType.UpsertMerge, row), cancellationToken);
+    }
+
+    public async Task<DeliveryKeySettings?> GetKeySettingsAsync(string serialNumber, CancellationToken cancellationToken = default)
+    {
+        var table = await storage.GetTableAsync(TableNames.Deliveries, cancellationToken).ConfigureAwait(false);
+        var row = await table.GetEntityIfExistsAsync<TableEntity>(serialNumber, TargetRow, cancellationToken: cancellationToken).ConfigureAwait(false);
+        return row.HasValue && row.Value!.GetString("KeyType") is { } keyType
+            ? new DeliveryKeySettings(keyType, row.Value.GetInt32("KeySize") ?? 0, row.Value.GetBoolean("Exportable") ?? false)
+            : null;
+    }
 
     public async Task<DeliveryOperation?> TryAddAsync(DeliveryOperation operation, CancellationToken cancellationToken = default) =>
         await storage.TryAddAsync(TableNames.Deliveries, ToEntity(operation), cancellationToken).ConfigureAwait(false) is { } etag

@@ -238,7 +238,7 @@ public sealed class KeyVaultDeliveryTests(KeyVaultDeliveryHostFixture host) : IC
     public async Task A_renewal_pass_on_a_moved_clock_delivers_a_new_version_with_a_new_key_and_the_finding_clears_when_it_is_current()
     {
         var name = TestEnvironment.UniqueId("renew-");
-        var (status, body) = await EnrollAsync(name);
+        var (status, body) = await EnrollAsync(name, keyType: "EC-HSM", keySize: 384);
         Assert.True(status == HttpStatusCode.Created, body + " " + host.ErrorLog());
         var serial = body.GetProperty("serialNumber").GetString()!;
         var first = Vault.CurrentDer(name)!;
@@ -283,6 +283,12 @@ public sealed class KeyVaultDeliveryTests(KeyVaultDeliveryHostFixture host) : IC
         Assert.NotEqual(PublicKeyOf(_ssl.Write("first.pem", Pem.Certificate(first))), PublicKeyOf(renewedPem));
         Assert.Equal(PublicKeyOfCsr(_ssl.Write("second.csr", Vault.Csrs(name)[1])), PublicKeyOf(renewedPem));
 
+        // The new key is of the kind enrolled: an HSM key on P-384, not exportable.
+        var creates = Vault.Requests.Where(r => r.Method == "POST" && r.Path == $"/certificates/{name}/create" && r.HasToken).Select(r => JsonNode.Parse(r.Body)!["policy"]!["key_props"]!).ToList();
+        Assert.Equal(2, creates.Count);
+        Assert.All(creates, k => Assert.Equal(("EC-HSM", "P-384", false), ((string?)k["kty"], (string?)k["crv"], (bool)k["exportable"]!)));
+        Assert.Contains("ASN1 OID: secp384r1", Openssl.Run("x509", "-in", renewedPem, "-noout", "-text").EnsureSuccess().Stdout);
+
         // The renewed event names the predecessor and where the successor went.
         var renewed = await WaitForAsync(async () => (await EventsAsync()).FirstOrDefault(e => e.Type == LifecycleEventTypes.Renewed && e.Subject == successorSerial), "the renewed event");
         Assert.Equal(serial, renewed.Data.PredecessorSerialNumber);
@@ -296,7 +302,7 @@ public sealed class KeyVaultDeliveryTests(KeyVaultDeliveryHostFixture host) : IC
     }
 
     private async Task<(HttpStatusCode Status, JsonElement Body)> EnrollAsync(
-        string name, bool? autoRenew = null, string? dnsName = null, string? vaultUri = null, string? keyType = null, bool? exportable = null)
+        string name, bool? autoRenew = null, string? dnsName = null, string? vaultUri = null, string? keyType = null, bool? exportable = null, int? keySize = null)
     {
         var body = new JsonObject
         {
@@ -319,6 +325,11 @@ public sealed class KeyVaultDeliveryTests(KeyVaultDeliveryHostFixture host) : IC
         if (exportable is not null)
         {
             body["exportable"] = exportable;
+        }
+
+        if (keySize is not null)
+        {
+            body["keySize"] = keySize;
         }
 
         using var response = await host.Client.PostAsJsonAsync("/api/delivery/keyvault", body);
