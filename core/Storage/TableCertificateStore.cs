@@ -21,11 +21,11 @@ public sealed class TableCertificateStore(TableStorage storage, IOptions<PkiOpti
     public const string ExpiryDayFormat = "yyyyMMdd";
 
     public async Task<string?> TryReserveAsync(CertificateRecord record, CancellationToken cancellationToken = default) =>
-        (await storage.TryAddAsync(TableNames.Certificates, ToEntity(record, Keys(record.SerialNumber)), cancellationToken).ConfigureAwait(false))?.ToString();
+        (await storage.TryAddAsync(TableNames.Certificates, ToEntity(record, SerialKeys.Of(record.SerialNumber)), cancellationToken).ConfigureAwait(false))?.ToString();
 
     public async Task<bool> TryMarkIssuedAsync(CertificateRecord record, string reservedVersion, CancellationToken cancellationToken = default)
     {
-        var stored = await storage.TryReplaceAsync(TableNames.Certificates, ToEntity(record, Keys(record.SerialNumber)), new ETag(reservedVersion), cancellationToken).ConfigureAwait(false);
+        var stored = await storage.TryReplaceAsync(TableNames.Certificates, ToEntity(record, SerialKeys.Of(record.SerialNumber)), new ETag(reservedVersion), cancellationToken).ConfigureAwait(false);
         if (stored is not null)
         {
             return true;
@@ -73,14 +73,14 @@ public sealed class TableCertificateStore(TableStorage storage, IOptions<PkiOpti
     {
         ArgumentNullException.ThrowIfNull(record);
         var table = await storage.GetTableAsync(TableNames.Certificates, cancellationToken).ConfigureAwait(false);
-        var keys = await FindAsync(table, record.SerialNumber, cancellationToken).ConfigureAwait(false) is { } found ? (found.PartitionKey, found.RowKey) : Keys(record.SerialNumber);
+        var keys = await SerialKeys.FindAsync(table, record.SerialNumber, cancellationToken).ConfigureAwait(false) is { } found ? (found.PartitionKey, found.RowKey) : SerialKeys.Of(record.SerialNumber);
         await table.UpdateEntityAsync(ToEntity(record with { Status = CertificateStatus.Abandoned }, keys), ETag.All, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<CertificateRecord?> GetAsync(string serialNumber, CancellationToken cancellationToken = default)
     {
         var table = await storage.GetTableAsync(TableNames.Certificates, cancellationToken).ConfigureAwait(false);
-        return await FindAsync(table, serialNumber, cancellationToken).ConfigureAwait(false) is { } entity ? FromEntity(entity) : null;
+        return await SerialKeys.FindAsync(table, serialNumber, cancellationToken).ConfigureAwait(false) is { } entity ? FromEntity(entity) : null;
     }
 
     public Task<string?> TryLinkSuccessorAsync(string predecessorSerial, string successorSerial, CancellationToken cancellationToken = default)
@@ -127,7 +127,7 @@ public sealed class TableCertificateStore(TableStorage storage, IOptions<PkiOpti
         var table = await storage.GetTableAsync(TableNames.Certificates, cancellationToken).ConfigureAwait(false);
         while (true)
         {
-            var entity = await FindAsync(table, serialNumber, cancellationToken).ConfigureAwait(false);
+            var entity = await SerialKeys.FindAsync(table, serialNumber, cancellationToken).ConfigureAwait(false);
             if (entity is null)
             {
                 return null;
@@ -139,32 +139,6 @@ public sealed class TableCertificateStore(TableStorage storage, IOptions<PkiOpti
                 return result;
             }
         }
-    }
-
-    /// <summary>
-    /// Where a certificate made now is kept: the partition its serial names (<see cref="SerialNumbers.PartitionOf"/>),
-    /// a row per serial, so concurrent issuances share a partition and one transaction.
-    /// </summary>
-    private static (string PartitionKey, string RowKey) Keys(string serialNumber) => (SerialNumbers.PartitionOf(serialNumber), serialNumber);
-
-    /// <summary>
-    /// A point read where certificates are kept now, then where releases before serial partitions kept them (a
-    /// partition per serial, empty RowKey), so certificates issued before an upgrade are found as they were.
-    /// </summary>
-    private static async Task<TableEntity?> FindAsync(TableClient table, string serialNumber, CancellationToken cancellationToken)
-    {
-        if (serialNumber.Length == SerialNumbers.Bytes * 2)
-        {
-            var (partition, row) = Keys(serialNumber);
-            var current = await table.GetEntityIfExistsAsync<TableEntity>(partition, row, cancellationToken: cancellationToken).ConfigureAwait(false);
-            if (current.HasValue)
-            {
-                return current.Value;
-            }
-        }
-
-        var legacy = await table.GetEntityIfExistsAsync<TableEntity>(serialNumber, string.Empty, cancellationToken: cancellationToken).ConfigureAwait(false);
-        return legacy.HasValue ? legacy.Value : null;
     }
 
     private static TableEntity ToEntity(CertificateRecord r, (string PartitionKey, string RowKey) keys) => new(keys.PartitionKey, keys.RowKey)

@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Runtime.CompilerServices;
 using Azure;
 using Azure.Data.Tables;
-using Pki.Core.Authority;
 using Pki.Core.Revocation.Ocsp;
 
 namespace Pki.Core.Storage;
@@ -19,7 +18,7 @@ public sealed class TableOcspResponseStore(TableStorage storage) : IOcspResponse
     public async Task<StoredOcspResponse?> GetAsync(string serialNumber, CancellationToken cancellationToken = default)
     {
         var table = await storage.GetTableAsync(TableNames.OcspResponses, cancellationToken).ConfigureAwait(false);
-        return await FindAsync(table, serialNumber, cancellationToken).ConfigureAwait(false) is { } found ? FromEntity(found) : null;
+        return await SerialKeys.FindAsync(table, serialNumber, cancellationToken).ConfigureAwait(false) is { } found ? FromEntity(found) : null;
     }
 
     public async Task<StoredOcspResponse> AddFirstAsync(StoredOcspResponse response, CancellationToken cancellationToken = default)
@@ -34,7 +33,7 @@ public sealed class TableOcspResponseStore(TableStorage storage) : IOcspResponse
             await storage.UpsertAsync(TableNames.OcspRefresh, new TableEntity(response.IssuerId, RefreshKey(at, response.SerialNumber)), cancellationToken).ConfigureAwait(false);
         }
 
-        return await storage.TryAddAsync(TableNames.OcspResponses, ToEntity(response, Keys(response.SerialNumber)), cancellationToken).ConfigureAwait(false) is null
+        return await storage.TryAddAsync(TableNames.OcspResponses, ToEntity(response, SerialKeys.Of(response.SerialNumber)), cancellationToken).ConfigureAwait(false) is null
             ? await SaveAsync(response, cancellationToken).ConfigureAwait(false)
             : response;
     }
@@ -45,7 +44,7 @@ public sealed class TableOcspResponseStore(TableStorage storage) : IOcspResponse
         var table = await storage.GetTableAsync(TableNames.OcspResponses, cancellationToken).ConfigureAwait(false);
         while (true)
         {
-            var previous = await FindAsync(table, response.SerialNumber, cancellationToken).ConfigureAwait(false);
+            var previous = await SerialKeys.FindAsync(table, response.SerialNumber, cancellationToken).ConfigureAwait(false);
             if (previous is not null && previous.GetString("Status") == nameof(OcspCertStatus.Revoked) && response.Status != OcspCertStatus.Revoked)
             {
                 // A first add (AddFirstAsync) may have written a refresh entry for this response: it refreshes nothing now.
@@ -82,7 +81,7 @@ public sealed class TableOcspResponseStore(TableStorage storage) : IOcspResponse
         }
 
         // A response of a release before serial partitions is replaced where it is.
-        var entity = ToEntity(response, previous is null ? Keys(response.SerialNumber) : (previous.PartitionKey, previous.RowKey));
+        var entity = ToEntity(response, previous is null ? SerialKeys.Of(response.SerialNumber) : (previous.PartitionKey, previous.RowKey));
         await storage.WriteAsync(
             TableNames.OcspResponses,
             previous is null
@@ -117,30 +116,6 @@ public sealed class TableOcspResponseStore(TableStorage storage) : IOcspResponse
 
     private static string RefreshKey(DateTimeOffset at, string serial) =>
         at.UtcDateTime.ToString(TimeFormat, CultureInfo.InvariantCulture) + "-" + serial;
-
-    /// <summary>
-    /// Where a response made now is kept: the partition its serial names (<see cref="SerialNumbers.PartitionOf"/>), a
-    /// row per serial, as the certificates are.
-    /// </summary>
-    private static (string PartitionKey, string RowKey) Keys(string serialNumber) => (SerialNumbers.PartitionOf(serialNumber), serialNumber);
-
-    /// <summary>A point read where responses are kept now, then where releases before serial partitions kept them (a partition per serial, empty RowKey).</summary>
-    private static async Task<TableEntity?> FindAsync(TableClient table, string serialNumber, CancellationToken cancellationToken)
-    {
-        // Any serial long enough to name a partition is written there (SaveAsync), whatever its length, so it is read there first.
-        if (serialNumber.Length >= SerialNumbers.PartitionBytes * 2)
-        {
-            var (partition, row) = Keys(serialNumber);
-            var current = await table.GetEntityIfExistsAsync<TableEntity>(partition, row, cancellationToken: cancellationToken).ConfigureAwait(false);
-            if (current.HasValue)
-            {
-                return current.Value;
-            }
-        }
-
-        var legacy = await table.GetEntityIfExistsAsync<TableEntity>(serialNumber, string.Empty, cancellationToken: cancellationToken).ConfigureAwait(false);
-        return legacy.HasValue ? legacy.Value : null;
-    }
 
     private static TableEntity ToEntity(StoredOcspResponse response, (string PartitionKey, string RowKey) keys) => new(keys.PartitionKey, keys.RowKey)
     {
