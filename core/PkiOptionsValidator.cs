@@ -51,6 +51,7 @@ public sealed class PkiOptionsValidator : IValidateOptions<PkiOptions>
         ValidateNotifications(options.Notifications, errors);
         Access.AccessOptionsValidation.Validate(options.Access, errors);
         ValidateReports(options.Reports, errors);
+        options.Acme.Validate(errors);
 
         if (options.Approvals.PendingHours is < 1 or > Authority.Approvals.ApprovalOptions.MaxPendingHours)
         {
