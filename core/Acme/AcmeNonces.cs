@@ -47,16 +47,18 @@ public sealed class AcmeNonces(IAcmeStore store, TimeProvider time, IOptions<Pki
             throw AcmeProblemException.BadNonce("The nonce is not one this server issued.");
         }
 
-        var issuedAt = Epoch + TimeSpan.FromHours(BinaryPrimitives.ReadUInt32BigEndian(bytes.AsSpan(RandomBytes)));
+        var hour = (long)BinaryPrimitives.ReadUInt32BigEndian(bytes.AsSpan(RandomBytes));
         var now = time.GetUtcNow();
+        var nowHour = (now - Epoch).Ticks / TimeSpan.TicksPerHour;
         var lifetime = TimeSpan.FromMinutes(options.Value.Acme.NonceLifetimeMinutes);
 
-        // The hour is all the nonce carries: it counts as issued at the end of its hour, never later than now.
-        if (issuedAt > now || now - issuedAt > lifetime + TimeSpan.FromHours(1))
+        // The hour is all the nonce carries: the nonce may be up to an hour older than it says.
+        if (hour > nowHour || TimeSpan.FromHours(nowHour - hour) > lifetime + TimeSpan.FromHours(1))
         {
             throw AcmeProblemException.BadNonce("The nonce has expired or is not one this server issued; use the fresh one in this response's Replay-Nonce.");
         }
 
+        var issuedAt = Epoch + TimeSpan.FromHours(hour);
         if (!await store.TryConsumeNonceAsync(nonce, issuedAt, cancellationToken).ConfigureAwait(false))
         {
             throw AcmeProblemException.BadNonce("The nonce was used already or is unknown; use the fresh one in this response's Replay-Nonce.");

@@ -28,10 +28,11 @@ public sealed class TableAcmeStore(TableStorage storage) : IAcmeStore
         // Not group-committed: a replay sends the same delete twice, which one transaction could not hold. Storage
         // deletes an entity once; the second delete, from any host, gets 404.
         var table = await storage.GetTableAsync(AcmeTableNames.Nonces, cancellationToken).ConfigureAwait(false);
+        // The SDK reports a delete of an entity that is not there as a 404 response, not as an exception.
         try
         {
-            await table.DeleteEntityAsync(NoncePartition(nonce, issuedAt), nonce, ETag.All, cancellationToken).ConfigureAwait(false);
-            return true;
+            using var response = await table.DeleteEntityAsync(NoncePartition(nonce, issuedAt), nonce, ETag.All, cancellationToken).ConfigureAwait(false);
+            return response.Status is >= 200 and < 300;
         }
         catch (RequestFailedException e) when (e.Status == 404)
         {
