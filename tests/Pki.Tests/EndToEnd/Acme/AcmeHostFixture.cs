@@ -22,6 +22,17 @@ public sealed class AcmeHostFixture : DevHostFixture
 
     public int Http01Port { get; } = FreePort();
 
+    /// <summary>This host's ACME settings, which a second host on the same storage must share (the EAB wrapping key above all).</summary>
+    public string[] AcmeArgs { get; } =
+    [
+        "--Pki:Acme:EabKeyWrappingKey=" + Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
+        "--Pki:Acme:ValidationRetrySeconds=1",
+        "--Pki:Acme:ValidationAttempts=2",
+        "--Pki:Acme:ValidationTimeoutSeconds=5",
+        "--Pki:Discovery:AllowedNetworks:0=127.0.0.0/8",
+        .. LoopbackNames.Select((n, i) => $"--Pki:Acme:ValidationHosts:{i}={n}=127.0.0.1"),
+    ];
+
     public Uri HttpsBase { get; private set; } = null!;
 
     public string DirectoryUrl => new Uri(HttpsBase, "/api/acme/directory").ToString();
@@ -34,13 +45,8 @@ public sealed class AcmeHostFixture : DevHostFixture
         await StartHostAsync(
         [
             "--urls=http://127.0.0.1:0;https://127.0.0.1:0",
-            "--Pki:Acme:EabKeyWrappingKey=" + Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
             "--Pki:Acme:Http01Port=" + Http01Port,
-            "--Pki:Acme:ValidationRetrySeconds=1",
-            "--Pki:Acme:ValidationAttempts=2",
-            "--Pki:Acme:ValidationTimeoutSeconds=5",
-            "--Pki:Discovery:AllowedNetworks:0=127.0.0.0/8",
-            .. LoopbackNames.Select((n, i) => $"--Pki:Acme:ValidationHosts:{i}={n}=127.0.0.1"),
+            .. AcmeArgs,
         ], configureServices: null);
         var addresses = App.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Select(a => new Uri(a)).ToList();
         var http = addresses.Single(a => a.Scheme == "http");

@@ -45,6 +45,46 @@ public sealed class AcmeRefusalTests(AcmeHostFixture host) : IClassFixture<AcmeH
     }
 
     [Fact]
+    public async Task Nonce_from_one_host_works_once_on_another_and_its_replay_is_refused_on_both()
+    {
+        var client = await RegisteredAsync();
+        var second = await DevHostFixture.StartAsync(host.TablePrefix, host.RootId, host.IssuingId, ["--urls=https://127.0.0.1:0", .. host.AcmeArgs], configureServices: null);
+        try
+        {
+            var secondBase = new Uri(second.Urls.Single());
+            using var secondHttps = host.AcmeClient();
+            secondHttps.BaseAddress = secondBase;
+
+            // Issued by the first host, used at the second: the same account URL, only the origin differs.
+            var header = await client.HeaderAsync(client.Kid!);
+            var kidOnSecond = new Uri(secondBase, new Uri(client.Kid!).AbsolutePath).ToString();
+            header["url"] = kidOnSecond;
+            header["kid"] = kidOnSecond;
+            var body = client.Sign(header, null);
+            var onSecond = new AcmeTestClient(secondHttps, new Uri(secondBase, "/api/acme/directory").ToString(), client.Key);
+            using (var used = await onSecond.PostRawAsync(kidOnSecond, body))
+            {
+                Assert.Equal(HttpStatusCode.OK, used.StatusCode);
+            }
+
+            using (var replayedThere = await onSecond.PostRawAsync(kidOnSecond, body))
+            {
+                await AssertProblemAsync(replayedThere, HttpStatusCode.BadRequest, "badNonce");
+            }
+
+            header["url"] = client.Kid;
+            header["kid"] = client.Kid;
+            using var replayedHere = await client.PostRawAsync(client.Kid!, client.Sign(header, null));
+            await AssertProblemAsync(replayedHere, HttpStatusCode.BadRequest, "badNonce");
+        }
+        finally
+        {
+            await second.StopAsync();
+            await second.DisposeAsync();
+        }
+    }
+
+    [Fact]
     public async Task Unknown_and_missing_nonces_are_bad_nonce()
     {
         var client = await RegisteredAsync();
