@@ -67,7 +67,13 @@ public sealed class CertbotTests(AcmeHostFixture host) : IClassFixture<AcmeHostF
         using var process = Process.Start(psi)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
-        Assert.True(process.WaitForExit(TimeSpan.FromMinutes(2)), "certbot did not finish in 2 minutes");
+        if (!process.WaitForExit(TimeSpan.FromMinutes(2)))
+        {
+            process.Kill(entireProcessTree: true);
+            process.WaitForExit();
+            Assert.Fail($"certbot did not finish in 2 minutes: {stdout.Result}\n{stderr.Result}\n{host.ErrorLog()}");
+        }
+
         var log = Path.Combine(ssl.Directory, "logs", "letsencrypt.log");
         Assert.True(process.ExitCode == 0, $"certbot {args[0]} exited {process.ExitCode}: {stdout.Result}\n{stderr.Result}\n{(File.Exists(log) ? File.ReadAllText(log)[^Math.Min(6000, (int)new FileInfo(log).Length)..] : string.Empty)}\n{host.ErrorLog()}");
     }
