@@ -15,4 +15,5 @@ public sealed record AcmeOrder(
     string? CsrHash = null,
     string? SerialNumber = null,
     string? ErrorType = null,
-    string? ErrorDetail = null);
+    string? ErrorDetail = null,
+    string? Replaces = null);

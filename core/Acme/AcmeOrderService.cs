@@ -20,6 +20,8 @@ public sealed class AcmeOrderService(
     AcmeRequestVerifier verifier,
     IAcmeStore store,
     IAcmeValidationQueue validations,
+    AcmeRenewalInfoService renewalInfo,
+    AcmeReplacementLinks replacements,
     CertificateService certificates,
     IssuanceRateLimiter issuanceLimit,
     TeamGrants grants,
@@ -66,6 +68,9 @@ public sealed class AcmeOrderService(
         var now = time.GetUtcNow();
         var expires = now.AddHours(options.Value.Acme.OrderLifetimeHours);
         var orderId = NewId();
+        var replaces = payload.TryGetProperty("replaces", out var replacesElement)
+            ? await ReplacesAsync(account, replacesElement, identifiers, orderId, cancellationToken).ConfigureAwait(false)
+            : null;
         var authorizations = identifiers.Select(i => new AcmeAuthorization(
             NewId(), account.Id, orderId, i, AcmeStatus.Pending, expires,
             [new AcmeChallenge(AcmeChallenge.Http01, Base64Url.Encode(RandomNumberGenerator.GetBytes(32)), AcmeStatus.Pending)])).ToList();
@@ -76,7 +81,7 @@ public sealed class AcmeOrderService(
             await store.AddAuthorizationAsync(authorization, CancellationToken.None).ConfigureAwait(false);
         }
 
-        var order = new AcmeOrder(orderId, account.Id, AcmeStatus.Pending, identifiers, [.. authorizations.Select(a => a.Id)], expires, now);
+        var order = new AcmeOrder(orderId, account.Id, AcmeStatus.Pending, identifiers, [.. authorizations.Select(a => a.Id)], expires, now, Replaces: replaces);
         await store.AddOrderAsync(order, CancellationToken.None).ConfigureAwait(false);
         logger.LogInformation("ACME order {OrderId} of account {AccountId} for {Identifiers}", orderId, account.Id, string.Join(",", identifiers.Select(i => i.Value)));
         return new AcmeResponse(201, AcmeViews.Order(order, AcmeStatus.Pending, urls), urls.Order(orderId));
@@ -207,7 +212,7 @@ public sealed class AcmeOrderService(
         try
         {
             var pem = new string(PemEncoding.Write("CERTIFICATE REQUEST", der));
-            outcome = await certificates.RequestAsync(new CertificateRequestInput(pem, options.Value.Acme.Profile, account.Owner, ValidityDays: null), "acme-order:" + id, CancellationToken.None).ConfigureAwait(false);
+            outcome = await certificates.RequestAsync(new CertificateRequestInput(pem, options.Value.Acme.Profile, account.Owner, ValidityDays: null), "acme-order:" + id, order.Replaces, CancellationToken.None).ConfigureAwait(false);
         }
         catch (ProblemException e) when (e.Kind is not (ProblemKind.Conflict or ProblemKind.TooManyRequests or ProblemKind.Unavailable))
         {
@@ -223,6 +228,11 @@ public sealed class AcmeOrderService(
 
         var serial = outcome.Certificate.SerialNumber;
         await store.RecordCertificateAsync(serial, account.Id, id, CancellationToken.None).ConfigureAwait(false);
+        if (order.Replaces is { } predecessor)
+        {
+            await replacements.LinkAsync(predecessor, serial).ConfigureAwait(false);
+        }
+
         var valid = found.Value with { Status = AcmeStatus.Valid, SerialNumber = serial };
         if (!await store.TryReplaceOrderAsync(valid, found.Version, CancellationToken.None).ConfigureAwait(false))
         {
@@ -247,6 +257,36 @@ public sealed class AcmeOrderService(
         using var scope = callers.Enter(CallerOf(account));
         var view = await certificates.GetAsync(serial, cancellationToken).ConfigureAwait(false);
         return new AcmeResponse(200, null, Pem: view.CertificatePem.TrimEnd() + "\n" + view.ChainPem.TrimEnd() + "\n");
+    }
+
+    /// <summary>
+    /// RFC 9773 §5, checked as Boulder does: <c>replaces</c> names a certificate this account ordered, the new order
+    /// shares an identifier with it, and no other order replaced it. The mark is set before anything of the order is
+    /// stored, so of two orders replacing one certificate exactly one is accepted.
+    /// </summary>
+    private async Task<string> ReplacesAsync(AcmeAccount account, JsonElement element, IReadOnlyList<AcmeIdentifier> identifiers, string orderId, CancellationToken cancellationToken)
+    {
+        var certId = AcmeCertId.Parse(element.ValueKind == JsonValueKind.String ? element.GetString() : null);
+        var record = await renewalInfo.FindAsync(certId, cancellationToken).ConfigureAwait(false)
+            ?? throw AcmeProblemException.Malformed("'replaces' names no certificate issued here.");
+        var issued = await store.FindCertificateAsync(record.SerialNumber, cancellationToken).ConfigureAwait(false);
+        if (issued is null || issued.AccountId != account.Id)
+        {
+            throw AcmeProblemException.Unauthorized("'replaces' names a certificate this account did not order.");
+        }
+
+        var previous = await store.GetOrderAsync(issued.OrderId, cancellationToken).ConfigureAwait(false);
+        if (previous is null || !previous.Value.Identifiers.Any(identifiers.Contains))
+        {
+            throw AcmeProblemException.Malformed("The order shares no identifier with the certificate it replaces.");
+        }
+
+        if (issued.ReplacedByOrderId is not null || !await store.TryMarkReplacedAsync(record.SerialNumber, orderId, CancellationToken.None).ConfigureAwait(false))
+        {
+            throw new AcmeProblemException(ProblemKind.Conflict, AcmeErrors.AlreadyReplaced, $"Certificate {record.SerialNumber} was replaced by another order already.");
+        }
+
+        return record.SerialNumber;
     }
 
     /// <summary>The order's status as served: a pending order whose authorizations are all valid is ready, one with an invalid one invalid.</summary>

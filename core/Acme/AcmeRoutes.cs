@@ -15,6 +15,10 @@ public static class AcmeRoutes
     public const string Certificate = "acme/cert/{id}";
     public const string RevokeCert = "acme/revoke-cert";
 
+    /// <summary>RFC 9773: <c>GET {renewalInfo}/{certID}</c>, unauthenticated.</summary>
+    public const string RenewalInfoBase = "acme/renewal-info";
+    public const string RenewalInfo = RenewalInfoBase + "/{certId}";
+
     /// <summary>Admin API (not ACME): External Account Binding credentials.</summary>
     public const string EabCredentials = "acme/eab";
     public const string EabCredential = "acme/eab/{kid}";

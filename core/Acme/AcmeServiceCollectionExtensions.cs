@@ -18,6 +18,8 @@ public static class AcmeServiceCollectionExtensions
         services.AddSingleton<AcmeAccountService>();
         services.AddSingleton<AcmeOrderService>();
         services.AddSingleton<AcmeRevocationService>();
+        services.AddSingleton<AcmeRenewalInfoService>();
+        services.AddSingleton<AcmeReplacementLinks>();
         services.AddSingleton<IChallengeValidator, Http01Validator>();
         services.AddSingleton<AcmeValidationService>();
         return services;

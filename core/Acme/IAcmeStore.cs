@@ -50,5 +50,8 @@ public interface IAcmeStore
     Task RecordCertificateAsync(string serialNumber, string accountId, string orderId, CancellationToken cancellationToken = default);
 
     /// <summary>The account and order a certificate was issued for, or null when ACME did not issue it.</summary>
+    /// <summary>Marks the certificate replaced by <paramref name="orderId"/>; false when another order replaced it first.</summary>
+    Task<bool> TryMarkReplacedAsync(string serialNumber, string orderId, CancellationToken cancellationToken = default);
+
     Task<AcmeIssuedCertificate?> FindCertificateAsync(string serialNumber, CancellationToken cancellationToken = default);
 }

@@ -112,8 +112,16 @@ public sealed class TableAcmeStore(TableStorage storage) : IAcmeStore
     public Task<bool> TryReplaceOrderAsync(AcmeOrder order, string version, CancellationToken cancellationToken = default) =>
         TryReplaceAsync(AcmeTableNames.Orders, order.Id, order, version, cancellationToken);
 
+    // An add, not an upsert: a finalize retried after the first recorded it must not clear a later replacement mark.
     public Task RecordCertificateAsync(string serialNumber, string accountId, string orderId, CancellationToken cancellationToken = default) =>
-        storage.UpsertAsync(AcmeTableNames.Certificates, Entity(serialNumber, new AcmeIssuedCertificate(serialNumber, accountId, orderId)), cancellationToken);
+        storage.TryAddAsync(AcmeTableNames.Certificates, Entity(serialNumber, new AcmeIssuedCertificate(serialNumber, accountId, orderId)), cancellationToken);
+
+    public async Task<bool> TryMarkReplacedAsync(string serialNumber, string orderId, CancellationToken cancellationToken = default)
+    {
+        var found = await GetAsync<AcmeIssuedCertificate>(AcmeTableNames.Certificates, serialNumber, cancellationToken).ConfigureAwait(false);
+        return found is { Value.ReplacedByOrderId: null }
+            && await TryReplaceAsync(AcmeTableNames.Certificates, serialNumber, found.Value with { ReplacedByOrderId = orderId }, found.Version, cancellationToken).ConfigureAwait(false);
+    }
 
     public async Task<AcmeIssuedCertificate?> FindCertificateAsync(string serialNumber, CancellationToken cancellationToken = default) =>
         (await GetAsync<AcmeIssuedCertificate>(AcmeTableNames.Certificates, serialNumber, cancellationToken).ConfigureAwait(false))?.Value;

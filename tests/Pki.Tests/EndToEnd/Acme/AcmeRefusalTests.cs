@@ -2,10 +2,6 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Logging;
 using Pki.Core.Storage;
 using Pki.Tests.Infrastructure;
 
@@ -246,7 +242,7 @@ public sealed class AcmeRefusalTests(AcmeHostFixture host) : IClassFixture<AcmeH
         Assert.Equal(HttpStatusCode.Created, order.StatusCode);
         var orderUrl = order.Headers.Location!.ToString();
         var orderBody = await AcmeTestClient.JsonAsync(order);
-        await ValidateAsync(client, orderBody["authorizations"]![0]!.GetValue<string>());
+        await client.ValidateAsync(orderBody["authorizations"]![0]!.GetValue<string>(), host.Http01Port);
 
         using var ssl = new Openssl();
         var csrPem = (ssl.NewCsr(ssl.NewKey("k.pem", "ec:P-256"), "/CN=" + name, $"DNS:{name},DNS:other.web.internal"));
@@ -259,46 +255,6 @@ public sealed class AcmeRefusalTests(AcmeHostFixture host) : IClassFixture<AcmeH
         // The order is still ready: a CSR with the right names is issued.
         using var read = await client.PostAsync(orderUrl, null);
         Assert.Equal("ready", (await AcmeTestClient.JsonAsync(read))["status"]!.GetValue<string>());
-    }
-
-    /// <summary>Serves the http-01 answer for the authorization's challenge, responds to it, and waits until the authorization is valid.</summary>
-    private async Task ValidateAsync(AcmeTestClient client, string authorizationUrl)
-    {
-        using var authz = await client.PostAsync(authorizationUrl, null);
-        var challenge = (await AcmeTestClient.JsonAsync(authz))["challenges"]!.AsArray().Single(c => c!["type"]!.GetValue<string>() == "http-01")!;
-        var token = challenge["token"]!.GetValue<string>();
-        await using var server = await Http01ServerAsync(token, token + "." + client.Thumbprint());
-        using (var respond = await client.PostAsync(challenge["url"]!.GetValue<string>(), new JsonObject()))
-        {
-            Assert.Equal(HttpStatusCode.OK, respond.StatusCode);
-            Assert.Contains(respond.Headers.GetValues("Link"), l => l.Contains("rel=\"up\"", StringComparison.Ordinal));
-        }
-
-        for (var i = 0; i < 100; i++)
-        {
-            using var poll = await client.PostAsync(authorizationUrl, null);
-            var status = (await AcmeTestClient.JsonAsync(poll))["status"]!.GetValue<string>();
-            if (status == "valid")
-            {
-                return;
-            }
-
-            Assert.Equal("pending", status);
-            await Task.Delay(100);
-        }
-
-        Assert.Fail("The authorization did not become valid in 10 s. " + host.ErrorLog());
-    }
-
-    private async Task<WebApplication> Http01ServerAsync(string token, string keyAuthorization)
-    {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls($"http://127.0.0.1:{host.Http01Port}");
-        var app = builder.Build();
-        app.MapGet("/.well-known/acme-challenge/" + token, () => Results.Text(keyAuthorization));
-        await app.StartAsync();
-        return app;
     }
 
     private async Task<AcmeTestClient> RegisteredAsync()

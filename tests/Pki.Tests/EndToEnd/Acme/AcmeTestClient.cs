@@ -1,4 +1,8 @@
 using System.Net.Http.Headers;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -99,6 +103,73 @@ public sealed class AcmeTestClient(HttpClient http, string directoryUrl, Asymmet
         }, useJwk: true);
         Assert.True(response.StatusCode == System.Net.HttpStatusCode.Created, await response.Content.ReadAsStringAsync());
         Kid = response.Headers.Location!.ToString();
+    }
+
+    /// <summary>Serves the http-01 answer on <paramref name="port"/>, responds to the challenge, and waits until the authorization is valid.</summary>
+    public async Task ValidateAsync(string authorizationUrl, int port)
+    {
+        using var authz = await PostAsync(authorizationUrl, null);
+        var challenge = (await JsonAsync(authz))["challenges"]!.AsArray().Single(c => c!["type"]!.GetValue<string>() == "http-01")!;
+        var token = challenge["token"]!.GetValue<string>();
+        await using var server = await Http01ServerAsync(port, token, token + "." + Thumbprint());
+        using (var respond = await PostAsync(challenge["url"]!.GetValue<string>(), new JsonObject()))
+        {
+            Assert.Equal(System.Net.HttpStatusCode.OK, respond.StatusCode);
+            Assert.Contains(respond.Headers.GetValues("Link"), l => l.Contains("rel=\"up\"", StringComparison.Ordinal));
+        }
+
+        for (var i = 0; i < 100; i++)
+        {
+            using var poll = await PostAsync(authorizationUrl, null);
+            var status = (await JsonAsync(poll))["status"]!.GetValue<string>();
+            if (status == "valid")
+            {
+                return;
+            }
+
+            Assert.Equal("pending", status);
+            await Task.Delay(100);
+        }
+
+        Assert.Fail("The authorization did not become valid in 10 s.");
+    }
+
+    /// <summary>Orders <paramref name="name"/> (replacing <paramref name="replaces"/>, a certID, if given), validates, finalizes with a new key, and returns the PEM chain.</summary>
+    public async Task<string> ObtainAsync(string name, int port, string? replaces = null)
+    {
+        var payload = new JsonObject { ["identifiers"] = new JsonArray(new JsonObject { ["type"] = "dns", ["value"] = name }) };
+        if (replaces is not null)
+        {
+            payload["replaces"] = replaces;
+        }
+
+        using var order = await PostAsync(Url("newOrder"), payload);
+        Assert.True(order.StatusCode == System.Net.HttpStatusCode.Created, await order.Content.ReadAsStringAsync());
+        var orderBody = await JsonAsync(order);
+        await ValidateAsync(orderBody["authorizations"]![0]!.GetValue<string>(), port);
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=" + name, key, HashAlgorithmName.SHA256);
+        var san = new System.Security.Cryptography.X509Certificates.SubjectAlternativeNameBuilder();
+        san.AddDnsName(name);
+        request.CertificateExtensions.Add(san.Build());
+        using var finalize = await PostAsync(orderBody["finalize"]!.GetValue<string>(), new JsonObject { ["csr"] = B64(request.CreateSigningRequest()) });
+        var finalized = await JsonAsync(finalize);
+        Assert.True(finalize.StatusCode == System.Net.HttpStatusCode.OK, finalized.ToJsonString());
+        Assert.Equal("valid", finalized["status"]!.GetValue<string>());
+        using var certificate = await PostAsync(finalized["certificate"]!.GetValue<string>(), null);
+        Assert.Equal("application/pem-certificate-chain", certificate.Content.Headers.ContentType?.MediaType);
+        return await certificate.Content.ReadAsStringAsync();
+    }
+
+    private static async Task<Microsoft.AspNetCore.Builder.WebApplication> Http01ServerAsync(int port, string token, string keyAuthorization)
+    {
+        var builder = Microsoft.AspNetCore.Builder.WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
+        var app = builder.Build();
+        app.MapGet("/.well-known/acme-challenge/" + token, () => Results.Text(keyAuthorization));
+        await app.StartAsync();
+        return app;
     }
 
     public static string B64(byte[] data) => System.Buffers.Text.Base64Url.EncodeToString(data);
