@@ -211,8 +211,11 @@ public sealed class AcmeOrderService(
         IssuanceOutcome outcome;
         try
         {
+            // AutoRenew false: the ACME client renews (when renewalInfo says), the pipeline does not issue a successor for
+            // a key it never sees deployed.
             var pem = new string(PemEncoding.Write("CERTIFICATE REQUEST", der));
-            outcome = await certificates.RequestAsync(new CertificateRequestInput(pem, options.Value.Acme.Profile, account.Owner, ValidityDays: null), "acme-order:" + id, order.Replaces, CancellationToken.None).ConfigureAwait(false);
+            var input = new CertificateRequestInput(pem, options.Value.Acme.Profile, account.Owner, ValidityDays: null, AutoRenew: false);
+            outcome = await certificates.RequestAsync(input, "acme-order:" + id, order.Replaces, CancellationToken.None).ConfigureAwait(false);
         }
         catch (ProblemException e) when (e.Kind is not (ProblemKind.Conflict or ProblemKind.TooManyRequests or ProblemKind.Unavailable))
         {

@@ -29,6 +29,7 @@ public sealed class CertbotTests(AcmeHostFixture host) : IClassFixture<AcmeHostF
         var issued = await CertificateAsync(first);
         Assert.Equal("web", issued.GetProperty("team").GetString());
         Assert.Equal("web-owners@corp.internal", issued.GetProperty("owner").GetString());
+        Assert.False(issued.GetProperty("autoRenew").GetBoolean());
         Assert.Contains("DNS:" + name, Openssl.Run("x509", "-in", Path.Combine(live, "cert.pem"), "-noout", "-ext", "subjectAltName").EnsureSuccess().Stdout);
 
         Certbot(ssl, root, "renew", "--cert-name", "web", "--force-renewal", "--no-random-sleep-on-renew",
