@@ -64,7 +64,7 @@ public sealed class AcmeHttp(AcmeDirectoryService directory, IOptions<PkiOptions
         {
             var errorId = Guid.NewGuid().ToString("N");
             logger.LogError(e, "Unhandled error {ErrorId} in ACME {Method} {Path}", errorId, request.Method, LogText.Escape(request.Path.Value));
-            result = Problem(new AcmeProblemException((ProblemKind)(-1), AcmeErrors.ServerInternal, $"The service failed unexpectedly; quote error id {errorId} when reporting it."), request);
+            result = Problem(AcmeErrors.ServerInternal, $"The service failed unexpectedly; quote error id {errorId} when reporting it.", StatusCodes.Status500InternalServerError, request);
         }
 
         await AddCommonHeadersAsync(request, logger);
@@ -148,14 +148,15 @@ public sealed class AcmeHttp(AcmeDirectoryService directory, IOptions<PkiOptions
             request.HttpContext.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
         }
 
-        var status = ProblemResults.StatusCode(problem.Kind);
-        return new ContentResult
-        {
-            StatusCode = status,
-            ContentType = ProblemResults.ContentType,
-            Content = JsonSerializer.Serialize(new AcmeProblemBody(problem.TypeUri, problem.Detail, status, request.Path.Value), Json.Options),
-        };
+        return Problem(problem.AcmeType, problem.Detail, ProblemResults.StatusCode(problem.Kind), request);
     }
+
+    private static ContentResult Problem(string acmeType, string detail, int status, HttpRequest request) => new()
+    {
+        StatusCode = status,
+        ContentType = ProblemResults.ContentType,
+        Content = JsonSerializer.Serialize(new AcmeProblemBody(AcmeErrors.Prefix + acmeType, detail, status, request.Path.Value), Json.Options),
+    };
 
     private sealed record AcmeProblemBody(string Type, string Detail, int Status, string? Instance);
 }
