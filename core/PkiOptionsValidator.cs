@@ -52,6 +52,7 @@ public sealed class PkiOptionsValidator : IValidateOptions<PkiOptions>
         Access.AccessOptionsValidation.Validate(options.Access, errors);
         ValidateReports(options.Reports, errors);
         Delivery.DeliveryOptionsValidation.Validate(options.Delivery, errors);
+        options.Acme.Validate(errors);
 
         if (options.Approvals.PendingHours is < 1 or > Authority.Approvals.ApprovalOptions.MaxPendingHours)
         {

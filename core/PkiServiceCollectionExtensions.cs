@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Pki.Core.Access;
+using Pki.Core.Acme;
 using Pki.Core.Audit;
 using Pki.Core.Authority;
 using Pki.Core.Authority.Approvals;
@@ -156,6 +157,7 @@ public static class PkiServiceCollectionExtensions
         services.AddSingleton<IRevocationObserver>(sp => sp.GetRequiredService<InventoryRecorder>());
         services.AddSingleton<InventoryService>();
         services.AddSingleton<ReportService>();
+        services.AddPkiAcme();
 
         services.AddSingleton<QueueStorage>();
         services.AddSingleton<NetworkPolicy>();

@@ -9,5 +9,5 @@ public static class FunctionsServiceCollectionExtensions
 {
     /// <summary>Everything the function classes need; the Functions host and the local dev host both call this.</summary>
     public static IServiceCollection AddPkiFunctions(this IServiceCollection services, IConfiguration configuration) =>
-        services.AddPkiCore(configuration).AddSingleton<HttpFunction>();
+        services.AddPkiCore(configuration).AddSingleton<HttpFunction>().AddSingleton<AcmeHttp>();
 }

@@ -23,7 +23,7 @@ pki_as_root() {
 # GNU time (local/bench measures OpenSSL's and our peak memory with it), faketime (a test runs the infra check
 # two years ahead to show its verdict does not depend on the date), and aiosmtpd, the SMTP server the
 # notification tests and local/run mail to (Debian's package, for Debian's /usr/bin/python3, whatever python3 is first
-# on PATH). The README test allows its examples these packages' programs beside a fresh Debian's, so keep the list here.
+# on PATH), and certbot and lego, the ACME clients the ACME tests enroll with. The README test allows its examples these packages' programs beside a fresh Debian's, so keep the list here.
 pki_install_prerequisites() {
   local missing=()
   [ -e "$PKI_SOFTHSM_LIB" ] && command -v softhsm2-util >/dev/null || missing+=(softhsm2)
@@ -34,6 +34,9 @@ pki_install_prerequisites() {
   [ -x /usr/bin/time ] || missing+=(time)
   command -v faketime >/dev/null || missing+=(faketime)
   { [ -x /usr/bin/python3 ] && /usr/bin/python3 -c 'import aiosmtpd' 2>/dev/null; } || missing+=(python3-aiosmtpd)
+  # ACME clients the ACME tests run against the dev host (real binaries, Debian's packages).
+  [ -x /usr/bin/certbot ] || missing+=(certbot)
+  [ -x /usr/bin/lego ] || missing+=(lego)
   if [ ${#missing[@]} -gt 0 ]; then
     pki_log "installing ${missing[*]} with apt-get"
     pki_as_root apt-get update -qq

@@ -12,6 +12,7 @@ using Pki.Local.Clock;
 using Pki.Local.Events;
 using Pki.Local.Queues;
 using Pki.Local.Timers;
+using Pki.Local.Tls;
 
 namespace Pki.Local;
 
@@ -82,6 +83,20 @@ public static class DevHost
         builder.Services.AddSingleton<TimeProvider>(services => services.GetRequiredService<DevClock>());
         builder.Services.AddSingleton(ClockOffsetStore.Create);
         builder.Services.AddSingleton<DevClockControl>();
+
+        // https:// URLs (ACME clients insist on TLS) are served with a certificate our own CA issues this host.
+        builder.Services.AddSingleton<DevTlsCertificate>();
+        // The selector satisfies Kestrel's check that an https endpoint has a certificate; the handshake itself is given
+        // the certificate with its issuing CA (a selector's certificate would go out alone).
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.ConfigureHttpsDefaults(https =>
+        {
+            https.ServerCertificateSelector = (_, _) => kestrel.ApplicationServices.GetRequiredService<DevTlsCertificate>().Get();
+            https.OnAuthenticate = (_, ssl) =>
+            {
+                ssl.ServerCertificateSelectionCallback = null;
+                ssl.ServerCertificateContext = kestrel.ApplicationServices.GetRequiredService<DevTlsCertificate>().Context();
+            };
+        }));
         configure(builder);
 
         // Registered after the functions' own hosted services (the CA bootstrap), which thus start first.

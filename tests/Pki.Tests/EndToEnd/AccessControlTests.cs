@@ -18,6 +18,12 @@ public sealed class AccessControlTests(DevHostFixture host) : IClassFixture<DevH
     private static readonly HashSet<string> Public = new(StringComparer.Ordinal)
     {
         nameof(Health), nameof(GetAuthorityCertificate), nameof(GetCrl), nameof(ListAuthorities), "OcspPost", "OcspGet",
+
+        // ACME: callers prove themselves with the JWS of each request (an account key, bound by EAB), not an API key;
+        // tests/…/Acme/AcmeRefusalTests hold those checks. The directory, nonces and renewal info are public by RFC.
+        nameof(Functions.Acme.AcmeDirectory), nameof(Functions.Acme.AcmeNewNonce), nameof(Functions.Acme.AcmeNewAccount), nameof(Functions.Acme.AcmeAccount),
+        nameof(Functions.Acme.AcmeNewOrder), nameof(Functions.Acme.AcmeOrder), nameof(Functions.Acme.AcmeFinalize), nameof(Functions.Acme.AcmeAuthorization),
+        nameof(Functions.Acme.AcmeChallenge), nameof(Functions.Acme.AcmeCertificate), nameof(Functions.Acme.AcmeRevokeCert), nameof(Functions.Acme.AcmeRenewalInfo),
     };
 
     public static TheoryData<string, string, string> Routes()

@@ -1,0 +1,5 @@
+namespace Pki.Core.Acme;
+
+/// <summary>Which account's order a certificate was issued for.</summary>
+/// <remarks><see cref="ReplacedByOrderId"/>: the order that named it in <c>replaces</c> (RFC 9773 §5); a certificate is replaced once.</remarks>
+public sealed record AcmeIssuedCertificate(string SerialNumber, string AccountId, string OrderId, string? ReplacedByOrderId = null);

@@ -1,0 +1,25 @@
+namespace Pki.Core.Acme;
+
+/// <summary>The ACME routes (under <see cref="Routes.Prefix"/>), named once for the functions and for the URLs the server writes.</summary>
+public static class AcmeRoutes
+{
+    public const string Directory = "acme/directory";
+    public const string NewNonce = "acme/new-nonce";
+    public const string NewAccount = "acme/new-account";
+    public const string Account = "acme/account/{id}";
+    public const string NewOrder = "acme/new-order";
+    public const string Order = "acme/order/{id}";
+    public const string Finalize = "acme/order/{id}/finalize";
+    public const string Authorization = "acme/authz/{id}";
+    public const string Challenge = "acme/challenge/{id}/{type}";
+    public const string Certificate = "acme/cert/{id}";
+    public const string RevokeCert = "acme/revoke-cert";
+
+    /// <summary>RFC 9773: <c>GET {renewalInfo}/{certID}</c>, unauthenticated.</summary>
+    public const string RenewalInfoBase = "acme/renewal-info";
+    public const string RenewalInfo = RenewalInfoBase + "/{certId}";
+
+    /// <summary>Admin API (not ACME): External Account Binding credentials.</summary>
+    public const string EabCredentials = "acme/eab";
+    public const string EabCredential = "acme/eab/{kid}";
+}

@@ -1,0 +1,57 @@
+namespace Pki.Core.Acme;
+
+/// <summary>
+/// What ACME keeps: nonces (consumed once), accounts and the index of their keys, EAB credentials, orders,
+/// authorizations, and which account and order each certificate came from. Every access is a point read or write; a
+/// <c>TryReplace</c> is conditional on the version read, a <c>TryAdd</c> on the key being free.
+/// </summary>
+public interface IAcmeStore
+{
+    Task AddNonceAsync(string nonce, DateTimeOffset issuedAt, CancellationToken cancellationToken = default);
+
+    /// <summary>Deletes the nonce if it exists; true for exactly one caller however many hosts try (a conditional delete).</summary>
+    Task<bool> TryConsumeNonceAsync(string nonce, DateTimeOffset issuedAt, CancellationToken cancellationToken = default);
+
+    Task<Versioned<AcmeAccount>?> GetAccountAsync(string id, CancellationToken cancellationToken = default);
+
+    Task<string?> FindAccountIdByKeyAsync(string thumbprint, CancellationToken cancellationToken = default);
+
+    Task AddAccountAsync(AcmeAccount account, CancellationToken cancellationToken = default);
+
+    /// <summary>Claims the key for the account; false when another account holds it.</summary>
+    Task<bool> TryAddAccountKeyAsync(string thumbprint, string accountId, CancellationToken cancellationToken = default);
+
+    Task DeleteAccountAsync(string id, CancellationToken cancellationToken = default);
+
+    Task<bool> TryReplaceAccountAsync(AcmeAccount account, string version, CancellationToken cancellationToken = default);
+
+    Task<bool> TryAddEabAsync(EabCredential credential, CancellationToken cancellationToken = default);
+
+    Task<Versioned<EabCredential>?> GetEabAsync(string kid, CancellationToken cancellationToken = default);
+
+    Task<bool> TryReplaceEabAsync(EabCredential credential, string version, CancellationToken cancellationToken = default);
+
+    /// <summary>A team's credentials (one partition of the team index).</summary>
+    Task<IReadOnlyList<EabCredential>> ListEabAsync(string team, CancellationToken cancellationToken = default);
+
+    Task AddAuthorizationAsync(AcmeAuthorization authorization, CancellationToken cancellationToken = default);
+
+    Task<Versioned<AcmeAuthorization>?> GetAuthorizationAsync(string id, CancellationToken cancellationToken = default);
+
+    Task<bool> TryReplaceAuthorizationAsync(AcmeAuthorization authorization, string version, CancellationToken cancellationToken = default);
+
+    Task AddOrderAsync(AcmeOrder order, CancellationToken cancellationToken = default);
+
+    Task<Versioned<AcmeOrder>?> GetOrderAsync(string id, CancellationToken cancellationToken = default);
+
+    Task<bool> TryReplaceOrderAsync(AcmeOrder order, string version, CancellationToken cancellationToken = default);
+
+    /// <summary>Records that <paramref name="serialNumber"/> was issued for the order of the account (idempotent).</summary>
+    Task RecordCertificateAsync(string serialNumber, string accountId, string orderId, CancellationToken cancellationToken = default);
+
+    /// <summary>The account and order a certificate was issued for, or null when ACME did not issue it.</summary>
+    /// <summary>Marks the certificate replaced by <paramref name="orderId"/>; false when another order replaced it first.</summary>
+    Task<bool> TryMarkReplacedAsync(string serialNumber, string orderId, CancellationToken cancellationToken = default);
+
+    Task<AcmeIssuedCertificate?> FindCertificateAsync(string serialNumber, CancellationToken cancellationToken = default);
+}

@@ -1,0 +1,157 @@
+using System.Text.Json;
+using Azure;
+using Azure.Data.Tables;
+using Pki.Core.Acme;
+
+namespace Pki.Core.Storage;
+
+/// <summary>
+/// ACME state in Table Storage. Each record is one entity whose <c>Data</c> column holds the record as JSON; its
+/// partition is its own id, so every read is a point read and concurrent orders never share a partition. Nonces are
+/// partitioned by issue hour and a shard so that a later sweep can drop an hour's unused ones by partition.
+/// </summary>
+public sealed class TableAcmeStore(TableStorage storage) : IAcmeStore
+{
+    private const string Row = "r";
+    private const string KeyPartitionPrefix = "key-";
+    private const string TeamPartitionPrefix = "team-";
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    public async Task AddNonceAsync(string nonce, DateTimeOffset issuedAt, CancellationToken cancellationToken = default)
+    {
+        var table = await storage.GetTableAsync(AcmeTableNames.Nonces, cancellationToken).ConfigureAwait(false);
+        await table.AddEntityAsync(new TableEntity(NoncePartition(nonce, issuedAt), nonce), cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<bool> TryConsumeNonceAsync(string nonce, DateTimeOffset issuedAt, CancellationToken cancellationToken = default)
+    {
+        // Not group-committed: a replay sends the same delete twice, which one transaction could not hold. Storage
+        // deletes an entity once; the second delete, from any host, gets 404.
+        var table = await storage.GetTableAsync(AcmeTableNames.Nonces, cancellationToken).ConfigureAwait(false);
+        // The SDK reports a delete of an entity that is not there as a 404 response, not as an exception.
+        try
+        {
+            using var response = await table.DeleteEntityAsync(NoncePartition(nonce, issuedAt), nonce, ETag.All, cancellationToken).ConfigureAwait(false);
+            return response.Status is >= 200 and < 300;
+        }
+        catch (RequestFailedException e) when (e.Status == 404)
+        {
+            return false;
+        }
+    }
+
+    public Task<Versioned<AcmeAccount>?> GetAccountAsync(string id, CancellationToken cancellationToken = default) =>
+        GetAsync<AcmeAccount>(AcmeTableNames.Accounts, id, cancellationToken);
+
+    public async Task<string?> FindAccountIdByKeyAsync(string thumbprint, CancellationToken cancellationToken = default)
+    {
+        var table = await storage.GetTableAsync(AcmeTableNames.Accounts, cancellationToken).ConfigureAwait(false);
+        var found = await table.GetEntityIfExistsAsync<TableEntity>(KeyPartitionPrefix + thumbprint, Row, cancellationToken: cancellationToken).ConfigureAwait(false);
+        return found.HasValue ? found.Value!.GetString("AccountId") : null;
+    }
+
+    public Task AddAccountAsync(AcmeAccount account, CancellationToken cancellationToken = default) =>
+        AddAsync(AcmeTableNames.Accounts, account.Id, account, cancellationToken);
+
+    public async Task<bool> TryAddAccountKeyAsync(string thumbprint, string accountId, CancellationToken cancellationToken = default) =>
+        await storage.TryAddAsync(AcmeTableNames.Accounts, new TableEntity(KeyPartitionPrefix + thumbprint, Row) { ["AccountId"] = accountId }, cancellationToken).ConfigureAwait(false) is not null;
+
+    public Task DeleteAccountAsync(string id, CancellationToken cancellationToken = default) =>
+        storage.DeleteAsync(AcmeTableNames.Accounts, id, Row, cancellationToken);
+
+    public Task<bool> TryReplaceAccountAsync(AcmeAccount account, string version, CancellationToken cancellationToken = default) =>
+        TryReplaceAsync(AcmeTableNames.Accounts, account.Id, account, version, cancellationToken);
+
+    public async Task<bool> TryAddEabAsync(EabCredential credential, CancellationToken cancellationToken = default)
+    {
+        if (await storage.TryAddAsync(AcmeTableNames.Eab, Entity(credential.Kid, credential), cancellationToken).ConfigureAwait(false) is null)
+        {
+            return false;
+        }
+
+        await storage.UpsertAsync(AcmeTableNames.Eab, new TableEntity(TeamPartitionPrefix + credential.Team, credential.Kid), cancellationToken).ConfigureAwait(false);
+        return true;
+    }
+
+    public Task<Versioned<EabCredential>?> GetEabAsync(string kid, CancellationToken cancellationToken = default) =>
+        GetAsync<EabCredential>(AcmeTableNames.Eab, kid, cancellationToken);
+
+    public Task<bool> TryReplaceEabAsync(EabCredential credential, string version, CancellationToken cancellationToken = default) =>
+        TryReplaceAsync(AcmeTableNames.Eab, credential.Kid, credential, version, cancellationToken);
+
+    public async Task<IReadOnlyList<EabCredential>> ListEabAsync(string team, CancellationToken cancellationToken = default)
+    {
+        var table = await storage.GetTableAsync(AcmeTableNames.Eab, cancellationToken).ConfigureAwait(false);
+        var list = new List<EabCredential>();
+        await foreach (var row in table.QueryAsync<TableEntity>(e => e.PartitionKey == TeamPartitionPrefix + team, select: ["RowKey"], cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            if (await GetEabAsync(row.RowKey, cancellationToken).ConfigureAwait(false) is { } credential)
+            {
+                list.Add(credential.Value);
+            }
+        }
+
+        return list;
+    }
+
+    public Task AddAuthorizationAsync(AcmeAuthorization authorization, CancellationToken cancellationToken = default) =>
+        AddAsync(AcmeTableNames.Authorizations, authorization.Id, authorization, cancellationToken);
+
+    public Task<Versioned<AcmeAuthorization>?> GetAuthorizationAsync(string id, CancellationToken cancellationToken = default) =>
+        GetAsync<AcmeAuthorization>(AcmeTableNames.Authorizations, id, cancellationToken);
+
+    public Task<bool> TryReplaceAuthorizationAsync(AcmeAuthorization authorization, string version, CancellationToken cancellationToken = default) =>
+        TryReplaceAsync(AcmeTableNames.Authorizations, authorization.Id, authorization, version, cancellationToken);
+
+    public Task AddOrderAsync(AcmeOrder order, CancellationToken cancellationToken = default) =>
+        AddAsync(AcmeTableNames.Orders, order.Id, order, cancellationToken);
+
+    public Task<Versioned<AcmeOrder>?> GetOrderAsync(string id, CancellationToken cancellationToken = default) =>
+        GetAsync<AcmeOrder>(AcmeTableNames.Orders, id, cancellationToken);
+
+    public Task<bool> TryReplaceOrderAsync(AcmeOrder order, string version, CancellationToken cancellationToken = default) =>
+        TryReplaceAsync(AcmeTableNames.Orders, order.Id, order, version, cancellationToken);
+
+    // An add, not an upsert: a finalize retried after the first recorded it must not clear a later replacement mark.
+    public Task RecordCertificateAsync(string serialNumber, string accountId, string orderId, CancellationToken cancellationToken = default) =>
+        storage.TryAddAsync(AcmeTableNames.Certificates, Entity(serialNumber, new AcmeIssuedCertificate(serialNumber, accountId, orderId)), cancellationToken);
+
+    public async Task<bool> TryMarkReplacedAsync(string serialNumber, string orderId, CancellationToken cancellationToken = default)
+    {
+        var found = await GetAsync<AcmeIssuedCertificate>(AcmeTableNames.Certificates, serialNumber, cancellationToken).ConfigureAwait(false);
+        return found is { Value.ReplacedByOrderId: null }
+            && await TryReplaceAsync(AcmeTableNames.Certificates, serialNumber, found.Value with { ReplacedByOrderId = orderId }, found.Version, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<AcmeIssuedCertificate?> FindCertificateAsync(string serialNumber, CancellationToken cancellationToken = default) =>
+        (await GetAsync<AcmeIssuedCertificate>(AcmeTableNames.Certificates, serialNumber, cancellationToken).ConfigureAwait(false))?.Value;
+
+    /// <summary>The nonce's issue hour and its first character: 16 to 64 partitions an hour, never one hot one.</summary>
+    private static string NoncePartition(string nonce, DateTimeOffset issuedAt) =>
+        issuedAt.UtcDateTime.ToString("yyyyMMddHH", System.Globalization.CultureInfo.InvariantCulture) + "-" + nonce[..1];
+
+    private static TableEntity Entity<T>(string id, T value) => new(id, Row) { ["Data"] = JsonSerializer.Serialize(value, Json) };
+
+    private async Task<Versioned<T>?> GetAsync<T>(string tableName, string id, CancellationToken cancellationToken)
+    {
+        var table = await storage.GetTableAsync(tableName, cancellationToken).ConfigureAwait(false);
+        var found = await table.GetEntityIfExistsAsync<TableEntity>(id, Row, cancellationToken: cancellationToken).ConfigureAwait(false);
+        if (!found.HasValue || found.Value!.GetString("Data") is not { } data)
+        {
+            return null;
+        }
+
+        return new Versioned<T>(JsonSerializer.Deserialize<T>(data, Json)!, found.Value.ETag.ToString());
+    }
+
+    private async Task AddAsync<T>(string tableName, string id, T value, CancellationToken cancellationToken)
+    {
+        if (await storage.TryAddAsync(tableName, Entity(id, value), cancellationToken).ConfigureAwait(false) is null)
+        {
+            throw new InvalidOperationException($"ACME record {id} exists already in {tableName}; ids are random and never reused.");
+        }
+    }
+
+    private async Task<bool> TryReplaceAsync<T>(string tableName, string id, T value, string version, CancellationToken cancellationToken) =>
+        await storage.TryReplaceAsync(tableName, Entity(id, value), new ETag(version), cancellationToken).ConfigureAwait(false) is not null;
+}

@@ -1,0 +1,17 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.Logging;
+using Pki.Core.Acme;
+using Pki.Functions.Http;
+
+namespace Pki.Functions.Acme;
+
+/// <summary>An ACME order's certificate chain (POST-as-GET), PEM.</summary>
+public sealed class AcmeCertificate(AcmeHttp acme, AcmeOrderService service, ILogger<AcmeCertificate> logger)
+{
+    [Function(nameof(AcmeCertificate))]
+    public Task<IActionResult> Run(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = AcmeRoutes.Certificate)] HttpRequest req, string id) =>
+        acme.PostAsync(req, logger, (post, cancellationToken) => service.CertificateAsync(post, id, cancellationToken));
+}

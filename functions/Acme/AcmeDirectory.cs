@@ -1,0 +1,17 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.Logging;
+using Pki.Core.Acme;
+using Pki.Functions.Http;
+
+namespace Pki.Functions.Acme;
+
+/// <summary>The ACME directory (RFC 8555 §7.1.1), its URLs built on the origin the client used.</summary>
+public sealed class AcmeDirectory(AcmeHttp acme, AcmeDirectoryService directory, ILogger<AcmeDirectory> logger)
+{
+    [Function(nameof(AcmeDirectory))]
+    public Task<IActionResult> Run(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = AcmeRoutes.Directory)] HttpRequest req) =>
+        acme.RunAsync(req, logger, () => Task.FromResult(new AcmeResponse(StatusCodes.Status200OK, directory.Directory(AcmeHttp.BaseUrl(req)))));
+}

@@ -1,0 +1,36 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Pki.Core;
+using Pki.Core.Access;
+using Pki.Core.Acme;
+using Pki.Functions.Http;
+
+namespace Pki.Functions.Acme;
+
+/// <summary>
+/// Admin API for External Account Binding credentials: POST creates one for a team (201; its HMAC key appears in this
+/// answer only), GET ?team= lists a team's.
+/// </summary>
+public sealed class AcmeEabCredentials(HttpFunction http, EabService eab, IOptions<PkiOptions> options, ILogger<AcmeEabCredentials> logger)
+{
+    [Function(nameof(AcmeEabCredentials))]
+    public Task<IActionResult> Run(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", "post", Route = AcmeRoutes.EabCredentials)] HttpRequest req,
+        CancellationToken cancellationToken) =>
+        http.RunAsync(req, logger, Permission.ManageAllTeams, async () =>
+        {
+            if (HttpMethods.IsGet(req.Method))
+            {
+                return Json.Result(await eab.ListAsync(req.Query["team"].ToString(), cancellationToken));
+            }
+
+            var body = await RequestBody.ReadJsonAsync<EabCredentialInput>(req, options.Value.MaxRequestBytes, cancellationToken);
+            var created = await eab.CreateAsync(body, cancellationToken);
+            req.HttpContext.Response.Headers.CacheControl = "no-store";
+            req.HttpContext.Response.Headers.Location = $"/{Routes.Prefix}/{AcmeRoutes.EabCredential.Replace("{kid}", created.Kid, StringComparison.Ordinal)}";
+            return Json.Result(created, StatusCodes.Status201Created);
+        });
+}

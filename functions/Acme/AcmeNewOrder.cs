@@ -1,0 +1,17 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.Logging;
+using Pki.Core.Acme;
+using Pki.Functions.Http;
+
+namespace Pki.Functions.Acme;
+
+/// <summary>ACME newOrder (RFC 8555 §7.4): identifiers checked against the account's team grants, one authorization each.</summary>
+public sealed class AcmeNewOrder(AcmeHttp acme, AcmeOrderService service, ILogger<AcmeNewOrder> logger)
+{
+    [Function(nameof(AcmeNewOrder))]
+    public Task<IActionResult> Run(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = AcmeRoutes.NewOrder)] HttpRequest req) =>
+        acme.PostAsync(req, logger, (post, cancellationToken) => service.NewOrderAsync(post, cancellationToken));
+}

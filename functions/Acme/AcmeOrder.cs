@@ -1,0 +1,17 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.Logging;
+using Pki.Core.Acme;
+using Pki.Functions.Http;
+
+namespace Pki.Functions.Acme;
+
+/// <summary>An ACME order (POST-as-GET).</summary>
+public sealed class AcmeOrder(AcmeHttp acme, AcmeOrderService service, ILogger<AcmeOrder> logger)
+{
+    [Function(nameof(AcmeOrder))]
+    public Task<IActionResult> Run(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = AcmeRoutes.Order)] HttpRequest req, string id) =>
+        acme.PostAsync(req, logger, (post, cancellationToken) => service.OrderAsync(post, id, cancellationToken));
+}
