@@ -8,7 +8,7 @@ namespace Pki.Core.Acme;
 /// renew at once; an admin's early renewal (<see cref="AcmeEarlyRenewal"/>) starts it at the moment it was asked for.
 /// Unauthenticated, as the RFC has it: a certID names only what a relying party sees anyway.
 /// </summary>
-public sealed class AcmeRenewalInfoService(ICertificateStore certificates, IAcmeStore store, TimeProvider time)
+public sealed class AcmeRenewalInfoService(ICertificateStore certificates, AcmeEarlyRenewal earlyRenewal, TimeProvider time)
 {
     /// <summary>How long a client waits before asking again (Retry-After).</summary>
     public static readonly TimeSpan RetryAfter = TimeSpan.FromHours(6);
@@ -18,8 +18,8 @@ public sealed class AcmeRenewalInfoService(ICertificateStore certificates, IAcme
         var id = AcmeCertId.Parse(certId);
         var record = await FindAsync(id, cancellationToken).ConfigureAwait(false)
             ?? throw AcmeProblemException.NotFound("No certificate issued here has that identifier.");
-        var issued = await store.FindCertificateAsync(record.SerialNumber, cancellationToken).ConfigureAwait(false);
-        var (start, end) = Window(record, issued?.RenewEarlyAt, time.GetUtcNow());
+        var renewEarlyAt = record.Status == CertificateStatus.Issued ? await earlyRenewal.RenewEarlyAtAsync(record, cancellationToken).ConfigureAwait(false) : null;
+        var (start, end) = Window(record, renewEarlyAt, time.GetUtcNow());
         return new AcmeResponse(200, new RenewalInfoBody(new WindowBody(start, end)), RetryAfterSeconds: (int)RetryAfter.TotalSeconds);
     }
 

@@ -59,5 +59,10 @@ public interface IAcmeStore
     /// </summary>
     Task<AcmeIssuedCertificate?> TryMarkRenewEarlyAsync(string serialNumber, DateTimeOffset at, CancellationToken cancellationToken = default);
 
+    /// <summary>Records an early renewal of a whole scope (<see cref="AcmeEarlyRenewal.AuthorityScope"/>, <see cref="AcmeEarlyRenewal.TeamScope"/>): one row, the latest time wins.</summary>
+    Task SetRenewEarlyScopeAsync(string scope, DateTimeOffset at, CancellationToken cancellationToken = default);
+
+    Task<DateTimeOffset?> GetRenewEarlyScopeAsync(string scope, CancellationToken cancellationToken = default);
+
     Task<AcmeIssuedCertificate?> FindCertificateAsync(string serialNumber, CancellationToken cancellationToken = default);
 }

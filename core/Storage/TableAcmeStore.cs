@@ -14,6 +14,9 @@ public sealed class TableAcmeStore(TableStorage storage) : IAcmeStore
 {
     private const string Row = "r";
     private const int ConcurrentChangeAttempts = 5;
+
+    // Beside the certificates' rows (partitions named by hex serials): one row per early-renewal scope.
+    private const string ScopePartitionPrefix = "renew-early-";
     private const string KeyPartitionPrefix = "key-";
     private const string TeamPartitionPrefix = "team-";
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
@@ -157,6 +160,12 @@ public sealed class TableAcmeStore(TableStorage storage) : IAcmeStore
         throw new InvalidOperationException($"ACME certificate {serialNumber} kept changing while it was marked for early renewal.");
     }
 
+    public Task SetRenewEarlyScopeAsync(string scope, DateTimeOffset at, CancellationToken cancellationToken = default) =>
+        storage.UpsertAsync(AcmeTableNames.Certificates, Entity(ScopePartitionPrefix + scope, new RenewEarlyScope(at)), cancellationToken);
+
+    public async Task<DateTimeOffset?> GetRenewEarlyScopeAsync(string scope, CancellationToken cancellationToken = default) =>
+        (await GetAsync<RenewEarlyScope>(AcmeTableNames.Certificates, ScopePartitionPrefix + scope, cancellationToken).ConfigureAwait(false))?.Value.At;
+
     public async Task<AcmeIssuedCertificate?> FindCertificateAsync(string serialNumber, CancellationToken cancellationToken = default) =>
         (await GetAsync<AcmeIssuedCertificate>(AcmeTableNames.Certificates, serialNumber, cancellationToken).ConfigureAwait(false))?.Value;
 
@@ -188,4 +197,6 @@ public sealed class TableAcmeStore(TableStorage storage) : IAcmeStore
 
     private async Task<bool> TryReplaceAsync<T>(string tableName, string id, T value, string version, CancellationToken cancellationToken) =>
         await storage.TryReplaceAsync(tableName, Entity(id, value), new ETag(version), cancellationToken).ConfigureAwait(false) is not null;
+
+    private sealed record RenewEarlyScope(DateTimeOffset At);
 }
