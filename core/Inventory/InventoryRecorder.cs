@@ -224,7 +224,7 @@ public sealed class InventoryRecorder(
 
         // Where it is deployed now, it is deployed revoked: each such location says so, as a sighting after today would.
         var deployed = false;
-        foreach (var location in (await store.ListLocationsAsync(facts.Fingerprint, cancellationToken).ConfigureAwait(false)).Where(l => l.Current && l.Position == 0))
+        foreach (var location in (await store.ListLocationsAsync(facts.Fingerprint, cancellationToken).ConfigureAwait(false)).Where(l => l.Current && l.Position == 0 && l.Kind != LocationKind.Delivery))
         {
             var revoked = await RevocationAsync(facts, certificate.IssuerId, location.Location, cancellationToken).ConfigureAwait(false);
             if (revoked is not null && !location.Findings.Any(f => f.Code == FindingCodes.Revoked))

@@ -211,6 +211,49 @@ public sealed class KeyVaultDeliveryTests(KeyVaultDeliveryHostFixture host) : IC
     }
 
     [Fact]
+    public async Task A_delivery_given_up_keeps_its_finding_saying_so_and_tells_the_owner_until_a_later_delivery_to_the_same_vault_certificate()
+    {
+        var name = TestEnvironment.UniqueId("given-up-");
+        Vault.Deny("merge");
+        string fingerprint;
+        try
+        {
+            var (status, body) = await EnrollAsync(name, autoRenew: false);
+            Assert.True(status == HttpStatusCode.Accepted, body + " " + host.ErrorLog());
+            fingerprint = DiscoveryClient.Fingerprint((await Store.GetAsync(body.GetProperty("serialNumber").GetString()!))!.CertificateDer!);
+
+            // Pki:Delivery:MaxAttempts (24) failures, each after its wait (at most an hour): then nothing retries it.
+            for (var attempt = 2; attempt <= 24 && await OpenOperationsAsync(name) == 1; attempt++)
+            {
+                await AdvanceClockAsync("PT2H");
+                await ResumeAsync();
+            }
+
+            Assert.Equal(0, await OpenOperationsAsync(name));
+        }
+        finally
+        {
+            Vault.Allow("merge");
+        }
+
+        // An operator expects a delivery given up to stay visible: nothing retries it and the vault lacks the certificate.
+        var message = (await FindingAsync(fingerprint, "delivery-failed"))!.Value.GetProperty("message").GetString()!;
+        Assert.Contains("given up after 24 attempts", message);
+        Assert.Contains("HTTP 403", message);
+        var mail = await host.Smtp.WaitForAsync(m => (m.Subject ?? "").StartsWith("Key Vault delivery given up", StringComparison.Ordinal) && m.Subject!.Contains($"'{name}'", StringComparison.Ordinal));
+        Assert.Contains("It was given up after 24 attempts: nothing retries it any more.", mail.TextBody);
+        Assert.Contains("What to do: Fix the cause above, then enroll again", mail.TextBody);
+        Assert.Equal(2, host.Smtp.Messages().Count(m => (m.Subject ?? "").Contains($"'{name}'", StringComparison.Ordinal)));
+
+        // The role granted and the certificate enrolled again: the vault serves a certificate of ours, the old finding clears.
+        await AdvanceClockAsync("PT1M");
+        var (again, delivered) = await EnrollAsync(name, autoRenew: false);
+        Assert.True(again == HttpStatusCode.Created, delivered + " " + host.ErrorLog());
+        Assert.Null(await FindingAsync(fingerprint, "delivery-failed"));
+        Assert.DoesNotContain(fingerprint, await ListedWithAsync("delivery-failed"));
+    }
+
+    [Fact]
     public async Task A_vault_that_keeps_throttling_beyond_the_clients_retries_is_tried_again_later()
     {
         var name = TestEnvironment.UniqueId("busy-");
