@@ -124,6 +124,7 @@ public static class PkiServiceCollectionExtensions
         // Delivery: certificates made in and merged into Key Vault (enrollment, renewal, and a timer that resumes them).
         services.AddSingleton<IDeliveryStore, TableDeliveryStore>();
         services.AddSingleton<KeyVaultDelivery>();
+        services.TryAddSingleton<IDeliveryNotifier, EmailDeliveryNotifier>();
 
         // Lifecycle events: the recorder is the first issuance and revocation observer, so the event reaches the
         // outbox right after the state it describes committed, before observers that may be slow or fail.

@@ -60,7 +60,7 @@ public sealed class NotificationService(
 
         var item = found.Item;
         var locations = (await inventory.ListLocationsAsync(fingerprint, cancellationToken).ConfigureAwait(false))
-            .Where(l => l.Current)
+            .Where(l => l.Current && l.Kind != LocationKind.Delivery)
             .OrderBy(l => l.Location, StringComparer.Ordinal)
             .Select(l => l.Location)
             .ToArray();
