@@ -29,9 +29,16 @@ public sealed class Inventory(HttpFunction http, InventoryService inventory, IOp
                 Text(q, "team"),
                 Text(q, "finding"),
                 Text(q, "source") is { } source ? InventoryService.ParseSource(source) : null,
-                Text(q, "location"));
+                Text(q, "location"),
+                Name: Text(q, "name"));
             return Json.Result(await inventory.ListAsync(query, Int(q, "pageSize"), Text(q, "continuationToken"), cancellationToken));
         });
+
+    [Function(nameof(GetInventorySummary))]
+    public Task<IActionResult> GetInventorySummary(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.InventorySummary)] HttpRequest req,
+        CancellationToken cancellationToken) =>
+        http.RunAsync(req, logger, Permission.ReadInventory, async () => Json.Result(await inventory.SummarizeAsync(cancellationToken)));
 
     [Function(nameof(GetInventoryItem))]
     public Task<IActionResult> GetInventoryItem(

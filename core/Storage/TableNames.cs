@@ -40,6 +40,9 @@ public static class TableNames
     /// <summary>The hash-chained audit trail: one partition with its head, records and once keys.</summary>
     public const string Audit = "audit";
 
+    /// <summary>Dashboard sessions by the SHA-256 of their id, each its own partition.</summary>
+    public const string Sessions = "sessions";
+
     /// <summary>The blob container of published CRLs, before the (lowercased) prefix.</summary>
     public const string CrlContainer = "crls";
 }
