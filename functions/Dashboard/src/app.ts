@@ -10,6 +10,9 @@ import { signInPage } from "./pages/signin";
 // and the server serves one page for all of them.
 let session: Session | undefined;
 
+// The page a link asked for before signing in (an e-mail's "Details"), opened once signed in.
+let returnTo = "#/";
+
 export function can(permission: string): boolean {
   return session?.permissions.includes(permission) ?? false;
 }
@@ -50,7 +53,12 @@ async function route(): Promise<void> {
   if (path === "/signin") {
     session = undefined;
     renderChrome();
-    signInPage(async s => { session = s; navigate("#/"); });
+    signInPage(async s => {
+      session = s;
+      const next = returnTo;
+      returnTo = "#/";
+      navigate(next);
+    });
     return;
   }
   if (path === "/expired") {
@@ -64,6 +72,7 @@ async function route(): Promise<void> {
       session = await api.session();
     } catch (e) {
       if (e instanceof ApiError && e.status === 401) {
+        returnTo = location.hash || "#/";
         // A cookie that no longer opens a session says why; no cookie at all means signing in.
         navigate(e.problem.type.endsWith(":invalid-credentials") ? "#/expired" : "#/signin");
         return;
@@ -85,6 +94,7 @@ async function route(): Promise<void> {
 api.unauthorized = () => {
   if (session) {
     session = undefined;
+    returnTo = location.hash || "#/";
     navigate("#/expired");
   }
 };

@@ -233,6 +233,26 @@ public sealed partial class DashboardBrowserTests(DashboardHostFixture host) : I
         await page.Context.CloseAsync();
     }
 
+    [Fact]
+    public async Task A_link_from_a_notice_opens_its_page_once_signed_in()
+    {
+        var cert = await (await host.Client.GetAsync($"/api/certificates/{host.Platform["later.internal"]}")).JsonAsync();
+        using var x509 = System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPem(cert.GetProperty("certificatePem").GetString()!);
+        var fingerprint = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(x509.RawData));
+        var link = Pki.Core.DashboardLinks.InventoryItem(host.BaseAddress.ToString(), fingerprint);
+
+        var page = await host.NewPageAsync();
+        await page.GotoAsync(link.ToString());
+        await Heading(page, "Sign in").WaitForAsync();
+        await page.GetByLabel("API key").FillAsync(TestCallers.Admin.Key);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await Heading(page, "later.internal").WaitForAsync();
+        await Assertions.Expect(page.Locator("dl.facts")).ToContainTextAsync(fingerprint);
+        await Accessibility.AssertNoSeriousViolationsAsync(page, "inventory item");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Screenshots.PathFor("11-inventory-item"), FullPage = true });
+        await page.Context.CloseAsync();
+    }
+
     private static ILocator Heading(IPage page, string name) => page.GetByRole(AriaRole.Heading, new() { Name = name, Level = 1, Exact = true });
 
     private static async Task SignInAsync(IPage page, TestCaller caller)
