@@ -1,5 +1,7 @@
 import { api, ApiError, Session } from "./api";
 import { h } from "./dom";
+import { approvalsPage } from "./pages/approvals";
+import { auditPage } from "./pages/audit";
 import { certificatePage, inventoryItemPage } from "./pages/certificate";
 import { expiredPage } from "./pages/expired";
 import { inventoryPage } from "./pages/inventory";
@@ -38,7 +40,11 @@ function renderChrome(): void {
   const current = location.hash.split("?")[0] || "#/";
   const link = (hash: string, text: string) =>
     h("a", { href: hash, "aria-current": current === hash || (hash !== "#/" && current.startsWith(hash)) ? "page" : null }, text);
-  nav.replaceChildren(link("#/", "Overview"), ...(can("ReadInventory") ? [link("#/inventory", "Inventory")] : []));
+  nav.replaceChildren(
+    link("#/", "Overview"),
+    ...(can("ReadInventory") ? [link("#/inventory", "Inventory")] : []),
+    ...(can("ReadCertificates") ? [link("#/approvals", "Approvals")] : []),
+    ...(can("ReadAudit") ? [link("#/audit", "Audit")] : []));
   who.replaceChildren(
     h("span", { class: "muted" }, `${session.id}${session.team ? ` (${session.team})` : ""} · ${session.roles.join(", ") || "no role"}`),
     ...(session.authenticationMethod === "session"
@@ -86,6 +92,8 @@ async function route(): Promise<void> {
   else if (parts[0] === "inventory" && parts.length === 1) await inventoryPage(params);
   else if (parts[0] === "inventory" && parts.length === 2) await inventoryItemPage(decodeURIComponent(parts[1]));
   else if (parts[0] === "certificates" && parts.length === 2) await certificatePage(decodeURIComponent(parts[1]));
+  else if (parts[0] === "approvals" && parts.length === 1) await approvalsPage(params);
+  else if (parts[0] === "audit" && parts.length === 1) await auditPage(params);
   else {
     document.getElementById("main")!.replaceChildren(h("h1", {}, "Not found"), h("p", {}, "No page of the dashboard has this address."));
   }

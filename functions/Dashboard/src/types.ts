@@ -25,3 +25,21 @@ export interface Certificate {
   profile: string; owner: string; status: string; issuerId: string; revokedAt?: string; revocationReason?: string;
   team?: string; predecessorSerialNumber?: string; successorSerialNumber?: string;
 }
+
+export interface PendingRequest {
+  requestId: string; status: string; profile: string; team: string; owner: string; requestedBy: string;
+  commonName?: string; names: string[]; validityDays?: number; createdAt: string; expiresAt: string;
+  decidedBy?: string; decidedAt?: string; reason?: string; serialNumber?: string;
+}
+
+export interface PendingList { items: PendingRequest[]; continuationToken?: string }
+
+export interface AuditRecord {
+  sequence: number; time: string; actor: { id: string; team?: string; authenticationMethod: string };
+  action: string; outcome: string; problemType?: string; requestId?: string; serialNumber?: string;
+  fingerprint?: string; targetId?: string; detail?: string; hash: string;
+}
+
+export interface AuditPage { records: AuditRecord[]; continuationToken?: string; unreadable?: unknown[] }
+
+export interface AuditVerification { ok: boolean; count: number; headSequence: number; headHash: string; break?: { sequence: number; problem: string; detail: string } }

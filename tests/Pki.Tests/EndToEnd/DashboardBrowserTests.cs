@@ -253,6 +253,78 @@ public sealed partial class DashboardBrowserTests(DashboardHostFixture host) : I
         await page.Context.CloseAsync();
     }
 
+    [Fact]
+    public async Task An_approver_approves_and_rejects_pending_requests_that_a_requester_can_only_see()
+    {
+        const string approve = "Payments Release Signing", reject = "Payments Nightly Signing";
+        var requesterPage = await host.NewPageAsync();
+        await SignInAsync(requesterPage, TestCallers.PaymentsRequester);
+        await requesterPage.GetByRole(AriaRole.Link, new() { Name = "Approvals", Exact = true }).ClickAsync();
+        await Heading(requesterPage, "Approvals").WaitForAsync();
+        await Assertions.Expect(requesterPage.Locator("tbody")).ToContainTextAsync(approve);
+        Assert.Equal(0, await requesterPage.GetByRole(AriaRole.Button, new() { Name = "Approve " + approve }).CountAsync());
+        await requesterPage.Context.CloseAsync();
+
+        var page = await host.NewPageAsync();
+        await SignInAsync(page, TestCallers.Approver);
+        await page.GetByRole(AriaRole.Link, new() { Name = "Approvals", Exact = true }).ClickAsync();
+        await Heading(page, "Approvals").WaitForAsync();
+        await Assertions.Expect(page.Locator("tbody")).ToContainTextAsync(reject);
+        await Accessibility.AssertNoSeriousViolationsAsync(page, "approvals");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Screenshots.PathFor("12-approvals"), FullPage = true });
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Approve " + approve }).ClickAsync();
+        var dialog = page.GetByRole(AriaRole.Dialog);
+        await Assertions.Expect(dialog).ToContainTextAsync("will be signed now");
+        await Accessibility.AssertNoSeriousViolationsAsync(page, "approve confirmation");
+        await dialog.GetByRole(AriaRole.Button, new() { Name = "Approve", Exact = true }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("Approved " + approve);
+
+        var approved = await (await host.Client.GetAsync($"/api/requests/{host.Pending[approve]}")).JsonAsync();
+        Assert.Equal("issued", approved.GetProperty("status").GetString());
+        Assert.Equal(TestCallers.Approver.Identity, approved.GetProperty("decidedBy").GetString());
+        var serial = approved.GetProperty("serialNumber").GetString()!;
+        var certificate = await (await host.Client.GetAsync($"/api/certificates/{serial}")).JsonAsync();
+        Assert.Equal("code-signing", certificate.GetProperty("profile").GetString());
+        await Assertions.Expect(page.GetByRole(AriaRole.Link, new() { Name = $"certificate {serial}" })).ToBeVisibleAsync();
+
+        // Rejecting asks for a reason first.
+        await page.GetByRole(AriaRole.Button, new() { Name = "Reject " + reject }).ClickAsync();
+        await dialog.GetByRole(AriaRole.Button, new() { Name = "Reject", Exact = true }).ClickAsync();
+        await Assertions.Expect(dialog).ToContainTextAsync("Give the requester a reason.");
+        await dialog.GetByLabel("Reason (required)").FillAsync("Nightly builds are not signed for release.");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Screenshots.PathFor("13-reject-confirmation") });
+        await dialog.GetByRole(AriaRole.Button, new() { Name = "Reject", Exact = true }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("Rejected " + reject);
+        var rejected = await (await host.Client.GetAsync($"/api/requests/{host.Pending[reject]}")).JsonAsync();
+        Assert.Equal("rejected", rejected.GetProperty("status").GetString());
+        Assert.Equal("Nightly builds are not signed for release.", rejected.GetProperty("reason").GetString());
+        await Assertions.Expect(page.Locator("main")).Not.ToContainTextAsync(reject + "?");
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task The_audit_screen_lists_the_trail_and_verifies_the_chain()
+    {
+        var page = await host.NewPageAsync();
+        await SignInAsync(page, TestCallers.Auditor);
+        await page.GetByRole(AriaRole.Link, new() { Name = "Audit", Exact = true }).ClickAsync();
+        await Heading(page, "Audit trail").WaitForAsync();
+        var api = await (await host.Client.GetAsync("/api/audit?limit=100")).JsonAsync();
+        var first = api.GetProperty("records")[0];
+        await Assertions.Expect(page.Locator($"tr[data-sequence='{first.GetProperty("sequence").GetInt64()}']")).ToContainTextAsync(first.GetProperty("action").GetString()!);
+        await Assertions.Expect(page.Locator("tbody")).ToContainTextAsync("issue");
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Verify chain" }).ClickAsync();
+        await Assertions.Expect(page.Locator("#verify-result [data-ok='true']")).ToContainTextAsync("Chain verified");
+        var verified = await (await host.Client.GetAsync("/api/audit/verify")).JsonAsync();
+        Assert.True(verified.GetProperty("ok").GetBoolean());
+        Assert.Matches("Chain verified: \\d+ records", await page.Locator("#verify-result").InnerTextAsync());
+        await Accessibility.AssertNoSeriousViolationsAsync(page, "audit");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Screenshots.PathFor("14-audit"), FullPage = true });
+        await page.Context.CloseAsync();
+    }
+
     private static ILocator Heading(IPage page, string name) => page.GetByRole(AriaRole.Heading, new() { Name = name, Level = 1, Exact = true });
 
     private static async Task SignInAsync(IPage page, TestCaller caller)

@@ -27,6 +27,9 @@ public sealed class DashboardHostFixture : DevHostFixture
     /// <summary>The payments team's certificate (its requester's).</summary>
     public string PaymentsSerial { get; private set; } = null!;
 
+    /// <summary>Code-signing requests of the payments team held for approval, by common name: request ids.</summary>
+    public Dictionary<string, string> Pending { get; } = new(StringComparer.Ordinal);
+
     private IPlaywright _playwright = null!;
 
     public override async Task InitializeAsync()
@@ -50,6 +53,14 @@ public sealed class DashboardHostFixture : DevHostFixture
         using var payments = TestCallers.PaymentsRequester.Client(BaseAddress);
         var paid = await payments.IssueAsync(Convert.ToBase64String(Csrs.Ec("api.payments.internal", ["api.payments.internal"])), validityDays: 30);
         PaymentsSerial = paid.GetProperty("serialNumber").GetString()!;
+
+        // code-signing requires approval: these wait for an approver.
+        foreach (var name in new[] { "Payments Release Signing", "Payments Nightly Signing" })
+        {
+            using var submitted = await payments.RequestAsync(Convert.ToBase64String(Csrs.Ec(name)), "code-signing", "release@payments.internal");
+            Assert.Equal(System.Net.HttpStatusCode.Accepted, submitted.StatusCode);
+            Pending[name] = (await submitted.JsonAsync()).GetProperty("requestId").GetString()!;
+        }
     }
 
     /// <summary>A fresh browser context (its own cookies) with one page on the dashboard's base address.</summary>
