@@ -50,6 +50,9 @@ public static class Routes
     /// <summary>The dashboard's session: POST signs in with an API key, GET says who is signed in, DELETE signs out.</summary>
     public const string Session = "session";
 
+    /// <summary>The OpenAPI 3.1 document of every HTTP route.</summary>
+    public const string OpenApi = "openapi.json";
+
     /// <summary>The dashboard's page and assets; no asset means its page.</summary>
     public const string Dashboard = "dashboard/{*asset}";
 }

@@ -6,6 +6,7 @@ using Microsoft.Net.Http.Headers;
 using Pki.Core;
 using Pki.Core.Errors;
 using Pki.Functions.Http;
+using Pki.Functions.Http.OpenApi;
 
 namespace Pki.Functions;
 
@@ -15,6 +16,7 @@ namespace Pki.Functions;
 /// </summary>
 public sealed class Dashboard(ILogger<Dashboard> logger)
 {
+    [ApiOperation("The dashboard's page (no asset), script or styles.", ResponseMediaType = "text/html, text/javascript, text/css", Public = true)]
     [Function(nameof(Dashboard))]
     public Task<IActionResult> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.Dashboard)] HttpRequest req,

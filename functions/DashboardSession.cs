@@ -7,6 +7,7 @@ using Pki.Core;
 using Pki.Core.Access;
 using Pki.Core.Access.Sessions;
 using Pki.Functions.Http;
+using Pki.Functions.Http.OpenApi;
 
 namespace Pki.Functions;
 
@@ -16,6 +17,7 @@ namespace Pki.Functions;
 /// </summary>
 public sealed class DashboardSession(HttpFunction http, SessionService sessions, IOptions<PkiOptions> options, ILogger<DashboardSession> logger)
 {
+    [ApiOperation("Open a dashboard session with an API key: sets the session cookie, answers the CSRF token.", Request = typeof(DashboardSession.SignInInput), Response = typeof(DashboardSession.SessionView), Status = 201, Public = true)]
     [Function(nameof(SignIn))]
     public Task<IActionResult> SignIn(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Routes.Session)] HttpRequest req,
@@ -29,6 +31,7 @@ public sealed class DashboardSession(HttpFunction http, SessionService sessions,
             return Json.Result(SessionView.Of(signedIn.Caller, signedIn.CsrfToken, signedIn.ExpiresAt), StatusCodes.Status201Created);
         });
 
+    [ApiOperation("Who the caller is, its permissions and (for a cookie session) its CSRF token.", Response = typeof(DashboardSession.SessionView))]
     [Function(nameof(GetSession))]
     public Task<IActionResult> GetSession(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.Session)] HttpRequest req) =>
@@ -39,6 +42,7 @@ public sealed class DashboardSession(HttpFunction http, SessionService sessions,
             return Task.FromResult(Json.Result(SessionView.Of(caller, id is null ? null : SessionCookie.CsrfToken(id), null)));
         });
 
+    [ApiOperation("End the dashboard session.", Status = 204)]
     [Function(nameof(SignOut))]
     public Task<IActionResult> SignOut(
         [HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = Routes.Session)] HttpRequest req,

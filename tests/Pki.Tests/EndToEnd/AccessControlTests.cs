@@ -20,7 +20,7 @@ public sealed class AccessControlTests(DevHostFixture host) : IClassFixture<DevH
         nameof(Health), nameof(GetAuthorityCertificate), nameof(GetCrl), nameof(ListAuthorities), "OcspPost", "OcspGet",
 
         // The dashboard's page and script (no data), and its sign-in, which is where a key is presented.
-        nameof(Dashboard), nameof(DashboardSession.SignIn),
+        nameof(Dashboard), nameof(DashboardSession.SignIn), nameof(OpenApi),
     };
 
     /// <summary>What any authenticated caller may do whatever its roles: ask who it is, sign out.</summary>

@@ -161,6 +161,20 @@ public sealed class DashboardSessionTests(DashboardHostFixture host) : IClassFix
         await (await anonymous.GetAsync("/api/dashboard/secrets.json")).AssertProblemAsync(HttpStatusCode.NotFound, "no-such-asset");
     }
 
+    [Fact]
+    public async Task The_openapi_document_is_served_to_anyone_as_json()
+    {
+        using var anonymous = new HttpClient { BaseAddress = host.BaseAddress };
+        using var response = await anonymous.GetAsync("/api/openapi.json");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.Equal(Pki.Functions.Http.OpenApi.OpenApiDocument.Text, text);
+        var document = DashboardHostFixture.Parse(text);
+        Assert.Equal("3.1.0", document.GetProperty("openapi").GetString());
+        Assert.True(document.GetProperty("paths").TryGetProperty("/api/openapi.json", out _));
+    }
+
     private async Task<(string Id, string Csrf)> SignInAsync(TestCaller caller)
     {
         using var anonymous = new HttpClient { BaseAddress = host.BaseAddress };
