@@ -9,6 +9,12 @@ namespace Pki.Core.Inventory;
 public sealed class InventoryService(IInventoryStore store, IAuditTrail audit, IOptions<PkiOptions> options, TimeProvider time, CallerContext callers)
 {
     public const int DefaultPageSize = 50;
+
+    /// <summary>The expiry histogram's span: 13 weeks, the 90 days (and one) ahead.</summary>
+    public const int HistogramWeeks = 13;
+
+    /// <summary>The histogram's row for items that have no team.</summary>
+    public const string NoTeam = "(none)";
     private const int MaxOwnerLength = 256;
     private const int MaxFilterLength = 512;
     private const int MaxWriteAttempts = 8;
@@ -87,12 +93,20 @@ public sealed class InventoryService(IInventoryStore store, IAuditTrail audit, I
         var now = time.GetUtcNow();
         var tiles = InventoryTiles.All;
         var counts = new int[tiles.Count];
+        var weeks = new SortedDictionary<string, int[]>(StringComparer.Ordinal);
         string? token = null;
         do
         {
             var page = await store.QueryAsync(scope, now, _rules.ExpiringBefore(now), options.Value.Inventory.MaxPageSize, token, cancellationToken).ConfigureAwait(false);
             foreach (var item in page.Items)
             {
+                var week = (int)Math.Floor((item.NotAfter - now).TotalDays / 7);
+                if (week is >= 0 and < HistogramWeeks)
+                {
+                    var team = Teams.Normalize(item.Team) ?? NoTeam;
+                    (weeks.TryGetValue(team, out var row) ? row : weeks[team] = new int[HistogramWeeks])[week]++;
+                }
+
                 for (var t = 0; t < tiles.Count; t++)
                 {
                     if (Matches(item, tiles[t].Query with { Team = scope.Team }, now))
@@ -106,7 +120,8 @@ public sealed class InventoryService(IInventoryStore store, IAuditTrail audit, I
         }
         while (token is not null);
 
-        return new InventorySummary(now, scope.Team, [.. tiles.Select((t, i) => new InventoryTileView(t.Id, t.Label, counts[i], t.Filter))]);
+        return new InventorySummary(now, scope.Team, [.. tiles.Select((t, i) => new InventoryTileView(t.Id, t.Label, counts[i], t.Filter))],
+            [.. weeks.Select(w => new TeamExpiryHistogram(w.Key, w.Value))]);
     }
 
     /// <summary>Sets owner and team by hand; from then on no rule changes them.</summary>

@@ -60,6 +60,10 @@ export const api = {
   post<T>(path: string, body: unknown): Promise<T> {
     return call<T>("POST", path, body);
   },
+
+  delete(path: string): Promise<void> {
+    return call<void>("DELETE", path);
+  },
 };
 
 async function call<T>(method: string, path: string, body?: unknown, signedIn = true): Promise<T> {

@@ -3,6 +3,7 @@ import { h } from "./dom";
 import { approvalsPage } from "./pages/approvals";
 import { auditPage } from "./pages/audit";
 import { certificatePage, inventoryItemPage } from "./pages/certificate";
+import { discoveryPage } from "./pages/discovery";
 import { expiredPage } from "./pages/expired";
 import { inventoryPage } from "./pages/inventory";
 import { overviewPage } from "./pages/overview";
@@ -44,6 +45,7 @@ function renderChrome(): void {
     link("#/", "Overview"),
     ...(can("ReadInventory") ? [link("#/inventory", "Inventory")] : []),
     ...(can("ReadCertificates") ? [link("#/approvals", "Approvals")] : []),
+    ...(can("ReadDiscovery") ? [link("#/discovery", "Discovery")] : []),
     ...(can("ReadAudit") ? [link("#/audit", "Audit")] : []));
   who.replaceChildren(
     h("span", { class: "muted" }, `${session.id}${session.team ? ` (${session.team})` : ""} · ${session.roles.join(", ") || "no role"}`),
@@ -94,6 +96,7 @@ async function route(): Promise<void> {
   else if (parts[0] === "certificates" && parts.length === 2) await certificatePage(decodeURIComponent(parts[1]));
   else if (parts[0] === "approvals" && parts.length === 1) await approvalsPage(params);
   else if (parts[0] === "audit" && parts.length === 1) await auditPage(params);
+  else if (parts[0] === "discovery" && parts.length === 1) await discoveryPage();
   else {
     document.getElementById("main")!.replaceChildren(h("h1", {}, "Not found"), h("p", {}, "No page of the dashboard has this address."));
   }

@@ -18,7 +18,20 @@ export interface InventoryList { items: InventoryItem[]; continuationToken?: str
 
 export interface Tile { id: string; label: string; count: number; filter: Record<string, string> }
 
-export interface Summary { generatedAt: string; team?: string; tiles: Tile[] }
+export interface TeamHistogram { team: string; weeks: number[] }
+
+export interface Summary { generatedAt: string; team?: string; tiles: Tile[]; histogram: TeamHistogram[] }
+
+export interface Target {
+  id: string; kind: string; host?: string; port?: number; serverName?: string; hosts?: string[]; cidr?: string;
+  ports?: number[]; vaultUri?: string; description?: string; createdAt: string; endpoints: number;
+}
+
+export interface Sweep {
+  id: string; trigger: string; startedAt: string; batches: number; batchesDone: number; endpoints: number; vaults: number;
+  complete: boolean; completedAt?: string; certificates: number; outcomes: Record<string, number>; failureCount: number;
+  failures: { location: string; outcome: string; message?: string }[];
+}
 
 export interface Certificate {
   serialNumber: string; certificatePem: string; chainPem: string; notBefore: string; notAfter: string;

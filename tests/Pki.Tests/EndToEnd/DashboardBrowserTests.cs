@@ -95,6 +95,31 @@ public sealed partial class DashboardBrowserTests(DashboardHostFixture host) : I
         Assert.True(shown["revoked"] >= 1, "revoked");
         Assert.True(shown["all"] >= 5, "all");
 
+        // The histogram shows the summary's weeks by team, and those are what the inventory lists, bucketed by week.
+        var summary = await (await host.Client.GetAsync("/api/inventory/summary")).JsonAsync();
+        var generatedAt = summary.GetProperty("generatedAt").GetDateTimeOffset();
+        var expected = new SortedDictionary<string, int[]>(StringComparer.Ordinal);
+        foreach (var item in await ListAllAsync(host.Client))
+        {
+            var week = (int)Math.Floor((item.GetProperty("notAfter").GetDateTimeOffset() - generatedAt).TotalDays / 7);
+            if (week is >= 0 and < 13)
+            {
+                var team = item.TryGetProperty("team", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString()! : "(none)";
+                (expected.TryGetValue(team, out var row) ? row : expected[team] = new int[13])[week]++;
+            }
+        }
+
+        var histogram = summary.GetProperty("histogram").EnumerateArray().ToDictionary(r => r.GetProperty("team").GetString()!, r => r.GetProperty("weeks").EnumerateArray().Select(w => w.GetInt32()).ToArray());
+        Assert.Equal(expected.Keys, histogram.Keys.Order(StringComparer.Ordinal));
+        foreach (var (team, weeks) in expected)
+        {
+            Assert.Equal(weeks, histogram[team]);
+            var cells = await page.Locator($"[data-histogram] tr[data-team='{team}'] td[data-week]").AllInnerTextsAsync();
+            Assert.Equal(weeks.Select(w => w.ToString(System.Globalization.CultureInfo.InvariantCulture)), cells.Select(c => c.Trim()));
+        }
+
+        Assert.Contains("platform", expected.Keys);
+
         // A tile opens the inventory with its filter: the same rows.
         await page.Locator("[data-tile='expiring-7']").ClickAsync();
         await Heading(page, "Inventory").WaitForAsync();
@@ -340,6 +365,62 @@ public sealed partial class DashboardBrowserTests(DashboardHostFixture host) : I
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
         await Heading(page, "Overview").WaitForAsync();
         await page.Locator("[data-tile], main p").First.WaitForAsync();
+    }
+
+    [Fact]
+    public async Task The_discovery_screen_adds_a_target_runs_a_sweep_to_completion_and_removes_the_target()
+    {
+        // A loopback port nobody listens on: the sweep completes with that endpoint refused.
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+
+        var page = await host.NewPageAsync();
+        await SignInAsync(page, TestCallers.Admin);
+        await page.GetByRole(AriaRole.Link, new() { Name = "Discovery", Exact = true }).ClickAsync();
+        await Heading(page, "Discovery").WaitForAsync();
+        await page.GetByLabel("Kind").SelectOptionAsync("endpoint");
+        await page.GetByLabel("Host, range or vault URI").FillAsync("127.0.0.1");
+        await page.GetByLabel("Ports").FillAsync(port.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        await page.GetByLabel("Description").FillAsync("dashboard test");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Add target" }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("Target added.");
+        var targets = await (await host.Client.GetAsync("/api/discovery/targets")).JsonAsync();
+        var target = Assert.Single(targets.EnumerateArray(), t => t.GetProperty("description").GetString() == "dashboard test");
+        Assert.Equal(port, target.GetProperty("port").GetInt32());
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Start a sweep now" }).ClickAsync();
+        var card = page.Locator("[data-sweep][data-complete='true']");
+        await card.WaitForAsync(new() { Timeout = 90_000 });
+        var sweepId = (await card.GetAttributeAsync("data-sweep"))!;
+        var sweep = await (await host.Client.GetAsync($"/api/discovery/sweeps/{sweepId}")).JsonAsync();
+        Assert.True(sweep.GetProperty("complete").GetBoolean());
+        await Assertions.Expect(card).ToContainTextAsync($"batches {sweep.GetProperty("batchesDone").GetInt32()} of {sweep.GetProperty("batches").GetInt32()}");
+        await Accessibility.AssertNoSeriousViolationsAsync(page, "discovery");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Screenshots.PathFor("15-discovery"), FullPage = true });
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Remove 127.0.0.1" }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("Target removed.");
+        var after = await (await host.Client.GetAsync("/api/discovery/targets")).JsonAsync();
+        Assert.DoesNotContain(after.EnumerateArray(), t => t.GetProperty("id").GetString() == target.GetProperty("id").GetString());
+        await page.Context.CloseAsync();
+    }
+
+    /// <summary>Every item GET /api/inventory lists, following its continuation tokens.</summary>
+    private static async Task<List<JsonElement>> ListAllAsync(HttpClient client)
+    {
+        var items = new List<JsonElement>();
+        string? token = null;
+        do
+        {
+            using var response = await client.GetAsync("/api/inventory?pageSize=200" + (token is null ? string.Empty : "&continuationToken=" + Uri.EscapeDataString(token)));
+            var body = await response.JsonAsync();
+            items.AddRange(body.GetProperty("items").EnumerateArray());
+            token = body.TryGetProperty("continuationToken", out var next) && next.ValueKind == JsonValueKind.String ? next.GetString() : null;
+        }
+        while (token is not null);
+        return items;
     }
 
     /// <summary>How many items GET /api/inventory lists for a query string, following its continuation tokens.</summary>

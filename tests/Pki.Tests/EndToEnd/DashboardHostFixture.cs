@@ -34,7 +34,16 @@ public sealed class DashboardHostFixture : DevHostFixture
 
     public override async Task InitializeAsync()
     {
-        await StartHostAsync([$"--Pki:Access:SessionMinutes={SessionMinutes}"], services => services.Replace(ServiceDescriptor.Singleton<TimeProvider>(Time)));
+        await StartHostAsync(
+            [
+                $"--Pki:Access:SessionMinutes={SessionMinutes}",
+                "--Pki:Discovery:AllowedNetworks:0=127.0.0.0/8",
+                "--Pki:Discovery:ConnectTimeoutMs=2000",
+                "--Pki:Discovery:HandshakeTimeoutMs=2000",
+                "--AzureFunctionsJobHost:extensions:queues:visibilityTimeout=00:00:00.200",
+                "--AzureFunctionsJobHost:extensions:queues:maxPollingInterval=00:00:00.500",
+            ],
+            services => services.Replace(ServiceDescriptor.Singleton<TimeProvider>(Time)));
         (_playwright, Browser) = await Chromium.LaunchAsync();
 
         // 5 and 20 days: inside the 7- and 30-day tiles; 45 days: outside both. One of them is revoked.
