@@ -10,10 +10,6 @@ public static class DashboardLinks
     public static Uri InventoryItem(string publicBaseUrl, string fingerprint) =>
         new($"{Page(publicBaseUrl)}#/inventory/{Uri.EscapeDataString(fingerprint)}");
 
-    /// <summary>The page of a certificate issued here, by serial.</summary>
-    public static Uri Certificate(string publicBaseUrl, string serialNumber) =>
-        new($"{Page(publicBaseUrl)}#/certificates/{Uri.EscapeDataString(serialNumber)}");
-
     private static string Page(string publicBaseUrl)
     {
         ArgumentNullException.ThrowIfNull(publicBaseUrl);
