@@ -52,6 +52,8 @@ public sealed class PkiOptions
 
     public ReportsOptions Reports { get; set; } = new();
 
+    public Delivery.DeliveryOptions Delivery { get; set; } = new();
+
     /// <summary>Settings whose value did not fit their type (<see cref="PkiOptionsBinding"/>); the validator reports them. Not a setting.</summary>
     internal List<string> BindingErrors { get; } = [];
 }

@@ -51,6 +51,7 @@ public sealed class PkiOptionsValidator : IValidateOptions<PkiOptions>
         ValidateNotifications(options.Notifications, errors);
         Access.AccessOptionsValidation.Validate(options.Access, errors);
         ValidateReports(options.Reports, errors);
+        Delivery.DeliveryOptionsValidation.Validate(options.Delivery, errors);
 
         if (options.Approvals.PendingHours is < 1 or > Authority.Approvals.ApprovalOptions.MaxPendingHours)
         {

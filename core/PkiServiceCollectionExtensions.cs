@@ -9,6 +9,7 @@ using Pki.Core.Audit;
 using Pki.Core.Authority;
 using Pki.Core.Authority.Approvals;
 using Pki.Core.Authority.Policy;
+using Pki.Core.Delivery;
 using Azure.Core;
 using Azure.Identity;
 using Pki.Core.Discovery;
@@ -123,6 +124,10 @@ public static class PkiServiceCollectionExtensions
         services.AddSingleton<RenewalService>();
         services.AddSingleton<RenewalRequestService>();
         services.TryAddSingleton<IRenewalNotifier, QueueRenewalNotifier>();
+
+        // Delivery: certificates made in and merged into Key Vault (enrollment, renewal, and a timer that resumes them).
+        services.AddSingleton<IDeliveryStore, TableDeliveryStore>();
+        services.AddSingleton<KeyVaultDelivery>();
 
         // Lifecycle events: the recorder is the first issuance and revocation observer, so the event reaches the
         // outbox right after the state it describes committed, before observers that may be slow or fail.

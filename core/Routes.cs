@@ -41,6 +41,11 @@ public static class Routes
     public const string InventoryOwner = InventoryItem + "/owner";
     public const string Audit = "audit";
     public const string AuditVerify = Audit + "/verify";
+    /// <summary>Key Vault enrollment: the vault makes the key and CSR, we sign, it merges (POST).</summary>
+    public const string KeyVaultCertificates = "delivery/keyvault";
+
+    /// <summary>A certificate's delivery target and the Key Vault operation in flight for it (GET, PUT).</summary>
+    public const string CertificateDelivery = Certificate + "/delivery";
     public const string OwnershipReport = "reports/ownership";
     public const string ComplianceReport = "reports/compliance";
 

@@ -27,6 +27,12 @@ public static class Schedules
     /// <summary>Every minute: publish lifecycle events still in the outbox (the bus was down, or the process stopped).</summary>
     public const string EventDispatch = "45 * * * * *";
 
+    /// <summary>
+    /// Every minute: advance the Key Vault operations in flight whose wait is over (a vault that refused or did not
+    /// answer, a host that stopped between create and merge); each waits twice as long after every failure.
+    /// </summary>
+    public const string DeliveryResume = "50 * * * * *";
+
     /// <summary>Every 15 minutes: plan the renewals of certificates that have fallen due.</summary>
     public const string RenewalPlanning = "20 */15 * * * *";
 

@@ -5,7 +5,7 @@
 // and alert rules. See README.md beside this file for the deploy commands and what each role is for.
 targetScope = 'resourceGroup'
 
-import { caKey, groupTeams, resourceTags } from 'modules/types.bicep'
+import { caKey, deliveryVault, groupTeams, resourceTags } from 'modules/types.bicep'
 
 @description('Short name that prefixes every resource: 3 to 12 lowercase letters and digits.')
 @minLength(3)
@@ -95,6 +95,9 @@ param teamsWebhookSecretName string = ''
 
 @description('Where escalations to admins go: comma-separated mail addresses.')
 param notificationAdminAddresses string = ''
+
+@description('Team vaults certificates are delivered to (Key Vault enrollment and renewal). The app gets Key Vault Certificates Officer on exactly these and may deliver nowhere else (Pki:Delivery:KeyVaults).')
+param deliveryVaults deliveryVault[] = []
 
 @description('Tags for every resource.')
 param tags resourceTags = {
@@ -219,6 +222,28 @@ module roles 'modules/roles.bicep' = {
   ]
 }
 
+// Key Vault Certificates Officer on each delivery vault, at the vault's own resource group (a team's vault may live
+// in its own resource group or subscription), and nowhere else.
+module deliveryVaultRoles 'modules/deliveryvaultrole.bicep' = [
+  for vault in deliveryVaults: {
+    name: 'delivery-${vault.name}'
+    scope: resourceGroup(vault.?subscriptionId ?? subscription().subscriptionId, vault.?resourceGroup ?? resourceGroup().name)
+    params: {
+      vaultName: vault.name
+      appId: resourceId('Microsoft.Web/sites', appName)
+      principalId: functionApp.outputs.principalId
+    }
+  }
+]
+
+// The vaults the app may deliver to: a team's own under Pki:Delivery:TeamVaults:{team}, the others under
+// Pki:Delivery:KeyVaults (list indexes may have gaps; the configuration binder takes the entries in order).
+var deliverySettings = toObject(
+  range(0, length(deliveryVaults)),
+  i => empty(deliveryVaults[i].?team ?? '') ? 'Pki__Delivery__KeyVaults__${i}' : 'Pki__Delivery__TeamVaults__${deliveryVaults[i].team!}__${i}',
+  i => 'https://${deliveryVaults[i].name}${environment().suffixes.keyvaultDns}/'
+)
+
 // The service's own settings (bound to PkiOptions from the environment, Pki__Section__Key). Every endpoint is
 // reached with the app's identity: no connection string, key or PIN is stored anywhere.
 var serviceSettings = {
@@ -277,10 +302,11 @@ module appSettings 'modules/appsettings.bicep' = {
   name: 'appsettings'
   params: {
     appName: appName
-    settings: union(hostSettings, serviceSettings, entraSettings, notificationSettings)
+    settings: union(hostSettings, serviceSettings, entraSettings, notificationSettings, deliverySettings)
   }
   dependsOn: [
     roles
+    deliveryVaultRoles
   ]
 }
 

@@ -30,6 +30,12 @@ public static class AuditActions
     public const string TargetRemove = "target-remove";
     public const string SweepStart = "sweep-start";
 
+    /// <summary>A certificate was merged into its Key Vault target (or its Key Vault operation was cancelled: outcome failed).</summary>
+    public const string Deliver = "deliver";
+
+    /// <summary>A certificate's delivery target was set or changed.</summary>
+    public const string DeliveryTargetSet = "delivery-target-set";
+
     /// <summary>An inventory item's owner and team were set by hand.</summary>
     public const string OwnerSet = "owner-set";
 

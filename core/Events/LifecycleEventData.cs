@@ -35,6 +35,9 @@ public sealed record LifecycleEventData
     /// <summary>Renewed: the serial of the certificate this one succeeds.</summary>
     public string? PredecessorSerialNumber { get; init; }
 
+    /// <summary>Renewed: where the successor was delivered (a Key Vault certificate's URL without version), when it has a target.</summary>
+    public string? DeliveryTarget { get; init; }
+
     /// <summary>Expiring: the threshold crossed, in days before notAfter.</summary>
     public int? DaysLeft { get; init; }
 

@@ -129,8 +129,24 @@ public sealed class InventoryRecorder(
         }
 
         var now = time.GetUtcNow();
-        Finding[] findings = await anchors.IssuerOfAsync(facts, cancellationToken).ConfigureAwait(false) is { } issuer
-            && await RevocationAsync(facts, issuer, certificate.Location, cancellationToken).ConfigureAwait(false) is { } revoked ? [revoked] : [];
+        var findings = new List<Finding>();
+        if (await anchors.IssuerOfAsync(facts, cancellationToken).ConfigureAwait(false) is { } issuer)
+        {
+            if (await RevocationAsync(facts, issuer, certificate.Location, cancellationToken).ConfigureAwait(false) is { } revoked)
+            {
+                findings.Add(revoked);
+            }
+
+            // Only the version the vault serves is deployed: once a newer one of ours is the current version, the older
+            // version's sighting carries no finding, and the item's finding clears.
+            if (certificate.Current && await NewerOfOursAsync(facts, now, cancellationToken).ConfigureAwait(false) is { } newer)
+            {
+                findings.Add(new Finding(FindingCodes.RenewedNotDeployed, FindingSeverity.Medium,
+                    $"A newer certificate of ours for the same names (serial {newer.SerialNumber}, SHA-256 fingerprint {newer.Certificate.Fingerprint}, valid from {newer.Certificate.NotBefore:yyyy-MM-dd} to {newer.Certificate.NotAfter:yyyy-MM-dd}) exists but this vault certificate's current version is still this one.",
+                    certificate.Location));
+            }
+        }
+
         var sighting = new InventoryLocation(facts.Fingerprint, certificate.Location, LocationKind.KeyVault, 0, now, now, null, certificate.VaultUri.ToString(), sweepId, [facts.Fingerprint], findings);
         var previous = await store.UpsertLocationAsync(sighting, cancellationToken).ConfigureAwait(false);
         await RefreshItemAsync(facts, InventorySources.KeyVault, now, owner: null, LocationFindingsChanged(previous, sighting), certificate.Location, cancellationToken).ConfigureAwait(false);

@@ -8,4 +8,7 @@ public enum RenewalOutcome
     OwnerNotified,
     NotRenewable,
     Unknown,
+
+    /// <summary>The successor is on its way to a Key Vault that refused or did not answer; the delivery resume pass continues it.</summary>
+    Deferred,
 }

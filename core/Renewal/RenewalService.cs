@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Pki.Core.Audit;
 using Pki.Core.Authority;
+using Pki.Core.Delivery;
 using Pki.Core.Errors;
 using Pki.Core.Events;
 
@@ -9,7 +10,8 @@ namespace Pki.Core.Renewal;
 
 /// <summary>
 /// The renewer: for one due certificate, issues the successor for the same key, profile and names through the
-/// registration authority's policy, links the two, and records a "renewed" event; or tells the owner why not.
+/// registration authority's policy, links the two, and records a "renewed" event; or tells the owner why not. A
+/// certificate with a Key Vault target is renewed through <see cref="KeyVaultDelivery"/> instead, with a new key.
 /// The predecessor stays valid until it expires.
 /// </summary>
 public sealed class RenewalService(
@@ -21,7 +23,8 @@ public sealed class RenewalService(
     LifecycleEventRecorder recorder,
     IAuditTrail audit,
     IOptions<PkiOptions> options,
-    ILogger<RenewalService> logger)
+    ILogger<RenewalService> logger,
+    KeyVaultDelivery? delivery = null)
 {
     /// <exception cref="FormatException">The message names no valid serial; the queue retries, then poisons it.</exception>
     public async Task<RenewalOutcome> RenewAsync(RenewalMessage message, CancellationToken cancellationToken = default)
@@ -41,6 +44,13 @@ public sealed class RenewalService(
         {
             logger.LogWarning("Renewal of certificate {SerialNumber} skipped: it was not issued here", serial);
             return RenewalOutcome.Unknown;
+        }
+
+        // A certificate delivered to a Key Vault is renewed there: the vault makes the new key and its CSR, the same
+        // policy and CA sign it, and it is merged as the vault certificate's new version.
+        if (delivery is not null && await delivery.TryRenewAsync(predecessor, cancellationToken).ConfigureAwait(false) is { } delivered)
+        {
+            return delivered;
         }
 
         // Invariant: one successor per certificate. The link is claimed before the successor is signed, so a

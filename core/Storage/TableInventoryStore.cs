@@ -186,8 +186,9 @@ public sealed class TableInventoryStore(TableStorage storage) : IInventoryStore
 
     public async Task UpsertNameAsync(NamedCertificate entry, CancellationToken cancellationToken = default)
     {
-        var table = await storage.GetTableAsync(TableNames.InventoryNames, cancellationToken).ConfigureAwait(false);
-        await table.UpsertEntityAsync(
+        // Group-committed with concurrent entries of the same name (renewals and reissues of one host name).
+        await storage.UpsertAsync(
+            TableNames.InventoryNames,
             new TableEntity(entry.DnsName, entry.Fingerprint)
             {
                 ["Names"] = JsonSerializer.Serialize(entry.DnsNames, Json),
@@ -195,7 +196,6 @@ public sealed class TableInventoryStore(TableStorage storage) : IInventoryStore
                 ["NotAfter"] = entry.NotAfter,
                 ["IssuerCaId"] = entry.IssuerCaId,
             },
-            TableUpdateMode.Replace,
             cancellationToken).ConfigureAwait(false);
     }
 

@@ -43,6 +43,9 @@ public static class TableNames
     /// <summary>The hash-chained audit trail: one partition with its head, records and once keys.</summary>
     public const string Audit = "audit";
 
+    /// <summary>Certificates' delivery targets (Key Vault certificates) and the Key Vault operations in flight.</summary>
+    public const string Deliveries = "deliveries";
+
     /// <summary>The blob container of published CRLs, before the (lowercased) prefix.</summary>
     public const string CrlContainer = "crls";
 }

@@ -29,3 +29,21 @@ type appSettings = {
 type groupTeams = {
   *: string
 }
+
+@export()
+@description('A team\'s Key Vault that certificates are delivered to (Key Vault enrollment and renewal): the app gets Key Vault Certificates Officer on it.')
+type deliveryVault = {
+  @description('The vault\'s name (https://NAME.vault.azure.net/).')
+  @minLength(3)
+  @maxLength(24)
+  name: string
+
+  @description('Its resource group; the deployment\'s own when left out.')
+  resourceGroup: string?
+
+  @description('Its subscription; the deployment\'s own when left out.')
+  subscriptionId: string?
+
+  @description('The team (lower case) whose certificates alone are delivered there; left out, every team may use it.')
+  team: string?
+}

@@ -1,6 +1,7 @@
 # Sourced by local/bench (issuance): the same load generator (wrk, POSTing one CSR again and again) against
 # `cfssl serve` without a database, `cfssl serve` persisting every certificate to its SQLite certdb, our dev host,
-# and two of our dev hosts on one Azurite and one token; prints each rate with p99 latency and the ratios.
+# and two of our dev hosts on one Azurite and one token; prints each rate with p99 latency and the ratios. Each server
+# is warmed up with the same load first (PKI_BENCH_WARM_SECONDS, 5), unmeasured.
 
 PKI_WRK_THREADS=2
 PKI_WRK_CONNECTIONS=16
@@ -44,6 +45,10 @@ pki_stop_pid() { kill "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true; }
 # never in a command substitution) and sets PKI_HOST_URL to its base URL.
 pki_bench_issuance_peers() {
   local ours=$1 seconds=$2 start_second=$3
+  # Every server first gets the same load unmeasured (PKI_BENCH_WARM_SECONDS), as a server that has been up a while:
+  # ours runs on .NET, whose JIT recompiles hot code for the first seconds of load (a quarter of its CPU in a cold
+  # 10 s run, by perf); cfssl is compiled ahead of time.
+  local warm=${PKI_BENCH_WARM_SECONDS:-5}
   mkdir -p "$STATE/cfssl"
   # One P-256 key and CSR for every server; cfssl signs with a P-256 CA made here with openssl, as ours signs with one.
   openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$STATE/cfssl/leaf.key" \
@@ -72,16 +77,21 @@ SQL
     pid=${PKI_PIDS[-1]}
     curl -sf --data @"$STATE/cfssl/sign.json" "http://127.0.0.1:$port/api/v1/cfssl/sign" | jq -e '.success' >/dev/null ||
       { pki_log "cfssl ($variant) did not sign the bench CSR"; cat "$STATE/cfssl-$variant.log" >&2; return 1; }
-    pki_log "wrk against cfssl serve ($variant) for $seconds s"
+    pki_log "wrk against cfssl serve ($variant) for $warm s unmeasured, then $seconds s"
+    pki_wrk "warm-cfssl-$variant" "http://127.0.0.1:$port/api/v1/cfssl/sign" "$STATE/cfssl/sign.json" "$warm"
     pki_wrk "cfssl-$variant" "http://127.0.0.1:$port/api/v1/cfssl/sign" "$STATE/cfssl/sign.json" "$seconds"
     pki_stop_pid "$pid"
   done
   local stored
   stored="$(sqlite3 "$STATE/cfssl/certs.db" 'SELECT COUNT(*) FROM certificates')"
+  stored=$((stored - $(pki_wrk_done warm-cfssl-sqlite)))
 
   # Ours: one host, then two on the same storage and token, each loaded by its own wrk with half the connections.
   curl -sf -H "X-API-Key: $PKI_BENCH_API_KEY" -H 'Content-Type: application/json' --data @"$STATE/ours.json" "$ours/api/certificates" |
     jq -e '.serialNumber' >/dev/null || { pki_log "our host did not issue for the bench CSR"; return 1; }
+  pki_log "wrk against our dev host for $warm s unmeasured"
+  pki_wrk warm-ours "$ours/api/certificates" "$STATE/ours.json" "$warm" "$PKI_BENCH_API_KEY"
+  sleep 2 # what follows the last answers
   # Storage requests by phase (StorageMetrics): all of them, and those sent while a request was being answered.
   local before after before_path after_path
   before="$(curl -sf -H "X-API-Key: $PKI_BENCH_API_KEY" "$ours/admin/metrics/storage-requests" | jq '[.[]] | add')"
@@ -102,6 +112,9 @@ SQL
   second=$PKI_HOST_URL
   curl -sf -H "X-API-Key: $PKI_BENCH_API_KEY" -H 'Content-Type: application/json' --data @"$STATE/ours.json" "$second/api/certificates" |
     jq -e '.serialNumber' >/dev/null || { pki_log "the second host did not issue for the bench CSR"; return 1; }
+  pki_log "wrk against the second dev host for $warm s unmeasured"
+  pki_wrk warm-second "$second/api/certificates" "$STATE/ours.json" "$warm" "$PKI_BENCH_API_KEY"
+  sleep 2
   pki_log "wrk against both dev hosts at once for $seconds s"
   pki_wrk two-a "$ours/api/certificates" "$STATE/ours.json" "$seconds" "$PKI_BENCH_API_KEY" 1 $((PKI_WRK_CONNECTIONS / 2)) &
   local wrk_a=$!

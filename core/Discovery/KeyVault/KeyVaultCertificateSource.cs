@@ -52,6 +52,8 @@ public sealed class KeyVaultCertificateSource(
                 continue;
             }
 
+            // Newest first: the first enabled version is the one the vault serves.
+            var served = false;
             foreach (var version in versions)
             {
                 var certificate = await GetVersionAsync(client, vaultUri, version, cancellationToken).ConfigureAwait(false);
@@ -62,7 +64,9 @@ public sealed class KeyVaultCertificateSource(
                 }
 
                 listed++;
-                yield return certificate;
+                var current = !served && certificate.Enabled;
+                served |= current;
+                yield return certificate with { Current = current };
             }
         }
 

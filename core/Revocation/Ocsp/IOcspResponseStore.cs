@@ -9,6 +9,12 @@ public interface IOcspResponseStore
     Task<StoredOcspResponse?> GetAsync(string serialNumber, CancellationToken cancellationToken = default);
 
     /// <summary>
+    /// Stores a new certificate's first response, which has none yet; when one exists after all (a repair pass, a
+    /// revocation first), as <see cref="SaveAsync"/>.
+    /// </summary>
+    Task<StoredOcspResponse> AddFirstAsync(StoredOcspResponse response, CancellationToken cancellationToken = default);
+
+    /// <summary>
     /// Stores the response and moves its refresh entry; safe to repeat after a crash. A stored "revoked"
     /// is never replaced by another status: then the stored response is returned instead of this one.
     /// </summary>

@@ -191,11 +191,15 @@ public sealed class OcspService(
         }
 
         var ca = await authorities.GetAsync(certificate.IssuerId, cancellationToken).ConfigureAwait(false);
-        await PresignAsync(certificate, ca, cancellationToken).ConfigureAwait(false);
+        await PresignAsync(certificate, ca, first: true, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Signs and stores the response for the certificate's current status.</summary>
-    public async Task<StoredOcspResponse> PresignAsync(CertificateRecord certificate, CertificateAuthority ca, CancellationToken cancellationToken = default)
+    public Task<StoredOcspResponse> PresignAsync(CertificateRecord certificate, CertificateAuthority ca, CancellationToken cancellationToken = default) =>
+        PresignAsync(certificate, ca, first: false, cancellationToken);
+
+    /// <summary>Signs and stores the response; <paramref name="first"/> for a certificate just issued, which has none yet.</summary>
+    private async Task<StoredOcspResponse> PresignAsync(CertificateRecord certificate, CertificateAuthority ca, bool first, CancellationToken cancellationToken)
     {
         var (status, revokedAt, reason) = StatusOf(certificate, ca);
         var (thisUpdate, nextUpdate) = Validity();
@@ -208,7 +212,9 @@ public sealed class OcspService(
         var stored = new StoredOcspResponse(certificate.SerialNumber, ca.Id, status, thisUpdate, nextUpdate,
             certificate.NotAfter < thisUpdate ? null : refreshAt, body);
         // A signer that read the record just before a revocation must not put "good" back over "revoked".
-        return await responses.SaveAsync(stored, cancellationToken).ConfigureAwait(false);
+        return first
+            ? await responses.AddFirstAsync(stored, cancellationToken).ConfigureAwait(false)
+            : await responses.SaveAsync(stored, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>

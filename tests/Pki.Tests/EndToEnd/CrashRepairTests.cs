@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Security.Cryptography;
 using Azure.Data.Tables;
+using Pki.Core.Authority;
 using Pki.Core.Storage;
 using Pki.Tests.Infrastructure;
 using Xunit.Abstractions;
@@ -88,7 +89,7 @@ public sealed class CrashRepairTests(ITestOutputHelper output) : IAsyncLifetime
         {
             using var item = await second.Client.GetAsync("/api/inventory/" + Convert.ToHexStringLower(SHA256.HashData(record.Der!)));
             Assert.True(item.StatusCode == HttpStatusCode.OK, $"certificate {serial} has no inventory item");
-            Assert.True(await HasRowAsync(TableNames.OcspResponses, serial, string.Empty), $"certificate {serial} has no pre-signed OCSP response");
+            Assert.True(await HasRowAsync(TableNames.OcspResponses, SerialNumbers.PartitionOf(serial), serial), $"certificate {serial} has no pre-signed OCSP response");
             Assert.True(await HasRowAsync(TableNames.ExpiryIndex, record.ExpiryDay, serial), $"certificate {serial} is not in the expiry index");
             Assert.Contains($"\"serialNumber\":\"{serial}\"", audit, StringComparison.Ordinal);
         }

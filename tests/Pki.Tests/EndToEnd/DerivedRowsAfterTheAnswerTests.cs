@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Security.Cryptography;
 using Azure.Data.Tables;
 using Pki.Core.Access;
+using Pki.Core.Authority;
 using Pki.Core.Storage;
 using Pki.Tests.Infrastructure;
 using Xunit.Abstractions;
@@ -52,7 +53,7 @@ public sealed class DerivedRowsAfterTheAnswerTests(LifecycleEventsHostFixture ho
         !await ExistsAsync(TableNames.Inventory, $"PartitionKey eq '{fingerprint}'") ? "the inventory item"
         : !await ExistsAsync(TableNames.ExpiryIndex, $"RowKey eq '{serial}'") ? "the expiry index entry"
         : !await ExistsAsync(TableNames.RenewalIndex, $"RowKey eq '{serial}'") ? "the renewal index entry"
-        : !await ExistsAsync(TableNames.OcspResponses, $"PartitionKey eq '{serial}'") ? "the pre-signed OCSP response"
+        : !await ExistsAsync(TableNames.OcspResponses, $"PartitionKey eq '{SerialNumbers.PartitionOf(serial)}' and RowKey eq '{serial}'") ? "the pre-signed OCSP response"
         // Published at once, or (when an older event of its outbox shard is still pending) left in the outbox for the
         // dispatcher's next pass, which keeps each shard's order: either way the event is recorded.
         : !await ExistsAsync(TableNames.EventOutbox, $"Subject eq '{serial}'") && (await host.EventsAboutAsync(serial)).Count == 0 ? "the issued event"

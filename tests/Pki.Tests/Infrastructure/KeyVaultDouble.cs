@@ -22,7 +22,7 @@ namespace Pki.Tests.Infrastructure;
 /// bundles and Key Vault's error bodies. Its TLS certificate is made here; <see cref="ClientOptions"/> trusts
 /// exactly that one.
 /// </summary>
-public sealed class KeyVaultDouble : IAsyncDisposable
+public sealed partial class KeyVaultDouble : IAsyncDisposable
 {
     public const string Tenant = "7d1c5e3a-0b4f-4e59-9a52-3c2f8e6d1b90";
     public const string Resource = "https://vault.azure.net";
@@ -152,7 +152,19 @@ public sealed class KeyVaultDouble : IAsyncDisposable
     {
         var request = context.Request;
         var authorization = request.Headers.Authorization.ToString();
-        _requests.Enqueue(new RecordedRequest(request.Method, request.Path.Value ?? "", request.QueryString.Value ?? "", authorization));
+        string body;
+        using (var reader = new StreamReader(request.Body))
+        {
+            body = await reader.ReadToEndAsync();
+        }
+
+        _requests.Enqueue(new RecordedRequest(request.Method, request.Path.Value ?? "", request.QueryString.Value ?? "", authorization, body));
+        if (Interlocked.Decrement(ref _throttleRemaining) >= 0)
+        {
+            context.Response.Headers.RetryAfter = "1";
+            await ErrorAsync(context, 429, "Throttled", "Request was not processed because too many requests were received.");
+            return;
+        }
 
         var apiVersion = request.Query["api-version"].ToString();
         if (apiVersion.Length == 0)
@@ -173,13 +185,18 @@ public sealed class KeyVaultDouble : IAsyncDisposable
             return;
         }
 
-        if (!HttpMethods.IsGet(request.Method))
+        var segments = (request.Path.Value ?? "").Split('/', StringSplitOptions.RemoveEmptyEntries);
+        if (await HandleEnrollmentAsync(context, segments, body))
         {
-            await ErrorAsync(context, 405, "MethodNotAllowed", $"The double answers only GET; got {request.Method}.");
             return;
         }
 
-        var segments = (request.Path.Value ?? "").Split('/', StringSplitOptions.RemoveEmptyEntries);
+        if (!HttpMethods.IsGet(request.Method))
+        {
+            await ErrorAsync(context, 405, "MethodNotAllowed", $"The double answers {request.Method} only for enrollment; got {request.Method} {request.Path}.");
+            return;
+        }
+
         switch (segments)
         {
             case ["certificates"]:
@@ -386,7 +403,7 @@ public sealed class KeyVaultDouble : IAsyncDisposable
     private sealed record StoredVersion(string Version, byte[] Der, bool Enabled, long Created, long Updated);
 
     /// <summary>One request as the vault saw it.</summary>
-    public sealed record RecordedRequest(string Method, string Path, string Query, string Authorization)
+    public sealed record RecordedRequest(string Method, string Path, string Query, string Authorization, string Body = "")
     {
         public bool HasToken => Authorization.StartsWith("Bearer ", StringComparison.Ordinal);
     }

@@ -64,6 +64,10 @@ public sealed class KeyVaultCertificateSourceTests : IAsyncLifetime
             Assert.Equal($"127.0.0.1:{_vault.VaultUri.Port}/certificates/{want.Name}/{want.Version}", got.Location);
         }
 
+        // The version each vault certificate serves: its newest enabled one (api's newest is enabled, its older one not).
+        var served = expected.Where(c => c.Enabled).GroupBy(c => c.Name).Select(g => g.MaxBy(c => c.CreatedOn)!.Version).Order();
+        Assert.Equal(served, listed.Where(c => c.Current).Select(c => c.Version).Order());
+
         // openssl, not our code, says the bytes that came back are the certificate that went in.
         var returned = ssl.Write("returned.der", listed.Single(c => c.Name == "mail").Der);
         Assert.Equal(

@@ -2,6 +2,7 @@ using Azure.Data.Tables;
 using Microsoft.Extensions.Options;
 using Pki.Core;
 using Pki.Core.Authority;
+using Pki.Core.Revocation.Ocsp;
 using Pki.Core.Storage;
 using Pki.Tests.Infrastructure;
 
@@ -117,6 +118,47 @@ public sealed class TableStoreTests
         Assert.Equal(CertificateStatus.Revoked, (await store.GetAsync(legacy))!.Status);
         Assert.Equal(CertificateStatus.Revoked, (await table.GetEntityAsync<TableEntity>(legacy, string.Empty)).Value.GetString("Status") is { } status ? Enum.Parse<CertificateStatus>(status) : default);
         Assert.False((await table.GetEntityIfExistsAsync<TableEntity>(SerialNumbers.PartitionOf(legacy), legacy)).HasValue);
+    }
+
+    [Fact]
+    public async Task An_ocsp_response_is_kept_in_the_partition_its_serial_names_one_kept_as_earlier_releases_did_is_read_and_replaced_in_place_and_revoked_is_never_overwritten()
+    {
+        var store = new TableOcspResponseStore(_storage);
+        var table = new TableClient(TestEnvironment.StorageConnectionString, _prefix + TableNames.OcspResponses);
+        var refresh = new TableClient(TestEnvironment.StorageConnectionString, _prefix + TableNames.OcspRefresh);
+        var at = new DateTimeOffset(2027, 1, 13, 8, 0, 0, TimeSpan.Zero);
+        StoredOcspResponse Response(string serial, OcspCertStatus status, byte tag) =>
+            new(serial, "issuing", status, at, at.AddDays(4), at.AddDays(2), [0x30, tag]);
+
+        // A new certificate's first response: added in the serial's partition, its refresh entry beside it.
+        var serial = SerialNumbers.ToHex(SerialNumbers.New(0x3eef));
+        await store.AddFirstAsync(Response(serial, OcspCertStatus.Good, 1));
+        Assert.True((await table.GetEntityIfExistsAsync<TableEntity>("3eef", serial)).HasValue);
+        Assert.Equal([0x30, 1], (await store.GetAsync(serial))!.ResponseDer);
+        Assert.Equal(serial, (await store.GetAsync(serial))!.SerialNumber);
+        Assert.True((await refresh.GetEntityIfExistsAsync<TableEntity>("issuing", "20270115080000-" + serial)).HasValue);
+
+        // Revoked wins over a later "good" (a signer that read the record before the revocation), through either call.
+        await store.SaveAsync(Response(serial, OcspCertStatus.Revoked, 2));
+        Assert.Equal(OcspCertStatus.Revoked, (await store.SaveAsync(Response(serial, OcspCertStatus.Good, 3))).Status);
+        Assert.Equal(OcspCertStatus.Revoked, (await store.AddFirstAsync(Response(serial, OcspCertStatus.Good, 4))).Status);
+        Assert.Equal([0x30, 2], (await store.GetAsync(serial))!.ResponseDer);
+
+        // A partition per serial and an empty RowKey, as responses were stored before serial partitions: read, and
+        // replaced where it is, so no second row appears beside it.
+        var legacy = SerialNumbers.ToHex(SerialNumbers.New());
+        await table.AddEntityAsync(new TableEntity(legacy, string.Empty)
+        {
+            ["IssuerId"] = "issuing", ["Status"] = nameof(OcspCertStatus.Good), ["ThisUpdate"] = at, ["NextUpdate"] = at.AddDays(4),
+            ["RefreshAt"] = at.AddDays(2), ["RefreshKey"] = "20270115080000-" + legacy, ["ResponseDer"] = new byte[] { 0x30, 5 },
+        });
+        Assert.Equal(legacy, (await store.GetAsync(legacy))!.SerialNumber);
+        Assert.Equal([0x30, 5], (await store.GetAsync(legacy))!.ResponseDer);
+        await store.SaveAsync(Response(legacy, OcspCertStatus.Revoked, 6));
+        Assert.Equal([0x30, 6], (await store.GetAsync(legacy))!.ResponseDer);
+        Assert.Equal(nameof(OcspCertStatus.Revoked), (await table.GetEntityAsync<TableEntity>(legacy, string.Empty)).Value.GetString("Status"));
+        Assert.False((await table.GetEntityIfExistsAsync<TableEntity>(SerialNumbers.PartitionOf(legacy), legacy)).HasValue);
+        Assert.Null(await store.GetAsync(SerialNumbers.ToHex(SerialNumbers.New())));
     }
 
     [Fact]

@@ -184,6 +184,63 @@ public sealed class EventOutboxTests
         Assert.Equal(0, await PendingAsync());
     }
 
+    [Fact]
+    public async Task Behind_a_backlog_new_events_of_the_shard_go_to_the_dispatcher_without_a_query_until_the_delay_has_passed()
+    {
+        var counting = new CountingOutbox(_outbox);
+        var recorder = new LifecycleEventRecorder(_events, counting, new EventDispatcher(counting, _bus, _options, _time, NullLogger<EventDispatcher>.Instance));
+        var shard = OutboxShards.Of(_web.SerialNumber);
+        var sameShard = Enumerable.Range(0, 256).Select(i => "0a1b2c3d4e5f6071" + i.ToString("x4", System.Globalization.CultureInfo.InvariantCulture))
+            .Where(serial => OutboxShards.Of(serial) == shard).Take(2)
+            .Select(serial => EventCertificates.Issued($"n{serial}.corp.internal", serial)).ToArray();
+
+        _bus.Down = true;
+        await recorder.OnIssuedAsync(_web);
+        Assert.Equal(1, counting.HasOlderQueries);
+        _bus.Down = false;
+
+        // The shard is backed up: this event waits behind the first without asking storage, and the order holds.
+        await recorder.OnIssuedAsync(sameShard[0]);
+        Assert.Equal(1, counting.HasOlderQueries);
+        Assert.Empty(_bus.Published);
+        Assert.Equal(2, await PendingAsync());
+        Assert.Equal(2, (await _dispatcher.DispatchAsync()).Published);
+        Assert.Equal([_web.SerialNumber, sameShard[0].SerialNumber], _bus.Published.Select(e => e.Subject));
+
+        // Once the dispatch delay has passed the instance asks again, and finds nothing older: published at once.
+        _time.Advance(TimeSpan.FromSeconds(_options.Value.Events.DispatchDelaySeconds));
+        await recorder.OnIssuedAsync(sameShard[1]);
+        Assert.Equal(2, counting.HasOlderQueries);
+        Assert.Equal(sameShard[1].SerialNumber, _bus.Published[^1].Subject);
+        Assert.Equal(0, await PendingAsync());
+    }
+
+    /// <summary>The real outbox, counting the "is an older event pending" queries it is asked.</summary>
+    private sealed class CountingOutbox(IEventOutbox inner) : IEventOutbox
+    {
+        private int _hasOlder;
+
+        public int HasOlderQueries => Volatile.Read(ref _hasOlder);
+
+        public Task<OutboxEntry> AddAsync(CloudEvent cloudEvent, CancellationToken cancellationToken = default) => inner.AddAsync(cloudEvent, cancellationToken);
+
+        public Task<IReadOnlyList<OutboxEntry>> ListPendingAsync(int shard, DateTimeOffset before, int max, CancellationToken cancellationToken = default) =>
+            inner.ListPendingAsync(shard, before, max, cancellationToken);
+
+        public Task<IReadOnlyList<OutboxEntry>?> TryClaimAsync(IReadOnlyList<OutboxEntry> entries, DateTimeOffset until, CancellationToken cancellationToken = default) =>
+            inner.TryClaimAsync(entries, until, cancellationToken);
+
+        public Task ReleaseAsync(IReadOnlyList<OutboxEntry> claimed, CancellationToken cancellationToken = default) => inner.ReleaseAsync(claimed, cancellationToken);
+
+        public Task<bool> HasOlderAsync(OutboxEntry entry, CancellationToken cancellationToken = default)
+        {
+            Interlocked.Increment(ref _hasOlder);
+            return inner.HasOlderAsync(entry, cancellationToken);
+        }
+
+        public Task DeleteAsync(OutboxEntry entry, CancellationToken cancellationToken = default) => inner.DeleteAsync(entry, cancellationToken);
+    }
+
     /// <summary>Rows in the outbox table (a scan, fine for a test).</summary>
     private async Task<int> PendingAsync()
     {

@@ -1,0 +1,45 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Pki.Core.Discovery.KeyVault;
+using Pki.Core.Renewal;
+using Pki.Tests.Infrastructure;
+
+namespace Pki.Tests.EndToEnd;
+
+/// <summary>
+/// A dev host on its dev clock (moved with POST /admin/clock) that delivers to a <see cref="KeyVaultDouble"/>, the
+/// vault of team platform (the admin's team) only, and may sweep it, with a notifier that records what owners are told. The vault client
+/// retries once, so a test of a refusing vault need not wait for the SDK's default retries.
+/// </summary>
+public sealed class KeyVaultDeliveryHostFixture : DevHostFixture
+{
+    public KeyVaultDouble Vault { get; private set; } = null!;
+
+    public RenewalHostFixture.RecordingNotifier Notifier { get; } = new();
+
+    /// <summary>The delivery settings, for another host on the same storage.</summary>
+    public string[] DeliveryArgs => ["--Pki:Delivery:TeamVaults:" + TestCallers.Admin.Team + ":0=" + Vault.VaultUri, "--Pki:Delivery:RetryDelaySeconds=60"];
+
+    public override async Task InitializeAsync()
+    {
+        Vault = await KeyVaultDouble.StartAsync();
+        string[] args =
+        [
+            .. DeliveryArgs,
+            "--Pki:Discovery:AllowedVaultHostSuffixes:0=127.0.0.1",
+            "--AzureFunctionsJobHost:extensions:queues:visibilityTimeout=00:00:00.200",
+            "--AzureFunctionsJobHost:extensions:queues:maxPollingInterval=00:00:00.500",
+        ];
+        await StartHostAsync(args, services =>
+        {
+            services.Replace(ServiceDescriptor.Singleton<IKeyVaultClientFactory>(new KeyVaultClientFactory(Vault.Credential, Vault.ClientOptions(maxRetries: 1))));
+            services.Replace(ServiceDescriptor.Singleton<IRenewalNotifier>(Notifier));
+        });
+    }
+
+    public override async Task DisposeAsync()
+    {
+        await base.DisposeAsync();
+        await Vault.DisposeAsync();
+    }
+}

@@ -1,0 +1,423 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Security.Cryptography.X509Certificates;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Azure.Data.Tables;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Pki.Core.Authority;
+using Pki.Core.Delivery;
+using Pki.Core.Discovery.KeyVault;
+using Pki.Core.Events;
+using Pki.Core.Renewal;
+using Pki.Core.Storage;
+using Pki.Functions;
+using Pki.Tests.Infrastructure;
+
+namespace Pki.Tests.EndToEnd;
+
+/// <summary>
+/// Issue 18: certificates delivered to Key Vault, on the dev host against the Key Vault double. The vault makes the key
+/// and the CSR, our RA and CA sign, the vault merges; openssl judges what ends up in the vault.
+/// </summary>
+public sealed class KeyVaultDeliveryTests(KeyVaultDeliveryHostFixture host) : IClassFixture<KeyVaultDeliveryHostFixture>, IDisposable
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
+    private readonly Openssl _ssl = new();
+    private readonly List<CloudEvent> _events = [];
+
+    public void Dispose() => _ssl.Dispose();
+
+    private KeyVaultDouble Vault => host.Vault;
+
+    private ICertificateStore Store => host.App.Services.GetRequiredService<ICertificateStore>();
+
+    [Fact]
+    public async Task Enrollment_makes_the_key_in_the_vault_and_merges_a_certificate_that_openssl_verifies_for_the_vaults_csr()
+    {
+        var name = TestEnvironment.UniqueId("web-");
+        var (status, body) = await EnrollAsync(name, autoRenew: false);
+
+        Assert.True(status == HttpStatusCode.Created, body + " " + host.ErrorLog());
+        Assert.Equal("delivered", body.GetProperty("status").GetString());
+        Assert.Equal($"{Vault.VaultUri.GetLeftPart(UriPartial.Authority)}/certificates/{name}", body.GetProperty("certificateId").GetString());
+        var serial = body.GetProperty("serialNumber").GetString()!;
+        Assert.Equal(serial, body.GetProperty("certificate").GetProperty("serialNumber").GetString());
+
+        // What the vault serves now is the certificate we issued, and openssl accepts it under our root, strictly.
+        var current = Vault.CurrentDer(name)!;
+        var leaf = _ssl.Write("leaf.pem", Pem.Certificate(current));
+        Assert.Equal(body.GetProperty("certificate").GetProperty("certificatePem").GetString(), Pem.Certificate(current));
+        VerifyStrict(leaf, current);
+        Assert.Contains($"DNS:{name}.internal", Openssl.Run("x509", "-in", leaf, "-noout", "-ext", "subjectAltName").EnsureSuccess().Stdout);
+
+        // Its key is the one the vault made: the public key of the vault's CSR (read by openssl), not one from us.
+        var csr = _ssl.Write("vault.csr", Assert.Single(Vault.Csrs(name)));
+        Openssl.Run("req", "-inform", "DER", "-in", csr, "-noout", "-verify").EnsureSuccess();
+        Assert.Equal(PublicKeyOfCsr(csr), PublicKeyOf(leaf));
+
+        // Asked with the issuer Unknown and a key that stays in the vault; merged once, with the issuing CA after the leaf.
+        var create = JsonNode.Parse(Vault.Requests.Last(r => r.Method == "POST" && r.Path == $"/certificates/{name}/create" && r.HasToken).Body)!;
+        Assert.Equal("Unknown", (string?)create["policy"]!["issuer"]!["name"]);
+        Assert.False((bool)create["policy"]!["key_props"]!["exportable"]!);
+        Assert.Contains("1.3.6.1.5.5.7.3.1", create["policy"]!["x509_props"]!["ekus"]!.AsArray().Select(e => (string?)e));
+        var merge = JsonNode.Parse(Vault.Requests.Single(r => r.Path == $"/certificates/{name}/pending/merge" && r.HasToken).Body)!;
+        Assert.Equal(2, merge["x5c"]!.AsArray().Count);
+        Assert.Equal(1, Vault.MergeCount(name));
+
+        var delivery = await host.Client.GetJsonAsync($"/api/certificates/{serial}/delivery");
+        Assert.Equal("delivered", delivery.GetProperty("status").GetString());
+        Assert.Equal(name, delivery.GetProperty("certificateName").GetString());
+        Assert.Equal(0, await OpenOperationsAsync(name));
+    }
+
+    [Fact]
+    public async Task A_request_policy_or_configuration_refuses_leaves_nothing_in_the_vault_or_in_storage()
+    {
+        var name = TestEnvironment.UniqueId("refused-");
+
+        // The name policy allows no name under example.com.
+        var (status, body) = await EnrollAsync(name, dnsName: name + ".example.com");
+        Assert.True(status == HttpStatusCode.Forbidden, body + " " + host.ErrorLog());
+        Assert.Equal("name-not-allowed", ProblemType(body));
+
+        (status, body) = await EnrollAsync(name, vaultUri: "https://elsewhere.vault.azure.net/");
+        Assert.True(status == HttpStatusCode.UnprocessableEntity, body + " " + host.ErrorLog());
+        Assert.Equal("vault-not-a-target", ProblemType(body));
+
+        // The vault is team platform's: another team's requester cannot deliver there.
+        using (var web = TestCallers.WebRequester.Client(host.BaseAddress))
+        {
+            using var response = await web.PostAsJsonAsync("/api/delivery/keyvault", new
+            {
+                vaultUri = Vault.VaultUri.ToString(), certificateName = name, profile = "tls-server", owner = "wendy@corp.internal", dnsNames = new[] { "app.web.internal" },
+            });
+            await response.AssertProblemAsync(HttpStatusCode.UnprocessableEntity, "vault-not-a-target");
+        }
+
+        (status, body) = await EnrollAsync("not_a/name");
+        Assert.True(status == HttpStatusCode.BadRequest, body + " " + host.ErrorLog());
+        Assert.Equal("invalid-delivery-target", ProblemType(body));
+
+        (status, body) = await EnrollAsync(name, keyType: "RSA-HSM", exportable: true);
+        Assert.True(status == HttpStatusCode.BadRequest, body + " " + host.ErrorLog());
+
+        Assert.DoesNotContain(Vault.Requests, r => r.Path.StartsWith($"/certificates/{name}", StringComparison.Ordinal));
+        Assert.Equal(0, await OpenOperationsAsync(name));
+    }
+
+    [Fact]
+    public async Task A_vault_that_refuses_the_service_is_retried_with_backoff_and_delivers_once_the_role_is_granted()
+    {
+        var name = TestEnvironment.UniqueId("denied-");
+        Vault.Deny("create");
+        HttpStatusCode status;
+        JsonElement body;
+        try
+        {
+            (status, body) = await EnrollAsync(name, autoRenew: false);
+        }
+        finally
+        {
+            Vault.Allow("create");
+        }
+
+        // Accepted, not failed: the operation waits, and says what the operator must fix.
+        Assert.True(status == HttpStatusCode.Accepted, body + " " + host.ErrorLog());
+        Assert.Equal("pending", body.GetProperty("status").GetString());
+        var operation = body.GetProperty("operation");
+        Assert.Equal(1, operation.GetProperty("attempts").GetInt32());
+        Assert.Contains("HTTP 403", operation.GetProperty("lastError").GetString());
+        Assert.Contains("Key Vault Certificates Officer", operation.GetProperty("lastError").GetString());
+        var next = operation.GetProperty("nextAttemptAt").GetDateTimeOffset();
+        Assert.Equal(1, await OpenOperationsAsync(name));
+
+        // Before its wait is over the resume pass leaves it; after it, the pass delivers it.
+        await ResumeAsync();
+        Assert.Null(Vault.CurrentDer(name));
+        Assert.True(next - await ClockAsync() >= TimeSpan.FromSeconds(50), $"next attempt at {next}");
+        await AdvanceClockAsync("PT2M");
+        await ResumeAsync();
+
+        var current = Vault.CurrentDer(name);
+        Assert.NotNull(current);
+        VerifyStrict(_ssl.Write("delivered.pem", Pem.Certificate(current)), current);
+        Assert.Equal(0, await OpenOperationsAsync(name));
+        Assert.Equal(1, Vault.MergeCount(name));
+    }
+
+    [Fact]
+    public async Task A_vault_that_keeps_throttling_beyond_the_clients_retries_is_tried_again_later()
+    {
+        var name = TestEnvironment.UniqueId("busy-");
+
+        // The call and its one retry both get 429 with Retry-After.
+        Vault.Throttle(2);
+        var (status, body) = await EnrollAsync(name, autoRenew: false);
+        Assert.True(status == HttpStatusCode.Accepted, body + " " + host.ErrorLog());
+        Assert.Contains("HTTP 429", body.GetProperty("operation").GetProperty("lastError").GetString());
+        Assert.False(Vault.IsPending(name));
+
+        await AdvanceClockAsync("PT2M");
+        await ResumeAsync();
+        Assert.NotNull(Vault.CurrentDer(name));
+        Assert.Equal(1, Vault.MergeCount(name));
+        Assert.Equal(0, await OpenOperationsAsync(name));
+    }
+
+    [Fact]
+    public async Task A_restart_between_create_and_merge_resumes_from_storage_and_merges_once()
+    {
+        var name = TestEnvironment.UniqueId("crash-");
+
+        // The merge never answers (the process "dies" there twice: the call and its one retry).
+        Vault.AbortMerges(2, afterMerging: false);
+        var (status, body) = await EnrollAsync(name, autoRenew: false);
+        Assert.True(status == HttpStatusCode.Accepted, body + " " + host.ErrorLog());
+        var serial = body.GetProperty("serialNumber").GetString()!;
+        Assert.True(Vault.IsPending(name));
+        Assert.Null(Vault.CurrentDer(name));
+
+        // Issued here, not in the vault yet; the operation's row holds the serial, so nothing is signed again.
+        Assert.Equal(CertificateStatus.Issued, (await Store.GetAsync(serial))!.Status);
+        var row = await OperationRowAsync(name);
+        Assert.Equal(serial, row!.GetString("SerialNumber"));
+
+        // Another host on the same storage (the process after a restart) resumes it from the row.
+        await AdvanceClockAsync("PT2M");
+        var restarted = await DevHostFixture.StartAsync(host.TablePrefix, host.RootId, host.IssuingId,
+            host.DeliveryArgs,
+            services => services.Replace(ServiceDescriptor.Singleton<IKeyVaultClientFactory>(new KeyVaultClientFactory(Vault.Credential, Vault.ClientOptions(maxRetries: 1)))));
+        try
+        {
+            var pass = await restarted.Services.GetRequiredService<KeyVaultDelivery>().ResumeAsync();
+            Assert.True(pass.Delivered >= 1, pass.ToString());
+        }
+        finally
+        {
+            await restarted.StopAsync();
+            await restarted.DisposeAsync();
+        }
+
+        Assert.Equal((await Store.GetAsync(serial))!.CertificateDer, Vault.CurrentDer(name));
+        Assert.Single(Vault.Csrs(name));
+        Assert.Equal(1, Vault.MergeCount(name));
+        Assert.Equal(0, await OpenOperationsAsync(name));
+
+        // A merge whose answer is lost after the vault stored it: the retry finds nothing pending, the current version is ours.
+        var other = TestEnvironment.UniqueId("lost-");
+        Vault.AbortMerges(1, afterMerging: true);
+        (status, body) = await EnrollAsync(other, autoRenew: false);
+        Assert.True(status == HttpStatusCode.Created, body + " " + host.ErrorLog());
+        Assert.Equal(1, Vault.MergeCount(other));
+        Assert.Equal(1, Vault.VersionCount(other));
+    }
+
+    [Fact]
+    public async Task The_owning_team_or_an_admin_changes_the_target_and_another_team_cannot_see_it()
+    {
+        var name = TestEnvironment.UniqueId("moved-");
+        var (status, body) = await EnrollAsync(name, autoRenew: false);
+        Assert.True(status == HttpStatusCode.Created, body + " " + host.ErrorLog());
+        var serial = body.GetProperty("serialNumber").GetString()!;
+
+        using var web = TestCallers.WebRequester.Client(host.BaseAddress);
+        await (await web.PutAsJsonAsync($"/api/certificates/{serial}/delivery", new { vaultUri = Vault.VaultUri.ToString(), certificateName = "stolen" }))
+            .AssertProblemAsync(HttpStatusCode.NotFound, "unknown-certificate");
+        await (await host.Client.PutAsJsonAsync($"/api/certificates/{serial}/delivery", new { vaultUri = "https://elsewhere.vault.azure.net/", certificateName = "x" }))
+            .AssertProblemAsync(HttpStatusCode.UnprocessableEntity, "vault-not-a-target");
+
+        using var moved = await host.Client.PutAsJsonAsync($"/api/certificates/{serial}/delivery", new { vaultUri = Vault.VaultUri.ToString(), certificateName = name + "-v2" });
+        Assert.Equal(HttpStatusCode.OK, moved.StatusCode);
+        var delivery = await host.Client.GetJsonAsync($"/api/certificates/{serial}/delivery");
+        Assert.Equal(name + "-v2", delivery.GetProperty("certificateName").GetString());
+    }
+
+    [Fact]
+    public async Task A_renewal_pass_on_a_moved_clock_delivers_a_new_version_with_a_new_key_and_the_finding_clears_when_it_is_current()
+    {
+        var name = TestEnvironment.UniqueId("renew-");
+        var (status, body) = await EnrollAsync(name, keyType: "EC-HSM", keySize: 384);
+        Assert.True(status == HttpStatusCode.Created, body + " " + host.ErrorLog());
+        var serial = body.GetProperty("serialNumber").GetString()!;
+        var first = Vault.CurrentDer(name)!;
+        await host.Client.AddTargetAsync(new { kind = "keyvault", vaultUri = Vault.VaultUri.ToString() });
+        Assert.DoesNotContain("renewed-not-deployed", await FindingsAsync(first));
+
+        // Day 32 of 47, with the vault refusing merges: the renewal pass issues the successor, which cannot land yet.
+        Vault.Deny("merge");
+        string successorSerial;
+        try
+        {
+            await AdvanceClockAsync("P32D");
+            await RunAsync(nameof(PlanRenewals));
+            successorSerial = await WaitForAsync(async () => (await Store.GetAsync(serial))?.SuccessorSerial is { } s
+                && (await Store.GetAsync(s))?.Status == CertificateStatus.Issued ? s : null, "a successor of " + serial);
+            await WaitForAsync(async () => await OperationRowAsync(name) is { } row && row.GetInt32("Attempts") >= 1 ? row : null, "the renewal's failed merge");
+            Assert.Equal(first, Vault.CurrentDer(name));
+
+            // The vault still serves the predecessor: the sweep says so, and its owner was told.
+            await host.Client.SweepAsync(host.ErrorLog);
+            Assert.Contains("renewed-not-deployed", await FindingsAsync(first));
+            Assert.Contains(host.Notifier.Notices, n => n.Certificate.SerialNumber == serial && n.Reason == RenewalNoticeReason.DeliveryFailed);
+            var pending = await host.Client.GetJsonAsync($"/api/certificates/{serial}/delivery");
+            Assert.Equal("pending", pending.GetProperty("status").GetString());
+            Assert.Contains("HTTP 403", pending.GetProperty("operation").GetProperty("lastError").GetString());
+        }
+        finally
+        {
+            Vault.Allow("merge");
+        }
+
+        // The role granted, the resume timer merges the successor: a second version, current, on a new key.
+        await AdvanceClockAsync("PT2H");
+        await RunAsync(nameof(ResumeDeliveries));
+        var second = await WaitForAsync(() => Task.FromResult(Vault.CurrentDer(name) is { } d && !d.SequenceEqual(first) ? d : null), "the successor in the vault");
+        var successor = (await Store.GetAsync(successorSerial))!;
+        Assert.Equal(successor.CertificateDer, second);
+        Assert.Equal(serial, successor.PredecessorSerial);
+        Assert.Equal(2, Vault.VersionCount(name));
+        var renewedPem = _ssl.Write("renewed.pem", Pem.Certificate(second));
+        VerifyStrict(renewedPem, second);
+        Assert.NotEqual(PublicKeyOf(_ssl.Write("first.pem", Pem.Certificate(first))), PublicKeyOf(renewedPem));
+        Assert.Equal(PublicKeyOfCsr(_ssl.Write("second.csr", Vault.Csrs(name)[1])), PublicKeyOf(renewedPem));
+
+        // The new key is of the kind enrolled: an HSM key on P-384, not exportable.
+        var creates = Vault.Requests.Where(r => r.Method == "POST" && r.Path == $"/certificates/{name}/create" && r.HasToken).Select(r => JsonNode.Parse(r.Body)!["policy"]!["key_props"]!).ToList();
+        Assert.Equal(2, creates.Count);
+        Assert.All(creates, k => Assert.Equal(("EC-HSM", "P-384", false), ((string?)k["kty"], (string?)k["crv"], (bool)k["exportable"]!)));
+        Assert.Contains("ASN1 OID: secp384r1", Openssl.Run("x509", "-in", renewedPem, "-noout", "-text").EnsureSuccess().Stdout);
+
+        // The renewed event names the predecessor and where the successor went.
+        var renewed = await WaitForAsync(async () => (await EventsAsync()).FirstOrDefault(e => e.Type == LifecycleEventTypes.Renewed && e.Subject == successorSerial), "the renewed event");
+        Assert.Equal(serial, renewed.Data.PredecessorSerialNumber);
+        Assert.Equal($"{Vault.VaultUri.GetLeftPart(UriPartial.Authority)}/certificates/{name}", renewed.Data.DeliveryTarget);
+
+        // The next sweep sees the successor as the vault's current version: the finding is gone.
+        await host.Client.SweepAsync(host.ErrorLog);
+        Assert.DoesNotContain("renewed-not-deployed", await FindingsAsync(first));
+        Assert.DoesNotContain("renewed-not-deployed", await FindingsAsync(second));
+        Assert.Equal(successorSerial, (await host.Client.GetJsonAsync($"/api/certificates/{successorSerial}/delivery")).GetProperty("serialNumber").GetString());
+    }
+
+    private async Task<(HttpStatusCode Status, JsonElement Body)> EnrollAsync(
+        string name, bool? autoRenew = null, string? dnsName = null, string? vaultUri = null, string? keyType = null, bool? exportable = null, int? keySize = null)
+    {
+        var body = new JsonObject
+        {
+            ["vaultUri"] = vaultUri ?? Vault.VaultUri.ToString(),
+            ["certificateName"] = name,
+            ["profile"] = "tls-server",
+            ["owner"] = "alice@corp.internal",
+            ["dnsNames"] = new JsonArray(dnsName ?? name + ".internal"),
+        };
+        if (autoRenew is not null)
+        {
+            body["autoRenew"] = autoRenew;
+        }
+
+        if (keyType is not null)
+        {
+            body["keyType"] = keyType;
+        }
+
+        if (exportable is not null)
+        {
+            body["exportable"] = exportable;
+        }
+
+        if (keySize is not null)
+        {
+            body["keySize"] = keySize;
+        }
+
+        using var response = await host.Client.PostAsJsonAsync("/api/delivery/keyvault", body);
+        return (response.StatusCode, await response.JsonAsync());
+    }
+
+    private void VerifyStrict(string leafPem, byte[] der)
+    {
+        var root = _ssl.Write("root.pem", host.Client.GetStringAsync($"/api/ca/{host.RootId}/certificate").GetAwaiter().GetResult());
+        var issuing = _ssl.Write("issuing.pem", host.Client.GetStringAsync($"/api/ca/{host.IssuingId}/certificate").GetAwaiter().GetResult());
+
+        // Judged an hour into its validity, so the verdict does not depend on today's date or the dev clock.
+        using var certificate = X509CertificateLoader.LoadCertificate(der);
+        Openssl.AssertVerifies(root, issuing, leafPem, "sslserver", new DateTimeOffset(certificate.NotBefore.ToUniversalTime()).AddHours(1));
+    }
+
+    private static string PublicKeyOf(string certificatePem) => Openssl.Run("x509", "-in", certificatePem, "-noout", "-pubkey").EnsureSuccess().Stdout;
+
+    private static string PublicKeyOfCsr(string csrDer) => Openssl.Run("req", "-inform", "DER", "-in", csrDer, "-noout", "-pubkey").EnsureSuccess().Stdout;
+
+    private static string? ProblemType(JsonElement problem) => problem.TryGetProperty("type", out var type) ? type.GetString()?.Split(':')[^1] : null;
+
+    private async Task<List<string>> FindingsAsync(byte[] der)
+    {
+        var item = await host.Client.GetJsonAsync($"/api/inventory/{DiscoveryClient.Fingerprint(der)}");
+        return [.. item.GetProperty("findings").EnumerateArray().Select(f => f.GetProperty("code").GetString()!)];
+    }
+
+    private async Task<int> OpenOperationsAsync(string name) => await OperationRowAsync(name) is null ? 0 : 1;
+
+    private async Task<TableEntity?> OperationRowAsync(string name)
+    {
+        var table = new TableClient(TestEnvironment.StorageConnectionString, host.TablePrefix + TableNames.Deliveries);
+        await table.CreateIfNotExistsAsync();
+        var row = await table.GetEntityIfExistsAsync<TableEntity>("open", $"{Vault.VaultUri.Authority}|{name}");
+        return row.HasValue ? row.Value : null;
+    }
+
+    private async Task ResumeAsync() => await host.App.Services.GetRequiredService<KeyVaultDelivery>().ResumeAsync();
+
+    private async Task<DateTimeOffset> ClockAsync()
+    {
+        var clock = await host.Client.GetJsonAsync("/admin/clock");
+        return clock.GetProperty("now").GetDateTimeOffset();
+    }
+
+    private async Task AdvanceClockAsync(string duration)
+    {
+        using var response = await host.Client.PostAsJsonAsync("/admin/clock", new { advance = duration });
+        Assert.True(response.StatusCode == HttpStatusCode.OK, $"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+    }
+
+    private async Task RunAsync(string function)
+    {
+        using var run = await host.Client.PostAsJsonAsync("/admin/functions/" + function, new { input = string.Empty });
+        Assert.True(run.IsSuccessStatusCode, $"{(int)run.StatusCode} {host.ErrorLog()}");
+    }
+
+    /// <summary>Every event taken off this host's lifecycle-events queue so far by this test (taking, so more than a page is seen).</summary>
+    private async Task<List<CloudEvent>> EventsAsync()
+    {
+        while (true)
+        {
+            using var response = await host.Client.PostAsync("/admin/events/take?max=32", null);
+            var page = await response.JsonAsync();
+            Assert.True(response.StatusCode == HttpStatusCode.OK, page.ToString());
+            var events = page.GetProperty("events").EnumerateArray().Select(e => CloudEvent.Parse(e.GetRawText())).ToList();
+            _events.AddRange(events);
+            if (events.Count == 0)
+            {
+                return _events;
+            }
+        }
+    }
+
+    private async Task<T> WaitForAsync<T>(Func<Task<T?>> probe, string what)
+        where T : class
+    {
+        var deadline = DateTime.UtcNow + Patience;
+        while (true)
+        {
+            if (await probe() is { } found)
+            {
+                return found;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, $"no {what} within {Patience.TotalSeconds} s: {host.ErrorLog()}");
+            await Task.Delay(250);
+        }
+    }
+}
