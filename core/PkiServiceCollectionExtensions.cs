@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Pki.Core.Access;
+using Pki.Core.Access.Sessions;
 using Pki.Core.Acme;
 using Pki.Core.Audit;
 using Pki.Core.Authority;
@@ -50,6 +51,10 @@ public static class PkiServiceCollectionExtensions
         services.AddSingleton<IAuthenticator>(sp => new EntraTokenAuthenticator(
             sp.GetRequiredService<IOptions<PkiOptions>>().Value.Access.Entra, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<EntraTokenAuthenticator>>()));
         services.AddSingleton<IAuthenticator>(sp => new AppServicePrincipalAuthenticator(sp.GetRequiredService<IOptions<PkiOptions>>().Value.Access));
+        // Dashboard sessions (a cookie opened with an API key) resolve to the key's caller; tried after every header scheme.
+        services.AddSingleton<ISessionStore, TableSessionStore>();
+        services.AddSingleton<SessionService>();
+        services.AddSingleton<IAuthenticator, SessionAuthenticator>();
         services.AddSingleton<AccessControl>();
         services.AddSingleton<IRateLimitStore, TableRateLimitStore>();
         services.AddSingleton<IssuanceRateLimiter>();
