@@ -3,11 +3,15 @@ namespace Pki.Functions.Http.OpenApi;
 /// <summary>
 /// What an HTTP function's OpenAPI operation says beyond its route and methods (which come from its trigger): a summary,
 /// the request body and the success response. Every HTTP function carries one; the document cannot be built without it.
+/// A function that answers two methods differently carries one per method (<see cref="Method"/>).
 /// </summary>
-[AttributeUsage(AttributeTargets.Method)]
+[AttributeUsage(AttributeTargets.Method, AllowMultiple = true)]
 public sealed class ApiOperationAttribute(string summary) : Attribute
 {
     public string Summary { get; } = summary;
+
+    /// <summary>The HTTP method this describes, for a function whose methods answer differently; null for all of them.</summary>
+    public string? Method { get; set; }
 
     /// <summary>The JSON body's type; null for none.</summary>
     public Type? Request { get; set; }

@@ -24,7 +24,10 @@ public static partial class OpenApiDocument
     private static readonly Dictionary<string, string> PathParameters = new(StringComparer.Ordinal)
     {
         ["serialNumber"] = "A certificate's serial number in hex (any case, colons allowed).",
-        ["id"] = "The CA id, discovery target id or sweep id.",
+        ["id"] = "The CA id, discovery target id or sweep id; under acme/, the account, order, authorization, challenge or certificate id.",
+        ["type"] = "An ACME challenge's type (http-01).",
+        ["certId"] = "An RFC 9773 certificate identifier: the base64url authority key identifier, '.', the base64url serial.",
+        ["kid"] = "An External Account Binding credential's key id.",
         ["requestId"] = "The id of a request held for approval.",
         ["fingerprint"] = "The SHA-256 of the certificate's DER in hex (colons and case as you like).",
         ["request"] = "An OCSP request, DER, base64 and URL-encoded (RFC 6960 A.1).",
@@ -41,14 +44,18 @@ public static partial class OpenApiDocument
         var paths = new SortedDictionary<string, JsonObject>(StringComparer.Ordinal);
         foreach (var (function, methods, route, method) in HttpFunctions())
         {
-            var operation = method.GetCustomAttribute<ApiOperationAttribute>()
-                ?? throw new InvalidOperationException($"Function {function} has no [ApiOperation]: describe it for the OpenAPI document.");
+            var described = method.GetCustomAttributes<ApiOperationAttribute>().ToArray();
             foreach (var (path, parameters, suffix) in Expand(route))
             {
                 var item = paths.TryGetValue(path, out var found) ? found : paths[path] = [];
                 foreach (var verb in methods)
                 {
-                    item[verb] = Operation(function + suffix, operation, parameters, method, schemaOptions);
+                    var operation = described.FirstOrDefault(o => string.Equals(o.Method, verb, StringComparison.OrdinalIgnoreCase))
+                        ?? described.FirstOrDefault(o => o.Method is null)
+                        ?? throw new InvalidOperationException($"Function {function} has no [ApiOperation] for {verb.ToUpperInvariant()}: describe it for the OpenAPI document.");
+                    // One id per operation: a function that answers two methods gets the method after its name.
+                    var operationId = function + suffix + (methods.Length > 1 ? "_" + verb : string.Empty);
+                    item[verb] = Operation(operationId, operation, parameters, method, schemaOptions);
                 }
             }
         }
