@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Pki.Core.Access;
+using Pki.Core.Access.Sessions;
 using Pki.Core.Acme;
 using Pki.Core.Audit;
 using Pki.Core.Authority;
@@ -50,6 +51,10 @@ public static class PkiServiceCollectionExtensions
         services.AddSingleton<IAuthenticator>(sp => new EntraTokenAuthenticator(
             sp.GetRequiredService<IOptions<PkiOptions>>().Value.Access.Entra, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<EntraTokenAuthenticator>>()));
         services.AddSingleton<IAuthenticator>(sp => new AppServicePrincipalAuthenticator(sp.GetRequiredService<IOptions<PkiOptions>>().Value.Access));
+        // Dashboard sessions (a cookie opened with an API key) resolve to the key's caller; tried after every header scheme.
+        services.AddSingleton<ISessionStore, TableSessionStore>();
+        services.AddSingleton<SessionService>();
+        services.AddSingleton<IAuthenticator, SessionAuthenticator>();
         services.AddSingleton<AccessControl>();
         services.AddSingleton<IRateLimitStore, TableRateLimitStore>();
         services.AddSingleton<IssuanceRateLimiter>();
@@ -124,6 +129,7 @@ public static class PkiServiceCollectionExtensions
         // Delivery: certificates made in and merged into Key Vault (enrollment, renewal, and a timer that resumes them).
         services.AddSingleton<IDeliveryStore, TableDeliveryStore>();
         services.AddSingleton<KeyVaultDelivery>();
+        services.TryAddSingleton<IDeliveryNotifier, EmailDeliveryNotifier>();
 
         // Lifecycle events: the recorder is the first issuance and revocation observer, so the event reaches the
         // outbox right after the state it describes committed, before observers that may be slow or fail.

@@ -48,4 +48,16 @@ public static class Routes
     public const string CertificateDelivery = Certificate + "/delivery";
     public const string OwnershipReport = "reports/ownership";
     public const string ComplianceReport = "reports/compliance";
+
+    /// <summary>The inventory's counts by the dashboard's tiles, in one pass (literal segment: wins over {fingerprint}).</summary>
+    public const string InventorySummary = Inventory + "/summary";
+
+    /// <summary>The dashboard's session: POST signs in with an API key, GET says who is signed in, DELETE signs out.</summary>
+    public const string Session = "session";
+
+    /// <summary>The OpenAPI 3.1 document of every HTTP route.</summary>
+    public const string OpenApi = "openapi.json";
+
+    /// <summary>The dashboard's page and assets; no asset means its page.</summary>
+    public const string Dashboard = "dashboard/{*asset}";
 }

@@ -7,12 +7,18 @@ using Pki.Core.Access;
 using Pki.Core.Audit;
 using Pki.Core.Errors;
 using Pki.Functions.Http;
+using Pki.Functions.Http.OpenApi;
 
 namespace Pki.Functions;
 
 /// <summary>Read the audit trail by time range, and verify its hash chain.</summary>
 public sealed class Audit(HttpFunction http, AuditTrail trail, AuditVerifier verifier, ILogger<Audit> logger)
 {
+    [ApiOperation("The audit trail in chain (= time) order, a page at a time.", Response = typeof(AuditPage), Permission = nameof(Permission.ReadAudit))]
+    [ApiQuery("from", "Inclusive lower bound, ISO 8601.")]
+    [ApiQuery("to", "Exclusive upper bound, ISO 8601.")]
+    [ApiQuery("limit", "Records per page, 1 to 1000.", Type = "integer")]
+    [ApiQuery("continuationToken", "The token of the previous page, for the next.")]
     [Function(nameof(GetAudit))]
     public Task<IActionResult> GetAudit(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.Audit)] HttpRequest req,
@@ -23,6 +29,7 @@ public sealed class Audit(HttpFunction http, AuditTrail trail, AuditVerifier ver
             return Json.Result(await trail.ListAsync(Text(q, "from"), Text(q, "to"), Text(q, "limit"), Text(q, "continuationToken"), cancellationToken));
         });
 
+    [ApiOperation("Walk the whole audit chain and report the first break, if any.", Response = typeof(AuditVerification), Permission = nameof(Permission.ReadAudit))]
     [Function(nameof(VerifyAudit))]
     public Task<IActionResult> VerifyAudit(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.AuditVerify)] HttpRequest req,

@@ -8,6 +8,7 @@ using Pki.Core.Discovery.Sweeps;
 using Pki.Core.Errors;
 using Pki.Core.Storage;
 using Pki.Functions.Http;
+using Pki.Functions.Http.OpenApi;
 
 namespace Pki.Functions;
 
@@ -17,6 +18,7 @@ public sealed class DiscoverySweeps(HttpFunction http, SweepService sweeps, ILog
     public const string ScheduleTrigger = "schedule";
     public const string ManualTrigger = "manual";
 
+    [ApiOperation("Start a discovery sweep of every target now.", Response = typeof(SweepView), Status = 202, Permission = nameof(Permission.ManageDiscovery))]
     [Function(nameof(StartSweep))]
     public Task<IActionResult> StartSweep(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Routes.DiscoverySweeps)] HttpRequest req,
@@ -28,6 +30,7 @@ public sealed class DiscoverySweeps(HttpFunction http, SweepService sweeps, ILog
             return Json.Result(sweep, StatusCodes.Status202Accepted);
         });
 
+    [ApiOperation("A sweep's progress and results.", Response = typeof(SweepView), Permission = nameof(Permission.ReadDiscovery))]
     [Function(nameof(GetSweep))]
     public Task<IActionResult> GetSweep(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.DiscoverySweep)] HttpRequest req,

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using Pki.Core;
 using Pki.Core.Authority;
 using Pki.Functions.Http;
+using Pki.Functions.Http.OpenApi;
 
 namespace Pki.Functions;
 
@@ -13,6 +14,8 @@ public sealed class GetAuthorityCertificate(AuthorityDirectory authorities, ILog
     public const string DerMediaType = "application/pkix-cert";
     public const string PemMediaType = "application/x-pem-file";
 
+    [ApiOperation("A CA's certificate, PEM, or DER with Accept: application/pkix-cert or ?format=der.", ResponseMediaType = "application/x-pem-file, application/pkix-cert", Public = true)]
+    [ApiQuery("format", "'der' for DER (what caIssuers URLs ask for).")]
     [Function(nameof(GetAuthorityCertificate))]
     public Task<IActionResult> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.AuthorityCertificate)] HttpRequest req,

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging;
 using Pki.Core;
 using Pki.Core.Revocation;
 using Pki.Functions.Http;
+using Pki.Functions.Http.OpenApi;
 
 namespace Pki.Functions;
 
@@ -14,6 +15,7 @@ public sealed class GetCrl(CrlService crls, TimeProvider time, ILogger<GetCrl> l
 {
     public const string MediaType = "application/pkix-crl";
 
+    [ApiOperation("A CA's complete CRL, or its delta or a shard CRL (DER).", ResponseMediaType = "application/pkix-crl", Public = true)]
     [Function(nameof(GetCrl))]
     public Task<IActionResult> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.AuthorityCrlPart)] HttpRequest req,

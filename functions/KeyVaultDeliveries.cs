@@ -8,6 +8,7 @@ using Pki.Core.Access;
 using Pki.Core.Authority;
 using Pki.Core.Delivery;
 using Pki.Functions.Http;
+using Pki.Functions.Http.OpenApi;
 
 namespace Pki.Functions;
 
@@ -17,6 +18,7 @@ namespace Pki.Functions;
 /// </summary>
 public sealed class KeyVaultDeliveries(HttpFunction http, KeyVaultDelivery delivery, CertificateService certificates, IOptions<PkiOptions> options, ILogger<KeyVaultDeliveries> logger)
 {
+    [ApiOperation("Enroll a certificate the Key Vault way: the vault makes the key and CSR, the CA signs, the vault merges (202 while the vault has not answered).", Request = typeof(KeyVaultEnrollmentInput), Response = typeof(DeliveryView), Status = 201, AlternateStatus = 202, AlternateResponse = typeof(DeliveryView), Permission = nameof(Permission.RequestCertificates))]
     [Function(nameof(EnrollKeyVaultCertificate))]
     public Task<IActionResult> EnrollKeyVaultCertificate(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Routes.KeyVaultCertificates)] HttpRequest req,
@@ -39,6 +41,7 @@ public sealed class KeyVaultDeliveries(HttpFunction http, KeyVaultDelivery deliv
             return Json.Result(view, result.Status == DeliveryStatus.Delivered ? StatusCodes.Status201Created : StatusCodes.Status202Accepted);
         });
 
+    [ApiOperation("A certificate's delivery target and its last operation.", Response = typeof(DeliveryView), Permission = nameof(Permission.ReadCertificates))]
     [Function(nameof(GetCertificateDelivery))]
     public Task<IActionResult> GetCertificateDelivery(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.CertificateDelivery)] HttpRequest req,
@@ -46,6 +49,7 @@ public sealed class KeyVaultDeliveries(HttpFunction http, KeyVaultDelivery deliv
         CancellationToken cancellationToken) =>
         http.RunAsync(req, logger, Permission.ReadCertificates, async () => Json.Result(await delivery.GetAsync(serialNumber, cancellationToken)));
 
+    [ApiOperation("Set or change where a certificate is delivered (a Key Vault certificate).", Request = typeof(DeliveryTargetInput), Response = typeof(DeliveryView), Permission = nameof(Permission.RequestCertificates))]
     [Function(nameof(SetCertificateDelivery))]
     public Task<IActionResult> SetCertificateDelivery(
         [HttpTrigger(AuthorizationLevel.Anonymous, "put", Route = Routes.CertificateDelivery)] HttpRequest req,

@@ -5,11 +5,13 @@ using Microsoft.Extensions.Logging;
 using Pki.Core;
 using Pki.Core.Authority;
 using Pki.Functions.Http;
+using Pki.Functions.Http.OpenApi;
 
 namespace Pki.Functions;
 
 public sealed class ListAuthorities(AuthorityDirectory authorities, ILogger<ListAuthorities> logger)
 {
+    [ApiOperation("The CAs.", Response = typeof(AuthorityView[]), Public = true)]
     [Function(nameof(ListAuthorities))]
     public Task<IActionResult> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.Authorities)] HttpRequest req,

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using Pki.Core;
 using Pki.Core.Revocation.Ocsp;
 using Pki.Functions.Http;
+using Pki.Functions.Http.OpenApi;
 
 namespace Pki.Functions;
 
@@ -17,6 +18,7 @@ public sealed class Ocsp(OcspService ocsp, TimeProvider time, ILogger<Ocsp> logg
     public const string RequestMediaType = "application/ocsp-request";
     public const string ResponseMediaType = "application/ocsp-response";
 
+    [ApiOperation("OCSP (RFC 6960, RFC 5019 profile): a DER request.", RequestMediaType = "application/ocsp-request", ResponseMediaType = "application/ocsp-response", Public = true)]
     [Function("OcspPost")]
     public Task<IActionResult> Post(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Routes.Ocsp)] HttpRequest req,
@@ -28,6 +30,7 @@ public sealed class Ocsp(OcspService ocsp, TimeProvider time, ILogger<Ocsp> logg
             return Respond(req, reply, cacheable: false);
         });
 
+    [ApiOperation("OCSP by GET: the request base64'd and URL-encoded in the path.", ResponseMediaType = "application/ocsp-response", Public = true)]
     [Function("OcspGet")]
     public Task<IActionResult> Get(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.OcspGet)] HttpRequest req,

@@ -7,6 +7,7 @@ using Pki.Core.Access;
 using Pki.Core.Errors;
 using Pki.Core.Reports;
 using Pki.Functions.Http;
+using Pki.Functions.Http.OpenApi;
 
 namespace Pki.Functions;
 
@@ -16,6 +17,10 @@ public sealed class Reports(HttpFunction http, ReportService reports, ILogger<Re
     private const string CsvFormat = "csv";
     private const string JsonFormat = "json";
 
+    [ApiOperation("The ownership matrix: team, owner, certificates.", Response = typeof(OwnershipReport), Permission = nameof(Permission.ReadReports))]
+    [ApiQuery("team", "The team.")]
+    [ApiQuery("expiresFrom", "Not after from (inclusive).")]
+    [ApiQuery("expiresTo", "Not after to (inclusive).")]
     [Function(nameof(GetOwnershipReport))]
     public Task<IActionResult> GetOwnershipReport(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.OwnershipReport)] HttpRequest req,
@@ -23,6 +28,11 @@ public sealed class Reports(HttpFunction http, ReportService reports, ILogger<Re
         http.RunAsync(req, logger, Permission.ReadReports, async () =>
             Json.Result(await reports.OwnershipAsync(Filter(req.Query), cancellationToken)));
 
+    [ApiOperation("The compliance report, JSON or CSV (?format= or Accept), streamed.", Response = typeof(Reports.ComplianceDocument), ResponseMediaType = "application/json, text/csv", Permission = nameof(Permission.ReadReports))]
+    [ApiQuery("team", "The team.")]
+    [ApiQuery("expiresFrom", "Not after from (inclusive).")]
+    [ApiQuery("expiresTo", "Not after to (inclusive).")]
+    [ApiQuery("format", "csv or json.")]
     [Function(nameof(GetComplianceReport))]
     public Task<IActionResult> GetComplianceReport(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.ComplianceReport)] HttpRequest req) =>
@@ -35,6 +45,9 @@ public sealed class Reports(HttpFunction http, ReportService reports, ILogger<Re
                 : new StreamedResult(ComplianceJsonWriter.ContentType, null, (body, ct) => ComplianceJsonWriter.WriteAsync(report, body, ct), logger);
             return Task.FromResult(result);
         });
+
+    /// <summary>The JSON compliance report's shape (ComplianceJsonWriter writes it row by row), for the OpenAPI document.</summary>
+    public sealed record ComplianceDocument(DateTimeOffset GeneratedAt, ReportFilter Filter, IReadOnlyList<ComplianceRow> Items, int Count);
 
     private static ReportFilter Filter(IQueryCollection query) =>
         ReportFilter.Parse(Text(query, "team"), Text(query, "expiresFrom"), Text(query, "expiresTo"));

@@ -8,6 +8,7 @@ using Pki.Core.Access;
 using Pki.Core.Authority;
 using Pki.Core.Authority.Approvals;
 using Pki.Functions.Http;
+using Pki.Functions.Http.OpenApi;
 
 namespace Pki.Functions;
 
@@ -20,6 +21,7 @@ public sealed class RequestCertificate(HttpFunction http, CertificateService cer
     public const string IdempotencyKeyHeader = "Idempotency-Key";
     public const string ReplayedHeader = "Idempotent-Replayed";
 
+    [ApiOperation("Issue a certificate from a CSR (202 with the request when its profile requires approval).", Request = typeof(CertificateRequestInput), Response = typeof(CertificateView), Status = 201, AlternateStatus = 202, AlternateResponse = typeof(ApprovalRequestView), Permission = nameof(Permission.RequestCertificates))]
     [Function(nameof(RequestCertificate))]
     public Task<IActionResult> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Routes.Certificates)] HttpRequest req,

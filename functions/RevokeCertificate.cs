@@ -7,11 +7,13 @@ using Pki.Core;
 using Pki.Core.Access;
 using Pki.Core.Revocation;
 using Pki.Functions.Http;
+using Pki.Functions.Http.OpenApi;
 
 namespace Pki.Functions;
 
 public sealed class RevokeCertificate(HttpFunction http, RevocationService revocation, IOptions<PkiOptions> options, ILogger<RevokeCertificate> logger)
 {
+    [ApiOperation("Revoke a certificate.", Request = typeof(RevokeCertificate.RevokeInput), Response = typeof(RevocationOutcome), Permission = nameof(Permission.RevokeCertificates))]
     [Function(nameof(RevokeCertificate))]
     public Task<IActionResult> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Routes.RevokeCertificate)] HttpRequest req,

@@ -37,6 +37,8 @@ pki_install_prerequisites() {
   # ACME clients the ACME tests run against the dev host (real binaries, Debian's packages).
   [ -x /usr/bin/certbot ] || missing+=(certbot)
   [ -x /usr/bin/lego ] || missing+=(lego)
+  # chromium: the dashboard's browser tests (Playwright drives it by its path; Playwright's own browsers are never downloaded).
+  [ -x /usr/bin/chromium ] || missing+=(chromium)
   if [ ${#missing[@]} -gt 0 ]; then
     pki_log "installing ${missing[*]} with apt-get"
     pki_as_root apt-get update -qq
@@ -214,6 +216,28 @@ pki_bicep() {
 
 # pki_check_infra: builds infra/main.bicep and its dev parameters and lints every Bicep file under infra/ with
 # infra/bicepconfig.json. Fails on any error or warning: bicep lint can exit 0 with warnings, so its output is read.
+# pki_check_dashboard: the dashboard's bundle (functions/Dashboard/dist, committed, embedded by Pki.Functions) must be
+# what its source builds to. Installs the client's build tools from functions/Dashboard/package-lock.json (esbuild and
+# TypeScript, exact versions), type-checks the source, builds it into a temporary folder and compares byte for byte;
+# a difference fails with the command that rebuilds it. (The bundle is committed so that `dotnet build` alone, as
+# `func start` or a deployment pipeline runs it, serves the dashboard without Node.js.)
+pki_check_dashboard() {
+  local dir="$PKI_ROOT/functions/Dashboard" out status=0 file
+  if [ ! -x "$dir/node_modules/.bin/esbuild" ] || [ ! -x "$dir/node_modules/.bin/tsc" ]; then
+    pki_log "installing the dashboard's build tools from functions/Dashboard/package-lock.json"
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null) || return 1
+  fi
+  (cd "$dir" && npm run --silent typecheck) || { pki_log "functions/Dashboard: TypeScript errors (above)"; return 1; }
+  out="$(mktemp -d)"
+  (cd "$dir" && npm run --silent build -- --outdir="$out" --log-level=warning) || status=1
+  for file in app.js app.css; do
+    cmp -s "$out/$file" "$dir/dist/$file" || { pki_log "functions/Dashboard/dist/$file is not what its source builds to: run (cd functions/Dashboard && npm run build) and commit dist/"; status=1; }
+  done
+  rm -rf "$out"
+  [ "$status" -eq 0 ] && pki_log "functions/Dashboard: source type-checks and dist/ matches it"
+  return "$status"
+}
+
 pki_check_infra() {
   local bicep out status=0 file
   bicep="$(pki_bicep)" || return 1

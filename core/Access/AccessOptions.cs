@@ -18,6 +18,9 @@ public sealed class AccessOptions
     /// </summary>
     public bool TrustAppServicePrincipal { get; set; }
 
+    /// <summary>How long a dashboard session opened with an API key lasts (minutes); then the dashboard asks to sign in again.</summary>
+    public int SessionMinutes { get; set; } = 30;
+
     public RateLimitOptions RateLimits { get; set; } = new();
 
     /// <summary>What each team may request: name patterns (<c>*.payments.example.com</c>, an exact name, an IP).</summary>

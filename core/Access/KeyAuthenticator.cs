@@ -49,6 +49,9 @@ public sealed class KeyAuthenticator : IAuthenticator
         return Task.FromResult(result);
     }
 
+    /// <summary>The caller of the configured key with this SHA-256, as this authenticator's scheme; null when none is configured.</summary>
+    public Caller? CallerOf(string sha256) => _callers.GetValueOrDefault(sha256.ToLowerInvariant());
+
     /// <summary>The hex SHA-256 that configuration holds for <paramref name="key"/>.</summary>
     public static string Hash(string key) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)));
 }

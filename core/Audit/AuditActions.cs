@@ -38,4 +38,7 @@ public static class AuditActions
 
     /// <summary>An inventory item's owner and team were set by hand.</summary>
     public const string OwnerSet = "owner-set";
+
+    /// <summary>A dashboard session was opened with an API key (the caller is the key's identity).</summary>
+    public const string SignIn = "sign-in";
 }

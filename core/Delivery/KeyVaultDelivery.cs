@@ -13,6 +13,7 @@ using Pki.Core.Authority.Policy;
 using Pki.Core.Discovery.KeyVault;
 using Pki.Core.Errors;
 using Pki.Core.Events;
+using Pki.Core.Inventory;
 using Pki.Core.Renewal;
 
 namespace Pki.Core.Delivery;
@@ -37,7 +38,8 @@ public sealed class KeyVaultDelivery(
     LifecycleEvents events,
     LifecycleEventRecorder recorder,
     IAuditTrail audit,
-    IRenewalNotifier notifier,
+    IDeliveryNotifier notifier,
+    InventoryRecorder inventory,
     CallerContext callers,
     IOptions<PkiOptions> options,
     TimeProvider time,
@@ -550,6 +552,9 @@ public sealed class KeyVaultDelivery(
             }, CancellationToken.None).ConfigureAwait(false);
         }
 
+        // Delivered: the delivery-failed finding goes from every certificate it was on (this operation's, and one a given-up
+        // operation left), before the row, so a failure here leaves the row for the next pass, which clears it then.
+        await inventory.ClearDeliveryAsync(operation.Target.Location, CancellationToken.None).ConfigureAwait(false);
         if (!await store.TryDeleteAsync(operation, CancellationToken.None).ConfigureAwait(false))
         {
             logger.LogWarning("Key Vault operation {RequestId} for {VaultCertificate} changed after its merge; its row stays for the next pass, which finds it merged", operation.RequestId, operation.Target.Id);
@@ -574,7 +579,7 @@ public sealed class KeyVaultDelivery(
         var reason = Describe(operation.Target, failure);
         if (attempts >= Settings.MaxAttempts)
         {
-            await CancelAsync(operation, $"Given up after {attempts} attempts; the last: {reason}").ConfigureAwait(false);
+            await CancelAsync(operation with { Attempts = attempts }, $"Given up after {attempts} attempts; the last: {reason}").ConfigureAwait(false);
             return new DeliveryResult(DeliveryStatus.Cancelled, operation, null, reason);
         }
 
@@ -583,9 +588,10 @@ public sealed class KeyVaultDelivery(
         var updated = await store.TryUpdateAsync(operation with { Attempts = attempts, NextAttemptAt = next, LeaseUntil = null, LastError = reason }, CancellationToken.None).ConfigureAwait(false) ?? operation;
         logger.LogWarning("Key Vault operation {RequestId} for {VaultCertificate} failed (attempt {Attempt}); the next attempt is at {NextAttemptAt}: {Reason}",
             operation.RequestId, operation.Target.Id, attempts, next, reason);
+        await MarkFailingAsync(updated, attempts, reason, givenUp: false, next).ConfigureAwait(false);
         if (attempts == 1)
         {
-            await TellOwnerAsync(operation, reason).ConfigureAwait(false);
+            await TellOwnerAsync(updated, attempts, reason, givenUp: false, next).ConfigureAwait(false);
         }
 
         return new DeliveryResult(DeliveryStatus.Pending, updated, null, reason);
@@ -620,26 +626,71 @@ public sealed class KeyVaultDelivery(
             OnceKey = "deliver-cancel:" + operation.RequestId,
         }, CancellationToken.None).ConfigureAwait(false);
         logger.LogWarning("Key Vault operation {RequestId} for {VaultCertificate} cancelled: {Reason}", operation.RequestId, operation.Target.Id, reason);
-        await TellOwnerAsync(operation, reason).ConfigureAwait(false);
+        await MarkFailingAsync(operation, operation.Attempts, reason, givenUp: true, next: null).ConfigureAwait(false);
+        await TellOwnerAsync(operation, operation.Attempts, reason, givenUp: true, next: null).ConfigureAwait(false);
     }
 
-    private async Task TellOwnerAsync(DeliveryOperation operation, string reason)
+    /// <summary>
+    /// The certificates an operation concerns, as far as they exist: a renewal's predecessor (what the vault still serves)
+    /// and the certificate signed for the operation (issued, not in the vault yet).
+    /// </summary>
+    private async Task<List<CertificateRecord>> ConcernedAsync(DeliveryOperation operation)
     {
-        var serial = operation.PredecessorSerial ?? operation.SerialNumber;
-        if (serial is null || await certificates.GetAsync(serial, CancellationToken.None).ConfigureAwait(false) is not { } certificate)
+        var found = new List<CertificateRecord>();
+        foreach (var serial in new[] { operation.PredecessorSerial, operation.SerialNumber }.OfType<string>().Distinct(StringComparer.Ordinal))
         {
-            // An enrollment not yet issued: its caller sees the reason in the answer and at GET .../delivery.
+            if (await certificates.GetAsync(serial, CancellationToken.None).ConfigureAwait(false) is { Status: CertificateStatus.Issued or CertificateStatus.Revoked, CertificateDer: not null } record)
+            {
+                found.Add(record);
+            }
+        }
+
+        return found;
+    }
+
+    /// <summary>
+    /// The delivery-failed finding on the certificates concerned, at the target's inventory location, while the operation
+    /// fails; after it was given up it says so and stays until a later delivery to the same vault certificate completes.
+    /// Best effort: the next failure records it again.
+    /// </summary>
+    private async Task MarkFailingAsync(DeliveryOperation operation, int attempts, string reason, bool givenUp, DateTimeOffset? next)
+    {
+        var what = operation.Kind == DeliveryKind.Renew ? $"The renewal of certificate {operation.PredecessorSerial}" : "This certificate";
+        var signed = operation.SerialNumber is { } s && operation.Kind == DeliveryKind.Renew ? $" (successor {s} is signed, not merged)" : string.Empty;
+        var message = givenUp
+            ? $"{what}{signed} was not delivered to Key Vault certificate '{operation.Target.CertificateName}' in {operation.Target.VaultUri}: given up after {attempts} attempts. {reason} Fix the cause, then enroll again."
+            : $"{what}{signed} is not delivered to Key Vault certificate '{operation.Target.CertificateName}' in {operation.Target.VaultUri}: {attempts} failed attempt{(attempts == 1 ? "" : "s")}, the next at {next:yyyy-MM-dd HH:mm:ss} UTC. {reason}";
+        var finding = new Finding(FindingCodes.DeliveryFailed, FindingSeverity.High, message);
+        try
+        {
+            foreach (var record in await ConcernedAsync(operation).ConfigureAwait(false))
+            {
+                await inventory.RecordDeliveryFailureAsync(record.CertificateDer!, operation.Target.Location, operation.Target.VaultUri, finding, CancellationToken.None).ConfigureAwait(false);
+            }
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            logger.LogWarning(e, "Could not record the failing delivery of {VaultCertificate} in the inventory; the next failure records it", operation.Target.Id);
+        }
+    }
+
+    private async Task TellOwnerAsync(DeliveryOperation operation, int attempts, string reason, bool givenUp, DateTimeOffset? next)
+    {
+        var concerned = await ConcernedAsync(operation).ConfigureAwait(false);
+        if (concerned.FirstOrDefault() is not { } certificate)
+        {
+            // An enrollment not yet issued: its caller sees the reason in the answer.
             return;
         }
 
         try
         {
-            await notifier.NewKeyRequiredAsync(new RenewalNotice(certificate, RenewalNoticeReason.DeliveryFailed,
-                $"Delivery to Key Vault certificate {operation.Target.Id} is not done: {reason}"), CancellationToken.None).ConfigureAwait(false);
+            await notifier.FailedAsync(new DeliveryFailureNotice(certificate, operation.Target, operation.Kind, attempts, reason, givenUp, next,
+                operation.Kind == DeliveryKind.Renew ? operation.SerialNumber : null), CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            logger.LogWarning(e, "Could not notify the owner of certificate {SerialNumber} about its delivery", serial);
+            logger.LogWarning(e, "Could not notify the owner of certificate {SerialNumber} about its delivery", certificate.SerialNumber);
         }
     }
 

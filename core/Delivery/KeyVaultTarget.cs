@@ -14,6 +14,9 @@ public sealed record KeyVaultTarget(Uri VaultUri, string CertificateName)
     /// <summary>The certificate's address without a version, as App Service and Front Door are given it.</summary>
     public string Id => $"{VaultUri.GetLeftPart(UriPartial.Authority)}/certificates/{CertificateName}";
 
+    /// <summary>The vault certificate as the inventory names a location (<c>vault-host/certificates/name</c>; a sweep adds <c>/version</c>).</summary>
+    public string Location => $"{VaultUri.Authority}/certificates/{CertificateName}";
+
     /// <summary>A target from what a caller sent: an absolute https vault URI (its authority only counts) and a Key Vault object name.</summary>
     /// <exception cref="ProblemException">400 invalid-delivery-target naming the field.</exception>
     public static KeyVaultTarget Parse(string? vaultUri, string? certificateName)

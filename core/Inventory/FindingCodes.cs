@@ -16,12 +16,13 @@ public static class FindingCodes
     public const string RenewedNotDeployed = "renewed-not-deployed";
     public const string LegacyTls = "legacy-tls";
     public const string NoRevocationUrl = "no-revocation-url";
+    public const string DeliveryFailed = "delivery-failed";
 
     /// <summary>Findings that depend on the clock only; computed when read, never stored.</summary>
     public static readonly IReadOnlyList<string> Timely = [Expired, Expiring];
 
     /// <summary>Findings stored with the item (and filterable as stored flags).</summary>
-    public static readonly IReadOnlyList<string> Stored = [WeakKey, WeakSignature, SelfSigned, ChainIncomplete, ChainUnverifiable, Untrusted, HostnameMismatch, Revoked, RenewedNotDeployed, LegacyTls, NoRevocationUrl];
+    public static readonly IReadOnlyList<string> Stored = [WeakKey, WeakSignature, SelfSigned, ChainIncomplete, ChainUnverifiable, Untrusted, HostnameMismatch, Revoked, RenewedNotDeployed, LegacyTls, NoRevocationUrl, DeliveryFailed];
 
     public static readonly IReadOnlyList<string> All = [.. Timely, .. Stored];
 }

@@ -2,7 +2,8 @@ namespace Pki.Core.Inventory;
 
 /// <summary>
 /// Filters of <c>GET /api/inventory</c>; all given ones must hold. <see cref="ExpiresFrom"/> and <see cref="ExpiresTo"/>
-/// (notAfter bounds, inclusive) serve the reports.
+/// (notAfter bounds, inclusive) serve the reports. <see cref="Name"/> finds certificates of our CAs by a DNS name they
+/// carry (the name index), as the dashboard's search does.
 /// </summary>
 public sealed record InventoryQuery(
     int? ExpiringWithinDays = null,
@@ -13,4 +14,5 @@ public sealed record InventoryQuery(
     InventorySources? Source = null,
     string? Location = null,
     DateTimeOffset? ExpiresFrom = null,
-    DateTimeOffset? ExpiresTo = null);
+    DateTimeOffset? ExpiresTo = null,
+    string? Name = null);

@@ -153,6 +153,35 @@ public sealed class InventoryRecorder(
     }
 
     /// <summary>
+    /// The delivery of a certificate to a Key Vault certificate fails, or was given up: <paramref name="finding"/> is
+    /// recorded at the delivery's own location (kind <see cref="LocationKind.Delivery"/>, <c>vault-host/certificates/name</c>),
+    /// so every later recomputation of the item from its locations (a sweep, a revocation) keeps it until
+    /// <see cref="ClearDeliveryAsync"/>. Recording the same failure again only updates its detail.
+    /// </summary>
+    public async Task RecordDeliveryFailureAsync(byte[] certificateDer, string location, Uri vaultUri, Finding finding, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(vaultUri);
+        ArgumentNullException.ThrowIfNull(finding);
+        var facts = CertificateFacts.Read(certificateDer);
+        var now = time.GetUtcNow();
+        var at = new InventoryLocation(facts.Fingerprint, location, LocationKind.Delivery, 0, now, now, null, vaultUri.ToString(), null,
+            [facts.Fingerprint], [finding with { Location = location }]);
+        var previous = await store.UpsertLocationAsync(at, cancellationToken).ConfigureAwait(false);
+        await RefreshItemAsync(facts, InventorySources.None, seen: null, owner: null, LocationFindingsChanged(previous, at), location: null, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>A delivery to <paramref name="location"/> completed: every certificate still marked there loses its delivery finding.</summary>
+    public async Task ClearDeliveryAsync(string location, CancellationToken cancellationToken = default)
+    {
+        foreach (var (fingerprint, _) in (await store.ListAtLocationAsync(location, cancellationToken).ConfigureAwait(false)).Where(f => f.Current))
+        {
+            await store.SupersedeLocationAsync(fingerprint, location, cancellationToken).ConfigureAwait(false);
+            await RefreshLocationFindingsAsync(fingerprint, cancellationToken).ConfigureAwait(false);
+            logger.LogInformation("Delivery to {Location} completed; its finding on certificate {Fingerprint} is cleared", location, fingerprint);
+        }
+    }
+
+    /// <summary>
     /// A certificate we issued joins the inventory with the owner its request named. A new certificate has no
     /// locations and no revocation yet, so it is added in one write (plus its names); only a repeat reads.
     /// </summary>
@@ -195,7 +224,7 @@ public sealed class InventoryRecorder(
 
         // Where it is deployed now, it is deployed revoked: each such location says so, as a sighting after today would.
         var deployed = false;
-        foreach (var location in (await store.ListLocationsAsync(facts.Fingerprint, cancellationToken).ConfigureAwait(false)).Where(l => l.Current && l.Position == 0))
+        foreach (var location in (await store.ListLocationsAsync(facts.Fingerprint, cancellationToken).ConfigureAwait(false)).Where(l => l.Current && l.Position == 0 && l.Kind != LocationKind.Delivery))
         {
             var revoked = await RevocationAsync(facts, certificate.IssuerId, location.Location, cancellationToken).ConfigureAwait(false);
             if (revoked is not null && !location.Findings.Any(f => f.Code == FindingCodes.Revoked))

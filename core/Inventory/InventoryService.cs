@@ -9,6 +9,12 @@ namespace Pki.Core.Inventory;
 public sealed class InventoryService(IInventoryStore store, IAuditTrail audit, IOptions<PkiOptions> options, TimeProvider time, CallerContext callers)
 {
     public const int DefaultPageSize = 50;
+
+    /// <summary>The expiry histogram's span: 13 weeks, the 90 days (and one) ahead.</summary>
+    public const int HistogramWeeks = 13;
+
+    /// <summary>The histogram's row for items that have no team.</summary>
+    public const string NoTeam = "(none)";
     private const int MaxOwnerLength = 256;
     private const int MaxFilterLength = 512;
     private const int MaxWriteAttempts = 8;
@@ -54,11 +60,68 @@ public sealed class InventoryService(IInventoryStore store, IAuditTrail audit, I
             return new InventoryListView(items.Select(i => View(i, null)).ToArray(), null);
         }
 
+        if (query.Name is { } name)
+        {
+            // Like a location: the name index lists the few certificates carrying the name; point reads, then the other filters.
+            var items = new List<InventoryItem>();
+            foreach (var fingerprint in (await store.ListByNameAsync(name.Trim().TrimEnd('.').ToLowerInvariant(), cancellationToken).ConfigureAwait(false)).Select(n => n.Fingerprint).Distinct(StringComparer.Ordinal))
+            {
+                if (await store.GetAsync(fingerprint, cancellationToken).ConfigureAwait(false) is { } found && Matches(found.Item, query, now))
+                {
+                    items.Add(found.Item);
+                }
+            }
+
+            return new InventoryListView(items.OrderBy(i => i.NotAfter).Select(i => View(i, null)).ToArray(), null);
+        }
+
         var page = await store.QueryAsync(query, now, _rules.ExpiringBefore(now), size, continuationToken, cancellationToken).ConfigureAwait(false);
 
         // The table narrows "expiring" to the widest threshold; a threshold longer than a certificate's lifetime does not apply to it.
         var listed = query.Finding == FindingCodes.Expiring ? page.Items.Where(i => Matches(i, query, now)) : page.Items;
         return new InventoryListView(listed.Select(i => View(i, null)).ToArray(), page.ContinuationToken);
+    }
+
+    /// <summary>
+    /// The dashboard's tiles counted in one pass over what the caller may read, each by the very predicate its filter
+    /// applies in <see cref="ListAsync"/>, so a tile's count is the number of items its link lists. A report: its cost
+    /// grows with the (caller's part of the) inventory, like the ownership report's.
+    /// </summary>
+    public async Task<InventorySummary> SummarizeAsync(CancellationToken cancellationToken = default)
+    {
+        var scope = ScopeToCaller(new InventoryQuery());
+        var now = time.GetUtcNow();
+        var tiles = InventoryTiles.All;
+        var counts = new int[tiles.Count];
+        var weeks = new SortedDictionary<string, int[]>(StringComparer.Ordinal);
+        string? token = null;
+        do
+        {
+            var page = await store.QueryAsync(scope, now, _rules.ExpiringBefore(now), options.Value.Inventory.MaxPageSize, token, cancellationToken).ConfigureAwait(false);
+            foreach (var item in page.Items)
+            {
+                var week = (int)Math.Floor((item.NotAfter - now).TotalDays / 7);
+                if (week is >= 0 and < HistogramWeeks)
+                {
+                    var team = Teams.Normalize(item.Team) ?? NoTeam;
+                    (weeks.TryGetValue(team, out var row) ? row : weeks[team] = new int[HistogramWeeks])[week]++;
+                }
+
+                for (var t = 0; t < tiles.Count; t++)
+                {
+                    if (Matches(item, tiles[t].Query with { Team = scope.Team }, now))
+                    {
+                        counts[t]++;
+                    }
+                }
+            }
+
+            token = page.ContinuationToken;
+        }
+        while (token is not null);
+
+        return new InventorySummary(now, scope.Team, [.. tiles.Select((t, i) => new InventoryTileView(t.Id, t.Label, counts[i], t.Filter))],
+            [.. weeks.Select(w => new TeamExpiryHistogram(w.Key, w.Value))]);
     }
 
     /// <summary>Sets owner and team by hand; from then on no rule changes them.</summary>
@@ -162,12 +225,17 @@ public sealed class InventoryService(IInventoryStore store, IAuditTrail audit, I
             throw ProblemException.BadRequest("invalid-filter", "expiringWithinDays must be between 0 and 3650.");
         }
 
+        if (q.Name is { } dnsName && !dnsName.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '.' or '*' or '_'))
+        {
+            throw ProblemException.BadRequest("invalid-filter", "name must be a DNS name (letters, digits, '-', '.', '*').");
+        }
+
         if (q.Finding is { } finding && !FindingCodes.All.Contains(finding))
         {
             throw ProblemException.BadRequest("invalid-filter", $"finding must be one of {string.Join(", ", FindingCodes.All)}.");
         }
 
-        foreach (var (name, value) in new[] { ("issuer", q.Issuer), ("owner", q.Owner), ("team", q.Team), ("location", q.Location) })
+        foreach (var (name, value) in new[] { ("issuer", q.Issuer), ("owner", q.Owner), ("team", q.Team), ("location", q.Location), ("name", q.Name) })
         {
             if (value is not null && (string.IsNullOrWhiteSpace(value) || value.Length > MaxFilterLength))
             {

@@ -14,6 +14,6 @@ public sealed record LocationView(
     IReadOnlyList<FindingView> Findings)
 {
     public static LocationView From(InventoryLocation l) => new(
-        l.Location, l.Kind == LocationKind.KeyVault ? "keyvault" : "endpoint", l.Position, l.FirstSeen, l.LastSeen, l.ServerName, l.Address, l.SweepId,
+        l.Location, l.Kind switch { LocationKind.KeyVault => "keyvault", LocationKind.Delivery => "delivery", _ => "endpoint" }, l.Position, l.FirstSeen, l.LastSeen, l.ServerName, l.Address, l.SweepId,
         l.ChainFingerprints, l.Findings.Select(FindingView.From).ToArray());
 }

@@ -4,7 +4,7 @@ namespace Pki.Core.Notifications;
 
 /// <summary>
 /// One notice as the channels render it: the certificate, where it is deployed, how long it has left, who owns it,
-/// and <see cref="Link"/> to its inventory item (<c>{PublicBaseUrl}/api/inventory/{fingerprint}</c>).
+/// and <see cref="Link"/> to its inventory item's dashboard page (<c>{PublicBaseUrl}/api/dashboard/#/inventory/{fingerprint}</c>).
 /// </summary>
 public sealed record Notice(
     string Fingerprint,

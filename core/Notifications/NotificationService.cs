@@ -60,12 +60,12 @@ public sealed class NotificationService(
 
         var item = found.Item;
         var locations = (await inventory.ListLocationsAsync(fingerprint, cancellationToken).ConfigureAwait(false))
-            .Where(l => l.Current)
+            .Where(l => l.Current && l.Kind != LocationKind.Delivery)
             .OrderBy(l => l.Location, StringComparer.Ordinal)
             .Select(l => l.Location)
             .ToArray();
         var now = time.GetUtcNow();
-        var link = new Uri($"{options.Value.PublicBaseUrl.TrimEnd('/')}/{Routes.Prefix}/{Routes.Inventory}/{item.Fingerprint}");
+        var link = DashboardLinks.InventoryItem(options.Value.PublicBaseUrl, item.Fingerprint);
         return new Notice(item.Fingerprint, item.SerialNumber, item.Subject, item.DnsNames, item.Issuer, item.NotAfter, 0, thresholdDays,
             locations, item.Owner, item.Team, level, link, false).At(now);
     }

@@ -11,7 +11,4 @@ public enum RenewalNoticeReason
 
     /// <summary>Policy refuses the same key or names now (for example a rule tightened since issuance).</summary>
     PolicyRefused,
-
-    /// <summary>The successor's Key Vault operation failed (a vault refusing the service, say) or was given up.</summary>
-    DeliveryFailed,
 }

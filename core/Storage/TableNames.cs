@@ -31,6 +31,9 @@ public static class TableNames
     /// <summary>Per-caller request counters (rate limits).</summary>
     public const string RateLimits = "ratelimits";
 
+    /// <summary>Dashboard sessions by the SHA-256 of their id, each its own partition.</summary>
+    public const string Sessions = "sessions";
+
     /// <summary>Inventory items' expiry-threshold crossings by UTC day, and the notice pass's cursor.</summary>
     public const string NoticeIndex = "noticeindex";
 

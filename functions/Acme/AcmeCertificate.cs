@@ -4,12 +4,14 @@ using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Logging;
 using Pki.Core.Acme;
 using Pki.Functions.Http;
+using Pki.Functions.Http.OpenApi;
 
 namespace Pki.Functions.Acme;
 
 /// <summary>An ACME order's certificate chain (POST-as-GET), PEM.</summary>
 public sealed class AcmeCertificate(AcmeHttp acme, AcmeOrderService service, ILogger<AcmeCertificate> logger)
 {
+    [ApiOperation("ACME certificate download (RFC 8555 7.4.2), POST-as-GET: the PEM chain.", RequestMediaType = AcmeHttp.JoseContentType, ResponseMediaType = "application/pem-certificate-chain", Public = true)]
     [Function(nameof(AcmeCertificate))]
     public Task<IActionResult> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = AcmeRoutes.Certificate)] HttpRequest req, string id) =>

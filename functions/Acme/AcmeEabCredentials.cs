@@ -7,6 +7,7 @@ using Pki.Core;
 using Pki.Core.Access;
 using Pki.Core.Acme;
 using Pki.Functions.Http;
+using Pki.Functions.Http.OpenApi;
 
 namespace Pki.Functions.Acme;
 
@@ -16,6 +17,8 @@ namespace Pki.Functions.Acme;
 /// </summary>
 public sealed class AcmeEabCredentials(HttpFunction http, EabService eab, IOptions<PkiOptions> options, ILogger<AcmeEabCredentials> logger)
 {
+    [ApiOperation("External Account Binding credentials of a team (?team=), without their keys.", Method = "get", Response = typeof(IReadOnlyList<EabCredentialView>), Permission = nameof(Permission.ManageAllTeams))]
+    [ApiOperation("Create an External Account Binding credential for a team: its HMAC key is in this answer only.", Method = "post", Request = typeof(EabCredentialInput), Response = typeof(EabCredentialView), Status = 201, Permission = nameof(Permission.ManageAllTeams))]
     [Function(nameof(AcmeEabCredentials))]
     public Task<IActionResult> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", "post", Route = AcmeRoutes.EabCredentials)] HttpRequest req,

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Logging;
 using Pki.Core.Access;
+using Pki.Core.Access.Sessions;
 using Pki.Core.Audit;
 using Pki.Core.Errors;
 
@@ -17,6 +18,13 @@ public sealed class HttpFunction(AccessControl access, CallerContext callers, Is
 {
     /// <summary>An endpoint for authenticated callers holding <paramref name="permission"/>.</summary>
     public Task<IActionResult> RunAsync(HttpRequest request, ILogger logger, Permission permission, Func<Task<IActionResult>> action) =>
+        RunAsync(request, logger, (Permission?)permission, _ => action());
+
+    /// <summary>An endpoint for any authenticated caller, whatever its roles (who am I, sign out).</summary>
+    public Task<IActionResult> RunAuthenticatedAsync(HttpRequest request, ILogger logger, Func<Caller, Task<IActionResult>> action) =>
+        RunAsync(request, logger, null, action);
+
+    private Task<IActionResult> RunAsync(HttpRequest request, ILogger logger, Permission? permission, Func<Caller, Task<IActionResult>> action) =>
         GuardAsync(request, logger, async () =>
         {
             Caller caller;
@@ -31,11 +39,25 @@ public sealed class HttpFunction(AccessControl access, CallerContext callers, Is
                 throw;
             }
 
+            // A browser sends the session cookie with any request made to us, so a state-changing one must also prove
+            // it comes from the dashboard's own script: the CSRF token bound to the session, which no other site can read.
+            if (caller.AuthenticationMethod == SessionAuthenticator.SchemeName && !IsSafe(request.Method)
+                && !SessionCookie.CsrfHolds(SessionCookie.Read(Header(request, "Cookie"))!, Header(request, SessionCookie.CsrfHeader)))
+            {
+                throw ProblemException.Forbidden("csrf-token-required",
+                    $"A state-changing call made with the dashboard's session cookie must carry the session's token in {SessionCookie.CsrfHeader}.");
+            }
+
             using (callers.Enter(caller))
             {
+                if (permission is not { } needed)
+                {
+                    return await action(caller).ConfigureAwait(false);
+                }
+
                 try
                 {
-                    AccessControl.Authorize(caller, permission);
+                    AccessControl.Authorize(caller, needed);
                 }
                 catch (ProblemException problem)
                 {
@@ -48,12 +70,12 @@ public sealed class HttpFunction(AccessControl access, CallerContext callers, Is
                 }
 
                 // Whatever may issue counts against the caller's issuance limit, refused attempts included.
-                if (permission == Permission.RequestCertificates)
+                if (needed == Permission.RequestCertificates)
                 {
                     await issuanceLimit.CheckAsync(caller, request.HttpContext.RequestAborted).ConfigureAwait(false);
                 }
 
-                return await action().ConfigureAwait(false);
+                return await action(caller).ConfigureAwait(false);
             }
         });
 
@@ -64,6 +86,8 @@ public sealed class HttpFunction(AccessControl access, CallerContext callers, Is
     /// <summary>A header as authenticators read it: its one value, or null when absent or sent more than once.</summary>
     public static string? Header(HttpRequest request, string name) =>
         request.Headers.TryGetValue(name, out var values) && values.Count == 1 ? values.ToString() : null;
+
+    private static bool IsSafe(string method) => HttpMethods.IsGet(method) || HttpMethods.IsHead(method) || HttpMethods.IsOptions(method);
 
     private static async Task<IActionResult> GuardAsync(HttpRequest request, ILogger logger, Func<Task<IActionResult>> action)
     {

@@ -35,6 +35,8 @@ switch (args.FirstOrDefault())
         return await RevocationBench.EncodeChildAsync(settings, args);
     case "ocsp-flood":
         return await OcspFloodBench.RunAsync(settings, args);
+    case "dashboard":
+        return await DashboardBench.RunAsync(settings, args);
 }
 
 Console.WriteLine($"bench: {settings.Requests} requests, {settings.Clients} concurrent clients, server {settings.Url} (pid {settings.ServerPid})");

@@ -3,13 +3,15 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Pki.Core.Discovery.KeyVault;
 using Pki.Core.Renewal;
 using Pki.Tests.Infrastructure;
+using Pki.Tests.Infrastructure.Mail;
 
 namespace Pki.Tests.EndToEnd;
 
 /// <summary>
 /// A dev host on its dev clock (moved with POST /admin/clock) that delivers to a <see cref="KeyVaultDouble"/>, the
 /// vault of team platform (the admin's team) only, and may sweep it, with a notifier that records what owners are told. The vault client
-/// retries once, so a test of a refusing vault need not wait for the SDK's default retries.
+/// retries once, so a test of a refusing vault need not wait for the SDK's default retries. Owners are mailed through a real
+/// SMTP server (<see cref="SmtpSink"/>).
 /// </summary>
 public sealed class KeyVaultDeliveryHostFixture : DevHostFixture
 {
@@ -17,14 +19,18 @@ public sealed class KeyVaultDeliveryHostFixture : DevHostFixture
 
     public RenewalHostFixture.RecordingNotifier Notifier { get; } = new();
 
+    public SmtpSink Smtp { get; private set; } = null!;
+
     /// <summary>The delivery settings, for another host on the same storage.</summary>
     public string[] DeliveryArgs => ["--Pki:Delivery:TeamVaults:" + TestCallers.Admin.Team + ":0=" + Vault.VaultUri, "--Pki:Delivery:RetryDelaySeconds=60"];
 
     public override async Task InitializeAsync()
     {
         Vault = await KeyVaultDouble.StartAsync();
+        Smtp = await SmtpSink.StartAsync();
         string[] args =
         [
+            .. Smtp.HostArgs("pki@corp.internal", "pki-admins@corp.internal"),
             .. DeliveryArgs,
             "--Pki:Discovery:AllowedVaultHostSuffixes:0=127.0.0.1",
             "--AzureFunctionsJobHost:extensions:queues:visibilityTimeout=00:00:00.200",
@@ -41,5 +47,6 @@ public sealed class KeyVaultDeliveryHostFixture : DevHostFixture
     {
         await base.DisposeAsync();
         await Vault.DisposeAsync();
+        await Smtp.DisposeAsync();
     }
 }

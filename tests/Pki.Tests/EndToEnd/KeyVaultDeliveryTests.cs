@@ -148,6 +148,112 @@ public sealed class KeyVaultDeliveryTests(KeyVaultDeliveryHostFixture host) : IC
     }
 
     [Fact]
+    public async Task A_refused_merge_is_a_delivery_failed_finding_on_the_certificate_that_a_sweep_keeps_and_the_delivery_clears_and_the_owner_is_mailed_what_failed()
+    {
+        var name = TestEnvironment.UniqueId("unmerged-");
+        Vault.Deny("merge");
+        string serial;
+        string fingerprint;
+        try
+        {
+            var (status, body) = await EnrollAsync(name, autoRenew: false);
+            Assert.True(status == HttpStatusCode.Accepted, body + " " + host.ErrorLog());
+            serial = body.GetProperty("serialNumber").GetString()!;
+            fingerprint = DiscoveryClient.Fingerprint((await Store.GetAsync(serial))!.CertificateDer!);
+
+            // Signed here, refused there: the finding on the certificate says where, how often and what to grant.
+            var finding = await FindingAsync(fingerprint, "delivery-failed");
+            Assert.NotNull(finding);
+            Assert.Equal("high", finding.Value.GetProperty("severity").GetString(), ignoreCase: true);
+            var message = finding.Value.GetProperty("message").GetString()!;
+            Assert.Contains($"'{name}' in {Vault.VaultUri}", message);
+            Assert.Contains("1 failed attempt,", message);
+            Assert.Contains("HTTP 403", message);
+            Assert.Contains("Key Vault Certificates Officer", message);
+            Assert.Contains(fingerprint, await ListedWithAsync("delivery-failed"));
+            var location = (await host.Client.GetJsonAsync($"/api/inventory/{fingerprint}")).GetProperty("locations").EnumerateArray()
+                .Single(l => l.GetProperty("kind").GetString() == "delivery");
+            Assert.Equal($"{Vault.VaultUri.Authority}/certificates/{name}", location.GetProperty("location").GetString());
+
+            // The owner is mailed once, through the SMTP server, with the vault, the name, the refusal and what to do.
+            var mail = await host.Smtp.WaitForAsync(m => (m.Subject ?? "").Contains($"'{name}'", StringComparison.Ordinal));
+            Assert.Equal($"Key Vault delivery failing: certificate '{name}' in vault {Vault.VaultUri.Host}", mail.Subject);
+            Assert.Equal("alice@corp.internal", Assert.Single(mail.To.Mailboxes).Address);
+            Assert.Contains($"Certificate {serial} was issued but not delivered to Key Vault certificate {Vault.VaultUri.GetLeftPart(UriPartial.Authority)}/certificates/{name}", mail.TextBody);
+            Assert.Contains($"Vault: {Vault.VaultUri}", mail.TextBody);
+            Assert.Contains($"Certificate name: {name}", mail.TextBody);
+            Assert.Matches("What failed: .*HTTP 403.*grant its identity 'Key Vault Certificates Officer' on the vault", mail.TextBody);
+            Assert.Contains("What to do: Fix the cause above", mail.TextBody);
+            Assert.Contains($"/api/certificates/{serial}/delivery", mail.HtmlBody);
+
+            // A second failure updates the finding's count and mails nothing more; a sweep of the vault recomputes the
+            // item's findings from its locations and keeps it.
+            await AdvanceClockAsync("PT2M");
+            await ResumeAsync();
+            Assert.Contains("2 failed attempts,", (await FindingAsync(fingerprint, "delivery-failed"))!.Value.GetProperty("message").GetString());
+            await host.Client.AddTargetAsync(new { kind = "keyvault", vaultUri = Vault.VaultUri.ToString() });
+            await host.Client.SweepAsync(host.ErrorLog);
+            Assert.NotNull(await FindingAsync(fingerprint, "delivery-failed"));
+            Assert.Single(host.Smtp.Messages(), m => (m.Subject ?? "").Contains($"'{name}'", StringComparison.Ordinal));
+        }
+        finally
+        {
+            Vault.Allow("merge");
+        }
+
+        // The role granted: the next attempt merges, and the finding is gone from the item and the filtered list.
+        await AdvanceClockAsync("PT5M");
+        await ResumeAsync();
+        Assert.Equal((await Store.GetAsync(serial))!.CertificateDer, Vault.CurrentDer(name));
+        Assert.Null(await FindingAsync(fingerprint, "delivery-failed"));
+        Assert.DoesNotContain(fingerprint, await ListedWithAsync("delivery-failed"));
+        Assert.Equal(0, await OpenOperationsAsync(name));
+    }
+
+    [Fact]
+    public async Task A_delivery_given_up_keeps_its_finding_saying_so_and_tells_the_owner_until_a_later_delivery_to_the_same_vault_certificate()
+    {
+        var name = TestEnvironment.UniqueId("given-up-");
+        Vault.Deny("merge");
+        string fingerprint;
+        try
+        {
+            var (status, body) = await EnrollAsync(name, autoRenew: false);
+            Assert.True(status == HttpStatusCode.Accepted, body + " " + host.ErrorLog());
+            fingerprint = DiscoveryClient.Fingerprint((await Store.GetAsync(body.GetProperty("serialNumber").GetString()!))!.CertificateDer!);
+
+            // Pki:Delivery:MaxAttempts (24) failures, each after its wait (at most an hour): then nothing retries it.
+            for (var attempt = 2; attempt <= 24 && await OpenOperationsAsync(name) == 1; attempt++)
+            {
+                await AdvanceClockAsync("PT2H");
+                await ResumeAsync();
+            }
+
+            Assert.Equal(0, await OpenOperationsAsync(name));
+        }
+        finally
+        {
+            Vault.Allow("merge");
+        }
+
+        // An operator expects a delivery given up to stay visible: nothing retries it and the vault lacks the certificate.
+        var message = (await FindingAsync(fingerprint, "delivery-failed"))!.Value.GetProperty("message").GetString()!;
+        Assert.Contains("given up after 24 attempts", message);
+        Assert.Contains("HTTP 403", message);
+        var mail = await host.Smtp.WaitForAsync(m => (m.Subject ?? "").StartsWith("Key Vault delivery given up", StringComparison.Ordinal) && m.Subject!.Contains($"'{name}'", StringComparison.Ordinal));
+        Assert.Contains("It was given up after 24 attempts: nothing retries it any more.", mail.TextBody);
+        Assert.Contains("What to do: Fix the cause above, then enroll again", mail.TextBody);
+        Assert.Equal(2, host.Smtp.Messages().Count(m => (m.Subject ?? "").Contains($"'{name}'", StringComparison.Ordinal)));
+
+        // The role granted and the certificate enrolled again: the vault serves a certificate of ours, the old finding clears.
+        await AdvanceClockAsync("PT1M");
+        var (again, delivered) = await EnrollAsync(name, autoRenew: false);
+        Assert.True(again == HttpStatusCode.Created, delivered + " " + host.ErrorLog());
+        Assert.Null(await FindingAsync(fingerprint, "delivery-failed"));
+        Assert.DoesNotContain(fingerprint, await ListedWithAsync("delivery-failed"));
+    }
+
+    [Fact]
     public async Task A_vault_that_keeps_throttling_beyond_the_clients_retries_is_tried_again_later()
     {
         var name = TestEnvironment.UniqueId("busy-");
@@ -260,7 +366,13 @@ public sealed class KeyVaultDeliveryTests(KeyVaultDeliveryHostFixture host) : IC
             // The vault still serves the predecessor: the sweep says so, and its owner was told.
             await host.Client.SweepAsync(host.ErrorLog);
             Assert.Contains("renewed-not-deployed", await FindingsAsync(first));
-            Assert.Contains(host.Notifier.Notices, n => n.Certificate.SerialNumber == serial && n.Reason == RenewalNoticeReason.DeliveryFailed);
+            var mail = await host.Smtp.WaitForAsync(m => (m.Subject ?? "").Contains($"'{name}'", StringComparison.Ordinal));
+            Assert.Contains($"The renewal of certificate {serial} was not delivered", mail.TextBody);
+            Assert.Contains($"Successor serial number: {successorSerial}", mail.TextBody);
+
+            // The predecessor the vault serves and the successor waiting for its merge both carry the finding.
+            Assert.Contains("delivery-failed", await FindingsAsync(first));
+            Assert.Contains("delivery-failed", await FindingsAsync((await Store.GetAsync(successorSerial))!.CertificateDer!));
             var pending = await host.Client.GetJsonAsync($"/api/certificates/{serial}/delivery");
             Assert.Equal("pending", pending.GetProperty("status").GetString());
             Assert.Contains("HTTP 403", pending.GetProperty("operation").GetProperty("lastError").GetString());
@@ -298,6 +410,8 @@ public sealed class KeyVaultDeliveryTests(KeyVaultDeliveryHostFixture host) : IC
         await host.Client.SweepAsync(host.ErrorLog);
         Assert.DoesNotContain("renewed-not-deployed", await FindingsAsync(first));
         Assert.DoesNotContain("renewed-not-deployed", await FindingsAsync(second));
+        Assert.DoesNotContain("delivery-failed", await FindingsAsync(first));
+        Assert.DoesNotContain("delivery-failed", await FindingsAsync(second));
         Assert.Equal(successorSerial, (await host.Client.GetJsonAsync($"/api/certificates/{successorSerial}/delivery")).GetProperty("serialNumber").GetString());
     }
 
@@ -356,6 +470,26 @@ public sealed class KeyVaultDeliveryTests(KeyVaultDeliveryHostFixture host) : IC
     {
         var item = await host.Client.GetJsonAsync($"/api/inventory/{DiscoveryClient.Fingerprint(der)}");
         return [.. item.GetProperty("findings").EnumerateArray().Select(f => f.GetProperty("code").GetString()!)];
+    }
+
+    private async Task<JsonElement?> FindingAsync(string fingerprint, string code)
+    {
+        var item = await host.Client.GetJsonAsync($"/api/inventory/{fingerprint}");
+        return item.GetProperty("findings").EnumerateArray().Where(f => f.GetProperty("code").GetString() == code).Select(f => (JsonElement?)f).SingleOrDefault();
+    }
+
+    private async Task<List<string>> ListedWithAsync(string finding)
+    {
+        var listed = new List<string>();
+        string? token = null;
+        do
+        {
+            var page = await host.Client.GetJsonAsync($"/api/inventory?finding={finding}&pageSize=200" + (token is null ? "" : "&continuationToken=" + Uri.EscapeDataString(token)));
+            listed.AddRange(page.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("fingerprint").GetString()!));
+            token = page.TryGetProperty("continuationToken", out var next) && next.ValueKind == JsonValueKind.String ? next.GetString() : null;
+        }
+        while (token is not null);
+        return listed;
     }
 
     private async Task<int> OpenOperationsAsync(string name) => await OperationRowAsync(name) is null ? 0 : 1;

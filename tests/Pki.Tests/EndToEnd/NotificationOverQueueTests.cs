@@ -22,7 +22,7 @@ public sealed class NotificationOverQueueTests(NotificationHostFixture host) : I
         var name = TestEnvironment.UniqueId("app-") + ".payments.internal";
         const string location = "10.1.2.3:443/app.payments.internal";
         var fingerprint = await host.AddCertificateAsync(name, owner, NotificationHostFixture.PaymentsTeam, TimeSpan.FromDays(6.5), location);
-        var link = $"{DevHostFixture.PublicBaseUrl}/api/inventory/{fingerprint}";
+        var link = $"{DevHostFixture.PublicBaseUrl}/api/dashboard/#/inventory/{fingerprint}";
         var request = new NoticeRequest(fingerprint, 7, RecipientLevel.Owner);
 
         await host.SendAsync(request);

@@ -1,0 +1,201 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using Pki.Core.Access.Sessions;
+using Pki.Functions.Http;
+using Pki.Tests.Infrastructure;
+
+namespace Pki.Tests.EndToEnd;
+
+/// <summary>
+/// The dashboard's session over plain HTTP: what the cookie is, that a state-changing call needs the CSRF token bound to
+/// it, that signing out and expiry end it, and what the served page allows itself (its Content-Security-Policy).
+/// </summary>
+public sealed class DashboardSessionTests(DashboardHostFixture host) : IClassFixture<DashboardHostFixture>
+{
+    [Fact]
+    public async Task Sign_in_sets_an_httponly_samesite_strict_cookie_on_the_api_path_and_answers_the_csrf_token()
+    {
+        using var anonymous = new HttpClient { BaseAddress = host.BaseAddress };
+        using var response = await anonymous.PostAsync("/api/session", JsonBody($$"""{"apiKey":"{{TestCallers.Approver.Key}}"}"""));
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.Created, text);
+        var cookie = Assert.Single(response.Headers.GetValues("Set-Cookie"));
+        Assert.StartsWith(SessionCookie.Name + "=", cookie, StringComparison.Ordinal);
+        var attributes = cookie.Split(';', StringSplitOptions.TrimEntries).Skip(1).Select(a => a.ToLowerInvariant()).ToArray();
+        Assert.Contains("httponly", attributes);
+        Assert.Contains("samesite=strict", attributes);
+        Assert.Contains("path=/api", attributes);
+        Assert.Contains($"max-age={DashboardHostFixture.SessionMinutes * 60}", attributes);
+        Assert.Equal("no-store", response.Headers.CacheControl?.ToString());
+
+        var body = DashboardHostFixture.Parse(text);
+        Assert.Equal(TestCallers.Approver.Identity, body.GetProperty("id").GetString());
+        Assert.Equal("session", body.GetProperty("authenticationMethod").GetString());
+        Assert.Contains("ApproveRequests", body.GetProperty("permissions").EnumerateArray().Select(p => p.GetString()));
+        var csrf = body.GetProperty("csrfToken").GetString()!;
+        var id = cookie.Split(';')[0][(SessionCookie.Name.Length + 1)..];
+        Assert.Equal(SessionCookie.CsrfToken(id), csrf);
+        Assert.DoesNotContain(TestCallers.Approver.Key, text, StringComparison.Ordinal);
+
+        // The cookie alone authenticates reads as the key's caller.
+        using var who = await SendAsync(HttpMethod.Get, "/api/session", id, csrf: null);
+        Assert.Equal(HttpStatusCode.OK, who.StatusCode);
+        Assert.Equal(TestCallers.Approver.Identity, DashboardHostFixture.Parse(await who.Content.ReadAsStringAsync()).GetProperty("id").GetString());
+    }
+
+    [Fact]
+    public async Task An_unknown_key_is_refused_with_a_problem_and_no_cookie()
+    {
+        using var anonymous = new HttpClient { BaseAddress = host.BaseAddress };
+        using var response = await anonymous.PostAsync("/api/session", JsonBody("""{"apiKey":"pki_not-a-key-of-ours"}"""));
+        Assert.False(response.Headers.Contains("Set-Cookie"));
+        await response.AssertProblemAsync(HttpStatusCode.Unauthorized, "invalid-credentials");
+
+        using var empty = await anonymous.PostAsync("/api/session", JsonBody("{}"));
+        await empty.AssertProblemAsync(HttpStatusCode.BadRequest, "invalid-sign-in");
+
+        using var forged = await SendAsync(HttpMethod.Get, "/api/inventory", SessionCookie.NewId(), csrf: null);
+        await forged.AssertProblemAsync(HttpStatusCode.Unauthorized, "invalid-credentials");
+    }
+
+    [Fact]
+    public async Task A_state_changing_call_with_the_cookie_needs_the_csrf_token_of_that_session()
+    {
+        var serial = (await host.Client.IssueAsync(Convert.ToBase64String(Csrs.Ec("csrf.internal", ["csrf.internal"])), validityDays: 10)).GetProperty("serialNumber").GetString()!;
+        var (id, csrf) = await SignInAsync(TestCallers.Admin);
+        var (_, otherCsrf) = await SignInAsync(TestCallers.Admin);
+        var revoke = $"/api/certificates/{serial}/revoke";
+
+        using (var none = await SendAsync(HttpMethod.Post, revoke, id, csrf: null, """{"reason":"superseded"}"""))
+        {
+            await none.AssertProblemAsync(HttpStatusCode.Forbidden, "csrf-token-required");
+        }
+
+        using (var another = await SendAsync(HttpMethod.Post, revoke, id, otherCsrf, """{"reason":"superseded"}"""))
+        {
+            await another.AssertProblemAsync(HttpStatusCode.Forbidden, "csrf-token-required");
+        }
+
+        // Nothing changed by the refused calls.
+        Assert.Equal("issued", (await (await host.Client.GetAsync($"/api/certificates/{serial}")).JsonAsync()).GetProperty("status").GetString());
+
+        using var accepted = await SendAsync(HttpMethod.Post, revoke, id, csrf, """{"reason":"superseded"}""");
+        Assert.Equal(HttpStatusCode.OK, accepted.StatusCode);
+        Assert.Equal("revoked", (await (await host.Client.GetAsync($"/api/certificates/{serial}")).JsonAsync()).GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task Signing_out_ends_the_session()
+    {
+        var (id, csrf) = await SignInAsync(TestCallers.Auditor);
+        using (var withoutToken = await SendAsync(HttpMethod.Delete, "/api/session", id, csrf: null))
+        {
+            await withoutToken.AssertProblemAsync(HttpStatusCode.Forbidden, "csrf-token-required");
+        }
+
+        using (var signOut = await SendAsync(HttpMethod.Delete, "/api/session", id, csrf))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, signOut.StatusCode);
+            Assert.Contains(signOut.Headers.GetValues("Set-Cookie"), c => c.StartsWith(SessionCookie.Name + "=;", StringComparison.Ordinal));
+        }
+
+        using var after = await SendAsync(HttpMethod.Get, "/api/session", id, csrf: null);
+        await after.AssertProblemAsync(HttpStatusCode.Unauthorized, "invalid-credentials");
+    }
+
+    [Fact]
+    public async Task A_session_ends_when_its_minutes_are_up()
+    {
+        var (id, _) = await SignInAsync(TestCallers.Auditor);
+        host.Time.Advance(TimeSpan.FromMinutes(DashboardHostFixture.SessionMinutes) - TimeSpan.FromSeconds(1));
+        using (var before = await SendAsync(HttpMethod.Get, "/api/inventory", id, csrf: null))
+        {
+            Assert.Equal(HttpStatusCode.OK, before.StatusCode);
+        }
+
+        host.Time.Advance(TimeSpan.FromSeconds(1));
+        using var expired = await SendAsync(HttpMethod.Get, "/api/inventory", id, csrf: null);
+        var problem = await expired.AssertProblemAsync(HttpStatusCode.Unauthorized, "invalid-credentials");
+        Assert.Contains("expired", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_dashboard_is_served_with_a_strict_content_security_policy_and_no_inline_script_or_style()
+    {
+        using var anonymous = new HttpClient { BaseAddress = host.BaseAddress };
+        using var page = await anonymous.GetAsync("/api/dashboard/");
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        Assert.Equal("text/html", page.Content.Headers.ContentType?.MediaType);
+        var csp = Assert.Single(page.Headers.GetValues("Content-Security-Policy"));
+        Assert.Equal(DashboardAssets.ContentSecurityPolicy, csp);
+        var directives = csp.Split(';', StringSplitOptions.TrimEntries).ToDictionary(d => d.Split(' ')[0], d => d);
+        Assert.Equal("default-src 'none'", directives["default-src"]);
+        Assert.Equal("script-src 'self'", directives["script-src"]);
+        Assert.Equal("style-src 'self'", directives["style-src"]);
+        Assert.Equal("frame-ancestors 'none'", directives["frame-ancestors"]);
+        Assert.DoesNotContain("unsafe", csp, StringComparison.Ordinal);
+        Assert.Equal("nosniff", Assert.Single(page.Headers.GetValues("X-Content-Type-Options")));
+
+        // Every script is a file of ours; no inline script, handler or style attribute that the policy would have to allow.
+        var html = await page.Content.ReadAsStringAsync();
+        var scripts = System.Text.RegularExpressions.Regex.Matches(html, "<script[^>]*>", System.Text.RegularExpressions.RegexOptions.IgnoreCase);
+        Assert.NotEmpty(scripts);
+        Assert.All(scripts, s => Assert.Matches("src=\"/api/dashboard/[a-z]+\\.js\"", s.Value));
+        Assert.DoesNotMatch("<script[^>]*>[^<]+</script>", html);
+        Assert.DoesNotMatch("\\son[a-z]+=", html);
+        Assert.DoesNotContain("style=", html, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("http://", html.Replace("http://www.w3.org", string.Empty, StringComparison.Ordinal), StringComparison.Ordinal);
+        Assert.DoesNotContain("https://", html, StringComparison.Ordinal);
+
+        using var script = await anonymous.GetAsync("/api/dashboard/app.js");
+        Assert.Equal("text/javascript", script.Content.Headers.ContentType?.MediaType);
+        Assert.NotNull(script.Headers.ETag);
+        using var again = new HttpRequestMessage(HttpMethod.Get, "/api/dashboard/app.js");
+        again.Headers.IfNoneMatch.Add(script.Headers.ETag!);
+        using var notModified = await anonymous.SendAsync(again);
+        Assert.Equal(HttpStatusCode.NotModified, notModified.StatusCode);
+
+        using var missing = await anonymous.GetAsync("/api/dashboard/../host.json");
+        Assert.NotEqual(HttpStatusCode.OK, missing.StatusCode);
+        await (await anonymous.GetAsync("/api/dashboard/secrets.json")).AssertProblemAsync(HttpStatusCode.NotFound, "no-such-asset");
+    }
+
+    [Fact]
+    public async Task The_openapi_document_is_served_to_anyone_as_json()
+    {
+        using var anonymous = new HttpClient { BaseAddress = host.BaseAddress };
+        using var response = await anonymous.GetAsync("/api/openapi.json");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.Equal(Pki.Functions.Http.OpenApi.OpenApiDocument.Text, text);
+        var document = DashboardHostFixture.Parse(text);
+        Assert.Equal("3.1.0", document.GetProperty("openapi").GetString());
+        Assert.True(document.GetProperty("paths").TryGetProperty("/api/openapi.json", out _));
+    }
+
+    private async Task<(string Id, string Csrf)> SignInAsync(TestCaller caller)
+    {
+        using var anonymous = new HttpClient { BaseAddress = host.BaseAddress };
+        using var response = await anonymous.PostAsync("/api/session", JsonBody($$"""{"apiKey":"{{caller.Key}}"}"""));
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        var id = response.Headers.GetValues("Set-Cookie").Single().Split(';')[0][(SessionCookie.Name.Length + 1)..];
+        return (id, (await response.JsonAsync()).GetProperty("csrfToken").GetString()!);
+    }
+
+    private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, string sessionId, string? csrf, string? json = null)
+    {
+        using var client = new HttpClient { BaseAddress = host.BaseAddress };
+        using var request = new HttpRequestMessage(method, path) { Content = json is null ? null : JsonBody(json) };
+        request.Headers.Add("Cookie", $"{SessionCookie.Name}={sessionId}");
+        if (csrf is not null)
+        {
+            request.Headers.Add(SessionCookie.CsrfHeader, csrf);
+        }
+
+        return await client.SendAsync(request);
+    }
+
+    private static StringContent JsonBody(string json) => new(json, Encoding.UTF8, new MediaTypeHeaderValue("application/json"));
+}
