@@ -65,7 +65,7 @@ public sealed class AcmeEarlyRenewal(ICertificateStore certificates, IAcmeStore 
             var normalized = Teams.Normalize(team);
             if (normalized is not { Length: <= MaxTeamLength } || !normalized.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.'))
             {
-                throw ProblemException.BadRequest("invalid-team", $"A team name is 1 to {MaxTeamLength} letters, digits, '-', '_' or '.'.");
+                throw ProblemException.Unprocessable("invalid-team", $"A team name is 1 to {MaxTeamLength} letters, digits, '-', '_' or '.'.");
             }
 
             return await MarkScopeAsync(TeamScope(normalized), $"every ACME certificate of team {normalized}", cancellationToken).ConfigureAwait(false);

@@ -50,7 +50,7 @@ public sealed class AcmeScopeRenewalTests(AcmeHostFixture host) : IClassFixture<
         Assert.Equal(teamAt, (await WindowAsync(client, before)).Start);
 
         await (await host.Client.PostAsync("/api/acme/authorities/no-such-ca/renew-early", null)).AssertProblemAsync(HttpStatusCode.NotFound, "unknown-ca");
-        await (await host.Client.PostAsync("/api/acme/teams/a%20b/renew-early", null)).AssertProblemAsync(HttpStatusCode.BadRequest, "invalid-team");
+        await (await host.Client.PostAsync("/api/acme/teams/a%20b/renew-early", null)).AssertProblemAsync(HttpStatusCode.UnprocessableEntity, "invalid-team");
         using var audit = await host.Client.GetAsync("/api/audit?limit=1000");
         var entries = (await audit.JsonAsync()).GetProperty("records").EnumerateArray()
             .Where(r => r.GetProperty("action").GetString() == "acme-renew-early")
