@@ -53,6 +53,11 @@ pki_install_prerequisites() {
     pki_log "installing Azurite from local/package-lock.json"
     (cd "$PKI_LOCAL_DIR" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
   fi
+  # The npm acme-client the ACME renewal-information test drives (tests/acme-client/package-lock.json).
+  if [ ! -f "$PKI_LOCAL_DIR/../tests/acme-client/node_modules/acme-client/package.json" ]; then
+    pki_log "installing acme-client from tests/acme-client/package-lock.json"
+    (cd "$PKI_LOCAL_DIR/../tests/acme-client" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+  fi
 }
 
 # local/bench only (local/test needs none of it): nmap, the scanner the discovery suite is measured

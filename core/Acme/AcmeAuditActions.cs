@@ -7,4 +7,5 @@ public static class AcmeAuditActions
     public const string AccountDeactivate = "acme-account-deactivate";
     public const string EabCreate = "acme-eab-create";
     public const string EabRevoke = "acme-eab-revoke";
+    public const string RenewEarly = "acme-renew-early";
 }

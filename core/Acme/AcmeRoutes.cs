@@ -22,4 +22,11 @@ public static class AcmeRoutes
     /// <summary>Admin API (not ACME): External Account Binding credentials.</summary>
     public const string EabCredentials = "acme/eab";
     public const string EabCredential = "acme/eab/{kid}";
+
+    /// <summary>Admin API (not ACME): moves an ACME certificate's renewal window to now.</summary>
+    public const string RenewEarly = "acme/certificates/{serialNumber}/renew-early";
+
+    /// <summary>Admin API (not ACME): every ACME certificate an issuing CA issued, or a team's, renews early.</summary>
+    public const string RenewAuthorityEarly = "acme/authorities/{id}/renew-early";
+    public const string RenewTeamEarly = "acme/teams/{team}/renew-early";
 }

@@ -19,6 +19,7 @@ public static class AcmeServiceCollectionExtensions
         services.AddSingleton<AcmeOrderService>();
         services.AddSingleton<AcmeRevocationService>();
         services.AddSingleton<AcmeRenewalInfoService>();
+        services.AddSingleton<AcmeEarlyRenewal>();
         services.AddSingleton<AcmeReplacementLinks>();
         services.AddSingleton<IChallengeValidator, Http01Validator>();
         services.AddSingleton<AcmeValidationService>();

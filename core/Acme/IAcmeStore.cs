@@ -53,5 +53,16 @@ public interface IAcmeStore
     /// <summary>Marks the certificate replaced by <paramref name="orderId"/>; false when another order replaced it first.</summary>
     Task<bool> TryMarkReplacedAsync(string serialNumber, string orderId, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Marks the certificate for early renewal at <paramref name="at"/> unless it is marked already (the first mark
+    /// stays); the record as stored, or null when ACME did not issue the certificate.
+    /// </summary>
+    Task<AcmeIssuedCertificate?> TryMarkRenewEarlyAsync(string serialNumber, DateTimeOffset at, CancellationToken cancellationToken = default);
+
+    /// <summary>Records an early renewal of a whole scope (<see cref="AcmeEarlyRenewal.AuthorityScope"/>, <see cref="AcmeEarlyRenewal.TeamScope"/>): one row, the latest time wins.</summary>
+    Task SetRenewEarlyScopeAsync(string scope, DateTimeOffset at, CancellationToken cancellationToken = default);
+
+    Task<DateTimeOffset?> GetRenewEarlyScopeAsync(string scope, CancellationToken cancellationToken = default);
+
     Task<AcmeIssuedCertificate?> FindCertificateAsync(string serialNumber, CancellationToken cancellationToken = default);
 }

@@ -13,6 +13,10 @@ namespace Pki.Core.Storage;
 public sealed class TableAcmeStore(TableStorage storage) : IAcmeStore
 {
     private const string Row = "r";
+    private const int ConcurrentChangeAttempts = 5;
+
+    // Beside the certificates' rows (partitions named by hex serials): one row per early-renewal scope.
+    private const string ScopePartitionPrefix = "renew-early-";
     private const string KeyPartitionPrefix = "key-";
     private const string TeamPartitionPrefix = "team-";
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
@@ -116,12 +120,51 @@ public sealed class TableAcmeStore(TableStorage storage) : IAcmeStore
     public Task RecordCertificateAsync(string serialNumber, string accountId, string orderId, CancellationToken cancellationToken = default) =>
         storage.TryAddAsync(AcmeTableNames.Certificates, Entity(serialNumber, new AcmeIssuedCertificate(serialNumber, accountId, orderId)), cancellationToken);
 
+    // Conditional on the version read; a version lost to another field's change (renew early) is read again.
     public async Task<bool> TryMarkReplacedAsync(string serialNumber, string orderId, CancellationToken cancellationToken = default)
     {
-        var found = await GetAsync<AcmeIssuedCertificate>(AcmeTableNames.Certificates, serialNumber, cancellationToken).ConfigureAwait(false);
-        return found is { Value.ReplacedByOrderId: null }
-            && await TryReplaceAsync(AcmeTableNames.Certificates, serialNumber, found.Value with { ReplacedByOrderId = orderId }, found.Version, cancellationToken).ConfigureAwait(false);
+        for (var attempt = 0; attempt < ConcurrentChangeAttempts; attempt++)
+        {
+            var found = await GetAsync<AcmeIssuedCertificate>(AcmeTableNames.Certificates, serialNumber, cancellationToken).ConfigureAwait(false);
+            if (found is not { Value.ReplacedByOrderId: null })
+            {
+                return false;
+            }
+
+            if (await TryReplaceAsync(AcmeTableNames.Certificates, serialNumber, found.Value with { ReplacedByOrderId = orderId }, found.Version, cancellationToken).ConfigureAwait(false))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
+
+    public async Task<AcmeIssuedCertificate?> TryMarkRenewEarlyAsync(string serialNumber, DateTimeOffset at, CancellationToken cancellationToken = default)
+    {
+        for (var attempt = 0; attempt < ConcurrentChangeAttempts; attempt++)
+        {
+            var found = await GetAsync<AcmeIssuedCertificate>(AcmeTableNames.Certificates, serialNumber, cancellationToken).ConfigureAwait(false);
+            if (found is null || found.Value.RenewEarlyAt is not null)
+            {
+                return found?.Value;
+            }
+
+            var marked = found.Value with { RenewEarlyAt = at };
+            if (await TryReplaceAsync(AcmeTableNames.Certificates, serialNumber, marked, found.Version, cancellationToken).ConfigureAwait(false))
+            {
+                return marked;
+            }
+        }
+
+        throw new InvalidOperationException($"ACME certificate {serialNumber} kept changing while it was marked for early renewal.");
+    }
+
+    public Task SetRenewEarlyScopeAsync(string scope, DateTimeOffset at, CancellationToken cancellationToken = default) =>
+        storage.UpsertAsync(AcmeTableNames.Certificates, Entity(ScopePartitionPrefix + scope, new RenewEarlyScope(at)), cancellationToken);
+
+    public async Task<DateTimeOffset?> GetRenewEarlyScopeAsync(string scope, CancellationToken cancellationToken = default) =>
+        (await GetAsync<RenewEarlyScope>(AcmeTableNames.Certificates, ScopePartitionPrefix + scope, cancellationToken).ConfigureAwait(false))?.Value.At;
 
     public async Task<AcmeIssuedCertificate?> FindCertificateAsync(string serialNumber, CancellationToken cancellationToken = default) =>
         (await GetAsync<AcmeIssuedCertificate>(AcmeTableNames.Certificates, serialNumber, cancellationToken).ConfigureAwait(false))?.Value;
@@ -154,4 +197,6 @@ public sealed class TableAcmeStore(TableStorage storage) : IAcmeStore
 
     private async Task<bool> TryReplaceAsync<T>(string tableName, string id, T value, string version, CancellationToken cancellationToken) =>
         await storage.TryReplaceAsync(tableName, Entity(id, value), new ETag(version), cancellationToken).ConfigureAwait(false) is not null;
+
+    private sealed record RenewEarlyScope(DateTimeOffset At);
 }

@@ -24,10 +24,11 @@ public static partial class OpenApiDocument
     private static readonly Dictionary<string, string> PathParameters = new(StringComparer.Ordinal)
     {
         ["serialNumber"] = "A certificate's serial number in hex (any case, colons allowed).",
-        ["id"] = "The CA id, discovery target id or sweep id; under acme/, the account, order, authorization, challenge or certificate id.",
+        ["id"] = "The CA id, discovery target id or sweep id; under acme/, the account, order, authorization, challenge or certificate id (under acme/authorities/, the CA id).",
         ["type"] = "An ACME challenge's type (http-01).",
         ["certId"] = "An RFC 9773 certificate identifier: the base64url authority key identifier, '.', the base64url serial.",
         ["kid"] = "An External Account Binding credential's key id.",
+        ["team"] = "A team's name.",
         ["requestId"] = "The id of a request held for approval.",
         ["fingerprint"] = "The SHA-256 of the certificate's DER in hex (colons and case as you like).",
         ["request"] = "An OCSP request, DER, base64 and URL-encoded (RFC 6960 A.1).",

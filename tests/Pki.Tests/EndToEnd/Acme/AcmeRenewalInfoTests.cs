@@ -86,7 +86,7 @@ public sealed class AcmeRenewalInfoTests(AcmeHostFixture host) : IClassFixture<A
     }
 
     /// <summary>RFC 9773 §4.1 from openssl's reading: the AKI keyIdentifier and the serial's DER content octets, base64url.</summary>
-    private static string CertIdByOpenssl(string leaf)
+    internal static string CertIdByOpenssl(string leaf)
     {
         var aki = Openssl.Run("x509", "-in", leaf, "-noout", "-ext", "authorityKeyIdentifier").EnsureSuccess().Stdout
             .Split('\n').Select(l => l.Trim()).First(l => l.Length > 0 && !l.StartsWith("X509v3", StringComparison.Ordinal));
