@@ -8,7 +8,7 @@
 // per session, comma-separated). Trust comes from NODE_EXTRA_CA_CERTS.
 // Prints one JSON object on stdout: orders completed in the measured window, their rate, latency percentiles and the
 // orders that failed (with the first error), the orders completed in the warm-up, and each stage's mean time.
-const http = require('http');
+const http01 = require('./http01');
 const acme = require('acme-client');
 
 const env = (name, fallback) => {
@@ -25,14 +25,6 @@ const warmSeconds = Number(env('ACME_WARM_SECONDS', '3'));
 
 // One challenge server for every session: token -> key authorization.
 const tokens = new Map();
-const server = http.createServer((req, res) => {
-    const token = req.url.startsWith('/.well-known/acme-challenge/') ? req.url.split('/').pop() : null;
-    if (token && tokens.has(token)) {
-        res.writeHead(200, { 'Content-Type': 'text/plain' }).end(tokens.get(token));
-    } else {
-        res.writeHead(404).end();
-    }
-});
 
 async function session(index, phases) {
     const name = names[index];
@@ -91,7 +83,7 @@ async function session(index, phases) {
 }
 
 async function main() {
-    await new Promise((resolve, reject) => server.once('error', reject).listen(Number(env('ACME_HTTP01_PORT')), '127.0.0.1', resolve));
+    const server = await http01.listen(Number(env('ACME_HTTP01_PORT')), tokens);
     try {
         // Accounts (inside the warm-up, not measured), then the measured window, which starts and ends at once for all.
         const now = Date.now();
