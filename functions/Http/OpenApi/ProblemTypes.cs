@@ -13,6 +13,7 @@ public static class ProblemTypes
         ["authentication-required"] = [401],
         ["busy"] = [409],
         ["ca-not-ready"] = [503],
+        ["certificate-renewed-otherwise"] = [409],
         ["certificate-revoked"] = [409],
         ["clock-backward"] = [422],
         ["clock-move-too-long"] = [422],
