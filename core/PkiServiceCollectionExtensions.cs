@@ -75,7 +75,9 @@ public static class PkiServiceCollectionExtensions
         services.AddSingleton<IAuditStore, TableAuditStore>();
         services.AddSingleton<AuditTrail>();
         services.AddSingleton<IAuditTrail>(sp => sp.GetRequiredService<AuditTrail>());
+        services.AddSingleton<IAuditCheckStore, TableAuditCheckStore>();
         services.AddSingleton<AuditVerifier>();
+        services.AddSingleton<Health.ServiceHealth>();
 
         services.AddSingleton<IAuthorityStore, TableAuthorityStore>();
         services.AddSingleton<IKeyRecordStore, TableKeyRecordStore>();
