@@ -91,6 +91,7 @@ public static class ProblemTypes
         ["request-superseded"] = [409],
         ["san-not-allowed"] = [422],
         ["self-approval"] = [403],
+        ["sign-in-rate-limited"] = [429],
         ["sign-in-unavailable"] = [404],
         ["sweep-in-progress"] = [409],
         ["team-not-yours"] = [403],
