@@ -199,21 +199,18 @@ public sealed class KeyVaultDelivery(
             due.Add(operation);
         }
 
-        // Held for approval and still undecided: a point read of the request each pass, no write.
-        for (var i = due.Count - 1; i >= 0; i--)
-        {
-            if (due[i] is { ApprovalRequestId: { } held, SerialNumber: null }
-                && await approvals.DecisionAsync(held, cancellationToken).ConfigureAwait(false) is { } decision && IsUndecided(decision))
-            {
-                due.RemoveAt(i);
-                waiting++;
-            }
-        }
-
         foreach (var operation in due)
         {
             try
             {
+                // Held for approval and still undecided: a point read of the request each pass, no write.
+                if (operation is { ApprovalRequestId: { } held, SerialNumber: null }
+                    && await approvals.DecisionAsync(held, cancellationToken).ConfigureAwait(false) is { } decision && IsUndecided(decision))
+                {
+                    waiting++;
+                    continue;
+                }
+
                 switch ((await AdvanceAsync(operation, rethrowRefusal: false, cancellationToken).ConfigureAwait(false)).Status)
                 {
                     case DeliveryStatus.Delivered: delivered++; break;
