@@ -57,8 +57,8 @@ public sealed class TlsAlpnResponder : IAsyncDisposable
             request.CertificateExtensions.Add(new X509Extension("1.3.6.1.5.5.7.1.31", writer.Encode(), critical));
         }
 
-        var now = DateTimeOffset.UtcNow;
-        using var created = request.CreateSelfSigned(now.AddMinutes(-5), now.AddDays(7));
+        // A fixed validity: RFC 8737 validation ignores it, so no verdict depends on the date.
+        using var created = request.CreateSelfSigned(new DateTimeOffset(2025, 1, 1, 0, 0, 0, TimeSpan.Zero), new DateTimeOffset(2035, 1, 1, 0, 0, 0, TimeSpan.Zero));
 
         // Through PKCS#12, so the key is one SslStream can use on every platform.
         return X509CertificateLoader.LoadPkcs12(created.Export(X509ContentType.Pkcs12), null);
