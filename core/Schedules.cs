@@ -42,4 +42,7 @@ public static class Schedules
     /// usually done (and counted as action) before the notice pass looks.
     /// </summary>
     public const string NoticePlanning = "0 40 * * * *";
+
+    /// <summary>Hourly at 5 past: drop the records of used ACME nonces from hours whose nonces have all expired.</summary>
+    public const string AcmeNonceSweep = "0 5 * * * *";
 }
