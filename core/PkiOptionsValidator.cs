@@ -53,6 +53,7 @@ public sealed class PkiOptionsValidator : IValidateOptions<PkiOptions>
         ValidateReports(options.Reports, errors);
         Delivery.DeliveryOptionsValidation.Validate(options.Delivery, errors);
         options.Acme.Validate(errors);
+        options.Acme.ValidateResolver(options.Discovery, errors);
 
         if (options.Approvals.PendingHours is < 1 or > Authority.Approvals.ApprovalOptions.MaxPendingHours)
         {
