@@ -112,7 +112,7 @@ pki_bench_acme() {
   # order completed in that time: the measured ones plus the warm-up's (counted separately by bench.js).
   all_orders="$(jq '.orders + .warmOrders' "$STATE/acme-ours.json")"
   line() {
-    jq -r --arg title "$1" '"  \($title) \(.rate * 10 | round / 10)/s  p50 \(.p50 | round) ms  p99 \(.p99 | round) ms  orders \(.orders)  failed \(.failures)  (mean ms: order \(.stages.order | round), challenge \(.stages.challenge | round), finalize+download \(.stages.finalize | round))\(if .firstError then "  (first: " + .firstError + ")" else "" end)"' "$STATE/acme-$2.json"
+    jq -r --arg title "$1" '"  \($title) \((.rate * 10 | round) as $r | "\($r / 10 | floor).\($r % 10)")/s  p50 \(.p50 | round) ms  p99 \(.p99 | round) ms  orders \(.orders)  failed \(.failures)  (mean ms: order \(.stages.order | round), challenge \(.stages.challenge | round), finalize+download \(.stages.finalize | round))\(if .firstError then "  (first: " + .firstError + ")" else "" end)"' "$STATE/acme-$2.json"
   }
   echo "acme: $sessions concurrent sessions of npm acme-client 5.4.0 (account each; newOrder, http-01, finalize, download), ${seconds} s measured after ${warm} s unmeasured:"
   line "pebble 2.4 (Debian; in memory):" pebble
