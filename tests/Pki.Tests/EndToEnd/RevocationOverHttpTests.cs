@@ -8,7 +8,7 @@ using Pki.Core.Authority;
 using Pki.Core.Revocation;
 using Pki.Functions;
 using Pki.Tests.Infrastructure;
-using Pki.Tests.Unit;
+using Pki.Tests.Unit.Revocation;
 
 namespace Pki.Tests.EndToEnd;
 

@@ -7,7 +7,7 @@ using Pki.Core.Errors;
 using Pki.Core.Storage;
 using Pki.Tests.Infrastructure;
 
-namespace Pki.Tests.Integration;
+namespace Pki.Tests.Integration.Access;
 
 /// <summary>The issuance limit on the real counter table: concurrency, several instances, and its storage cost.</summary>
 public sealed class RateLimiterTests

@@ -8,7 +8,7 @@ using Pki.Core.Authority;
 using Pki.Core.Storage;
 using Pki.Tests.Infrastructure;
 
-namespace Pki.Tests.Integration;
+namespace Pki.Tests.Integration.Authority;
 
 /// <summary>Bootstrap on the real token and tables, with time from a fake clock.</summary>
 public sealed class CaBootstrapperTests

@@ -17,7 +17,7 @@ using Pki.Core.Storage;
 using Pki.Tests.Infrastructure;
 using Pki.Tests.Unit.Inventory;
 
-namespace Pki.Tests.Integration;
+namespace Pki.Tests.Integration.Inventory;
 
 /// <summary>The inventory's recorder, store and reads against Azurite's Table service.</summary>
 public sealed class InventoryTests : IDisposable

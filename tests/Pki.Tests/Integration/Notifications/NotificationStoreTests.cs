@@ -5,7 +5,7 @@ using Pki.Core.Notifications;
 using Pki.Core.Storage;
 using Pki.Tests.Infrastructure;
 
-namespace Pki.Tests.Integration;
+namespace Pki.Tests.Integration.Notifications;
 
 /// <summary>The notice store against Azurite: who may send a notice, and what a digest reads back.</summary>
 public sealed class NotificationStoreTests

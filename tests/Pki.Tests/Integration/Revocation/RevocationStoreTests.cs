@@ -5,7 +5,7 @@ using Pki.Core.Revocation.Ocsp;
 using Pki.Core.Storage;
 using Pki.Tests.Infrastructure;
 
-namespace Pki.Tests.Integration;
+namespace Pki.Tests.Integration.Revocation;
 
 /// <summary>The revocation stores against Azurite's Table and Blob services.</summary>
 public sealed class RevocationStoreTests

@@ -5,7 +5,7 @@ using Azure.Data.Tables;
 using Pki.Core.Storage;
 using Pki.Tests.Infrastructure;
 
-namespace Pki.Tests.Integration;
+namespace Pki.Tests.Integration.Storage;
 
 /// <summary>Group commit against Azurite's Table service: fewer round trips, and each write keeps its own outcome.</summary>
 public sealed class TableBatcherTests

@@ -6,7 +6,7 @@ using Pki.Core.Revocation.Ocsp;
 using Pki.Core.Storage;
 using Pki.Tests.Infrastructure;
 
-namespace Pki.Tests.Integration;
+namespace Pki.Tests.Integration.Storage;
 
 /// <summary>Against Azurite's Table service.</summary>
 public sealed class TableStoreTests

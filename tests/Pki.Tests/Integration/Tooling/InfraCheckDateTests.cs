@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Text.RegularExpressions;
 using Pki.Tests.Infrastructure;
 
-namespace Pki.Tests.Integration;
+namespace Pki.Tests.Integration.Tooling;
 
 /// <summary>
 /// The infra check local/test runs first gives the same verdict whatever the date. The Bicep CLI is run under

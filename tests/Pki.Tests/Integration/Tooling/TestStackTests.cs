@@ -3,7 +3,7 @@ using Azure.Data.Tables;
 using Pki.Tests.Infrastructure;
 using Pki.Tests.Infrastructure.Stack;
 
-namespace Pki.Tests.Integration;
+namespace Pki.Tests.Integration.Tooling;
 
 /// <summary>
 /// How the tests choose their storage and token: the connection string given, else an Azurite container where a

@@ -7,7 +7,7 @@ using Pki.Core.Signing;
 using Pki.Core.Signing.Software;
 using Pki.Tests.Infrastructure;
 
-namespace Pki.Tests.Unit;
+namespace Pki.Tests.Unit.Authority;
 
 /// <summary>The BouncyCastle builders with each signature scheme, judged by openssl -x509_strict.</summary>
 public sealed class CertificateFactoryTests

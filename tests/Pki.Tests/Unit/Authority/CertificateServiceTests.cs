@@ -11,7 +11,7 @@ using Pki.Core.Signing;
 using Pki.Core.Signing.Software;
 using Pki.Tests.Infrastructure;
 
-namespace Pki.Tests.Unit;
+namespace Pki.Tests.Unit.Authority;
 
 /// <summary>Idempotency and failure handling of the request flow, with per-test fakes and a fake clock.</summary>
 public sealed class CertificateServiceTests : IDisposable

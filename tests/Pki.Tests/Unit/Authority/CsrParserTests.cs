@@ -10,7 +10,7 @@ using Pki.Core.Errors;
 using Pki.Tests.Infrastructure;
 using Xunit.Abstractions;
 
-namespace Pki.Tests.Unit;
+namespace Pki.Tests.Unit.Authority;
 
 /// <summary>PKCS#10 intake: what a signature check costs and accepts, and the key and names it hands to policy.</summary>
 public sealed class CsrParserTests(ITestOutputHelper output)

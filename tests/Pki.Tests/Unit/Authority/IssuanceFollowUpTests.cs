@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Pki.Core.Authority;
 
-namespace Pki.Tests.Unit;
+namespace Pki.Tests.Unit.Authority;
 
 /// <summary>The work that follows an answered issuance: beside the answer, bounded, waited for by serial and at a stop.</summary>
 public sealed class IssuanceFollowUpTests

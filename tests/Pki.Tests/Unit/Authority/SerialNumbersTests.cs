@@ -2,7 +2,7 @@ using Org.BouncyCastle.Math;
 using Pki.Core.Authority;
 using Pki.Core.Errors;
 
-namespace Pki.Tests.Unit;
+namespace Pki.Tests.Unit.Authority;
 
 public sealed class SerialNumbersTests
 {

@@ -5,7 +5,7 @@ using Microsoft.Extensions.Options;
 using Pki.Core;
 using Pki.Core.Discovery;
 
-namespace Pki.Tests.Unit;
+namespace Pki.Tests.Unit.Discovery;
 
 public sealed class DiscoveryNetworkPolicyTests
 {

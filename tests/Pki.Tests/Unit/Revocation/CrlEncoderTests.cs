@@ -8,7 +8,7 @@ using Pki.Core.Signing;
 using Pki.Core.Signing.Software;
 using Pki.Tests.Infrastructure;
 
-namespace Pki.Tests.Unit;
+namespace Pki.Tests.Unit.Revocation;
 
 /// <summary>The direct DER CRL writer, judged by openssl and by BouncyCastle's parser.</summary>
 public sealed class CrlEncoderTests

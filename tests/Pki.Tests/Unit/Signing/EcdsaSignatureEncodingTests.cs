@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using Pki.Core.Signing;
 
-namespace Pki.Tests.Unit;
+namespace Pki.Tests.Unit.Signing;
 
 public sealed class EcdsaSignatureEncodingTests
 {

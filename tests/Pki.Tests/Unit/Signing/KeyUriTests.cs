@@ -1,6 +1,6 @@
 using Pki.Core.Signing;
 
-namespace Pki.Tests.Unit;
+namespace Pki.Tests.Unit.Signing;
 
 public sealed class KeyUriTests
 {

@@ -1,6 +1,6 @@
 using Pki.Core.Storage;
 
-namespace Pki.Tests.Unit;
+namespace Pki.Tests.Unit.Storage;
 
 public sealed class QueueNamesTests
 {

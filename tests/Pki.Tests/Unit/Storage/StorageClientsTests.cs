@@ -2,7 +2,7 @@ using Azure.Core;
 using Pki.Core;
 using Pki.Core.Storage;
 
-namespace Pki.Tests.Unit;
+namespace Pki.Tests.Unit.Storage;
 
 public sealed class StorageClientsTests
 {

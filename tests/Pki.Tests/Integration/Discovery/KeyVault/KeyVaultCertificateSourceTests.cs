@@ -11,7 +11,7 @@ using Pki.Core.Discovery;
 using Pki.Core.Discovery.KeyVault;
 using Pki.Tests.Infrastructure;
 
-namespace Pki.Tests.Integration;
+namespace Pki.Tests.Integration.Discovery.KeyVault;
 
 /// <summary>The Key Vault source through the real SDK against <see cref="KeyVaultDouble"/>.</summary>
 public sealed class KeyVaultCertificateSourceTests : IAsyncLifetime

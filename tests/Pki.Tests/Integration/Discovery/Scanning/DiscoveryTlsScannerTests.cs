@@ -11,7 +11,7 @@ using Pki.Core.Discovery;
 using Pki.Core.Discovery.Scanning;
 using Pki.Tests.Infrastructure;
 
-namespace Pki.Tests.Integration;
+namespace Pki.Tests.Integration.Discovery.Scanning;
 
 [Collection(TlsEndpointsCollection.Name)]
 public sealed class DiscoveryTlsScannerTests(TlsEndpoints endpoints)

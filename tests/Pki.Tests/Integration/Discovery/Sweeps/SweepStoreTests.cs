@@ -4,7 +4,7 @@ using Pki.Core.Discovery.Sweeps;
 using Pki.Core.Storage;
 using Pki.Tests.Infrastructure;
 
-namespace Pki.Tests.Integration;
+namespace Pki.Tests.Integration.Discovery.Sweeps;
 
 /// <summary>The sweep store against Azurite: one sweep runs at a time, and progress is per batch.</summary>
 public sealed class SweepStoreTests

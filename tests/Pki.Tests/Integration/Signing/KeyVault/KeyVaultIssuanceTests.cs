@@ -10,7 +10,7 @@ using Pki.Core.Signing.KeyVault;
 using Pki.Core.Storage;
 using Pki.Tests.Infrastructure;
 
-namespace Pki.Tests.Integration;
+namespace Pki.Tests.Integration.Signing.KeyVault;
 
 /// <summary>
 /// The CA hierarchy bootstrapped in Key Vault (the <see cref="KeyVaultKeysDouble"/>), its records in the real

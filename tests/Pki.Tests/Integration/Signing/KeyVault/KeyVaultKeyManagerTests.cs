@@ -10,7 +10,7 @@ using Pki.Core.Signing;
 using Pki.Core.Signing.KeyVault;
 using Pki.Tests.Infrastructure;
 
-namespace Pki.Tests.Integration;
+namespace Pki.Tests.Integration.Signing.KeyVault;
 
 /// <summary>The Key Vault key manager and its REST client against <see cref="KeyVaultKeysDouble"/>, which follows the public contract.</summary>
 public sealed class KeyVaultKeyManagerTests : IAsyncLifetime

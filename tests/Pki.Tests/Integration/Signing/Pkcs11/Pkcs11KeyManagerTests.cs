@@ -4,7 +4,7 @@ using Net.Pkcs11Interop.Common;
 using Pki.Core.Signing;
 using Pki.Tests.Infrastructure;
 
-namespace Pki.Tests.Integration;
+namespace Pki.Tests.Integration.Signing.Pkcs11;
 
 /// <summary>Against the real SoftHSM2 token that local/test initialised.</summary>
 public sealed class Pkcs11KeyManagerTests

@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 using Pki.Core.Signing;
 using Pki.Tests.Infrastructure;
 
-namespace Pki.Tests.Integration;
+namespace Pki.Tests.Integration.Signing.Pkcs11;
 
 [Collection(TokenExclusiveCollection.Name)]
 public sealed class Pkcs11RecoveryTests

@@ -10,7 +10,7 @@ using Pki.Core.Errors;
 using Pki.Core.Signing.Software;
 using Pki.Tests.Infrastructure;
 
-namespace Pki.Tests.Unit;
+namespace Pki.Tests.Unit.Authority.Approvals;
 
 /// <summary>Failure handling of the approval transitions, with per-test fakes, a fake clock and counted signatures.</summary>
 public sealed class ApprovalServiceTests : IDisposable

@@ -6,7 +6,7 @@ using Pki.Core.Authority.Policy;
 using Pki.Core.Errors;
 using Pki.Tests.Infrastructure;
 
-namespace Pki.Tests.Unit;
+namespace Pki.Tests.Unit.Authority.Policy;
 
 /// <summary>The code-signing profile names a signer, not hosts, and is held for approval unless configured otherwise.</summary>
 public sealed class CodeSigningPolicyTests

@@ -1,6 +1,6 @@
 using Pki.Core.Authority.Policy;
 
-namespace Pki.Tests.Unit;
+namespace Pki.Tests.Unit.Authority.Policy;
 
 public sealed class DnsNamesTests
 {

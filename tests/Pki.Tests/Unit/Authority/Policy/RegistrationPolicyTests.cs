@@ -8,7 +8,7 @@ using Pki.Core.Authority.Policy;
 using Pki.Core.Errors;
 using Pki.Tests.Infrastructure;
 
-namespace Pki.Tests.Unit;
+namespace Pki.Tests.Unit.Authority.Policy;
 
 public sealed class RegistrationPolicyTests
 {

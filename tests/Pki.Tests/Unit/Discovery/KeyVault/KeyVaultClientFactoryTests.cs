@@ -1,7 +1,7 @@
 using Azure.Core;
 using Pki.Core.Discovery.KeyVault;
 
-namespace Pki.Tests.Unit;
+namespace Pki.Tests.Unit.Discovery.KeyVault;
 
 public sealed class KeyVaultClientFactoryTests
 {

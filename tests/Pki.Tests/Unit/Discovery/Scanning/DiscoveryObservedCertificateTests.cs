@@ -5,7 +5,7 @@ using SignatureScheme = Org.BouncyCastle.Tls.SignatureScheme;
 using Org.BouncyCastle.Tls.Crypto.Impl.BC;
 using Pki.Core.Discovery.Scanning;
 
-namespace Pki.Tests.Unit;
+namespace Pki.Tests.Unit.Discovery.Scanning;
 
 public sealed class DiscoveryObservedCertificateTests
 {

@@ -1,6 +1,6 @@
 using Pki.Functions.Http;
 
-namespace Pki.Tests.Unit;
+namespace Pki.Tests.Unit.Functions.Http;
 
 public sealed class LogTextTests
 {

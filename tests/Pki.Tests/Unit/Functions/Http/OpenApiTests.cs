@@ -5,7 +5,7 @@ using System.Text.RegularExpressions;
 using Pki.Functions.Http.OpenApi;
 using Pki.Tests.Infrastructure;
 
-namespace Pki.Tests.Unit;
+namespace Pki.Tests.Unit.Functions.Http;
 
 /// <summary>
 /// The OpenAPI document against what the service is: its operations against the HTTP triggers of the functions.metadata

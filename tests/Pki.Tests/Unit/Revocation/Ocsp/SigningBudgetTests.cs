@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Time.Testing;
 using Pki.Core.Revocation.Ocsp;
 
-namespace Pki.Tests.Unit;
+namespace Pki.Tests.Unit.Revocation.Ocsp;
 
 public sealed class SigningBudgetTests
 {
