@@ -5,7 +5,6 @@ using Microsoft.Extensions.Logging;
 using Pki.Core;
 using Pki.Core.Access;
 using Pki.Core.Audit;
-using Pki.Core.Errors;
 using Pki.Functions.Http;
 using Pki.Functions.Http.OpenApi;
 
@@ -14,6 +13,8 @@ namespace Pki.Functions;
 /// <summary>Read the audit trail by time range, and verify its hash chain.</summary>
 public sealed class Audit(HttpFunction http, AuditTrail trail, AuditVerifier verifier, ILogger<Audit> logger)
 {
+    private const string InvalidQuery = "invalid-query";
+
     [ApiOperation("The audit trail in chain (= time) order, a page at a time.", Response = typeof(AuditPage), Permission = nameof(Permission.ReadAudit))]
     [ApiQuery("from", "Inclusive lower bound, ISO 8601.")]
     [ApiQuery("to", "Exclusive upper bound, ISO 8601.")]
@@ -26,7 +27,12 @@ public sealed class Audit(HttpFunction http, AuditTrail trail, AuditVerifier ver
         http.RunAsync(req, logger, Permission.ReadAudit, async () =>
         {
             var q = req.Query;
-            return Json.Result(await trail.ListAsync(Text(q, "from"), Text(q, "to"), Text(q, "limit"), Text(q, "continuationToken"), cancellationToken));
+            return Json.Result(await trail.ListAsync(
+                QueryParameters.Single(q, "from", InvalidQuery),
+                QueryParameters.Single(q, "to", InvalidQuery),
+                QueryParameters.Single(q, "limit", InvalidQuery),
+                QueryParameters.Single(q, "continuationToken", InvalidQuery),
+                cancellationToken));
         });
 
     [ApiOperation("Walk the whole audit chain and report the first break, if any.", Response = typeof(AuditVerification), Permission = nameof(Permission.ReadAudit))]
@@ -35,7 +41,4 @@ public sealed class Audit(HttpFunction http, AuditTrail trail, AuditVerifier ver
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.AuditVerify)] HttpRequest req,
         CancellationToken cancellationToken) =>
         http.RunAsync(req, logger, Permission.ReadAudit, async () => Json.Result(await verifier.VerifyAsync(cancellationToken)));
-
-    private static string? Text(IQueryCollection query, string name) =>
-        query.TryGetValue(name, out var values) ? (values.Count == 1 ? values[0] : throw ProblemException.BadRequest("invalid-query", $"Give {name} once.")) : null;
 }

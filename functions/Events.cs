@@ -5,10 +5,11 @@ using Pki.Core.Events;
 
 namespace Pki.Functions;
 
-public sealed class DispatchEvents(EventDispatcher dispatcher, ILogger<DispatchEvents> logger)
+/// <summary>Lifecycle events: the timer that sends the outbox's events to their publishers.</summary>
+public sealed class Events(EventDispatcher dispatcher, ILogger<Events> logger)
 {
     [Function(nameof(DispatchEvents))]
-    public async Task Run([TimerTrigger(Schedules.EventDispatch)] TimerInfo timer, CancellationToken cancellationToken)
+    public async Task DispatchEvents([TimerTrigger(Schedules.EventDispatch)] TimerInfo timer, CancellationToken cancellationToken)
     {
         var outcome = await dispatcher.DispatchAsync(cancellationToken);
         if (outcome.Published > 0 || outcome.FailedShards > 0)

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
@@ -6,7 +5,6 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Pki.Core;
 using Pki.Core.Access;
-using Pki.Core.Errors;
 using Pki.Core.Inventory;
 using Pki.Functions.Http;
 using Pki.Functions.Http.OpenApi;
@@ -35,15 +33,15 @@ public sealed class Inventory(HttpFunction http, InventoryService inventory, IOp
         {
             var q = req.Query;
             var query = new InventoryQuery(
-                Int(q, "expiringWithinDays"),
-                Text(q, "issuer"),
-                Text(q, "owner"),
-                Text(q, "team"),
-                Text(q, "finding"),
-                Text(q, "source") is { } source ? InventoryService.ParseSource(source) : null,
-                Text(q, "location"),
-                Name: Text(q, "name"));
-            return Json.Result(await inventory.ListAsync(query, Int(q, "pageSize"), Text(q, "continuationToken"), cancellationToken));
+                QueryParameters.WholeNumber(q, "expiringWithinDays"),
+                QueryParameters.Single(q, "issuer"),
+                QueryParameters.Single(q, "owner"),
+                QueryParameters.Single(q, "team"),
+                QueryParameters.Single(q, "finding"),
+                QueryParameters.Single(q, "source") is { } source ? InventoryService.ParseSource(source) : null,
+                QueryParameters.Single(q, "location"),
+                Name: QueryParameters.Single(q, "name"));
+            return Json.Result(await inventory.ListAsync(query, QueryParameters.WholeNumber(q, "pageSize"), QueryParameters.Single(q, "continuationToken"), cancellationToken));
         });
 
     [ApiOperation("The dashboard's tiles: how many items each inventory filter lists.", Response = typeof(InventorySummary), Permission = nameof(Permission.ReadInventory))]
@@ -72,12 +70,4 @@ public sealed class Inventory(HttpFunction http, InventoryService inventory, IOp
             var input = await RequestBody.ReadJsonAsync<OwnerInput>(req, options.Value.MaxRequestBytes, cancellationToken);
             return Json.Result(await inventory.SetOwnerAsync(fingerprint, input, cancellationToken));
         });
-
-    private static string? Text(IQueryCollection query, string name) =>
-        query.TryGetValue(name, out var values) ? (values.Count == 1 ? values[0] : throw ProblemException.BadRequest("invalid-filter", $"Give {name} once.")) : null;
-
-    private static int? Int(IQueryCollection query, string name) =>
-        Text(query, name) is not { } text ? null
-        : int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) ? value
-        : throw ProblemException.BadRequest("invalid-filter", $"{name} must be a whole number; got '{text}'.");
 }

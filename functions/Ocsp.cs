@@ -11,7 +11,8 @@ namespace Pki.Functions;
 
 /// <summary>
 /// The OCSP responder over HTTP (RFC 6960 appendix A, RFC 5019): POST with a DER body, or GET with the
-/// request base64'd and URL-encoded in the path. Protocol errors are OCSP responses with an error status.
+/// request base64'd and URL-encoded in the path. Protocol errors are OCSP responses with an error status. The timer
+/// re-signs the pre-signed responses that come due.
 /// </summary>
 public sealed class Ocsp(OcspService ocsp, TimeProvider time, ILogger<Ocsp> logger)
 {
@@ -41,6 +42,13 @@ public sealed class Ocsp(OcspService ocsp, TimeProvider time, ILogger<Ocsp> logg
             var reply = await ocsp.RespondAsync(Decode(request), cancellationToken);
             return Respond(req, reply, cacheable: true);
         });
+
+    [Function(nameof(RefreshOcspResponses))]
+    public async Task RefreshOcspResponses([TimerTrigger(Schedules.OcspRefresh)] TimerInfo timer, CancellationToken cancellationToken)
+    {
+        var refreshed = await ocsp.RefreshDueAsync(cancellationToken);
+        logger.LogInformation("OCSP refresh re-signed {Count} responses", refreshed);
+    }
 
     /// <summary>The DER of a GET request; empty (hence malformedRequest) when it is not URL-encoded base64.</summary>
     public static byte[] Decode(string? request)
