@@ -28,16 +28,16 @@ public sealed class Approvals(HttpFunction http, ApprovalService approvals, IOpt
         http.RunAsync(req, logger, Permission.ReadCertificates, async () =>
         {
             var q = req.Query;
-            if (QueryParameters.Single(q, "status") is { } status && !string.Equals(status, "pending", StringComparison.OrdinalIgnoreCase))
+            if (QueryParameters.Filter(q, "status") is { } status && !string.Equals(status, "pending", StringComparison.OrdinalIgnoreCase))
             {
                 throw ProblemException.BadRequest("invalid-filter", $"Only status=pending is listed; read a decided request by its id (got status '{Shorten(status)}').");
             }
 
-            var pageSize = QueryParameters.Single(q, "pageSize") is { } text
+            var pageSize = QueryParameters.Filter(q, "pageSize") is { } text
                 ? int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var size) ? size
                     : throw ProblemException.BadRequest("invalid-page-size", $"pageSize must be a whole number; got '{Shorten(text)}'.")
                 : (int?)null;
-            return Json.Result(await approvals.ListPendingAsync(QueryParameters.Single(q, "team"), pageSize, QueryParameters.Single(q, "continuationToken"), cancellationToken));
+            return Json.Result(await approvals.ListPendingAsync(QueryParameters.Filter(q, "team"), pageSize, QueryParameters.Filter(q, "continuationToken"), cancellationToken));
         });
 
     [ApiOperation("One request held for approval.", Response = typeof(ApprovalRequestView), Permission = nameof(Permission.ReadCertificates))]

@@ -13,8 +13,6 @@ namespace Pki.Functions;
 /// <summary>Read the audit trail by time range, and verify its hash chain.</summary>
 public sealed class Audit(HttpFunction http, AuditTrail trail, AuditVerifier verifier, ILogger<Audit> logger)
 {
-    private const string InvalidQuery = "invalid-query";
-
     [ApiOperation("The audit trail in chain (= time) order, a page at a time.", Response = typeof(AuditPage), Permission = nameof(Permission.ReadAudit))]
     [ApiQuery("from", "Inclusive lower bound, ISO 8601.")]
     [ApiQuery("to", "Exclusive upper bound, ISO 8601.")]
@@ -28,10 +26,10 @@ public sealed class Audit(HttpFunction http, AuditTrail trail, AuditVerifier ver
         {
             var q = req.Query;
             return Json.Result(await trail.ListAsync(
-                QueryParameters.Single(q, "from", InvalidQuery),
-                QueryParameters.Single(q, "to", InvalidQuery),
-                QueryParameters.Single(q, "limit", InvalidQuery),
-                QueryParameters.Single(q, "continuationToken", InvalidQuery),
+                QueryParameters.Parameter(q, "from"),
+                QueryParameters.Parameter(q, "to"),
+                QueryParameters.Parameter(q, "limit"),
+                QueryParameters.Parameter(q, "continuationToken"),
                 cancellationToken));
         });
 

@@ -33,15 +33,15 @@ public sealed class Inventory(HttpFunction http, InventoryService inventory, IOp
         {
             var q = req.Query;
             var query = new InventoryQuery(
-                QueryParameters.WholeNumber(q, "expiringWithinDays"),
-                QueryParameters.Single(q, "issuer"),
-                QueryParameters.Single(q, "owner"),
-                QueryParameters.Single(q, "team"),
-                QueryParameters.Single(q, "finding"),
-                QueryParameters.Single(q, "source") is { } source ? InventoryService.ParseSource(source) : null,
-                QueryParameters.Single(q, "location"),
-                Name: QueryParameters.Single(q, "name"));
-            return Json.Result(await inventory.ListAsync(query, QueryParameters.WholeNumber(q, "pageSize"), QueryParameters.Single(q, "continuationToken"), cancellationToken));
+                QueryParameters.WholeNumberFilter(q, "expiringWithinDays"),
+                QueryParameters.Filter(q, "issuer"),
+                QueryParameters.Filter(q, "owner"),
+                QueryParameters.Filter(q, "team"),
+                QueryParameters.Filter(q, "finding"),
+                QueryParameters.Filter(q, "source") is { } source ? InventoryService.ParseSource(source) : null,
+                QueryParameters.Filter(q, "location"),
+                Name: QueryParameters.Filter(q, "name"));
+            return Json.Result(await inventory.ListAsync(query, QueryParameters.WholeNumberFilter(q, "pageSize"), QueryParameters.Filter(q, "continuationToken"), cancellationToken));
         });
 
     [ApiOperation("The dashboard's tiles: how many items each inventory filter lists.", Response = typeof(InventorySummary), Permission = nameof(Permission.ReadInventory))]

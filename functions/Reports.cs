@@ -50,10 +50,10 @@ public sealed class Reports(HttpFunction http, ReportService reports, ILogger<Re
     public sealed record ComplianceDocument(DateTimeOffset GeneratedAt, ReportFilter Filter, IReadOnlyList<ComplianceRow> Items, int Count);
 
     private static ReportFilter Filter(IQueryCollection query) =>
-        ReportFilter.Parse(QueryParameters.Single(query, "team"), QueryParameters.Single(query, "expiresFrom"), QueryParameters.Single(query, "expiresTo"));
+        ReportFilter.Parse(QueryParameters.Filter(query, "team"), QueryParameters.Filter(query, "expiresFrom"), QueryParameters.Filter(query, "expiresTo"));
 
     /// <summary>?format=csv|json decides; without it an Accept header naming text/csv does; JSON otherwise.</summary>
-    private static bool WantsCsv(HttpRequest req) => QueryParameters.Single(req.Query, "format")?.ToLowerInvariant() switch
+    private static bool WantsCsv(HttpRequest req) => QueryParameters.Filter(req.Query, "format")?.ToLowerInvariant() switch
     {
         CsvFormat => true,
         JsonFormat => false,
