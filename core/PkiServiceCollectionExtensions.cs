@@ -114,6 +114,7 @@ public static class PkiServiceCollectionExtensions
         services.AddSingleton<CertificateService>();
         services.AddSingleton<CertificateListing>();
         services.AddSingleton<IssuanceWarnings>();
+        services.AddSingleton<CertificateRequests>();
         services.AddSingleton<IApprovalStore, TableApprovalStore>();
         services.AddSingleton<ApprovalService>();
 

@@ -20,9 +20,8 @@ namespace Pki.Functions;
 /// </summary>
 public sealed class Certificates(
     HttpFunction http,
+    CertificateRequests requests,
     CertificateService certificates,
-    ApprovalService approvals,
-    IssuanceWarnings warnings,
     CertificateListing listing,
     RevocationService revocation,
     IssuanceRepair repair,
@@ -41,17 +40,9 @@ public sealed class Certificates(
         http.RunAsync(req, logger, Permission.RequestCertificates, async () =>
         {
             var body = await RequestBody.ReadJsonAsync<CertificateRequestInput>(req, options.Value.MaxRequestBytes, cancellationToken);
-            var key = Idempotency.Key(req);
-            if (approvals.RequiresApproval(body.Profile))
-            {
-                var submitted = await approvals.SubmitAsync(body, key, cancellationToken);
-                Idempotency.Locate(req, $"/{Routes.Prefix}/{Routes.Requests}/{submitted.Request.RequestId}", submitted.Replayed);
-                return Json.Result(warnings.Annotate(submitted.Request), StatusCodes.Status202Accepted);
-            }
-
-            var outcome = await certificates.RequestAsync(body, key, cancellationToken);
-            Idempotency.Locate(req, $"/{Routes.Prefix}/{Routes.Certificates}/{outcome.Certificate.SerialNumber}", outcome.Replayed);
-            return Json.Result(warnings.Annotate(outcome.Certificate, body), StatusCodes.Status201Created);
+            var submitted = await requests.SubmitAsync(body, Idempotency.Key(req), cancellationToken);
+            Idempotency.Locate(req, submitted.Location, submitted.Replayed);
+            return Json.Result(submitted.Body, submitted.Issued ? StatusCodes.Status201Created : StatusCodes.Status202Accepted);
         });
 
     [ApiOperation("A certificate issued here, by serial.", Response = typeof(CertificateView), Permission = nameof(Permission.ReadCertificates))]

@@ -1,5 +1,4 @@
 using Microsoft.Azure.Functions.Worker;
-using Microsoft.Extensions.Logging;
 using Pki.Core;
 using Pki.Core.Renewal;
 using Pki.Core.Storage;
@@ -11,7 +10,7 @@ namespace Pki.Functions;
 /// FanOutRenewals turns each batch into one renewals message per certificate, RenewCertificate renews one; RequestRenewal
 /// takes a pipeline's renewal request. A failure leaves the message to the queue's retries, then the queue's poison queue.
 /// </summary>
-public sealed class Renewals(RenewalPlanner planner, RenewalFanOut fanOut, RenewalService renewals, RenewalRequestService requests, ILogger<Renewals> logger)
+public sealed class Renewals(RenewalPlanner planner, RenewalFanOut fanOut, RenewalService renewals, RenewalRequestService requests)
 {
     /// <summary>The renewal planning pass: due buckets of the renewal index → one renewal-batches message per batch of due certificates.</summary>
     [Function(nameof(PlanRenewals))]
@@ -28,37 +27,17 @@ public sealed class Renewals(RenewalPlanner planner, RenewalFanOut fanOut, Renew
 
     /// <summary>One renewal per message (put there by FanOutRenewals, or by a planner from before batches).</summary>
     [Function(nameof(RenewCertificate))]
-    public async Task RenewCertificate(
+    public Task RenewCertificate(
         [QueueTrigger(QueueNames.Renewals, Connection = QueueNames.Connection)] RenewalMessage message,
         long dequeueCount,
-        CancellationToken cancellationToken)
-    {
-        try
-        {
-            await renewals.RenewAsync(message, cancellationToken);
-        }
-        catch (Exception e) when (dequeueCount >= QueueNames.MaxDequeueCount && e is not OperationCanceledException)
-        {
-            logger.LogError(e, "Renewal of certificate {SerialNumber} failed {DequeueCount} times; the message moves to the poison queue", message?.SerialNumber, dequeueCount);
-            throw;
-        }
-    }
+        CancellationToken cancellationToken) =>
+        renewals.RenewAsync(message, dequeueCount, cancellationToken);
 
     /// <summary>A pipeline's renewal request. A policy refusal is final (audited and logged once, the message completes).</summary>
     [Function(nameof(RequestRenewal))]
-    public async Task RequestRenewal(
+    public Task RequestRenewal(
         [QueueTrigger(QueueNames.RenewalRequests, Connection = QueueNames.Connection)] RenewalRequest request,
         long dequeueCount,
-        CancellationToken cancellationToken)
-    {
-        try
-        {
-            await requests.HandleAsync(request, cancellationToken);
-        }
-        catch (Exception e) when (dequeueCount >= QueueNames.MaxDequeueCount && e is not OperationCanceledException)
-        {
-            logger.LogError(e, "Renewal request {RequestId} failed {DequeueCount} times; the message moves to the poison queue", request?.RequestId, dequeueCount);
-            throw;
-        }
-    }
+        CancellationToken cancellationToken) =>
+        requests.HandleAsync(request, dequeueCount, cancellationToken);
 }

@@ -36,11 +36,4 @@ public sealed class QueueNamesTests
         Assert.Equal("prefix", Assert.Throws<ArgumentNullException>(() => QueueNames.Resolve(null!, "work")).ParamName);
         Assert.Equal("name", Assert.Throws<ArgumentException>(() => QueueNames.Resolve("p", "")).ParamName);
     }
-
-    [Fact]
-    public void The_last_try_the_sweep_knows_of_is_the_one_host_json_allows()
-    {
-        var hostJson = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(Pki.Tests.Infrastructure.RepoPaths.Root, "host.json")))!;
-        Assert.Equal(QueueNames.MaxDequeueCount, hostJson["extensions"]!["queues"]!["maxDequeueCount"]!.GetValue<int>());
-    }
 }
