@@ -64,7 +64,7 @@ public static class PkiServiceCollectionExtensions
     private static void AddObservers(IServiceCollection services)
     {
         services.AddSingleton<IIssuanceObserver>(sp => sp.GetRequiredService<LifecycleEventRecorder>());
-        services.AddSingleton<IIssuanceObserver>(sp => sp.GetRequiredService<OcspService>());
+        services.AddSingleton<IIssuanceObserver>(sp => sp.GetRequiredService<OcspResponder>());
         services.AddSingleton<IIssuanceObserver>(sp => sp.GetRequiredService<InventoryRecorder>());
         services.AddSingleton<IRevocationObserver>(sp => sp.GetRequiredService<LifecycleEventRecorder>());
         services.AddSingleton<IRevocationObserver>(sp => sp.GetRequiredService<InventoryRecorder>());

@@ -14,7 +14,7 @@ namespace Pki.Functions;
 /// request base64'd and URL-encoded in the path. Protocol errors are OCSP responses with an error status. The timer
 /// re-signs the pre-signed responses that come due.
 /// </summary>
-public sealed class Ocsp(OcspService ocsp, TimeProvider time, ILogger<Ocsp> logger)
+public sealed class Ocsp(OcspResponder ocsp, TimeProvider time, ILogger<Ocsp> logger)
 {
     public const string RequestMediaType = "application/ocsp-request";
     public const string ResponseMediaType = "application/ocsp-response";
@@ -26,7 +26,7 @@ public sealed class Ocsp(OcspService ocsp, TimeProvider time, ILogger<Ocsp> logg
         CancellationToken cancellationToken) =>
         HttpFunction.RunPublicAsync(req, logger, async () =>
         {
-            var body = await RequestBody.TryReadAsync(req, OcspService.MaxRequestBytes, cancellationToken) ?? [];
+            var body = await RequestBody.TryReadAsync(req, OcspResponder.MaxRequestBytes, cancellationToken) ?? [];
             var reply = await ocsp.RespondAsync(body, cancellationToken);
             return Respond(req, reply, cacheable: false);
         });
@@ -53,7 +53,7 @@ public sealed class Ocsp(OcspService ocsp, TimeProvider time, ILogger<Ocsp> logg
     /// <summary>The DER of a GET request; empty (hence malformedRequest) when it is not URL-encoded base64.</summary>
     public static byte[] Decode(string? request)
     {
-        if (string.IsNullOrEmpty(request) || request.Length > OcspService.MaxRequestBytes * 2)
+        if (string.IsNullOrEmpty(request) || request.Length > OcspResponder.MaxRequestBytes * 2)
         {
             return [];
         }

@@ -144,7 +144,7 @@ public sealed class RenewalService(
 
     private async Task<RenewalOutcome> NotifyAsync(CertificateRecord certificate, RenewalNoticeReason reason, string detail, CancellationToken cancellationToken)
     {
-        await notifier.NewKeyRequiredAsync(new RenewalNotice(certificate, reason, detail), cancellationToken).ConfigureAwait(false);
+        await notifier.NotifyOwnerNotRenewedAsync(new RenewalNotice(certificate, reason, detail), cancellationToken).ConfigureAwait(false);
         return RenewalOutcome.OwnerNotified;
     }
 

@@ -16,8 +16,8 @@ public static class RevocationServiceCollectionExtensions
         services.AddSingleton<IOcspResponseStore, TableOcspResponseStore>();
         services.AddSingleton<CrlPublisher>();
         services.AddSingleton<CrlService>();
-        services.AddSingleton<OcspResponders>();
-        services.AddSingleton<OcspService>();
+        services.AddSingleton<ResponderCertificates>();
+        services.AddSingleton<OcspResponder>();
         services.AddSingleton<RevocationService>();
         return services;
     }

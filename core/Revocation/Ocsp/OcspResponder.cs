@@ -24,14 +24,14 @@ namespace Pki.Core.Revocation.Ocsp;
 /// answers, "unknown" included, are kept in memory by request. Every failure is an OCSP error status,
 /// never an exception to the caller.
 /// </summary>
-public sealed class OcspService(
+public sealed class OcspResponder(
     AuthorityDirectory authorities,
     ICertificateStore certificates,
     IOcspResponseStore responses,
-    OcspResponders responders,
+    ResponderCertificates responders,
     TimeProvider time,
     IOptions<PkiOptions> options,
-    ILogger<OcspService> logger) : IIssuanceObserver
+    ILogger<OcspResponder> logger) : IIssuanceObserver
 {
     /// <summary>An OCSP request for one certificate is about 100 bytes; anything much larger is refused unread.</summary>
     public const int MaxRequestBytes = 4096;
@@ -185,7 +185,7 @@ public sealed class OcspService(
 
     public async Task OnIssuedAsync(CertificateRecord certificate, CancellationToken cancellationToken = default)
     {
-        if (certificate.Profile == OcspResponders.Profile)
+        if (certificate.Profile == ResponderCertificates.Profile)
         {
             return;
         }

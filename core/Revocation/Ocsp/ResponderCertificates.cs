@@ -12,7 +12,7 @@ namespace Pki.Core.Revocation.Ocsp;
 /// short-lived certificate that is replaced before it expires. Responder certificates are signed through
 /// <see cref="RecordedIssuance"/>, like any other certificate the CA signs.
 /// </summary>
-public sealed class OcspResponders(
+public sealed class ResponderCertificates(
     CaKeys keys,
     AuthorityDirectory authorities,
     IResponderStore store,
@@ -20,7 +20,7 @@ public sealed class OcspResponders(
     CertificateFactory factory,
     TimeProvider time,
     IOptions<PkiOptions> options,
-    ILogger<OcspResponders> logger)
+    ILogger<ResponderCertificates> logger)
 {
     public const string Profile = "ocsp-responder";
     public const string ServiceOwner = "pki-service";
