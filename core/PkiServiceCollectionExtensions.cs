@@ -56,14 +56,15 @@ public static class PkiServiceCollectionExtensions
     /// <summary>
     /// Who is told of an issuance, a revocation and an inventory write, in this order (stated here, not left to where
     /// each capability happens to register): lifecycle events first, so the event reaches the outbox right after the
-    /// state it describes committed, before observers that may be slow or fail; then pre-signed OCSP (issuance only);
-    /// then the inventory. The inventory tells lifecycle events, then the expiry-notice index. Issuance observers start
+    /// state it describes committed, before observers that may be slow or fail; then the renewal index (issuance only),
+    /// pre-signed OCSP (issuance only) and the inventory. The inventory tells lifecycle events, then the expiry-notice index. Issuance observers start
     /// in this order and run together (a failure leaves the journal entry open for the repair pass); revocation and
     /// inventory observers run one after another in this order.
     /// </summary>
     private static void AddObservers(IServiceCollection services)
     {
         services.AddSingleton<IIssuanceObserver>(sp => sp.GetRequiredService<LifecycleEventRecorder>());
+        services.AddSingleton<IIssuanceObserver>(sp => sp.GetRequiredService<RenewalIndexer>());
         services.AddSingleton<IIssuanceObserver>(sp => sp.GetRequiredService<OcspResponder>());
         services.AddSingleton<IIssuanceObserver>(sp => sp.GetRequiredService<InventoryRecorder>());
         services.AddSingleton<IRevocationObserver>(sp => sp.GetRequiredService<LifecycleEventRecorder>());

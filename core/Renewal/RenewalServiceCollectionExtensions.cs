@@ -12,6 +12,7 @@ public static class RenewalServiceCollectionExtensions
     {
         // Renewal: the planner reads due buckets of the renewal index; the renewer issues through the RA.
         services.AddSingleton<IRenewalIndex, TableRenewalIndex>();
+        services.AddSingleton<RenewalIndexer>();
         services.AddSingleton<IRenewalQueue, StorageRenewalQueue>();
         services.AddSingleton<RenewalPlanner>();
         services.AddSingleton<RenewalFanOut>();
