@@ -9,6 +9,7 @@ using Pki.Core.Authority;
 using Pki.Core.Delivery;
 using Pki.Core.Discovery;
 using Pki.Core.Events;
+using Pki.Core.Health;
 using Pki.Core.Inventory;
 using Pki.Core.Notifications;
 using Pki.Core.Reports;
@@ -34,6 +35,7 @@ public static class PkiServiceCollectionExtensions
         services.AddPkiSigning();
         services.AddPkiAccess();
         services.AddPkiAudit();
+        services.AddPkiHealth();
         services.AddPkiAuthority();
         services.AddPkiRevocation();
         services.AddPkiRenewal();

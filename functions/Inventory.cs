@@ -19,7 +19,8 @@ public sealed class Inventory(HttpFunction http, InventoryService inventory, IOp
     [ApiQuery("issuer", "An issuer DN as shown, or one of our CA ids.")]
     [ApiQuery("owner", "The owner (exact).")]
     [ApiQuery("team", "The team (any case).")]
-    [ApiQuery("finding", "A finding code.")]
+    [ApiQuery("finding", "A finding code, or 'other': any stored finding without an overview tile of its own.")]
+    [ApiQuery("revokedWithinDays", "Revoked by one of our CAs within this many days before now.", Type = "integer")]
     [ApiQuery("source", "issued, endpoint or keyvault.")]
     [ApiQuery("location", "A location as shown in locations (one answer, no paging).")]
     [ApiQuery("name", "A DNS name carried by certificates of our CAs (one answer, no paging).")]
@@ -40,7 +41,8 @@ public sealed class Inventory(HttpFunction http, InventoryService inventory, IOp
                 QueryParameters.Filter(q, "finding"),
                 QueryParameters.Filter(q, "source") is { } source ? InventoryService.ParseSource(source) : null,
                 QueryParameters.Filter(q, "location"),
-                Name: QueryParameters.Filter(q, "name"));
+                Name: QueryParameters.Filter(q, "name"),
+                RevokedWithinDays: QueryParameters.WholeNumberFilter(q, "revokedWithinDays"));
             return Json.Result(await inventory.ListAsync(query, QueryParameters.WholeNumberFilter(q, "pageSize"), QueryParameters.Filter(q, "continuationToken"), cancellationToken));
         });
 

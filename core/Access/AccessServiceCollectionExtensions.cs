@@ -21,6 +21,8 @@ public static class AccessServiceCollectionExtensions
         // Dashboard sessions (a cookie opened with an API key) resolve to the key's caller; tried after every header scheme.
         services.AddSingleton<ISessionStore, TableSessionStore>();
         services.AddSingleton<SessionService>();
+        services.AddSingleton<ISignInAttemptStore, TableSignInAttemptStore>();
+        services.AddSingleton<SignInThrottle>();
         services.AddSingleton<IAuthenticator, SessionAuthenticator>();
         services.AddSingleton<AccessControl>();
         services.AddSingleton<IRateLimitStore, TableRateLimitStore>();

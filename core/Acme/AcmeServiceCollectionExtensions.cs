@@ -23,6 +23,8 @@ public static class AcmeServiceCollectionExtensions
         services.AddSingleton<AcmeReplacementLinks>();
         services.AddSingleton<IChallengeValidator, Http01Validator>();
         services.AddSingleton<AcmeValidationService>();
+        services.AddSingleton<AcmeValidationStarter>();
+        services.AddHostedService(sp => sp.GetRequiredService<AcmeValidationStarter>());
         return services;
     }
 }

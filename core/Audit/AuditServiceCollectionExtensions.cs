@@ -12,6 +12,7 @@ public static class AuditServiceCollectionExtensions
         services.AddSingleton<IAuditStore, TableAuditStore>();
         services.AddSingleton<AuditTrail>();
         services.AddSingleton<IAuditTrail>(sp => sp.GetRequiredService<AuditTrail>());
+        services.AddSingleton<IAuditCheckStore, TableAuditCheckStore>();
         services.AddSingleton<AuditVerifier>();
         return services;
     }

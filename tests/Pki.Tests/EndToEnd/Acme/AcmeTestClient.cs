@@ -161,7 +161,8 @@ public sealed class AcmeTestClient(HttpClient http, string directoryUrl, Asymmet
         return await certificate.Content.ReadAsStringAsync();
     }
 
-    private static async Task<Microsoft.AspNetCore.Builder.WebApplication> Http01ServerAsync(int port, string token, string keyAuthorization)
+    /// <summary>Serves one http-01 answer on <paramref name="port"/> until disposed.</summary>
+    public static async Task<Microsoft.AspNetCore.Builder.WebApplication> Http01ServerAsync(int port, string token, string keyAuthorization)
     {
         var builder = Microsoft.AspNetCore.Builder.WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
