@@ -37,6 +37,7 @@ public sealed class PkiOptionsValidator : IValidateOptions<PkiOptions>
         Reports.ReportsOptionsValidation.Validate(options.Reports, errors);
         Delivery.DeliveryOptionsValidation.Validate(options.Delivery, errors);
         options.Acme.Validate(errors);
+        options.Acme.ValidateResolver(options.Discovery, errors);
         Authority.Approvals.ApprovalOptionsValidation.Validate(options.Approvals, errors);
         Authority.AuthorityOptionsValidation.ValidateProfiles(options.Profiles, errors);
 

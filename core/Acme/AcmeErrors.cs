@@ -14,6 +14,7 @@ public static class AcmeErrors
     public const string BadRevocationReason = "badRevocationReason";
     public const string BadSignatureAlgorithm = "badSignatureAlgorithm";
     public const string Connection = "connection";
+    public const string Dns = "dns";
     public const string ExternalAccountRequired = "externalAccountRequired";
     public const string IncorrectResponse = "incorrectResponse";
     public const string InvalidContact = "invalidContact";
@@ -22,6 +23,7 @@ public static class AcmeErrors
     public const string RateLimited = "rateLimited";
     public const string RejectedIdentifier = "rejectedIdentifier";
     public const string ServerInternal = "serverInternal";
+    public const string Tls = "tls";
     public const string Unauthorized = "unauthorized";
     public const string UnsupportedContact = "unsupportedContact";
     public const string UnsupportedIdentifier = "unsupportedIdentifier";

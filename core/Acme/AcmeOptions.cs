@@ -21,6 +21,33 @@ public sealed class AcmeOptions
     /// <summary>The port http-01 validation connects to (80 by RFC 8555; tests use a free one).</summary>
     public int Http01Port { get; set; } = 80;
 
+    /// <summary>The port tls-alpn-01 validation connects to (443 by RFC 8737; tests use a free one).</summary>
+    public int TlsAlpn01Port { get; set; } = 443;
+
+    /// <summary>
+    /// The resolver dns-01 validation asks for <c>_acme-challenge</c> TXT records, as <c>address</c> or
+    /// <c>address:port</c> (<c>[v6]:port</c>); empty for the system's resolvers. A configured one must lie inside
+    /// <c>Pki:Discovery:AllowedNetworks</c> like every other validation target.
+    /// </summary>
+    public string? DnsResolver { get; set; }
+
+    /// <summary>The endpoint <see cref="DnsResolver"/> names (port 53 when it names none), or null for the system's resolvers.</summary>
+    public System.Net.IPEndPoint? DnsResolverEndPoint()
+    {
+        var text = DnsResolver?.Trim();
+        if (string.IsNullOrEmpty(text))
+        {
+            return null;
+        }
+
+        // IPEndPoint parses "10.0.0.2" and "[fd00::2]" with port 0: the DNS port is meant.
+        return System.Net.IPEndPoint.TryParse(text, out var endPoint)
+            ? endPoint.Port == 0 ? new System.Net.IPEndPoint(endPoint.Address, DnsPort) : endPoint
+            : throw new FormatException($"{PkiOptions.Section}:Acme:DnsResolver must be address or address:port; got '{text}'.");
+    }
+
+    private const int DnsPort = 53;
+
     /// <summary>
     /// Fixed answers for names validation would otherwise ask DNS for, as "name=address" (an /etc/hosts for the
     /// validator: split-horizon names, local tests). The network policy applies to these addresses as to resolved ones.
@@ -82,6 +109,20 @@ public sealed class AcmeOptions
             errors.Add($"{p}Http01Port must be a TCP port (1 to 65535); got {Http01Port}.");
         }
 
+        if (TlsAlpn01Port is < 1 or > 65535)
+        {
+            errors.Add($"{p}TlsAlpn01Port must be a TCP port (1 to 65535); got {TlsAlpn01Port}.");
+        }
+
+        try
+        {
+            DnsResolverEndPoint();
+        }
+        catch (FormatException e)
+        {
+            errors.Add(e.Message + " (for example 10.0.0.2 or 10.0.0.2:53; empty for the system's resolvers)");
+        }
+
         if (ValidationAttempts is < 1 or > 10 || ValidationRetrySeconds is < 1 or > 3600 || ValidationTimeoutSeconds is < 1 or > 60)
         {
             errors.Add($"{p}ValidationAttempts must be 1 to 10, ValidationRetrySeconds 1 to 3600 and ValidationTimeoutSeconds 1 to 60.");
@@ -95,6 +136,27 @@ public sealed class AcmeOptions
         if (TermsOfService is { Length: > 0 } terms && !Uri.TryCreate(terms, UriKind.Absolute, out _))
         {
             errors.Add($"{p}TermsOfService must be an absolute URL; got '{terms}'.");
+        }
+    }
+
+    /// <summary>A configured <see cref="DnsResolver"/> must lie inside <c>Pki:Discovery:AllowedNetworks</c>: validation connects to no range the operator did not allow.</summary>
+    public void ValidateResolver(Discovery.DiscoveryOptions discovery, List<string> errors)
+    {
+        ArgumentNullException.ThrowIfNull(discovery);
+        ArgumentNullException.ThrowIfNull(errors);
+        System.Net.IPEndPoint? resolver;
+        try
+        {
+            resolver = DnsResolverEndPoint();
+        }
+        catch (FormatException)
+        {
+            return; // reported by Validate
+        }
+
+        if (resolver is not null && discovery.AllowedNetworks.All(n => !Discovery.NetworkPolicy.TryParseNetwork(n, out var network) || !network.Contains(IpAddresses.Canonical(resolver.Address))))
+        {
+            errors.Add($"{PkiOptions.Section}:Acme:DnsResolver {resolver} lies outside {PkiOptions.Section}:Discovery:AllowedNetworks; add its address there or leave the setting empty for the system's resolvers.");
         }
     }
 }

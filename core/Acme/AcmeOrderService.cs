@@ -73,8 +73,7 @@ public sealed class AcmeOrderService(
             ? await ReplacesAsync(account, replacesElement, identifiers, orderId, cancellationToken).ConfigureAwait(false)
             : null;
         var authorizations = identifiers.Select(i => new AcmeAuthorization(
-            NewId(), account.Id, orderId, i, AcmeStatus.Pending, expires,
-            [new AcmeChallenge(AcmeChallenge.Http01, Base64Url.Encode(RandomNumberGenerator.GetBytes(32)), AcmeStatus.Pending)])).ToList();
+            NewId(), account.Id, orderId, i, AcmeStatus.Pending, expires, Challenges(i))).ToList();
 
         // Authorizations first: an order is only ever found with all of its authorizations stored.
         foreach (var authorization in authorizations)
@@ -403,7 +402,7 @@ public sealed class AcmeOrderService(
         var name = DnsNames.ToLowerAscii(value);
         if (name.StartsWith("*.", StringComparison.Ordinal))
         {
-            throw new AcmeProblemException(ProblemKind.BadRequest, AcmeErrors.RejectedIdentifier, $"'{value}' is a wildcard, which needs dns-01; this server validates with http-01 only.");
+            throw new AcmeProblemException(ProblemKind.BadRequest, AcmeErrors.RejectedIdentifier, $"'{value}' is a wildcard, which this server does not issue (wildcard names are not supported, with dns-01 or otherwise).");
         }
 
         return DnsNames.IsValid(name, out var reason)
@@ -417,6 +416,17 @@ public sealed class AcmeOrderService(
         return IPAddress.TryParse(value, out var address) && address.AddressFamily is AddressFamily.InterNetwork or AddressFamily.InterNetworkV6 && !value.Contains('%', StringComparison.Ordinal)
             ? new AcmeIdentifier(AcmeIdentifier.Ip, IpAddresses.Canonical(address).ToString())
             : throw new AcmeProblemException(ProblemKind.BadRequest, AcmeErrors.RejectedIdentifier, $"'{Clip(value)}' is not an IP address.");
+    }
+
+    /// <summary>
+    /// The challenges offered for an identifier, each with its own token: a name may prove itself by http-01,
+    /// tls-alpn-01 or dns-01 (the client picks one; the first to succeed or fail for good decides the authorization),
+    /// an address by http-01.
+    /// </summary>
+    private static IReadOnlyList<AcmeChallenge> Challenges(AcmeIdentifier identifier)
+    {
+        string[] types = identifier.Type == AcmeIdentifier.Dns ? [AcmeChallenge.Http01, AcmeChallenge.TlsAlpn01, AcmeChallenge.Dns01] : [AcmeChallenge.Http01];
+        return [.. types.Select(t => new AcmeChallenge(t, Base64Url.Encode(RandomNumberGenerator.GetBytes(32)), AcmeStatus.Pending))];
     }
 
     private static bool IsId(string id) => id.Length is > 0 and <= 64 && id.All(char.IsAsciiHexDigitLower);

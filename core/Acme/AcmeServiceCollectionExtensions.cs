@@ -22,6 +22,8 @@ public static class AcmeServiceCollectionExtensions
         services.AddSingleton<AcmeEarlyRenewal>();
         services.AddSingleton<AcmeReplacementLinks>();
         services.AddSingleton<IChallengeValidator, Http01Validator>();
+        services.AddSingleton<IChallengeValidator, TlsAlpn01Validator>();
+        services.AddSingleton<IChallengeValidator, Dns01Validator>();
         services.AddSingleton<AcmeValidationService>();
         services.AddSingleton<AcmeValidationStarter>();
         services.AddHostedService(sp => sp.GetRequiredService<AcmeValidationStarter>());

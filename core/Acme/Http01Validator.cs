@@ -23,26 +23,12 @@ public sealed class Http01Validator(NetworkPolicy network, IOptions<PkiOptions> 
     {
         ArgumentNullException.ThrowIfNull(identifier);
         var acme = options.Value.Acme;
-        IReadOnlyList<IPAddress> resolved;
-        try
+        var target = await AcmeValidationTarget.ResolveAsync(network, acme, identifier, cancellationToken).ConfigureAwait(false);
+        if (target.Address is not { } address)
         {
-            resolved = acme.ValidationHost(identifier.Value) is { } fixedAddress
-                ? [fixedAddress]
-                : await network.ResolveAsync(identifier.Value, cancellationToken).ConfigureAwait(false);
-        }
-        catch (SocketException e)
-        {
-            return AcmeValidationResult.Failure("dns", $"{identifier.Value} does not resolve: {e.SocketErrorCode}.");
+            return target.Refusal!;
         }
 
-        var allowed = network.AllowedAddresses(resolved);
-        if (allowed.Count == 0)
-        {
-            return AcmeValidationResult.Failure(AcmeErrors.Connection,
-                $"No address of {identifier.Value} ({string.Join(", ", resolved)}) lies in a network validation may reach (Pki:Discovery:AllowedNetworks).");
-        }
-
-        var address = allowed[0];
         var host = identifier.Type == AcmeIdentifier.Ip && address.AddressFamily == AddressFamily.InterNetworkV6 ? $"[{identifier.Value}]" : identifier.Value;
         var url = new Uri($"http://{host}:{acme.Http01Port}{WellKnownPath}{token}");
         using var handler = new SocketsHttpHandler

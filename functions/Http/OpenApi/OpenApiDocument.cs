@@ -25,7 +25,7 @@ public static partial class OpenApiDocument
     {
         ["serialNumber"] = "A certificate's serial number in hex (any case, colons allowed).",
         ["id"] = "The CA id, discovery target id or sweep id; under acme/, the account, order, authorization, challenge or certificate id (under acme/authorities/, the CA id).",
-        ["type"] = "An ACME challenge's type (http-01).",
+        ["type"] = "An ACME challenge's type (http-01, tls-alpn-01 or dns-01).",
         ["certId"] = "An RFC 9773 certificate identifier: the base64url authority key identifier, '.', the base64url serial.",
         ["kid"] = "An External Account Binding credential's key id.",
         ["team"] = "A team's name.",

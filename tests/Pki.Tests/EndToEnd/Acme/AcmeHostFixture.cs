@@ -13,14 +13,20 @@ namespace Pki.Tests.EndToEnd.Acme;
 
 /// <summary>
 /// A dev host serving plain HTTP (the admin API) and HTTPS (ACME, with a server certificate our CA issued it), with
-/// EAB keys wrapped under a random key, http-01 validation on a free port, and the test names fixed to loopback.
+/// EAB keys wrapped under a random key, http-01 and tls-alpn-01 validation on free ports, and the test names fixed to
+/// loopback (and one to an address outside the allowed networks).
 /// </summary>
 public class AcmeHostFixture : DevHostFixture
 {
     /// <summary>Names of team "web" (granted *.web.internal) that validation reaches on 127.0.0.1.</summary>
-    public static readonly string[] LoopbackNames = ["certbot.web.internal", "corpus.web.internal", "client.web.internal", "renew.web.internal", "node.web.internal"];
+    public static readonly string[] LoopbackNames = ["certbot.web.internal", "corpus.web.internal", "client.web.internal", "renew.web.internal", "node.web.internal", "tls.web.internal", "alpn.web.internal"];
+
+    /// <summary>A name of team "web" that validation resolves to TEST-NET-1, outside Pki:Discovery:AllowedNetworks (127.0.0.0/8).</summary>
+    public const string OutsideName = "outside.web.internal";
 
     public int Http01Port { get; } = FreePort();
+
+    public int TlsAlpn01Port { get; } = FreePort();
 
     /// <summary>This host's ACME settings, which a second host on the same storage must share (the EAB wrapping key above all).</summary>
     public string[] AcmeArgs { get; } =
@@ -31,6 +37,7 @@ public class AcmeHostFixture : DevHostFixture
         "--Pki:Acme:ValidationTimeoutSeconds=5",
         "--Pki:Discovery:AllowedNetworks:0=127.0.0.0/8",
         .. LoopbackNames.Select((n, i) => $"--Pki:Acme:ValidationHosts:{i}={n}=127.0.0.1"),
+        $"--Pki:Acme:ValidationHosts:{LoopbackNames.Length}={OutsideName}=192.0.2.10",
     ];
 
     public Uri HttpsBase { get; private set; } = null!;
@@ -46,7 +53,9 @@ public class AcmeHostFixture : DevHostFixture
         [
             "--urls=http://127.0.0.1:0;https://127.0.0.1:0",
             "--Pki:Acme:Http01Port=" + Http01Port,
+            "--Pki:Acme:TlsAlpn01Port=" + TlsAlpn01Port,
             .. AcmeArgs,
+            .. ExtraHostArgs(),
         ], ConfigureServices);
         var addresses = App.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Select(a => new Uri(a)).ToList();
         var http = addresses.Single(a => a.Scheme == "http");
@@ -70,6 +79,9 @@ public class AcmeHostFixture : DevHostFixture
     protected virtual void ConfigureServices(IServiceCollection services)
     {
     }
+
+    /// <summary>Settings a derived fixture adds to this host's.</summary>
+    protected virtual string[] ExtraHostArgs() => [];
 
     /// <summary>Creates an EAB credential for <paramref name="team"/> as the admin: its key id and HMAC key (base64url).</summary>
     public async Task<(string Kid, string HmacKey)> CreateEabAsync(string team = "web")
