@@ -28,16 +28,16 @@ public sealed class Approvals(HttpFunction http, ApprovalService approvals, IOpt
         http.RunAsync(req, logger, Permission.ReadCertificates, async () =>
         {
             var q = req.Query;
-            if (Text(q, "status") is { } status && !string.Equals(status, "pending", StringComparison.OrdinalIgnoreCase))
+            if (QueryParameters.Filter(q, "status") is { } status && !string.Equals(status, "pending", StringComparison.OrdinalIgnoreCase))
             {
                 throw ProblemException.BadRequest("invalid-filter", $"Only status=pending is listed; read a decided request by its id (got status '{Shorten(status)}').");
             }
 
-            var pageSize = Text(q, "pageSize") is { } text
+            var pageSize = QueryParameters.Filter(q, "pageSize") is { } text
                 ? int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var size) ? size
                     : throw ProblemException.BadRequest("invalid-page-size", $"pageSize must be a whole number; got '{Shorten(text)}'.")
                 : (int?)null;
-            return Json.Result(await approvals.ListPendingAsync(Text(q, "team"), pageSize, Text(q, "continuationToken"), cancellationToken));
+            return Json.Result(await approvals.ListPendingAsync(QueryParameters.Filter(q, "team"), pageSize, QueryParameters.Filter(q, "continuationToken"), cancellationToken));
         });
 
     [ApiOperation("One request held for approval.", Response = typeof(ApprovalRequestView), Permission = nameof(Permission.ReadCertificates))]
@@ -58,11 +58,7 @@ public sealed class Approvals(HttpFunction http, ApprovalService approvals, IOpt
         http.RunAsync(req, logger, Permission.ApproveRequests, async () =>
         {
             var outcome = await approvals.ApproveAsync(requestId, cancellationToken);
-            req.HttpContext.Response.Headers.Location = $"/{Routes.Prefix}/{Routes.Certificates}/{outcome.Certificate.SerialNumber}";
-            if (outcome.Replayed)
-            {
-                req.HttpContext.Response.Headers[RequestCertificate.ReplayedHeader] = "true";
-            }
+            Idempotency.Locate(req, $"/{Routes.Prefix}/{Routes.Certificates}/{outcome.Certificate.SerialNumber}", outcome.Replayed);
 
             return Json.Result(outcome.Certificate, outcome.Replayed ? StatusCodes.Status200OK : StatusCodes.Status201Created);
         });
@@ -79,8 +75,6 @@ public sealed class Approvals(HttpFunction http, ApprovalService approvals, IOpt
             return Json.Result(await approvals.RejectAsync(requestId, input, cancellationToken));
         });
 
-    private static string? Text(IQueryCollection query, string name) =>
-        query.TryGetValue(name, out var values) ? (values.Count == 1 ? values[0] : throw ProblemException.BadRequest("invalid-filter", $"Give {name} once.")) : null;
 
     private static string Shorten(string value) => value.Length <= 32 ? value : value[..32] + "…";
 }

@@ -5,7 +5,6 @@ using Microsoft.Extensions.Logging;
 using Pki.Core;
 using Pki.Core.Access;
 using Pki.Core.Audit;
-using Pki.Core.Errors;
 using Pki.Functions.Http;
 using Pki.Functions.Http.OpenApi;
 
@@ -26,7 +25,12 @@ public sealed class Audit(HttpFunction http, AuditTrail trail, AuditVerifier ver
         http.RunAsync(req, logger, Permission.ReadAudit, async () =>
         {
             var q = req.Query;
-            return Json.Result(await trail.ListAsync(Text(q, "from"), Text(q, "to"), Text(q, "limit"), Text(q, "continuationToken"), cancellationToken));
+            return Json.Result(await trail.ListAsync(
+                QueryParameters.Parameter(q, "from"),
+                QueryParameters.Parameter(q, "to"),
+                QueryParameters.Parameter(q, "limit"),
+                QueryParameters.Parameter(q, "continuationToken"),
+                cancellationToken));
         });
 
     [ApiOperation("Walk the whole audit chain and report the first break, if any.", Response = typeof(AuditVerification), Permission = nameof(Permission.ReadAudit))]
@@ -35,7 +39,4 @@ public sealed class Audit(HttpFunction http, AuditTrail trail, AuditVerifier ver
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.AuditVerify)] HttpRequest req,
         CancellationToken cancellationToken) =>
         http.RunAsync(req, logger, Permission.ReadAudit, async () => Json.Result(await verifier.VerifyAsync(cancellationToken)));
-
-    private static string? Text(IQueryCollection query, string name) =>
-        query.TryGetValue(name, out var values) ? (values.Count == 1 ? values[0] : throw ProblemException.BadRequest("invalid-query", $"Give {name} once.")) : null;
 }

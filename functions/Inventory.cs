@@ -1,4 +1,3 @@
-using System.Globalization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
@@ -6,7 +5,6 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Pki.Core;
 using Pki.Core.Access;
-using Pki.Core.Errors;
 using Pki.Core.Inventory;
 using Pki.Functions.Http;
 using Pki.Functions.Http.OpenApi;
@@ -36,16 +34,16 @@ public sealed class Inventory(HttpFunction http, InventoryService inventory, IOp
         {
             var q = req.Query;
             var query = new InventoryQuery(
-                Int(q, "expiringWithinDays"),
-                Text(q, "issuer"),
-                Text(q, "owner"),
-                Text(q, "team"),
-                Text(q, "finding"),
-                Text(q, "source") is { } source ? InventoryService.ParseSource(source) : null,
-                Text(q, "location"),
-                Name: Text(q, "name"),
-                RevokedWithinDays: Int(q, "revokedWithinDays"));
-            return Json.Result(await inventory.ListAsync(query, Int(q, "pageSize"), Text(q, "continuationToken"), cancellationToken));
+                QueryParameters.WholeNumberFilter(q, "expiringWithinDays"),
+                QueryParameters.Filter(q, "issuer"),
+                QueryParameters.Filter(q, "owner"),
+                QueryParameters.Filter(q, "team"),
+                QueryParameters.Filter(q, "finding"),
+                QueryParameters.Filter(q, "source") is { } source ? InventoryService.ParseSource(source) : null,
+                QueryParameters.Filter(q, "location"),
+                Name: QueryParameters.Filter(q, "name"),
+                RevokedWithinDays: QueryParameters.WholeNumberFilter(q, "revokedWithinDays"));
+            return Json.Result(await inventory.ListAsync(query, QueryParameters.WholeNumberFilter(q, "pageSize"), QueryParameters.Filter(q, "continuationToken"), cancellationToken));
         });
 
     [ApiOperation("The dashboard's tiles: how many items each inventory filter lists.", Response = typeof(InventorySummary), Permission = nameof(Permission.ReadInventory))]
@@ -74,12 +72,4 @@ public sealed class Inventory(HttpFunction http, InventoryService inventory, IOp
             var input = await RequestBody.ReadJsonAsync<OwnerInput>(req, options.Value.MaxRequestBytes, cancellationToken);
             return Json.Result(await inventory.SetOwnerAsync(fingerprint, input, cancellationToken));
         });
-
-    private static string? Text(IQueryCollection query, string name) =>
-        query.TryGetValue(name, out var values) ? (values.Count == 1 ? values[0] : throw ProblemException.BadRequest("invalid-filter", $"Give {name} once.")) : null;
-
-    private static int? Int(IQueryCollection query, string name) =>
-        Text(query, name) is not { } text ? null
-        : int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) ? value
-        : throw ProblemException.BadRequest("invalid-filter", $"{name} must be a whole number; got '{text}'.");
 }

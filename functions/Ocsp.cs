@@ -11,9 +11,10 @@ namespace Pki.Functions;
 
 /// <summary>
 /// The OCSP responder over HTTP (RFC 6960 appendix A, RFC 5019): POST with a DER body, or GET with the
-/// request base64'd and URL-encoded in the path. Protocol errors are OCSP responses with an error status.
+/// request base64'd and URL-encoded in the path. Protocol errors are OCSP responses with an error status. The timer
+/// re-signs the pre-signed responses that come due.
 /// </summary>
-public sealed class Ocsp(OcspService ocsp, TimeProvider time, ILogger<Ocsp> logger)
+public sealed class Ocsp(OcspResponder ocsp, TimeProvider time, ILogger<Ocsp> logger)
 {
     public const string RequestMediaType = "application/ocsp-request";
     public const string ResponseMediaType = "application/ocsp-response";
@@ -25,7 +26,7 @@ public sealed class Ocsp(OcspService ocsp, TimeProvider time, ILogger<Ocsp> logg
         CancellationToken cancellationToken) =>
         HttpFunction.RunPublicAsync(req, logger, async () =>
         {
-            var body = await RequestBody.TryReadAsync(req, OcspService.MaxRequestBytes, cancellationToken) ?? [];
+            var body = await RequestBody.TryReadAsync(req, OcspResponder.MaxRequestBytes, cancellationToken) ?? [];
             var reply = await ocsp.RespondAsync(body, cancellationToken);
             return Respond(req, reply, cacheable: false);
         });
@@ -42,10 +43,17 @@ public sealed class Ocsp(OcspService ocsp, TimeProvider time, ILogger<Ocsp> logg
             return Respond(req, reply, cacheable: true);
         });
 
+    [Function(nameof(RefreshOcspResponses))]
+    public async Task RefreshOcspResponses([TimerTrigger(Schedules.OcspRefresh)] TimerInfo timer, CancellationToken cancellationToken)
+    {
+        var refreshed = await ocsp.RefreshDueAsync(cancellationToken);
+        logger.LogInformation("OCSP refresh re-signed {Count} responses", refreshed);
+    }
+
     /// <summary>The DER of a GET request; empty (hence malformedRequest) when it is not URL-encoded base64.</summary>
     public static byte[] Decode(string? request)
     {
-        if (string.IsNullOrEmpty(request) || request.Length > OcspService.MaxRequestBytes * 2)
+        if (string.IsNullOrEmpty(request) || request.Length > OcspResponder.MaxRequestBytes * 2)
         {
             return [];
         }

@@ -50,17 +50,14 @@ public sealed class Reports(HttpFunction http, ReportService reports, ILogger<Re
     public sealed record ComplianceDocument(DateTimeOffset GeneratedAt, ReportFilter Filter, IReadOnlyList<ComplianceRow> Items, int Count);
 
     private static ReportFilter Filter(IQueryCollection query) =>
-        ReportFilter.Parse(Text(query, "team"), Text(query, "expiresFrom"), Text(query, "expiresTo"));
+        ReportFilter.Parse(QueryParameters.Filter(query, "team"), QueryParameters.Filter(query, "expiresFrom"), QueryParameters.Filter(query, "expiresTo"));
 
     /// <summary>?format=csv|json decides; without it an Accept header naming text/csv does; JSON otherwise.</summary>
-    private static bool WantsCsv(HttpRequest req) => Text(req.Query, "format")?.ToLowerInvariant() switch
+    private static bool WantsCsv(HttpRequest req) => QueryParameters.Filter(req.Query, "format")?.ToLowerInvariant() switch
     {
         CsvFormat => true,
         JsonFormat => false,
         null => req.Headers.Accept.Any(a => a?.Contains("text/csv", StringComparison.OrdinalIgnoreCase) == true),
         _ => throw ProblemException.BadRequest("invalid-format", "format must be csv or json."),
     };
-
-    private static string? Text(IQueryCollection query, string name) =>
-        query.TryGetValue(name, out var values) ? (values.Count == 1 ? values[0] : throw ProblemException.BadRequest("invalid-filter", $"Give {name} once.")) : null;
 }

@@ -148,7 +148,7 @@ public sealed class CertificateIssuer(
     }
 
     /// <summary>
-    /// Writes everything derived from a stored certificate (the observers: events, pre-signed OCSP, inventory) and its
+    /// Writes everything derived from a stored certificate (the observers: events, renewal index, pre-signed OCSP, inventory) and its
     /// audit record, then closes its journal entry. Safe to run again: a recovering retry and the repair pass call it (a
     /// fresh issuance writes the same in two parts, the audit record before its answer and the rest beside it). An observer's failure leaves the entry open for the repair pass and never undoes the issuance.
     /// </summary>
@@ -241,8 +241,8 @@ public sealed class CertificateIssuer(
     }
 
     /// <summary>
-    /// The rows derived from a stored certificate, all at once: its expiry and renewal index entries and what each
-    /// observer keeps (events, pre-signed OCSP, inventory). True when all of them were written.
+    /// The rows derived from a stored certificate, all at once: its expiry index entry and what each
+    /// observer keeps (events, renewal index, pre-signed OCSP, inventory). True when all of them were written.
     /// </summary>
     private async Task<bool> DeriveAsync(CertificateRecord issued)
     {

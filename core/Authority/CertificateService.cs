@@ -241,7 +241,7 @@ public sealed class CertificateService(
 
     /// <summary>
     /// Invariant: a profile that requires approval is never issued on this path, only by the approval service after
-    /// an approver approved. The HTTP layer sends such requests there; this catches any other path (renewal requests).
+    /// an approver approved. <see cref="CertificateRequests"/> sends such requests there; this catches any other path (renewal requests).
     /// </summary>
     private static IssuanceRequest Immediate(IssuanceRequest request) => request.Profile.RequiresApproval
         ? throw ProblemException.Unprocessable("approval-required", $"Certificates of profile '{request.Profile.Name}' are issued only after approval; submit the request to {Routes.Prefix}/{Routes.Certificates} and have an approver approve it.")

@@ -14,7 +14,7 @@ public interface ICertificateStore
     /// </summary>
     Task<bool> TryMarkIssuedAsync(CertificateRecord record, string reservedVersion, CancellationToken cancellationToken = default);
 
-    /// <summary>Writes an issued certificate's expiry and renewal index entries (derived rows: safe to write again).</summary>
+    /// <summary>Writes an issued certificate's expiry index entry (a derived row: safe to write again).</summary>
     Task IndexAsync(CertificateRecord record, CancellationToken cancellationToken = default);
 
     /// <summary>

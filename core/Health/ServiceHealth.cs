@@ -22,7 +22,7 @@ public sealed class ServiceHealth(
     AuthorityDirectory authorities,
     IKeyManager keys,
     ICrlStore crls,
-    OcspService ocsp,
+    OcspResponder ocsp,
     IAuditCheckStore auditChecks,
     IOptions<PkiOptions> options,
     TimeProvider time,

@@ -42,7 +42,7 @@ public sealed class NotificationService(
         {
             await SendOnceAsync(request, messageId ?? Guid.NewGuid().ToString("N"), dequeueCount, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception e) when (dequeueCount >= QueueNames.MaxDequeueCount && e is not OperationCanceledException)
+        catch (Exception e) when (QueueRetries.MovesToPoison(dequeueCount, e))
         {
             logger.LogError(e, "Notice for certificate {Fingerprint} at {ThresholdDays} days to {Level} failed {Tries} times; the message goes to {Queue}-poison",
                 request.Fingerprint, request.ThresholdDays, request.Level, dequeueCount, QueueNames.Notifications);
@@ -125,7 +125,7 @@ public sealed class NotificationService(
 
         if (failures.Count > 0)
         {
-            if (dequeueCount >= QueueNames.MaxDequeueCount)
+            if (QueueRetries.IsLastTry(dequeueCount))
             {
                 // This message will not come back: let a later planning pass send what is missing.
                 await store.ReleaseAsync(record, time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);

@@ -12,7 +12,7 @@ namespace Pki.Core.Notifications;
 /// </summary>
 public sealed class QueueRenewalNotifier(INoticeQueue queue, IOptions<PkiOptions> options, TimeProvider time, ILogger<QueueRenewalNotifier> logger) : IRenewalNotifier
 {
-    public async Task NewKeyRequiredAsync(RenewalNotice notice, CancellationToken cancellationToken = default)
+    public async Task NotifyOwnerNotRenewedAsync(RenewalNotice notice, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(notice);
         var certificate = notice.Certificate;

@@ -6,5 +6,5 @@ namespace Pki.Core.Renewal;
 /// </summary>
 public interface IRenewalNotifier
 {
-    Task NewKeyRequiredAsync(RenewalNotice notice, CancellationToken cancellationToken = default);
+    Task NotifyOwnerNotRenewedAsync(RenewalNotice notice, CancellationToken cancellationToken = default);
 }

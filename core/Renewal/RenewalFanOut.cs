@@ -35,7 +35,7 @@ public sealed class RenewalFanOut(IRenewalQueue queue, ICertificateStore certifi
             logger.LogInformation("Renewal batch of due day {Day} fanned out: {Sent} of {Serials} certificates queued for renewal on try {DequeueCount}", batch!.Day, pending.Count, serials.Count, dequeueCount);
             return pending.Count;
         }
-        catch (Exception e) when (dequeueCount >= QueueNames.MaxDequeueCount && e is not OperationCanceledException)
+        catch (Exception e) when (QueueRetries.MovesToPoison(dequeueCount, e))
         {
             logger.LogError(e, "Renewal batch of due day {Day} ({Serials} certificates) failed {DequeueCount} times; the message moves to the poison queue", batch?.Day, batch?.SerialNumbers?.Count, dequeueCount);
             throw;

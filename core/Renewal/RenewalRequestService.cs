@@ -3,6 +3,7 @@ using Pki.Core.Access;
 using Pki.Core.Authority;
 using Pki.Core.Errors;
 using Pki.Core.Events;
+using Pki.Core.Storage;
 
 namespace Pki.Core.Renewal;
 
@@ -25,6 +26,20 @@ public sealed class RenewalRequestService(
 
     /// <summary>Prefixes the pipeline's id, so it never meets an HTTP caller's Idempotency-Key.</summary>
     public const string IdempotencyKeyPrefix = "renewal-request:";
+
+    /// <summary>One renewal-requests message, try <paramref name="dequeueCount"/>: a failure on the last try is logged as going to poison.</summary>
+    public async Task<RenewalRequestOutcome> HandleAsync(RenewalRequest request, long dequeueCount, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            return await HandleAsync(request, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (QueueRetries.MovesToPoison(dequeueCount, e))
+        {
+            logger.LogError(e, "Renewal request {RequestId} failed {DequeueCount} times; the message moves to the poison queue", request?.RequestId, dequeueCount);
+            throw;
+        }
+    }
 
     /// <returns>The successor, or policy's refusal (audited by the request path, logged here as a warning): a refusal
     /// is final for this message, since the same CSR for the same certificate meets the same policy on every retry.</returns>

@@ -5,6 +5,7 @@ using Pki.Core.Authority;
 using Pki.Core.Delivery;
 using Pki.Core.Errors;
 using Pki.Core.Events;
+using Pki.Core.Storage;
 
 namespace Pki.Core.Renewal;
 
@@ -26,6 +27,20 @@ public sealed class RenewalService(
     ILogger<RenewalService> logger,
     KeyVaultDelivery? delivery = null)
 {
+    /// <summary>One renewals-queue message, try <paramref name="dequeueCount"/>: a failure on the last try is logged as going to poison.</summary>
+    public async Task<RenewalOutcome> RenewAsync(RenewalMessage message, long dequeueCount, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            return await RenewAsync(message, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (QueueRetries.MovesToPoison(dequeueCount, e))
+        {
+            logger.LogError(e, "Renewal of certificate {SerialNumber} failed {DequeueCount} times; the message moves to the poison queue", message?.SerialNumber, dequeueCount);
+            throw;
+        }
+    }
+
     /// <exception cref="FormatException">The message names no valid serial; the queue retries, then poisons it.</exception>
     public async Task<RenewalOutcome> RenewAsync(RenewalMessage message, CancellationToken cancellationToken = default)
     {
@@ -129,7 +144,7 @@ public sealed class RenewalService(
 
     private async Task<RenewalOutcome> NotifyAsync(CertificateRecord certificate, RenewalNoticeReason reason, string detail, CancellationToken cancellationToken)
     {
-        await notifier.NewKeyRequiredAsync(new RenewalNotice(certificate, reason, detail), cancellationToken).ConfigureAwait(false);
+        await notifier.NotifyOwnerNotRenewedAsync(new RenewalNotice(certificate, reason, detail), cancellationToken).ConfigureAwait(false);
         return RenewalOutcome.OwnerNotified;
     }
 

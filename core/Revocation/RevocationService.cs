@@ -19,7 +19,7 @@ public sealed class RevocationService(
     IRevocationStore revocations,
     AuthorityDirectory authorities,
     CrlPublisher crls,
-    OcspService ocsp,
+    OcspResponder ocsp,
     IEnumerable<IRevocationObserver> observers,
     IAuditTrail audit,
     TimeProvider time,

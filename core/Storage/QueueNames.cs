@@ -6,8 +6,11 @@ public static class QueueNames
     /// <summary>The app setting a queue trigger reads its storage connection from (the same account as Pki:Storage).</summary>
     public const string Connection = "PkiStorage";
 
-    /// <summary>Tries of a message before the host moves it to its poison queue: host.json's maxDequeueCount (a test holds them equal).</summary>
-    public const int MaxDequeueCount = 5;
+    /// <summary>
+    /// Moved to <see cref="QueueRetries.MaxDequeueCount"/> (a retry rule, not a name); this alias stays only while
+    /// functions/Acme/ValidateAcmeChallenge.cs, edited on a parallel branch, reads it here.
+    /// </summary>
+    public const int MaxDequeueCount = QueueRetries.MaxDequeueCount;
 
     /// <summary>Batches of a discovery sweep, for the scanner.</summary>
     public const string DiscoveryBatches = "discovery-batches";

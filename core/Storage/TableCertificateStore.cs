@@ -1,23 +1,17 @@
 using System.Globalization;
 using Azure;
 using Azure.Data.Tables;
-using Microsoft.Extensions.Options;
 using Pki.Core.Authority;
-using Pki.Core.Renewal;
 using Pki.Core.Revocation;
 
 namespace Pki.Core.Storage;
 
 /// <summary>
-/// Certificates in the partition their serial names, a row per serial (one point read), plus an expiry index partitioned by expiry day so a
-/// renewal pass reads only the days that are due, never the whole table; and the renewal index entry,
-/// bucketed by the day the certificate falls due (<see cref="RenewalPolicy.DueAt"/>).
+/// Certificates in the partition their serial names, a row per serial (one point read), plus an expiry index partitioned
+/// by expiry day, never the whole table. (The renewal index entry is written by Renewal.RenewalIndexer, an issuance observer.)
 /// </summary>
-public sealed class TableCertificateStore(TableStorage storage, IOptions<PkiOptions>? options = null) : ICertificateStore
+public sealed class TableCertificateStore(TableStorage storage) : ICertificateStore
 {
-    private readonly TableRenewalIndex _renewals = new(storage);
-    private readonly RenewalOptions _renewal = options?.Value.Renewal ?? new RenewalOptions();
-
     public const string ExpiryDayFormat = "yyyyMMdd";
 
     public async Task<string?> TryReserveAsync(CertificateRecord record, CancellationToken cancellationToken = default) =>
@@ -47,13 +41,7 @@ public sealed class TableCertificateStore(TableStorage storage, IOptions<PkiOpti
             ["Owner"] = record.Owner,
             ["NotAfter"] = record.NotAfter,
         };
-
-        // Never due before it was made: the bucket must not lie behind a planner cursor that already passed it.
-        var due = RenewalPolicy.DueAt(record.NotBefore, record.NotAfter, _renewal);
-        due = due < record.CreatedAt ? record.CreatedAt : due;
-        await Task.WhenAll(
-            storage.UpsertAsync(TableNames.ExpiryIndex, entry, cancellationToken),
-            _renewals.UpsertEntityAsync(new RenewalIndexEntry(RenewalDays.Of(due), record.SerialNumber, due), cancellationToken)).ConfigureAwait(false);
+        await storage.UpsertAsync(TableNames.ExpiryIndex, entry, cancellationToken).ConfigureAwait(false);
     }
 
     public Task<CertificateRecord?> AbandonIfIssuingAsync(string serialNumber, CancellationToken cancellationToken = default) =>

@@ -117,7 +117,7 @@ internal static class RenewalBench
             $"read transactions {scanReads:N0} vs {passReads} ({(double)scanReads / Math.Max(1, passReads):F0}x); all transactions {scanReads:N0} vs {passTotal:N0} ({(double)scanReads / Math.Max(1, passTotal):F2}x)");
         // The consumer's side, not part of the pass: what FanOutRenewals does with each batch, one batch after another
         // (the Functions host takes up to 16 at once per instance and scales out on queue length).
-        var fanOut = new RenewalFanOut(queue, new TableCertificateStore(storage, options), NullLogger<RenewalFanOut>.Instance);
+        var fanOut = new RenewalFanOut(queue, new TableCertificateStore(storage), NullLogger<RenewalFanOut>.Instance);
         var batchQueue = await queues.GetQueueAsync(QueueNames.RenewalBatches);
         var beforeFanOut = requests.Snapshot();
         var fanning = Stopwatch.StartNew();

@@ -177,7 +177,7 @@ public sealed class SweepService(
         {
             await ScanAndRecordAsync(batch, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception e) when (dequeueCount >= QueueNames.MaxDequeueCount && e is not OperationCanceledException)
+        catch (Exception e) when (QueueRetries.MovesToPoison(dequeueCount, e))
         {
             var location = batch.VaultUri ?? $"{batch.Endpoints?.Count ?? 0} endpoints";
             try

@@ -17,7 +17,7 @@ public sealed class AccessControlTests(DevHostFixture host) : IClassFixture<DevH
     /// <summary>What relying parties and probes must reach without credentials; everything else is protected.</summary>
     private static readonly HashSet<string> Public = new(StringComparer.Ordinal)
     {
-        nameof(Health), nameof(GetAuthorityCertificate), nameof(GetCrl), nameof(ListAuthorities), "OcspPost", "OcspGet",
+        nameof(Health), nameof(Authorities.GetAuthorityCertificate), nameof(Authorities.GetCrl), nameof(Authorities.ListAuthorities), "OcspPost", "OcspGet",
 
         // ACME: callers prove themselves with the JWS of each request (an account key, bound by EAB), not an API key;
         // tests/…/Acme/AcmeRefusalTests hold those checks. The directory, nonces and renewal info are public by RFC.

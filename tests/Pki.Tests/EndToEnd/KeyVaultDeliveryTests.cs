@@ -357,7 +357,7 @@ public sealed class KeyVaultDeliveryTests(KeyVaultDeliveryHostFixture host) : IC
         try
         {
             await AdvanceClockAsync("P32D");
-            await RunAsync(nameof(PlanRenewals));
+            await RunAsync(nameof(Renewals.PlanRenewals));
             successorSerial = await WaitForAsync(async () => (await Store.GetAsync(serial))?.SuccessorSerial is { } s
                 && (await Store.GetAsync(s))?.Status == CertificateStatus.Issued ? s : null, "a successor of " + serial);
             await WaitForAsync(async () => await OperationRowAsync(name) is { } row && row.GetInt32("Attempts") >= 1 ? row : null, "the renewal's failed merge");
@@ -534,7 +534,7 @@ public sealed class KeyVaultDeliveryTests(KeyVaultDeliveryHostFixture host) : IC
 
         // Due: the renewal pass starts a new version in the vault and holds its CSR for approval, requested by the service.
         await AdvanceClockAsync("P32D");
-        await RunAsync(nameof(PlanRenewals));
+        await RunAsync(nameof(Renewals.PlanRenewals));
         var row = await WaitForAsync(async () => await OperationRowAsync(name) is { } r && r.GetString("ApprovalRequestId") is not null ? r : null, "the renewal held for approval");
         var renewalRequest = row.GetString("ApprovalRequestId");
         var held = await approver.GetJsonAsync($"/api/requests/{renewalRequest}");

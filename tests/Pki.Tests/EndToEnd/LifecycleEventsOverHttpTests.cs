@@ -60,7 +60,7 @@ public sealed class LifecycleEventsOverHttpTests(LifecycleEventsHostFixture host
         }
 
         // The DispatchEvents timer function, run by hand as the Functions host's admin API does.
-        using (var run = await host.Client.PostAsJsonAsync("/admin/functions/" + nameof(DispatchEvents), new { input = string.Empty }))
+        using (var run = await host.Client.PostAsJsonAsync("/admin/functions/" + nameof(Events.DispatchEvents), new { input = string.Empty }))
         {
             Assert.Equal(HttpStatusCode.Accepted, run.StatusCode);
         }

@@ -19,7 +19,7 @@ public sealed class OcspBudgetHostFixture : CountingHostFixture
     public async Task<KeyUri> ResponderKeyAsync()
     {
         var ca = await App.Services.GetRequiredService<AuthorityDirectory>().GetAsync(IssuingId);
-        return (await App.Services.GetRequiredService<OcspResponders>().GetAsync(ca)).Signer.Key.KeyUri;
+        return (await App.Services.GetRequiredService<ResponderCertificates>().GetAsync(ca)).Signer.Key.KeyUri;
     }
 
     /// <summary>Time enough for the budget to be full again, whatever an earlier test spent.</summary>

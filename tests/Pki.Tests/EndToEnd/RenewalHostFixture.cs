@@ -52,7 +52,7 @@ public sealed class RenewalHostFixture : DevHostFixture
             }
         }
 
-        public Task NewKeyRequiredAsync(RenewalNotice notice, CancellationToken cancellationToken = default)
+        public Task NotifyOwnerNotRenewedAsync(RenewalNotice notice, CancellationToken cancellationToken = default)
         {
             lock (_notices)
             {

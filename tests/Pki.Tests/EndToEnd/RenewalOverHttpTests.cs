@@ -30,7 +30,7 @@ public sealed class RenewalOverHttpTests(RenewalHostFixture host) : IClassFixtur
 
         // Two thirds of the default 47 days have passed: the planner's timer puts it on the queue, the renewer renews it.
         host.Time.Advance(TimeSpan.FromDays(32));
-        using (var run = await host.Client.PostAsJsonAsync("/admin/functions/" + nameof(PlanRenewals), new { input = string.Empty }))
+        using (var run = await host.Client.PostAsJsonAsync("/admin/functions/" + nameof(Renewals.PlanRenewals), new { input = string.Empty }))
         {
             Assert.True(run.IsSuccessStatusCode, $"{(int)run.StatusCode} {host.ErrorLog()}");
         }

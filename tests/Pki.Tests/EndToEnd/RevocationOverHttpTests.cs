@@ -8,7 +8,7 @@ using Pki.Core.Authority;
 using Pki.Core.Revocation;
 using Pki.Functions;
 using Pki.Tests.Infrastructure;
-using Pki.Tests.Unit;
+using Pki.Tests.Unit.Revocation;
 
 namespace Pki.Tests.EndToEnd;
 
@@ -187,7 +187,7 @@ public sealed partial class RevocationOverHttpTests(CountingHostFixture host) : 
 
         // The CRL timer publishes each pending shard once and one delta, for all of them together.
         var beforeTimer = host.Keys.SignaturesWith(caKey);
-        await host.RunTimerAsync(nameof(RefreshCrls));
+        await host.RunTimerAsync(nameof(Authorities.RefreshCrls));
         Assert.InRange(host.Keys.SignaturesWith(caKey) - beforeTimer, 2, DefaultShards + 1);
         var delta = Openssl.Run("crl", "-in", await FetchCrlAsync($"/api/ca/{host.IssuingId}/crl/delta", "burst-delta.pem"), "-noout", "-text").EnsureSuccess().Stdout;
         foreach (var (serial, leaf) in issued)
@@ -198,7 +198,7 @@ public sealed partial class RevocationOverHttpTests(CountingHostFixture host) : 
 
         // Nothing is pending any more: the next run signs nothing.
         var settled = host.Keys.SignaturesWith(caKey);
-        await host.RunTimerAsync(nameof(RefreshCrls));
+        await host.RunTimerAsync(nameof(Authorities.RefreshCrls));
         Assert.Equal(settled, host.Keys.SignaturesWith(caKey));
     }
 

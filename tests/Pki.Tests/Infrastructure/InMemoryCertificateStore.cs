@@ -68,7 +68,7 @@ public sealed class InMemoryCertificateStore : ICertificateStore
         return Task.FromResult<string?>(successorSerial);
     }
 
-    /// <summary>Serials whose expiry and renewal index entries were written.</summary>
+    /// <summary>Serials whose expiry index entry was written.</summary>
     public ConcurrentDictionary<string, int> Indexed { get; } = new();
 
     public Task IndexAsync(CertificateRecord record, CancellationToken cancellationToken = default)

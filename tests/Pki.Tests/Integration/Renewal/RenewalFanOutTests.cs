@@ -26,7 +26,7 @@ public sealed class RenewalFanOutTests
         {
             Storage = { ConnectionString = TestEnvironment.StorageConnectionString, TablePrefix = TestEnvironment.UniqueId("f") },
         });
-        _store = new TableCertificateStore(new TableStorage(_options), _options);
+        _store = new TableCertificateStore(new TableStorage(_options));
         _fanOut = new RenewalFanOut(new StorageRenewalQueue(new QueueStorage(_options)), _store, NullLogger<RenewalFanOut>.Instance);
     }
 
@@ -93,6 +93,7 @@ public sealed class RenewalFanOutTests
         var issued = record with { Status = CertificateStatus.Issued, CertificateDer = [1], IssuedAt = now };
         Assert.True(await _store.TryMarkIssuedAsync(issued, reserved!));
         await _store.IndexAsync(issued);
+        await new RenewalIndexer(new TableRenewalIndex(new TableStorage(_options)), _options).OnIssuedAsync(issued);
         return serial;
     }
 

@@ -39,13 +39,14 @@ public sealed class RenewalPlannerTests
         var issued = record with { Status = CertificateStatus.Issued, CertificateDer = [1], IssuedAt = now };
         Assert.True(await store.TryMarkIssuedAsync(issued, reserved!));
         await store.IndexAsync(issued);
+        await new RenewalIndexer(new TableRenewalIndex(_storage), _options).OnIssuedAsync(issued);
         return serial;
     }
 
     [Fact]
     public async Task The_planner_enqueues_exactly_the_due_certificates_and_a_second_pass_enqueues_nothing()
     {
-        var store = new TableCertificateStore(_storage, _options);
+        var store = new TableCertificateStore(_storage);
         await Planner().PlanAsync(); // sets the cursor to today
         var short1 = await IssueAsync(store, 30); // due after 20 days
         var short2 = await IssueAsync(store, 30);
@@ -72,7 +73,7 @@ public sealed class RenewalPlannerTests
     [Fact]
     public async Task Entries_due_today_are_marked_so_a_second_pass_the_same_day_sends_nothing()
     {
-        var store = new TableCertificateStore(_storage, _options);
+        var store = new TableCertificateStore(_storage);
         await Planner().PlanAsync();
         var serial = await IssueAsync(store, 30); // due 20 days later at 09:00
 
@@ -86,7 +87,7 @@ public sealed class RenewalPlannerTests
     [Fact]
     public async Task Past_days_after_a_failed_day_are_marked_so_the_retry_of_that_day_resends_nothing_else()
     {
-        var store = new TableCertificateStore(_storage, _options);
+        var store = new TableCertificateStore(_storage);
         await Planner().PlanAsync();
         var early = await IssueAsync(store, 30); // due on day 20
         _time.Advance(TimeSpan.FromDays(3));
