@@ -14,6 +14,7 @@ public static class AcmeRoutes
     public const string Challenge = "acme/challenge/{id}/{type}";
     public const string Certificate = "acme/cert/{id}";
     public const string RevokeCert = "acme/revoke-cert";
+    public const string KeyChange = "acme/key-change";
 
     /// <summary>RFC 9773: <c>GET {renewalInfo}/{certID}</c>, unauthenticated.</summary>
     public const string RenewalInfoBase = "acme/renewal-info";

@@ -16,6 +16,7 @@ public static class AcmeServiceCollectionExtensions
         services.AddSingleton<EabService>();
         services.AddSingleton<AcmeDirectoryService>();
         services.AddSingleton<AcmeAccountService>();
+        services.AddSingleton<AcmeKeyChangeService>();
         services.AddSingleton<AcmeOrderService>();
         services.AddSingleton<AcmeRevocationService>();
         services.AddSingleton<AcmeRenewalInfoService>();

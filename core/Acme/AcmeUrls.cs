@@ -13,6 +13,8 @@ public sealed record AcmeUrls(string BaseUrl)
 
     public string RevokeCert => Of(AcmeRoutes.RevokeCert);
 
+    public string KeyChange => Of(AcmeRoutes.KeyChange);
+
     public string RenewalInfo => Of(AcmeRoutes.RenewalInfoBase);
 
     public string Account(string id) => Of(AcmeRoutes.Account, id);
