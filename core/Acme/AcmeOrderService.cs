@@ -25,11 +25,14 @@ public sealed class AcmeOrderService(
     CertificateService certificates,
     IssuanceRateLimiter issuanceLimit,
     TeamGrants grants,
+    IEnumerable<IIssuancePolicyRule> policyRules,
     CallerContext callers,
     TimeProvider time,
     IOptions<PkiOptions> options,
     ILogger<AcmeOrderService> logger)
 {
+    private readonly NameRule _names = policyRules.OfType<NameRule>().Single();
+
     /// <summary>The caller an account acts as in the pipeline: a requester of its team, named after the account.</summary>
     public static Caller CallerOf(AcmeAccount account)
     {
@@ -54,6 +57,8 @@ public sealed class AcmeOrderService(
             throw AcmeProblemException.Unauthorized("The account belongs to no team (it registered without External Account Binding), so it may not order certificates.");
         }
 
+        // The JSON API's rules for a name, before any CSR exists: the team's grants (TeamRule) and the name spaces and
+        // IP ranges policy allows (NameRule), for dns and ip identifiers alike. Finalize runs the whole policy again.
         foreach (var identifier in identifiers)
         {
             var allowed = identifier.Type == AcmeIdentifier.Dns ? grants.Allows(account.Team, identifier.Value) : grants.Allows(account.Team, IPAddress.Parse(identifier.Value));
@@ -61,7 +66,23 @@ public sealed class AcmeOrderService(
             {
                 var granted = grants.Grants(account.Team);
                 throw new AcmeProblemException(ProblemKind.Forbidden, AcmeErrors.RejectedIdentifier,
-                    $"Team '{account.Team}' is not granted the name '{identifier.Value}' (its grants: {(granted.Count == 0 ? "none" : string.Join(", ", granted))}).");
+                    $"Team '{account.Team}' is not granted the {(identifier.Type == AcmeIdentifier.Ip ? "IP address" : "name")} '{identifier.Value}' (its grants: {(granted.Count == 0 ? "none" : string.Join(", ", granted))}).");
+            }
+
+            try
+            {
+                if (identifier.Type == AcmeIdentifier.Dns)
+                {
+                    _names.CheckDnsName(identifier.Value);
+                }
+                else
+                {
+                    _names.CheckIpAddress(IPAddress.Parse(identifier.Value));
+                }
+            }
+            catch (ProblemException e)
+            {
+                throw AcmeProblemException.From(e);
             }
         }
 
@@ -407,9 +428,17 @@ public sealed class AcmeOrderService(
     private static AcmeIdentifier Ip(string value)
     {
         // RFC 8738 §3: the textual form of RFC 1123 / RFC 5952.
-        return IPAddress.TryParse(value, out var address) && address.AddressFamily is AddressFamily.InterNetwork or AddressFamily.InterNetworkV6 && !value.Contains('%', StringComparison.Ordinal)
-            ? new AcmeIdentifier(AcmeIdentifier.Ip, IpAddresses.Canonical(address).ToString())
-            : throw new AcmeProblemException(ProblemKind.BadRequest, AcmeErrors.RejectedIdentifier, $"'{Clip(value)}' is not an IP address.");
+        if (!IPAddress.TryParse(value, out var address) || address.AddressFamily is not (AddressFamily.InterNetwork or AddressFamily.InterNetworkV6)
+            || value.Contains('%', StringComparison.Ordinal) || !value.All(c => char.IsAsciiHexDigit(c) || c is '.' or ':')
+            || (address.AddressFamily == AddressFamily.InterNetwork && address.ToString() != value))
+        {
+            throw new AcmeProblemException(ProblemKind.BadRequest, AcmeErrors.RejectedIdentifier, $"'{Clip(value)}' is not an IP address in its textual form (RFC 8738 §3).");
+        }
+
+        // An IPv4-mapped IPv6 address is an IPv4 address in disguise (NameRule refuses it in a CSR): the client asks for the IPv4 address.
+        return address.IsIPv4MappedToIPv6
+            ? throw new AcmeProblemException(ProblemKind.BadRequest, AcmeErrors.RejectedIdentifier, $"'{Clip(value)}' is an IPv4-mapped IPv6 address; order {address.MapToIPv4()} instead.")
+            : new AcmeIdentifier(AcmeIdentifier.Ip, address.ToString());
     }
 
     private static bool IsId(string id) => id.Length is > 0 and <= 64 && id.All(char.IsAsciiHexDigitLower);

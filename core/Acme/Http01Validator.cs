@@ -8,7 +8,7 @@ namespace Pki.Core.Acme;
 
 /// <summary>
 /// http-01 (RFC 8555 §8.3): GET http://{identifier}:{port}/.well-known/acme-challenge/{token} must answer the key
-/// authorization. Only addresses the network policy allows are connected to (the same <c>Pki:Discovery:AllowedNetworks</c>
+/// authorization; for an ip identifier (RFC 8738 §7) the request goes to that address, with it (bracketed for IPv6) as Host. Only addresses the network policy allows are connected to (the same <c>Pki:Discovery:AllowedNetworks</c>
 /// as discovery; the name is resolved here and the connection made to the allowed address itself, so DNS cannot steer
 /// it elsewhere), redirects are not followed, and the answer is read up to a small bound.
 /// </summary>
@@ -26,8 +26,9 @@ public sealed class Http01Validator(NetworkPolicy network, IOptions<PkiOptions> 
         IReadOnlyList<IPAddress> resolved;
         try
         {
-            resolved = acme.ValidationHost(identifier.Value) is { } fixedAddress
-                ? [fixedAddress]
+            // RFC 8738 §7: an ip identifier is validated at that address itself, never through a name.
+            resolved = identifier.Type == AcmeIdentifier.Ip ? [IPAddress.Parse(identifier.Value)]
+                : acme.ValidationHost(identifier.Value) is { } fixedAddress ? [fixedAddress]
                 : await network.ResolveAsync(identifier.Value, cancellationToken).ConfigureAwait(false);
         }
         catch (SocketException e)

@@ -106,12 +106,12 @@ public sealed class AcmeTestClient(HttpClient http, string directoryUrl, Asymmet
     }
 
     /// <summary>Serves the http-01 answer on <paramref name="port"/>, responds to the challenge, and waits until the authorization is valid.</summary>
-    public async Task ValidateAsync(string authorizationUrl, int port)
+    public async Task ValidateAsync(string authorizationUrl, int port, string listenHost = "127.0.0.1")
     {
         using var authz = await PostAsync(authorizationUrl, null);
         var challenge = (await JsonAsync(authz))["challenges"]!.AsArray().Single(c => c!["type"]!.GetValue<string>() == "http-01")!;
         var token = challenge["token"]!.GetValue<string>();
-        await using var server = await Http01ServerAsync(port, token, token + "." + Thumbprint());
+        await using var server = await Http01ServerAsync(listenHost, port, token, token + "." + Thumbprint());
         using (var respond = await PostAsync(challenge["url"]!.GetValue<string>(), new JsonObject()))
         {
             Assert.Equal(System.Net.HttpStatusCode.OK, respond.StatusCode);
@@ -137,7 +137,8 @@ public sealed class AcmeTestClient(HttpClient http, string directoryUrl, Asymmet
     /// <summary>Orders <paramref name="name"/> (replacing <paramref name="replaces"/>, a certID, if given), validates, finalizes with a new key, and returns the PEM chain.</summary>
     public async Task<string> ObtainAsync(string name, int port, string? replaces = null)
     {
-        var payload = new JsonObject { ["identifiers"] = new JsonArray(new JsonObject { ["type"] = "dns", ["value"] = name }) };
+        var isIp = System.Net.IPAddress.TryParse(name, out var ip);
+        var payload = new JsonObject { ["identifiers"] = new JsonArray(new JsonObject { ["type"] = isIp ? "ip" : "dns", ["value"] = name }) };
         if (replaces is not null)
         {
             payload["replaces"] = replaces;
@@ -146,11 +147,19 @@ public sealed class AcmeTestClient(HttpClient http, string directoryUrl, Asymmet
         using var order = await PostAsync(Url("newOrder"), payload);
         Assert.True(order.StatusCode == System.Net.HttpStatusCode.Created, await order.Content.ReadAsStringAsync());
         var orderBody = await JsonAsync(order);
-        await ValidateAsync(orderBody["authorizations"]![0]!.GetValue<string>(), port);
+        await ValidateAsync(orderBody["authorizations"]![0]!.GetValue<string>(), port, isIp ? name : "127.0.0.1");
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var request = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=" + name, key, HashAlgorithmName.SHA256);
         var san = new System.Security.Cryptography.X509Certificates.SubjectAlternativeNameBuilder();
-        san.AddDnsName(name);
+        if (isIp)
+        {
+            san.AddIpAddress(ip!);
+        }
+        else
+        {
+            san.AddDnsName(name);
+        }
+
         request.CertificateExtensions.Add(san.Build());
         using var finalize = await PostAsync(orderBody["finalize"]!.GetValue<string>(), new JsonObject { ["csr"] = B64(request.CreateSigningRequest()) });
         var finalized = await JsonAsync(finalize);
@@ -161,11 +170,11 @@ public sealed class AcmeTestClient(HttpClient http, string directoryUrl, Asymmet
         return await certificate.Content.ReadAsStringAsync();
     }
 
-    private static async Task<Microsoft.AspNetCore.Builder.WebApplication> Http01ServerAsync(int port, string token, string keyAuthorization)
+    private static async Task<Microsoft.AspNetCore.Builder.WebApplication> Http01ServerAsync(string listenHost, int port, string token, string keyAuthorization)
     {
         var builder = Microsoft.AspNetCore.Builder.WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
+        builder.WebHost.UseUrls($"http://{(listenHost.Contains(':', StringComparison.Ordinal) ? "[" + listenHost + "]" : listenHost)}:{port}");
         var app = builder.Build();
         app.MapGet("/.well-known/acme-challenge/" + token, () => Results.Text(keyAuthorization));
         await app.StartAsync();
