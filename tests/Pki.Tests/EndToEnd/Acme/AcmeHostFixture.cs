@@ -18,7 +18,7 @@ namespace Pki.Tests.EndToEnd.Acme;
 public sealed class AcmeHostFixture : DevHostFixture
 {
     /// <summary>Names of team "web" (granted *.web.internal) that validation reaches on 127.0.0.1.</summary>
-    public static readonly string[] LoopbackNames = ["certbot.web.internal", "corpus.web.internal", "client.web.internal", "renew.web.internal", "node.web.internal"];
+    public static readonly string[] LoopbackNames = ["certbot.web.internal", "corpus.web.internal", "client.web.internal", "renew.web.internal", "node.web.internal", "dehydrated.web.internal"];
 
     public int Http01Port { get; } = FreePort();
 
