@@ -23,6 +23,7 @@ public sealed class AcmeOrderService(
     AcmeRenewalInfoService renewalInfo,
     AcmeReplacementLinks replacements,
     CertificateService certificates,
+    AuthorityDirectory authorities,
     IssuanceRateLimiter issuanceLimit,
     TeamGrants grants,
     IEnumerable<IIssuancePolicyRule> policyRules,
@@ -31,6 +32,8 @@ public sealed class AcmeOrderService(
     IOptions<PkiOptions> options,
     ILogger<AcmeOrderService> logger)
 {
+    private const int MaxChainDepth = 8;
+
     private readonly NameRule _names = policyRules.OfType<NameRule>().Single();
 
     /// <summary>The caller an account acts as in the pipeline: a requester of its team, named after the account.</summary>
@@ -267,8 +270,13 @@ public sealed class AcmeOrderService(
         return new AcmeResponse(200, AcmeViews.Order(valid, valid.Status, urls), urls.Order(id));
     }
 
-    /// <summary>POST-as-GET: the certificate and the chain above it (without the root), PEM.</summary>
-    public async Task<AcmeResponse> CertificateAsync(AcmePost post, string id, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// POST-as-GET: the certificate and the CAs above it, PEM. The default chain stops below the root (which relying
+    /// parties hold as their trust anchor); the alternate one (RFC 8555 §7.4.2, <c>Link: rel="alternate"</c> on each to
+    /// the other) is the same path with the root appended, for clients that want the whole path or pick a chain by the
+    /// last certificate's name. A CA here has one parent, so there is no other (cross-signed) path to offer.
+    /// </summary>
+    public async Task<AcmeResponse> CertificateAsync(AcmePost post, string id, bool withRoot = false, CancellationToken cancellationToken = default)
     {
         var request = await verifier.VerifyAsync(post, AcmeKeyMode.Kid, cancellationToken).ConfigureAwait(false);
         var account = request.RequireAccount();
@@ -280,8 +288,29 @@ public sealed class AcmeOrderService(
 
         using var scope = callers.Enter(CallerOf(account));
         var view = await certificates.GetAsync(serial, cancellationToken).ConfigureAwait(false);
-        return new AcmeResponse(200, null, Pem: view.CertificatePem.TrimEnd() + "\n" + view.ChainPem.TrimEnd() + "\n");
+        var pem = new System.Text.StringBuilder(view.CertificatePem.TrimEnd()).Append('\n');
+        var ca = await authorities.GetAsync(view.IssuerId, cancellationToken).ConfigureAwait(false);
+        for (var depth = 0; depth < MaxChainDepth; depth++)
+        {
+            if (ca.ParentId is null && !withRoot)
+            {
+                break;
+            }
+
+            pem.Append(Pem.Certificate(ca.CertificateDer).TrimEnd()).Append('\n');
+            if (ca.ParentId is null)
+            {
+                break;
+            }
+
+            ca = await authorities.GetAsync(ca.ParentId, cancellationToken).ConfigureAwait(false);
+        }
+
+        var urls = new AcmeUrls(post.BaseUrl);
+        var other = withRoot ? urls.Certificate(id) : urls.CertificateWithRoot(id);
+        return new AcmeResponse(200, null, Pem: pem.ToString(), Links: [$"<{other}>;rel=\"alternate\""]);
     }
+
 
     /// <summary>
     /// RFC 9773 §5, checked as Boulder does: <c>replaces</c> names a certificate this account ordered, the new order

@@ -29,6 +29,8 @@ public sealed record AcmeUrls(string BaseUrl)
 
     public string Certificate(string orderId) => Of(AcmeRoutes.Certificate, orderId);
 
+    public string CertificateWithRoot(string orderId) => Of(AcmeRoutes.CertificateWithRoot, orderId);
+
     /// <summary>The account id a <c>kid</c> names, or null when it is not this server's account URL under this base.</summary>
     public string? AccountIdOf(string kid)
     {

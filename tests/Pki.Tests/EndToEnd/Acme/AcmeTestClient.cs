@@ -21,6 +21,9 @@ public sealed class AcmeTestClient(HttpClient http, string directoryUrl, Asymmet
 
     public string? Kid { get; set; }
 
+    /// <summary>The certificate URL of the last order <see cref="ObtainAsync"/> completed.</summary>
+    public string? LastCertificateUrl { get; private set; }
+
     public JsonObject Directory { get; private set; } = [];
 
     public string Url(string name) => Directory[name]!.GetValue<string>();
@@ -165,7 +168,8 @@ public sealed class AcmeTestClient(HttpClient http, string directoryUrl, Asymmet
         var finalized = await JsonAsync(finalize);
         Assert.True(finalize.StatusCode == System.Net.HttpStatusCode.OK, finalized.ToJsonString());
         Assert.Equal("valid", finalized["status"]!.GetValue<string>());
-        using var certificate = await PostAsync(finalized["certificate"]!.GetValue<string>(), null);
+        LastCertificateUrl = finalized["certificate"]!.GetValue<string>();
+        using var certificate = await PostAsync(LastCertificateUrl, null);
         Assert.Equal("application/pem-certificate-chain", certificate.Content.Headers.ContentType?.MediaType);
         return await certificate.Content.ReadAsStringAsync();
     }

@@ -55,11 +55,16 @@ public sealed class UacmeTests(AcmeHostFixture host) : IClassFixture<AcmeHostFix
         Assert.Equal(HttpStatusCode.BadRequest, await FindAccountAsync(https, oldKey));
         Assert.Equal(HttpStatusCode.OK, await FindAccountAsync(https, newKey));
 
-        // And it orders: a forced reissue signed with the new key.
-        Uacme(trust, conf, "-f", "-h", hook, "issue", Address);
+        // And it orders: a forced reissue signed with the new key, taking the server's first alternate chain (-l 1: the
+        // same path with the root appended), which uacme finds through the download's Link rel="alternate".
+        Assert.Equal(2, CertificatesIn(cert).Count);
+        Uacme(trust, conf, "-f", "-l", "1", "-h", hook, "issue", Address);
         var second = Serial(cert);
         Assert.NotEqual(first, second);
         Openssl.AssertVerifies(root, cert, cert, "sslserver");
+        var chain = CertificatesIn(cert);
+        Assert.Equal(3, chain.Count);
+        Assert.Equal(System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPem(host.RootPem).Thumbprint, chain[^1].Thumbprint);
     }
 
     /// <summary>uacme's hook protocol (METHOD TYPE IDENT TOKEN AUTH): http-01 writes the key authorization where the server reads it.</summary>
@@ -122,6 +127,13 @@ public sealed class UacmeTests(AcmeHostFixture host) : IClassFixture<AcmeHostFix
         }
 
         Assert.True(process.ExitCode == 0, $"uacme {string.Join(' ', args)} exited {process.ExitCode}: {stdout.Result}\n{stderr.Result}\n{host.ErrorLog()}");
+    }
+
+    private static System.Security.Cryptography.X509Certificates.X509Certificate2Collection CertificatesIn(string path)
+    {
+        var collection = new System.Security.Cryptography.X509Certificates.X509Certificate2Collection();
+        collection.ImportFromPemFile(path);
+        return collection;
     }
 
     private static string Serial(string pem) =>
