@@ -22,6 +22,7 @@ public static class AcmeServiceCollectionExtensions
         services.AddSingleton<AcmeRenewalInfoService>();
         services.AddSingleton<AcmeEarlyRenewal>();
         services.AddSingleton<AcmeReplacementLinks>();
+        services.AddSingleton<Renewal.IExternalRenewal, AcmeRenewalWindowCheck>();
         services.AddSingleton<IChallengeValidator, Http01Validator>();
         services.AddSingleton<AcmeValidationService>();
         return services;

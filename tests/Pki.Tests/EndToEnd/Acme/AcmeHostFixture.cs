@@ -15,7 +15,7 @@ namespace Pki.Tests.EndToEnd.Acme;
 /// A dev host serving plain HTTP (the admin API) and HTTPS (ACME, with a server certificate our CA issued it), with
 /// EAB keys wrapped under a random key, http-01 validation on a free port, and the test names fixed to loopback.
 /// </summary>
-public sealed class AcmeHostFixture : DevHostFixture
+public class AcmeHostFixture : DevHostFixture
 {
     /// <summary>Names of team "web" (granted *.web.internal) that validation reaches on 127.0.0.1.</summary>
     public static readonly string[] LoopbackNames = ["certbot.web.internal", "corpus.web.internal", "client.web.internal", "renew.web.internal", "node.web.internal", "dehydrated.web.internal"];
@@ -54,7 +54,7 @@ public sealed class AcmeHostFixture : DevHostFixture
             "--urls=http://127.0.0.1:0;https://127.0.0.1:0",
             "--Pki:Acme:Http01Port=" + Http01Port,
             .. AcmeArgs,
-        ], configureServices: null);
+        ], ConfigureServices);
         var addresses = App.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Select(a => new Uri(a)).ToList();
         var http = addresses.Single(a => a.Scheme == "http");
         HttpsBase = addresses.Single(a => a.Scheme == "https");
@@ -71,6 +71,11 @@ public sealed class AcmeHostFixture : DevHostFixture
         }
 
         await App.Services.GetRequiredService<Pki.Core.Authority.IssuanceFollowUp>().WhenIdleAsync();
+    }
+
+    /// <summary>Services a derived fixture replaces (a fake clock, a recording notifier).</summary>
+    protected virtual void ConfigureServices(IServiceCollection services)
+    {
     }
 
     /// <summary>Creates an EAB credential for <paramref name="team"/> as the admin: its key id and HMAC key (base64url).</summary>
