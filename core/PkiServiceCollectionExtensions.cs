@@ -54,6 +54,8 @@ public static class PkiServiceCollectionExtensions
         // Dashboard sessions (a cookie opened with an API key) resolve to the key's caller; tried after every header scheme.
         services.AddSingleton<ISessionStore, TableSessionStore>();
         services.AddSingleton<SessionService>();
+        services.AddSingleton<ISignInAttemptStore, TableSignInAttemptStore>();
+        services.AddSingleton<SignInThrottle>();
         services.AddSingleton<IAuthenticator, SessionAuthenticator>();
         services.AddSingleton<AccessControl>();
         services.AddSingleton<IRateLimitStore, TableRateLimitStore>();
@@ -75,7 +77,9 @@ public static class PkiServiceCollectionExtensions
         services.AddSingleton<IAuditStore, TableAuditStore>();
         services.AddSingleton<AuditTrail>();
         services.AddSingleton<IAuditTrail>(sp => sp.GetRequiredService<AuditTrail>());
+        services.AddSingleton<IAuditCheckStore, TableAuditCheckStore>();
         services.AddSingleton<AuditVerifier>();
+        services.AddSingleton<Health.ServiceHealth>();
 
         services.AddSingleton<IAuthorityStore, TableAuthorityStore>();
         services.AddSingleton<IKeyRecordStore, TableKeyRecordStore>();

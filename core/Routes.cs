@@ -10,6 +10,9 @@ public static class Routes
     public const string Prefix = "api";
 
     public const string Health = "health";
+
+    /// <summary>The dashboard's health strip: CA keys, CRLs, the OCSP self-check, the audit chain's last verification.</summary>
+    public const string HealthDetails = Health + "/details";
     public const string Authorities = "ca";
     public const string AuthorityCertificate = "ca/{id}/certificate";
     public const string AuthorityCrl = "ca/{id}/crl";

@@ -15,6 +15,9 @@ public static class Schedules
     /// <summary>Hourly at a quarter past: sweep every discovery target.</summary>
     public const string DiscoverySweep = "0 15 * * * *";
 
+    /// <summary>Hourly at 5 past: delete the dashboard sessions of every hour that has passed (those nobody reads again).</summary>
+    public const string SessionSweep = "0 5 * * * *";
+
     /// <summary>Daily at 07:00 UTC: each owner's digest of the notices of the last 24 hours.</summary>
     public const string NoticeDigest = "0 0 7 * * *";
 
@@ -42,4 +45,7 @@ public static class Schedules
     /// usually done (and counted as action) before the notice pass looks.
     /// </summary>
     public const string NoticePlanning = "0 40 * * * *";
+
+    /// <summary>Hourly at 35 past: drop the records of used ACME nonces from hours whose nonces have all expired.</summary>
+    public const string AcmeNonceSweep = "0 35 * * * *";
 }

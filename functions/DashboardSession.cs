@@ -25,7 +25,7 @@ public sealed class DashboardSession(HttpFunction http, SessionService sessions,
         HttpFunction.RunPublicAsync(req, logger, async () =>
         {
             var input = await RequestBody.ReadJsonAsync<SignInInput>(req, options.Value.MaxRequestBytes, cancellationToken);
-            var signedIn = await sessions.SignInAsync(input.ApiKey, cancellationToken);
+            var signedIn = await sessions.SignInAsync(input.ApiKey, req.HttpContext.Connection.RemoteIpAddress?.ToString(), cancellationToken);
             req.HttpContext.Response.Cookies.Append(SessionCookie.Name, signedIn.SessionId, Cookie(req, sessions.Lifetime));
             req.HttpContext.Response.Headers.CacheControl = "no-store";
             return Json.Result(SessionView.Of(signedIn.Caller, signedIn.CsrfToken, signedIn.ExpiresAt), StatusCodes.Status201Created);
@@ -38,8 +38,9 @@ public sealed class DashboardSession(HttpFunction http, SessionService sessions,
         http.RunAuthenticatedAsync(req, logger, caller =>
         {
             req.HttpContext.Response.Headers.CacheControl = "no-store";
-            var id = caller.AuthenticationMethod == SessionAuthenticator.SchemeName ? SessionCookie.Read(HttpFunction.Header(req, "Cookie")) : null;
-            return Task.FromResult(Json.Result(SessionView.Of(caller, id is null ? null : SessionCookie.CsrfToken(id), null)));
+            // The token of whichever browser session the caller came with: ours, or App Service authentication's.
+            var secret = CsrfRule.SecretOf(caller, name => HttpFunction.Header(req, name));
+            return Task.FromResult(Json.Result(SessionView.Of(caller, secret is null ? null : SessionCookie.CsrfToken(secret), null)));
         });
 
     [ApiOperation("End the dashboard session.", Status = 204)]

@@ -21,7 +21,8 @@ public sealed class Inventory(HttpFunction http, InventoryService inventory, IOp
     [ApiQuery("issuer", "An issuer DN as shown, or one of our CA ids.")]
     [ApiQuery("owner", "The owner (exact).")]
     [ApiQuery("team", "The team (any case).")]
-    [ApiQuery("finding", "A finding code.")]
+    [ApiQuery("finding", "A finding code, or 'other': any stored finding without an overview tile of its own.")]
+    [ApiQuery("revokedWithinDays", "Revoked by one of our CAs within this many days before now.", Type = "integer")]
     [ApiQuery("source", "issued, endpoint or keyvault.")]
     [ApiQuery("location", "A location as shown in locations (one answer, no paging).")]
     [ApiQuery("name", "A DNS name carried by certificates of our CAs (one answer, no paging).")]
@@ -42,7 +43,8 @@ public sealed class Inventory(HttpFunction http, InventoryService inventory, IOp
                 Text(q, "finding"),
                 Text(q, "source") is { } source ? InventoryService.ParseSource(source) : null,
                 Text(q, "location"),
-                Name: Text(q, "name"));
+                Name: Text(q, "name"),
+                RevokedWithinDays: Int(q, "revokedWithinDays"));
             return Json.Result(await inventory.ListAsync(query, Int(q, "pageSize"), Text(q, "continuationToken"), cancellationToken));
         });
 

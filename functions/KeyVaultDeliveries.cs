@@ -18,7 +18,7 @@ namespace Pki.Functions;
 /// </summary>
 public sealed class KeyVaultDeliveries(HttpFunction http, KeyVaultDelivery delivery, CertificateService certificates, IOptions<PkiOptions> options, ILogger<KeyVaultDeliveries> logger)
 {
-    [ApiOperation("Enroll a certificate the Key Vault way: the vault makes the key and CSR, the CA signs, the vault merges (202 while the vault has not answered).", Request = typeof(KeyVaultEnrollmentInput), Response = typeof(DeliveryView), Status = 201, AlternateStatus = 202, AlternateResponse = typeof(DeliveryView), Permission = nameof(Permission.RequestCertificates))]
+    [ApiOperation("Enroll a certificate the Key Vault way: the vault makes the key and CSR, the CA signs, the vault merges (202 while the vault has not answered, or while the request is held for approval: Location names it).", Request = typeof(KeyVaultEnrollmentInput), Response = typeof(DeliveryView), Status = 201, AlternateStatus = 202, AlternateResponse = typeof(DeliveryView), Permission = nameof(Permission.RequestCertificates))]
     [Function(nameof(EnrollKeyVaultCertificate))]
     public Task<IActionResult> EnrollKeyVaultCertificate(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Routes.KeyVaultCertificates)] HttpRequest req,
@@ -36,6 +36,11 @@ public sealed class KeyVaultDeliveries(HttpFunction http, KeyVaultDelivery deliv
             if (serial is not null)
             {
                 req.HttpContext.Response.Headers.Location = $"/{Routes.Prefix}/{Routes.Certificates}/{serial}/delivery";
+            }
+            else if (result.Operation.ApprovalRequestId is { } held)
+            {
+                // Held for approval: the request an approver decides (the merge follows the approval).
+                req.HttpContext.Response.Headers.Location = $"/{Routes.Prefix}/{Routes.Requests}/{held}";
             }
 
             return Json.Result(view, result.Status == DeliveryStatus.Delivered ? StatusCodes.Status201Created : StatusCodes.Status202Accepted);

@@ -55,11 +55,7 @@ pki_install_prerequisites() {
     pki_log "installing Azurite from local/package-lock.json"
     (cd "$PKI_LOCAL_DIR" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
   fi
-  # The npm acme-client the ACME renewal-information test drives (tests/acme-client/package-lock.json).
-  if [ ! -f "$PKI_LOCAL_DIR/../tests/acme-client/node_modules/acme-client/package.json" ]; then
-    pki_log "installing acme-client from tests/acme-client/package-lock.json"
-    (cd "$PKI_LOCAL_DIR/../tests/acme-client" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
-  fi
+  pki_install_acme_client
 }
 
 # local/bench only (local/test needs none of it): nmap, the scanner the discovery suite is measured
@@ -80,6 +76,33 @@ pki_install_bench_prerequisites() {
   fi
   command -v dotnet >/dev/null || { pki_log "the .NET 10 SDK is required (dotnet not on PATH)"; return 1; }
 }
+
+# The npm acme-client the ACME renewal-information test and local/bench acme drive (tests/acme-client/package-lock.json).
+pki_install_acme_client() {
+  if [ ! -f "$PKI_LOCAL_DIR/../tests/acme-client/node_modules/acme-client/package.json" ]; then
+    pki_log "installing acme-client from tests/acme-client/package-lock.json"
+    (cd "$PKI_LOCAL_DIR/../tests/acme-client" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+  fi
+}
+
+# local/bench acme only: Debian's pebble (the reference ACME server) and pebble-challtestsrv (its DNS), and the npm
+# acme-client the sessions run (installed for local/test too).
+pki_install_acme_bench_prerequisites() {
+  if ! command -v pebble >/dev/null || ! command -v pebble-challtestsrv >/dev/null; then
+    pki_log "installing pebble with apt-get (bench only)"
+    pki_as_root apt-get update -qq
+    pki_as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq pebble >/dev/null
+  fi
+  pki_install_acme_client
+}
+
+# Benchmarks' helpers.
+# CPU seconds a process has used so far (user + system), from /proc; 0 when it is gone.
+pki_cpu_seconds() { awk -v hz="$(getconf CLK_TCK)" '{ printf "%.2f", ($14 + $15) / hz }' "/proc/$1/stat" 2>/dev/null || echo 0; }
+
+pki_ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
+
+pki_stop_pid() { kill "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true; }
 
 pki_free_port() {
   node -e "const s=require('net').createServer();s.listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})"

@@ -43,6 +43,11 @@ public static class AccessOptionsValidation
             errors.Add($"{s}:RateLimits: IssuancePerWindow must be 0 (off) or more, and WindowSeconds between 1 and 86400.");
         }
 
+        if (access.RateLimits.SignInFailuresPerWindow is < 0 or > 10_000 || access.RateLimits.SignInWindowSeconds is < 1 or > 86400)
+        {
+            errors.Add($"{s}:RateLimits: SignInFailuresPerWindow must be 0 (off) to 10000, and SignInWindowSeconds between 1 and 86400.");
+        }
+
         if (access.SessionMinutes is < 1 or > 720)
         {
             errors.Add($"{s}:SessionMinutes must be between 1 and 720 (a dashboard session is short-lived); got {access.SessionMinutes}.");

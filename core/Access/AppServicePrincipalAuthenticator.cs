@@ -14,7 +14,12 @@ public sealed class AppServicePrincipalAuthenticator(AccessOptions options) : IA
     public const int MaxPrincipalLength = 32 * 1024;
     private const string ObjectIdClaim = "http://schemas.microsoft.com/identity/claims/objectidentifier";
 
-    public string Scheme => "app-service";
+    public const string SchemeName = "app-service";
+
+    /// <summary>App Service authentication's own session cookie: what a browser signed in through Entra ID sends with every call.</summary>
+    public const string SessionCookieName = "AppServiceAuthSession";
+
+    public string Scheme => SchemeName;
 
     public bool Enabled => options.TrustAppServicePrincipal;
 

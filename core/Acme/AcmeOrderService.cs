@@ -20,6 +20,7 @@ public sealed class AcmeOrderService(
     AcmeRequestVerifier verifier,
     IAcmeStore store,
     IAcmeValidationQueue validations,
+    AcmeValidationStarter starter,
     AcmeRenewalInfoService renewalInfo,
     AcmeReplacementLinks replacements,
     CertificateService certificates,
@@ -131,7 +132,10 @@ public sealed class AcmeOrderService(
         return new AcmeResponse(200, AcmeViews.Authorization(authorization.Value, new AcmeUrls(post.BaseUrl)));
     }
 
-    /// <summary>A POST of {} starts validation (answered processing at once; the queue does the rest); POST-as-GET reads the challenge.</summary>
+    /// <summary>
+    /// A POST of {} starts validation (answered processing at once; the attempt runs on this host, the queue message is
+    /// its backup and carries the retries); POST-as-GET reads the challenge.
+    /// </summary>
     public async Task<AcmeResponse> ChallengeAsync(AcmePost post, string id, string type, CancellationToken cancellationToken = default)
     {
         var request = await verifier.VerifyAsync(post, AcmeKeyMode.Kid, cancellationToken).ConfigureAwait(false);
@@ -155,9 +159,11 @@ public sealed class AcmeOrderService(
             throw AcmeProblemException.Malformed("The authorization has expired; place a new order.");
         }
 
-        // Queued first: should the write below lose a race or the host crash, the message finds the challenge still
-        // pending and does nothing, and the client's retry starts it again.
-        await validations.SendAsync(new AcmeValidationMessage(id, type, 0), TimeSpan.Zero, CancellationToken.None).ConfigureAwait(false);
+        // Queued first, as the backup of the attempt started below on this host: should the write below lose a race or
+        // the host crash, the message finds the challenge still pending and does nothing, and the client's retry starts
+        // it again; should this host stop before its attempt is recorded, the message does the attempt.
+        var message = new AcmeValidationMessage(id, type, 0);
+        await validations.SendAsync(message, AcmeValidationStarter.BackupDelay(options.Value.Acme.ValidationTimeoutSeconds), CancellationToken.None).ConfigureAwait(false);
         var processing = challenge with { Status = AcmeStatus.Processing };
         var next = authorization with { Challenges = [.. authorization.Challenges.Select(c => c.Type == type ? processing : c)] };
         if (!await store.TryReplaceAuthorizationAsync(next, found.Version, CancellationToken.None).ConfigureAwait(false))
@@ -167,6 +173,7 @@ public sealed class AcmeOrderService(
             return new AcmeResponse(200, AcmeViews.Challenge(now.Value, current, urls), Links: up);
         }
 
+        starter.TryStart(message);
         return new AcmeResponse(200, AcmeViews.Challenge(next, processing, urls), Links: up);
     }
 

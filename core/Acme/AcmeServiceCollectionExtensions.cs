@@ -25,6 +25,8 @@ public static class AcmeServiceCollectionExtensions
         services.AddSingleton<Renewal.IExternalRenewal, AcmeRenewalWindowCheck>();
         services.AddSingleton<IChallengeValidator, Http01Validator>();
         services.AddSingleton<AcmeValidationService>();
+        services.AddSingleton<AcmeValidationStarter>();
+        services.AddHostedService(sp => sp.GetRequiredService<AcmeValidationStarter>());
         return services;
     }
 }

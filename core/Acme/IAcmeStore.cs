@@ -1,16 +1,20 @@
 namespace Pki.Core.Acme;
 
 /// <summary>
-/// What ACME keeps: nonces (consumed once), accounts and the index of their keys, EAB credentials, orders,
+/// What ACME keeps: the nonce key and used nonces, accounts and the index of their keys, EAB credentials, orders,
 /// authorizations, and which account and order each certificate came from. Every access is a point read or write; a
 /// <c>TryReplace</c> is conditional on the version read, a <c>TryAdd</c> on the key being free.
 /// </summary>
 public interface IAcmeStore
 {
-    Task AddNonceAsync(string nonce, DateTimeOffset issuedAt, CancellationToken cancellationToken = default);
+    /// <summary>The key every host MACs nonces with: the stored one, or <paramref name="candidate"/> when none was stored (first writer wins).</summary>
+    Task<byte[]> GetOrAddNonceKeyAsync(byte[] candidate, CancellationToken cancellationToken = default);
 
-    /// <summary>Deletes the nonce if it exists; true for exactly one caller however many hosts try (a conditional delete).</summary>
-    Task<bool> TryConsumeNonceAsync(string nonce, DateTimeOffset issuedAt, CancellationToken cancellationToken = default);
+    /// <summary>Records the nonce as used; true for exactly one caller however many hosts try (a conditional insert).</summary>
+    Task<bool> TryUseNonceAsync(string nonce, DateTimeOffset issuedAt, CancellationToken cancellationToken = default);
+
+    /// <summary>Deletes the records of nonces issued before <paramref name="hour"/>; returns how many.</summary>
+    Task<int> DeleteUsedNoncesBeforeAsync(DateTimeOffset hour, CancellationToken cancellationToken = default);
 
     Task<Versioned<AcmeAccount>?> GetAccountAsync(string id, CancellationToken cancellationToken = default);
 

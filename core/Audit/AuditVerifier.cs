@@ -8,9 +8,22 @@ namespace Pki.Core.Audit;
 /// next verification. A row the store cannot read as written (a property's type changed) is a break like any
 /// other: the verifier reports tampering, it never fails on it.
 /// </summary>
-public sealed class AuditVerifier(IAuditStore store, ILogger<AuditVerifier> logger)
+public sealed class AuditVerifier(IAuditStore store, ILogger<AuditVerifier> logger, IAuditCheckStore? checks = null, TimeProvider? time = null)
 {
+    /// <summary>Walks the chain and keeps the result as the last verification (the dashboard's health strip shows it).</summary>
     public async Task<AuditVerification> VerifyAsync(CancellationToken cancellationToken = default)
+    {
+        var started = (time ?? TimeProvider.System).GetUtcNow();
+        var result = await WalkAsync(cancellationToken).ConfigureAwait(false);
+        if (checks is not null)
+        {
+            await checks.SaveAsync(new AuditCheck(started, result.Ok, result.Count, result.HeadSequence, result.Break?.Sequence), CancellationToken.None).ConfigureAwait(false);
+        }
+
+        return result;
+    }
+
+    private async Task<AuditVerification> WalkAsync(CancellationToken cancellationToken)
     {
         AuditHead? head;
         string? unreadableHead = null;

@@ -32,7 +32,8 @@ public sealed class RegistrationAuthority(ProfileCatalog profiles, IEnumerable<I
     /// same key check and rules as a CSR, so a policy tightened since then refuses the renewal (with its reason).
     /// The lifetime is the predecessor's, capped by the profile as for any request.
     /// </summary>
-    public IssuanceRequest ApproveRenewal(CertificateRecord predecessor)
+    /// <param name="heldForApproval">The caller holds the successor for an approver (Key Vault renewal) instead of signing it at once.</param>
+    public IssuanceRequest ApproveRenewal(CertificateRecord predecessor, bool heldForApproval = false)
     {
         ArgumentNullException.ThrowIfNull(predecessor);
         if (predecessor.CertificateDer is null)
@@ -41,7 +42,7 @@ public sealed class RegistrationAuthority(ProfileCatalog profiles, IEnumerable<I
         }
 
         var profile = profiles.Get(predecessor.Profile);
-        if (profile.RequiresApproval)
+        if (profile.RequiresApproval && !heldForApproval)
         {
             // Invariant: a certificate of such a profile exists only after a person approved it; its owner asks again.
             throw ProblemException.Unprocessable("approval-required", $"Certificates of profile '{profile.Name}' are issued only after approval; request a successor, an approver approves it.");

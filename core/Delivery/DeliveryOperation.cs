@@ -9,6 +9,8 @@ namespace Pki.Core.Delivery;
 /// <param name="SerialNumber">The serial reserved for the certificate, once reserved; a resume with a serial never signs again.</param>
 /// <param name="Attempts">Failed attempts so far; the next waits twice as long as the last.</param>
 /// <param name="LeaseUntil">A host works on the operation until then; others leave it alone.</param>
+/// <param name="ApprovalRequestId">The request held for approval with the vault's CSR (a profile that requires approval); the operation waits for its decision.</param>
+/// <param name="RequesterId">Who asked (with <paramref name="RequesterTeam"/> and <paramref name="RequesterRoles"/>): the approval request is theirs, so they cannot approve it themselves.</param>
 public sealed record DeliveryOperation(
     KeyVaultTarget Target,
     DeliveryKind Kind,
@@ -31,4 +33,8 @@ public sealed record DeliveryOperation(
     DateTimeOffset? NextAttemptAt = null,
     DateTimeOffset? LeaseUntil = null,
     string? LastError = null,
+    string? ApprovalRequestId = null,
+    string? RequesterId = null,
+    string? RequesterTeam = null,
+    IReadOnlyList<string>? RequesterRoles = null,
     string? Version = null);

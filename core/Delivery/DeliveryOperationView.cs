@@ -10,12 +10,13 @@ public sealed record DeliveryOperationView(
     [property: JsonPropertyName("predecessorSerialNumber")] string? PredecessorSerialNumber,
     [property: JsonPropertyName("attempts")] int Attempts,
     [property: JsonPropertyName("nextAttemptAt")] DateTimeOffset? NextAttemptAt,
-    [property: JsonPropertyName("lastError")] string? LastError)
+    [property: JsonPropertyName("lastError")] string? LastError,
+    [property: JsonPropertyName("approvalRequestId")] string? ApprovalRequestId = null)
 {
     public static DeliveryOperationView Of(DeliveryOperation operation)
     {
         ArgumentNullException.ThrowIfNull(operation);
         return new(operation.Kind.ToString().ToLowerInvariant(), operation.RequestId, operation.SerialNumber, operation.PredecessorSerial,
-            operation.Attempts, operation.NextAttemptAt, operation.LastError);
+            operation.Attempts, operation.NextAttemptAt, operation.LastError, operation.ApprovalRequestId);
     }
 }

@@ -9,6 +9,7 @@ using Microsoft.Extensions.Options;
 using Pki.Core.Access;
 using Pki.Core.Audit;
 using Pki.Core.Authority;
+using Pki.Core.Authority.Approvals;
 using Pki.Core.Authority.Policy;
 using Pki.Core.Discovery.KeyVault;
 using Pki.Core.Errors;
@@ -25,13 +26,16 @@ namespace Pki.Core.Delivery;
 /// the key never left the vault. Enrollment (a team's request), renewal (the renewer, for a certificate with a Key
 /// Vault target) and the resume pass (a timer) all advance the same stored operation, step by step, each step safe to
 /// repeat: a serial once reserved is never signed twice, and a merge happens only when the vault's current version is
-/// not the certificate already.
+/// not the certificate already. A profile that requires approval holds the vault's CSR as a request for approval;
+/// the operation waits for the decision (approved: the approval signs, the operation merges; rejected or expired: the
+/// vault's pending operation is deleted).
 /// </summary>
 public sealed class KeyVaultDelivery(
     IDeliveryStore store,
     IKeyVaultClientFactory vaults,
     ProfileCatalog profiles,
     RegistrationAuthority registration,
+    ApprovalService approvals,
     CertificateIssuer issuer,
     ICertificateStore certificates,
     AuthorityDirectory authorities,
@@ -45,6 +49,9 @@ public sealed class KeyVaultDelivery(
     TimeProvider time,
     ILogger<KeyVaultDelivery> logger)
 {
+    /// <summary>Who requests a Key Vault renewal's successor held for approval: the service on behalf of the predecessor's team, never an approver.</summary>
+    public const string RenewalRequesterId = "key-vault-renewal";
+
     private DeliveryOptions Settings => options.Value.Delivery;
 
     /// <summary>
@@ -58,10 +65,6 @@ public sealed class KeyVaultDelivery(
         var team = Teams.Resolve(input.Team, callers.Current);
         var target = AllowedTarget(input.VaultUri, input.CertificateName, team);
         var profile = profiles.Get(input.Profile);
-        if (profile.RequiresApproval)
-        {
-            throw ProblemException.Unprocessable("approval-required", $"Certificates of profile '{profile.Name}' are issued only after approval, which Key Vault enrollment does not wait for yet; request it at {Routes.Prefix}/{Routes.Certificates} with a CSR.");
-        }
 
         var (keyType, keySize) = KeyOf(input.KeyType, input.KeySize);
         var exportable = input.Exportable ?? false;
@@ -87,8 +90,10 @@ public sealed class KeyVaultDelivery(
         await ApproveAsync(() => registration.Approve(new CertificateRequestInput(ProbeCsr(commonName, names), profile.Name, input.Owner, input.ValidityDays, input.AutoRenew, team)), predecessor: null).ConfigureAwait(false);
 
         var now = time.GetUtcNow();
+        var caller = callers.Current;
         var operation = new DeliveryOperation(target, DeliveryKind.Enroll, NewRequestId(), profile.Name, input.Owner!.Trim(), team, names, commonName,
-            input.ValidityDays, input.AutoRenew, keyType, keySize, exportable, ReuseKey: false, now, NextAttemptAt: now);
+            input.ValidityDays, input.AutoRenew, keyType, keySize, exportable, ReuseKey: false, now, NextAttemptAt: now,
+            RequesterId: caller.Id, RequesterTeam: caller.Team, RequesterRoles: [.. caller.Roles.Order(StringComparer.Ordinal)]);
         var added = await store.TryAddAsync(operation, cancellationToken).ConfigureAwait(false)
             ?? throw ProblemException.Conflict("delivery-in-progress", $"An operation for Key Vault certificate {target.Id} is in flight; see its state at {Routes.Prefix}/{Routes.Certificates}/{{serialNumber}}/delivery once issued, or retry later.");
         logger.LogInformation("Key Vault enrollment {RequestId} started for {VaultCertificate}, team {Team}", added.RequestId, target.Id, team);
@@ -141,7 +146,7 @@ public sealed class KeyVaultDelivery(
         // renewer, which tells the owner why, as for any certificate, and leaves nothing in the vault.
         try
         {
-            registration.ApproveRenewal(predecessor);
+            registration.ApproveRenewal(predecessor, heldForApproval: true);
         }
         catch (ProblemException)
         {
@@ -163,7 +168,8 @@ public sealed class KeyVaultDelivery(
         var reuse = Settings.ReuseKeyProfiles.Contains(predecessor.Profile, StringComparer.Ordinal) && !options.Value.Renewal.RequireNewKey;
         var operation = new DeliveryOperation(target, DeliveryKind.Renew, NewRequestId(), predecessor.Profile, predecessor.Owner, predecessor.Team,
             [.. subject.DnsNames], subject.CommonName ?? subject.DnsNames.FirstOrDefault(), LifetimeDays(predecessor), predecessor.AutoRenew,
-            keyType, keySize, enrolled?.Exportable ?? false, reuse, now, PredecessorSerial: predecessor.SerialNumber, NextAttemptAt: now);
+            keyType, keySize, enrolled?.Exportable ?? false, reuse, now, PredecessorSerial: predecessor.SerialNumber, NextAttemptAt: now,
+            RequesterId: RenewalRequesterId, RequesterTeam: predecessor.Team, RequesterRoles: [Roles.Requester]);
         if (await store.TryAddAsync(operation, cancellationToken).ConfigureAwait(false) is not { } added)
         {
             // Another delivery of this message added it a moment ago; it advances the operation.
@@ -197,6 +203,14 @@ public sealed class KeyVaultDelivery(
         {
             try
             {
+                // Held for approval and still undecided: a point read of the request each pass, no write.
+                if (operation is { ApprovalRequestId: { } held, SerialNumber: null }
+                    && await approvals.DecisionAsync(held, cancellationToken).ConfigureAwait(false) is { } decision && IsUndecided(decision))
+                {
+                    waiting++;
+                    continue;
+                }
+
                 switch ((await AdvanceAsync(operation, rethrowRefusal: false, cancellationToken).ConfigureAwait(false)).Status)
                 {
                     case DeliveryStatus.Delivered: delivered++; break;
@@ -320,6 +334,13 @@ public sealed class KeyVaultDelivery(
             await CancelAsync(step.Operation, cancelled.Message).ConfigureAwait(false);
             return new DeliveryResult(DeliveryStatus.Cancelled, step.Operation, null, cancelled.Message);
         }
+        catch (DeliveryAwaitingApprovalException held)
+        {
+            // Not a failure: no attempt counted, no finding; each resume pass reads the decision.
+            var waiting = await store.TryUpdateAsync(step.Operation with { LeaseUntil = null, NextAttemptAt = time.GetUtcNow(), LastError = null }, CancellationToken.None).ConfigureAwait(false)
+                ?? step.Operation;
+            return new DeliveryResult(DeliveryStatus.Pending, waiting, null, held.Message);
+        }
         catch (Exception e) when (IsRetryable(e))
         {
             return await DeferAsync(step.Operation, e).ConfigureAwait(false);
@@ -355,9 +376,18 @@ public sealed class KeyVaultDelivery(
             }
         }
 
+        if (operation.ApprovalRequestId is { } held)
+        {
+            return await ApprovedCertificateAsync(step, held).ConfigureAwait(false);
+        }
+
         var client = vaults.GetCertificateClient(operation.Target.VaultUri);
         var csr = await PendingCsrAsync(client, operation).ConfigureAwait(false);
         var request = await ApproveVaultCsrAsync(operation, csr).ConfigureAwait(false);
+        if (request.Profile.RequiresApproval)
+        {
+            await HoldForApprovalAsync(step, csr).ConfigureAwait(false);
+        }
 
         var reservation = await issuer.ReserveAsync(request with { PredecessorSerial = operation.PredecessorSerial }, operation.RequestId, CancellationToken.None).ConfigureAwait(false);
         DeliveryOperation? bound;
@@ -401,6 +431,70 @@ public sealed class KeyVaultDelivery(
 
         return await issuer.SignAndRecordAsync(reservation).ConfigureAwait(false);
     }
+
+    /// <summary>
+    /// The vault's CSR as a request for approval, submitted as the operation's requester (for a renewal, the service on
+    /// behalf of the predecessor's team). The Idempotency-Key is the operation's request id, so a resume after a crash
+    /// between submission and the row's update finds the same request instead of submitting a second one.
+    /// </summary>
+    private async Task HoldForApprovalAsync(Step step, byte[] csr)
+    {
+        var operation = step.Operation;
+        var input = new CertificateRequestInput(Convert.ToBase64String(csr), operation.Profile, operation.Owner, operation.ValidityDays, operation.AutoRenew, operation.Team);
+        var requester = new Caller(operation.RequesterId ?? RenewalRequesterId, operation.RequesterTeam ?? operation.Team, operation.RequesterRoles ?? [Roles.Requester], "key-vault-delivery");
+        SubmissionOutcome submitted;
+        using (callers.Enter(requester))
+        {
+            submitted = await approvals.SubmitAsync(input, "key-vault:" + operation.RequestId, operation.PredecessorSerial, CancellationToken.None).ConfigureAwait(false);
+        }
+
+        step.Operation = await UpdateAsync(operation with { ApprovalRequestId = submitted.Request.RequestId }).ConfigureAwait(false);
+        logger.LogInformation("Key Vault operation {RequestId} for {VaultCertificate} is held for approval as request {ApprovalRequestId}",
+            operation.RequestId, operation.Target.Id, submitted.Request.RequestId);
+        throw new DeliveryAwaitingApprovalException(submitted.Request.RequestId);
+    }
+
+    /// <summary>
+    /// The certificate the approval of the held request issued, noted on the operation so the merge follows; a rejection
+    /// or expiry cancels the operation (and deletes the vault's pending operation); undecided, it waits.
+    /// </summary>
+    private async Task<CertificateRecord> ApprovedCertificateAsync(Step step, string requestId)
+    {
+        var decision = await approvals.DecisionAsync(requestId, CancellationToken.None).ConfigureAwait(false)
+            ?? throw new DeliveryCancelledException($"The approval request {requestId} is gone.");
+        switch (decision.Status)
+        {
+            case ApprovalStatus.Rejected:
+                throw new DeliveryCancelledException($"Request {requestId} was rejected by '{decision.DecidedBy}': {decision.Reason}");
+            case ApprovalStatus.Expired:
+                throw new DeliveryCancelledException($"Request {requestId} expired undecided at {decision.ExpiresAt:yyyy-MM-dd HH:mm:ss} UTC.");
+        }
+
+        if (IsUndecided(decision))
+        {
+            throw new DeliveryAwaitingApprovalException(requestId);
+        }
+
+        var serial = decision.SerialNumber!;
+        var record = await certificates.GetAsync(serial, CancellationToken.None).ConfigureAwait(false);
+        switch (record)
+        {
+            case { Status: CertificateStatus.Issued, CertificateDer: not null }:
+                break;
+            case null or { Status: CertificateStatus.Issuing or CertificateStatus.Abandoned }:
+                // The approval is signing it, or stopped before it signed (an approver approves again): still the approval's turn.
+                throw new DeliveryAwaitingApprovalException(requestId);
+            default:
+                throw new DeliveryCancelledException($"Certificate {serial} of request {requestId} is {record.Status}; it is not delivered.");
+        }
+
+        step.Operation = await UpdateAsync(step.Operation with { SerialNumber = serial }).ConfigureAwait(false);
+        return record;
+    }
+
+    /// <summary>Pending, or approved and not signed yet (its approval is issuing, or stopped before it signed and an approver retries).</summary>
+    private static bool IsUndecided(ApprovalRecord decision) =>
+        decision.Status == ApprovalStatus.Pending || (decision.Status == ApprovalStatus.Approved && decision.SerialNumber is null);
 
     /// <summary>The CSR of the vault certificate's pending operation; when there is none, a new version is created for it.</summary>
     private async Task<byte[]> PendingCsrAsync(CertificateClient client, DeliveryOperation operation)
@@ -446,7 +540,7 @@ public sealed class KeyVaultDelivery(
                 // The successor's names and owner are the predecessor's, through the rules as today; the key is the vault's new one.
                 var csr = CsrParser.Parse(csrDer);
                 CheckNames(operation, csr);
-                return registration.ApproveRenewal(predecessor) with { Csr = csr };
+                return registration.ApproveRenewal(predecessor, heldForApproval: true) with { Csr = csr };
             }, operation.PredecessorSerial).ConfigureAwait(false);
         }
 

@@ -4,6 +4,7 @@ namespace Pki.Core.Inventory;
 /// One distinct certificate (by SHA-256 fingerprint), wherever it was found. <see cref="Findings"/> holds the
 /// stored findings (the certificate's own and those of its locations); expiry findings are added when read.
 /// </summary>
+/// <param name="RevokedAt">When one of our CAs revoked it (null when not revoked, or not ours): the overview's "revoked in the last 30 days".</param>
 public sealed record InventoryItem(
     string Fingerprint,
     string Subject,
@@ -25,7 +26,8 @@ public sealed record InventoryItem(
     DateTimeOffset LastSeen,
     string? IssuerCaId,
     bool Revoked,
-    IReadOnlyList<Finding> Findings)
+    IReadOnlyList<Finding> Findings,
+    DateTimeOffset? RevokedAt = null)
 {
     public static InventoryItem From(CertificateFacts facts, DateTimeOffset seen, string? issuerCaId) => new(
         facts.Fingerprint, facts.Subject, facts.Issuer, facts.SerialNumber, facts.NotBefore, facts.NotAfter, facts.DnsNames, facts.IpAddresses,

@@ -237,6 +237,13 @@ public sealed class InventoryRecorder(
         await RefreshItemAsync(facts, InventorySources.None, seen: null, owner: null, locationsChanged: deployed, location: null, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>When our CA <paramref name="issuerCaId"/> revoked the certificate; null unless revoked.</summary>
+    private async Task<DateTimeOffset?> RevokedAtAsync(CertificateFacts facts, string issuerCaId, CancellationToken cancellationToken)
+    {
+        var record = await certificates.GetAsync(facts.SerialNumber, cancellationToken).ConfigureAwait(false);
+        return record is { Status: CertificateStatus.Revoked, IssuerId: var id } && id == issuerCaId ? record.RevokedAt : null;
+    }
+
     /// <summary>The revoked finding of a certificate of our CA <paramref name="issuerCaId"/>, at <paramref name="location"/> (null: of the certificate itself); null unless revoked.</summary>
     private async Task<Finding?> RevocationAsync(CertificateFacts facts, string issuerCaId, string? location, CancellationToken cancellationToken)
     {
@@ -269,7 +276,8 @@ public sealed class InventoryRecorder(
         for (var attempt = 0; attempt < MaxWriteAttempts; attempt++)
         {
             var existing = await store.GetAsync(facts.Fingerprint, cancellationToken).ConfigureAwait(false);
-            var revocation = issuerCaId is null ? null : await RevocationAsync(facts, issuerCaId, location: null, cancellationToken).ConfigureAwait(false);
+            var revokedAt = issuerCaId is null ? null : await RevokedAtAsync(facts, issuerCaId, cancellationToken).ConfigureAwait(false);
+            var revocation = revokedAt is null ? null : await RevocationAsync(facts, issuerCaId!, location: null, cancellationToken).ConfigureAwait(false);
             var atLocations = existing is null || locationsChanged
                 ? Summarize(await store.ListLocationsAsync(facts.Fingerprint, cancellationToken).ConfigureAwait(false))
                 : existing.Value.Item.Findings.Where(f => f.Location is not null).ToArray();
@@ -288,6 +296,7 @@ public sealed class InventoryRecorder(
                 LastSeen = seen is { } s && s > before.LastSeen ? s : before.LastSeen,
                 IssuerCaId = issuerCaId,
                 Revoked = revocation is not null,
+                RevokedAt = revokedAt,
                 Findings = [.. _rules.Intrinsic(facts), .. revocation is null ? [] : new[] { revocation }, .. atLocations],
             };
             if (owner is not null && item.OwnerSource is OwnerSource.None or OwnerSource.Rule)
@@ -393,7 +402,7 @@ public sealed class InventoryRecorder(
 
     private static bool SameExceptRecentLastSeen(InventoryItem before, InventoryItem after) =>
         after.LastSeen - before.LastSeen < LastSeenResolution
-        && before.Sources == after.Sources && before.IssuerCaId == after.IssuerCaId && before.Revoked == after.Revoked
+        && before.Sources == after.Sources && before.IssuerCaId == after.IssuerCaId && before.Revoked == after.Revoked && before.RevokedAt == after.RevokedAt
         && before.Owner == after.Owner && before.Team == after.Team && before.OwnerSource == after.OwnerSource
         && before.Findings.SequenceEqual(after.Findings);
 

@@ -204,6 +204,7 @@ public sealed class InventoryService(IInventoryStore store, IAuditTrail audit, I
 
     private bool Matches(InventoryItem i, InventoryQuery q, DateTimeOffset now) =>
         (q.ExpiringWithinDays is not { } days || (i.NotAfter >= now && i.NotAfter <= now.AddDays(days)))
+        && (q.RevokedWithinDays is not { } revokedDays || (i.RevokedAt is { } revokedAt && revokedAt >= now.AddDays(-revokedDays) && revokedAt <= now))
         && (q.ExpiresFrom is not { } from || i.NotAfter >= from)
         && (q.ExpiresTo is not { } to || i.NotAfter <= to)
         && (q.Issuer is null || i.Issuer == q.Issuer || i.IssuerCaId == q.Issuer)
@@ -215,6 +216,7 @@ public sealed class InventoryService(IInventoryStore store, IAuditTrail audit, I
             null => true,
             FindingCodes.Expired => i.NotAfter < now,
             FindingCodes.Expiring => _rules.Timely(i.NotBefore, i.NotAfter, now)?.Code == FindingCodes.Expiring,
+            InventoryTiles.OtherFindings => i.Findings.Any(f => InventoryTiles.OtherFindingCodes.Contains(f.Code, StringComparer.Ordinal)),
             var code => i.Findings.Any(f => f.Code == code),
         });
 
@@ -230,9 +232,14 @@ public sealed class InventoryService(IInventoryStore store, IAuditTrail audit, I
             throw ProblemException.BadRequest("invalid-filter", "name must be a DNS name (letters, digits, '-', '.', '*').");
         }
 
-        if (q.Finding is { } finding && !FindingCodes.All.Contains(finding))
+        if (q.RevokedWithinDays is < 0 or > 3650)
         {
-            throw ProblemException.BadRequest("invalid-filter", $"finding must be one of {string.Join(", ", FindingCodes.All)}.");
+            throw ProblemException.BadRequest("invalid-filter", "revokedWithinDays must be between 0 and 3650.");
+        }
+
+        if (q.Finding is { } finding && !FindingCodes.All.Contains(finding) && finding != InventoryTiles.OtherFindings)
+        {
+            throw ProblemException.BadRequest("invalid-filter", $"finding must be one of {string.Join(", ", FindingCodes.All)}, or {InventoryTiles.OtherFindings} (any stored finding without a tile of its own).");
         }
 
         foreach (var (name, value) in new[] { ("issuer", q.Issuer), ("owner", q.Owner), ("team", q.Team), ("location", q.Location), ("name", q.Name) })

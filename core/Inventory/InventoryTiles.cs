@@ -5,6 +5,13 @@ namespace Pki.Core.Inventory;
 /// <summary>The overview's tiles, each an inventory filter: its query for counting and its query parameters for listing.</summary>
 public static class InventoryTiles
 {
+    /// <summary>The <c>finding</c> filter's value for "any stored finding without a tile of its own".</summary>
+    public const string OtherFindings = "other";
+
+    /// <summary>The stored findings without a tile of their own: what the "Other findings" tile counts.</summary>
+    public static readonly IReadOnlyList<string> OtherFindingCodes =
+        [.. FindingCodes.Stored.Except([FindingCodes.Revoked, FindingCodes.WeakKey, FindingCodes.WeakSignature, FindingCodes.HostnameMismatch], StringComparer.Ordinal)];
+
     public static readonly IReadOnlyList<InventoryTile> All =
     [
         new("all", "In inventory", new InventoryQuery()),
@@ -12,9 +19,11 @@ public static class InventoryTiles
         Expiring(30),
         Finding(FindingCodes.Expired, "Expired"),
         Finding(FindingCodes.Revoked, "Revoked"),
+        new("revoked-30", "Revoked in the last 30 days", new InventoryQuery(RevokedWithinDays: 30)),
         Finding(FindingCodes.WeakKey, "Weak keys"),
         Finding(FindingCodes.WeakSignature, "Weak signatures"),
         Finding(FindingCodes.HostnameMismatch, "Name mismatches"),
+        Finding(OtherFindings, "Other findings"),
     ];
 
     private static InventoryTile Expiring(int days) =>
@@ -33,6 +42,11 @@ public static class InventoryTiles
             if (q.ExpiringWithinDays is { } days)
             {
                 filter["expiringWithinDays"] = days.ToString(CultureInfo.InvariantCulture);
+            }
+
+            if (q.RevokedWithinDays is { } revoked)
+            {
+                filter["revokedWithinDays"] = revoked.ToString(CultureInfo.InvariantCulture);
             }
 
             if (q.Finding is { } finding)

@@ -3,7 +3,7 @@ namespace Pki.Core.Storage;
 /// <summary>The tables of ACME (RFC 8555) state, before the configured prefix.</summary>
 public static class AcmeTableNames
 {
-    /// <summary>Issued nonces by the hour they were issued and a shard, each deleted when used.</summary>
+    /// <summary>Used nonces by the hour they were issued and a shard (swept once expired), and the key nonces are MACed with.</summary>
     public const string Nonces = "acmenonces";
 
     /// <summary>Accounts by id, and the index from key thumbprint to account id.</summary>

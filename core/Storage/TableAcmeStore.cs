@@ -7,13 +7,15 @@ namespace Pki.Core.Storage;
 
 /// <summary>
 /// ACME state in Table Storage. Each record is one entity whose <c>Data</c> column holds the record as JSON; its
-/// partition is its own id, so every read is a point read and concurrent orders never share a partition. Nonces are
-/// partitioned by issue hour and a shard so that a later sweep can drop an hour's unused ones by partition.
+/// partition is its own id, so every read is a point read and concurrent orders never share a partition. Used nonces
+/// are partitioned by issue hour and a shard, so that the sweep drops whole expired hours.
 /// </summary>
 public sealed class TableAcmeStore(TableStorage storage) : IAcmeStore
 {
     private const string Row = "r";
     private const int ConcurrentChangeAttempts = 5;
+    private const string NonceKeyPartition = "key";
+    private const int SweepChunk = 500;
 
     // Beside the certificates' rows (partitions named by hex serials): one row per early-renewal scope.
     private const string ScopePartitionPrefix = "renew-early-";
@@ -21,27 +23,44 @@ public sealed class TableAcmeStore(TableStorage storage) : IAcmeStore
     private const string TeamPartitionPrefix = "team-";
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    public async Task AddNonceAsync(string nonce, DateTimeOffset issuedAt, CancellationToken cancellationToken = default)
+    public async Task<byte[]> GetOrAddNonceKeyAsync(byte[] candidate, CancellationToken cancellationToken = default)
     {
+        // The key's row sorts after every hour partition ("k" after digits), so the sweep never reaches it.
+        if (await storage.TryAddAsync(AcmeTableNames.Nonces, new TableEntity(NonceKeyPartition, Row) { ["Key"] = candidate }, cancellationToken).ConfigureAwait(false) is not null)
+        {
+            return candidate;
+        }
+
         var table = await storage.GetTableAsync(AcmeTableNames.Nonces, cancellationToken).ConfigureAwait(false);
-        await table.AddEntityAsync(new TableEntity(NoncePartition(nonce, issuedAt), nonce), cancellationToken).ConfigureAwait(false);
+        var stored = await table.GetEntityAsync<TableEntity>(NonceKeyPartition, Row, cancellationToken: cancellationToken).ConfigureAwait(false);
+        return stored.Value.GetBinary("Key") ?? throw new InvalidOperationException($"The ACME nonce key row in '{AcmeTableNames.Nonces}' has no key.");
     }
 
-    public async Task<bool> TryConsumeNonceAsync(string nonce, DateTimeOffset issuedAt, CancellationToken cancellationToken = default)
+    public async Task<bool> TryUseNonceAsync(string nonce, DateTimeOffset issuedAt, CancellationToken cancellationToken = default) =>
+        // Group-committed with other hosts' and requests' uses of the same partition; a replay in the same moment is
+        // a second insert of the same row, which the batcher sends apart, and storage refuses (409).
+        await storage.TryAddAsync(AcmeTableNames.Nonces, new TableEntity(NoncePartition(nonce, issuedAt), nonce), cancellationToken).ConfigureAwait(false) is not null;
+
+    public async Task<int> DeleteUsedNoncesBeforeAsync(DateTimeOffset hour, CancellationToken cancellationToken = default)
     {
-        // Not group-committed: a replay sends the same delete twice, which one transaction could not hold. Storage
-        // deletes an entity once; the second delete, from any host, gets 404.
         var table = await storage.GetTableAsync(AcmeTableNames.Nonces, cancellationToken).ConfigureAwait(false);
-        // The SDK reports a delete of an entity that is not there as a 404 response, not as an exception.
-        try
+        var before = HourPrefix(hour);
+        var deleted = 0;
+        var pending = new List<Task>();
+        await foreach (var row in table.QueryAsync<TableEntity>(e => e.PartitionKey.CompareTo(before) < 0, select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken).ConfigureAwait(false))
         {
-            using var response = await table.DeleteEntityAsync(NoncePartition(nonce, issuedAt), nonce, ETag.All, cancellationToken).ConfigureAwait(false);
-            return response.Status is >= 200 and < 300;
+            // Group-committed by partition (an hour's shard); one already gone, swept by another host, is no error.
+            pending.Add(storage.DeleteAsync(AcmeTableNames.Nonces, row.PartitionKey, row.RowKey, cancellationToken));
+            deleted++;
+            if (pending.Count == SweepChunk)
+            {
+                await Task.WhenAll(pending).ConfigureAwait(false);
+                pending.Clear();
+            }
         }
-        catch (RequestFailedException e) when (e.Status == 404)
-        {
-            return false;
-        }
+
+        await Task.WhenAll(pending).ConfigureAwait(false);
+        return deleted;
     }
 
     public Task<Versioned<AcmeAccount>?> GetAccountAsync(string id, CancellationToken cancellationToken = default) =>
@@ -188,9 +207,10 @@ public sealed class TableAcmeStore(TableStorage storage) : IAcmeStore
     public async Task<AcmeIssuedCertificate?> FindCertificateAsync(string serialNumber, CancellationToken cancellationToken = default) =>
         (await GetAsync<AcmeIssuedCertificate>(AcmeTableNames.Certificates, serialNumber, cancellationToken).ConfigureAwait(false))?.Value;
 
-    /// <summary>The nonce's issue hour and its first character: 16 to 64 partitions an hour, never one hot one.</summary>
-    private static string NoncePartition(string nonce, DateTimeOffset issuedAt) =>
-        issuedAt.UtcDateTime.ToString("yyyyMMddHH", System.Globalization.CultureInfo.InvariantCulture) + "-" + nonce[..1];
+    /// <summary>The nonce's issue hour and its first character: 64 partitions an hour, never one hot one.</summary>
+    private static string NoncePartition(string nonce, DateTimeOffset issuedAt) => HourPrefix(issuedAt) + "-" + nonce[..1];
+
+    private static string HourPrefix(DateTimeOffset hour) => hour.UtcDateTime.ToString("yyyyMMddHH", System.Globalization.CultureInfo.InvariantCulture);
 
     private static TableEntity Entity<T>(string id, T value) => new(id, Row) { ["Data"] = JsonSerializer.Serialize(value, Json) };
 

@@ -116,6 +116,7 @@ public sealed class TableApprovalStore(TableStorage storage) : IApprovalStore
         ["DecidedAt"] = r.DecidedAt,
         ["Reason"] = r.Reason,
         ["SerialNumber"] = r.SerialNumber,
+        ["PredecessorSerial"] = r.PredecessorSerial,
     };
 
     private static ApprovalRecord FromEntity(TableEntity e)
@@ -138,6 +139,7 @@ public sealed class TableApprovalStore(TableStorage storage) : IApprovalStore
             e.GetDateTimeOffset("DecidedAt"),
             e.GetString("Reason"),
             e.GetString("SerialNumber"),
-            e.ETag.ToString());
+            e.ETag.ToString(),
+            e.GetString("PredecessorSerial"));
     }
 }

@@ -112,6 +112,10 @@ public sealed class TableDeliveryStore(TableStorage storage) : IDeliveryStore
         ["NextAttemptAt"] = o.NextAttemptAt,
         ["LeaseUntil"] = o.LeaseUntil,
         ["LastError"] = o.LastError,
+        ["ApprovalRequestId"] = o.ApprovalRequestId,
+        ["RequesterId"] = o.RequesterId,
+        ["RequesterTeam"] = o.RequesterTeam,
+        ["RequesterRoles"] = o.RequesterRoles is null ? null : JsonSerializer.Serialize(o.RequesterRoles),
     };
 
     private static DeliveryOperation FromEntity(TableEntity e) => new(
@@ -136,5 +140,9 @@ public sealed class TableDeliveryStore(TableStorage storage) : IDeliveryStore
         e.GetDateTimeOffset("NextAttemptAt"),
         e.GetDateTimeOffset("LeaseUntil"),
         e.GetString("LastError"),
+        e.GetString("ApprovalRequestId"),
+        e.GetString("RequesterId"),
+        e.GetString("RequesterTeam"),
+        e.GetString("RequesterRoles") is { } roles ? JsonSerializer.Deserialize<string[]>(roles) : null,
         e.ETag.ToString());
 }

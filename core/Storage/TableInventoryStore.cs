@@ -231,6 +231,11 @@ public sealed class TableInventoryStore(TableStorage storage) : IInventoryStore
             clauses.Add(TableClient.CreateQueryFilter($"NotAfter ge {now} and NotAfter le {now.AddDays(days)}"));
         }
 
+        if (q.RevokedWithinDays is { } revokedDays)
+        {
+            clauses.Add(TableClient.CreateQueryFilter($"RevokedAt ge {now.AddDays(-revokedDays)} and RevokedAt le {now}"));
+        }
+
         if (q.ExpiresFrom is { } from)
         {
             clauses.Add(TableClient.CreateQueryFilter($"NotAfter ge {from}"));
@@ -265,6 +270,9 @@ public sealed class TableInventoryStore(TableStorage storage) : IInventoryStore
                 break;
             case FindingCodes.Expiring:
                 clauses.Add(TableClient.CreateQueryFilter($"NotAfter ge {now} and NotAfter le {expiringBefore}"));
+                break;
+            case InventoryTiles.OtherFindings:
+                clauses.Add("(" + string.Join(" or ", InventoryTiles.OtherFindingCodes.Select(c => $"{FindingColumn(c)} eq true")) + ")");
                 break;
             default:
                 clauses.Add($"{FindingColumn(q.Finding)} eq true");
@@ -307,6 +315,7 @@ public sealed class TableInventoryStore(TableStorage storage) : IInventoryStore
             ["LastSeen"] = i.LastSeen,
             ["IssuerCaId"] = i.IssuerCaId,
             ["Revoked"] = i.Revoked,
+            ["RevokedAt"] = i.RevokedAt,
             ["Findings"] = JsonSerializer.Serialize(i.Findings, Json),
         };
         foreach (var source in new[] { InventorySources.Issued, InventorySources.Endpoint, InventorySources.KeyVault })
@@ -354,6 +363,7 @@ public sealed class TableInventoryStore(TableStorage storage) : IInventoryStore
             e.GetDateTimeOffset("LastSeen")!.Value,
             e.GetString("IssuerCaId"),
             e.GetBoolean("Revoked") ?? false,
-            JsonSerializer.Deserialize<Finding[]>(e.GetString("Findings") ?? "[]", Json) ?? []);
+            JsonSerializer.Deserialize<Finding[]>(e.GetString("Findings") ?? "[]", Json) ?? [],
+            e.GetDateTimeOffset("RevokedAt"));
     }
 }

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Logging;
+using Pki.Core;
 using Pki.Core.Access;
 using Pki.Core.Access.Sessions;
 using Pki.Core.Audit;
@@ -39,13 +40,13 @@ public sealed class HttpFunction(AccessControl access, CallerContext callers, Is
                 throw;
             }
 
-            // A browser sends the session cookie with any request made to us, so a state-changing one must also prove
-            // it comes from the dashboard's own script: the CSRF token bound to the session, which no other site can read.
-            if (caller.AuthenticationMethod == SessionAuthenticator.SchemeName && !IsSafe(request.Method)
-                && !SessionCookie.CsrfHolds(SessionCookie.Read(Header(request, "Cookie"))!, Header(request, SessionCookie.CsrfHeader)))
+            // A browser sends a session cookie (ours, or App Service authentication's) with any request made to us, so a
+            // state-changing one must also prove it comes from the dashboard's own script: the CSRF token bound to that
+            // cookie, which no other site can read (CsrfRule says which calls and which cookie).
+            if (!IsSafe(request.Method) && !CsrfRule.Holds(caller, name => Header(request, name)))
             {
                 throw ProblemException.Forbidden("csrf-token-required",
-                    $"A state-changing call made with the dashboard's session cookie must carry the session's token in {SessionCookie.CsrfHeader}.");
+                    $"A state-changing call made with a browser session (the dashboard's cookie, or App Service authentication's) must carry the session's token in {SessionCookie.CsrfHeader}, as GET /{Routes.Prefix}/{Routes.Session} gives it.");
             }
 
             using (callers.Enter(caller))

@@ -24,11 +24,6 @@ pki_wrk_failures() {
   awk '/Non-2xx or 3xx responses:/ {n += $NF} /Socket errors:/ {gsub(",", ""); n += $4 + $6 + $8 + $10} END {print n + 0}' "$STATE/wrk-$1.txt"
 }
 
-# CPU seconds a process has used so far (user + system), from /proc; 0 when it is gone.
-pki_cpu_seconds() { awk -v hz="$(getconf CLK_TCK)" '{ printf "%.2f", ($14 + $15) / hz }' "/proc/$1/stat" 2>/dev/null || echo 0; }
-
-pki_ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
-
 # pki_start_cfssl NAME PORT [DB_CONFIG]: cfssl serve with the bench CA in $STATE/cfssl, logging only fatal errors.
 pki_start_cfssl() {
   local name=$1 port=$2 db=${3:-}
@@ -37,8 +32,6 @@ pki_start_cfssl() {
   PKI_PIDS+=($!)
   pki_wait_for_port 127.0.0.1 "$port" 30 || { cat "$STATE/cfssl-$name.log" >&2; return 1; }
 }
-
-pki_stop_pid() { kill "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true; }
 
 # pki_bench_issuance_peers URL SECONDS START_SECOND_HOST: the comparison. START_SECOND_HOST is a function that
 # starts another dev host on the same storage and token (recording its PID in PKI_PIDS, so it is run in this shell,

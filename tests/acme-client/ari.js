@@ -9,7 +9,7 @@
 // environment: ACME_DIRECTORY, ACME_STATE (a directory for the account key and certificates), ACME_NAME,
 // ACME_HTTP01_PORT, ACME_EAB_KID, ACME_EAB_HMAC. Prints one JSON object on stdout. Trust comes from NODE_EXTRA_CA_CERTS.
 const fs = require('fs');
-const http = require('http');
+const http01 = require('./http01');
 const path = require('path');
 const acme = require('acme-client');
 const x509 = require('@peculiar/x509');
@@ -48,15 +48,7 @@ function certId(pem) {
 async function obtain(c, out, replaces) {
     const order = await c.createOrder({ identifiers: [{ type: 'dns', value: name }], ...(replaces ? { replaces } : {}) });
     const tokens = new Map();
-    const server = http.createServer((req, res) => {
-        const token = req.url.startsWith('/.well-known/acme-challenge/') ? req.url.split('/').pop() : null;
-        if (token && tokens.has(token)) {
-            res.writeHead(200, { 'Content-Type': 'text/plain' }).end(tokens.get(token));
-        } else {
-            res.writeHead(404).end();
-        }
-    });
-    await new Promise((resolve, reject) => server.once('error', reject).listen(Number(env('ACME_HTTP01_PORT')), '127.0.0.1', resolve));
+    const server = await http01.listen(Number(env('ACME_HTTP01_PORT')), tokens);
     try {
         for (const authz of await c.getAuthorizations(order)) {
             if (authz.status === 'valid') continue;

@@ -33,7 +33,10 @@ public static class SessionCookie
     /// The session id in a Cookie header (RFC 6265 5.4: "name=value; name=value"); null when there is none. A value
     /// that cannot be an id of ours is returned as it is, so the authenticator refuses it rather than ignoring it.
     /// </summary>
-    public static string? Read(string? cookieHeader)
+    public static string? Read(string? cookieHeader) => Read(cookieHeader, Name);
+
+    /// <summary>The value of cookie <paramref name="name"/> in a Cookie header; null when there is none.</summary>
+    public static string? Read(string? cookieHeader, string name)
     {
         if (string.IsNullOrEmpty(cookieHeader) || cookieHeader.Length > MaxCookieHeaderLength)
         {
@@ -43,7 +46,7 @@ public static class SessionCookie
         foreach (var pair in cookieHeader.Split(';'))
         {
             var eq = pair.IndexOf('=', StringComparison.Ordinal);
-            if (eq > 0 && pair.AsSpan(0, eq).Trim().SequenceEqual(Name))
+            if (eq > 0 && pair.AsSpan(0, eq).Trim().SequenceEqual(name))
             {
                 return pair[(eq + 1)..].Trim();
             }

@@ -9,8 +9,14 @@ namespace Pki.Core.Access.Sessions;
 /// HttpOnly cookie, never the key. Every request with the cookie is authenticated by <see cref="SessionAuthenticator"/>
 /// as the key's caller, so the dashboard goes through the very permission checks of the API.
 /// </summary>
-public sealed class SessionService(ISessionStore store, IOptions<PkiOptions> options, TimeProvider time, CallerContext callers, IAuditTrail audit)
+public sealed class SessionService(ISessionStore store, SignInThrottle throttle, IOptions<PkiOptions> options, TimeProvider time, CallerContext callers, IAuditTrail audit)
 {
+    /// <summary>Hours the first sweep looks back (the longest session is 12 hours); later sweeps continue from their cursor.</summary>
+    public const int FirstSweepHours = 48;
+
+    /// <summary>Hours one sweep covers at most, so a sweep after a long outage stays bounded; the next one continues.</summary>
+    public const int MaxSweepHours = 24 * 7;
+
     private readonly KeyAuthenticator _keys = new(SessionAuthenticator.SchemeName, KeyAuthenticator.ApiKeyHeader, options.Value.Access.ApiKeys);
 
     /// <summary>Whether sessions can be opened at all: only where API keys are configured (locally, and for break-glass).</summary>
@@ -18,7 +24,11 @@ public sealed class SessionService(ISessionStore store, IOptions<PkiOptions> opt
 
     public TimeSpan Lifetime => TimeSpan.FromMinutes(options.Value.Access.SessionMinutes);
 
-    public async Task<SignedIn> SignInAsync(string? apiKey, CancellationToken cancellationToken = default)
+    /// <summary>Longer than any key this service hands out; a longer one is refused before it is hashed or counted.</summary>
+    public const int MaxApiKeyLength = 512;
+
+    /// <param name="client">The client's address, for the failed-sign-in limit (null when unknown: then only the key prefix counts).</param>
+    public async Task<SignedIn> SignInAsync(string? apiKey, string? client = null, CancellationToken cancellationToken = default)
     {
         if (!Enabled)
         {
@@ -30,9 +40,17 @@ public sealed class SessionService(ISessionStore store, IOptions<PkiOptions> opt
             throw ProblemException.BadRequest("invalid-sign-in", "Send {\"apiKey\": \"...\"}: the API key to open a session with.");
         }
 
+        if (apiKey.Length > MaxApiKeyLength)
+        {
+            throw ProblemException.BadRequest("invalid-sign-in", $"An API key has at most {MaxApiKeyLength} characters.");
+        }
+
+        // Before the key is looked at: a client past its failures is refused even with the right key, so guessing stops.
+        await throttle.CheckAsync(client, apiKey, cancellationToken).ConfigureAwait(false);
         var result = await _keys.AuthenticateAsync(name => name == KeyAuthenticator.ApiKeyHeader ? apiKey : null, cancellationToken).ConfigureAwait(false);
         if (result.Caller is not { } caller)
         {
+            await throttle.FailedAsync(client, apiKey, CancellationToken.None).ConfigureAwait(false);
             throw ProblemException.Unauthorized("invalid-credentials", "That API key is not one this service knows.");
         }
 
@@ -53,6 +71,39 @@ public sealed class SessionService(ISessionStore store, IOptions<PkiOptions> opt
         sessionId is not null && SessionCookie.IsWellFormed(sessionId)
             ? store.DeleteAsync(SessionCookie.Hash(sessionId), cancellationToken)
             : Task.CompletedTask;
+
+    /// <summary>
+    /// The sweep (a timer, hourly): deletes the sessions of every hour that has fully passed since the last sweep, read
+    /// from the expiry index (one partition per hour), so its cost follows the sessions that ended, never the table. A
+    /// session read after its end is deleted on that read too; the sweep removes those nobody reads again.
+    /// </summary>
+    /// <returns>How many expired sessions were deleted.</returns>
+    public async Task<int> SweepAsync(CancellationToken cancellationToken = default)
+    {
+        var now = time.GetUtcNow();
+        var current = new DateTimeOffset(now.UtcDateTime.Date.AddHours(now.UtcDateTime.Hour), TimeSpan.Zero);
+        var last = current.AddHours(-1);
+        var from = (await store.GetSweptThroughAsync(cancellationToken).ConfigureAwait(false) ?? current.AddHours(-FirstSweepHours - 1)).AddHours(1);
+        var deleted = 0;
+        for (var hour = from; hour <= last && hour < from.AddHours(MaxSweepHours); hour = hour.AddHours(1))
+        {
+            var ids = new List<string>();
+            await foreach (var id in store.ListExpiringAsync(hour, cancellationToken).ConfigureAwait(false))
+            {
+                ids.Add(id);
+            }
+
+            foreach (var id in ids)
+            {
+                await store.DeleteExpiredAsync(hour, id, cancellationToken).ConfigureAwait(false);
+                deleted++;
+            }
+
+            await store.SetSweptThroughAsync(hour, cancellationToken).ConfigureAwait(false);
+        }
+
+        return deleted;
+    }
 
     /// <summary>The caller of a live session, or why there is none.</summary>
     public async Task<AuthenticationResult> ResolveAsync(string sessionId, CancellationToken cancellationToken = default)

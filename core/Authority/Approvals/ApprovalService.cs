@@ -54,7 +54,14 @@ public sealed class ApprovalService(
     /// Transition: submitted. Policy runs first and a refusal stores nothing. With an Idempotency-Key (scoped to the
     /// caller) a repeat returns the request first stored, and another body under the same key is refused.
     /// </summary>
-    public async Task<SubmissionOutcome> SubmitAsync(CertificateRequestInput input, string? idempotencyKey, CancellationToken cancellationToken = default)
+    public Task<SubmissionOutcome> SubmitAsync(CertificateRequestInput input, string? idempotencyKey, CancellationToken cancellationToken = default) =>
+        SubmitAsync(input, idempotencyKey, predecessorSerial: null, cancellationToken);
+
+    /// <summary>
+    /// Transition: submitted, for a successor of <paramref name="predecessorSerial"/> (a Key Vault renewal of a profile that
+    /// requires approval): as any request, and on approval the predecessor's successor link is claimed before the signature.
+    /// </summary>
+    public async Task<SubmissionOutcome> SubmitAsync(CertificateRequestInput input, string? idempotencyKey, string? predecessorSerial, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(input);
         var caller = callers.Current;
@@ -92,7 +99,7 @@ public sealed class ApprovalService(
         var record = new ApprovalRecord(
             requestId, held, team, caller.Id, caller.Team, [.. caller.Roles.Order(StringComparer.Ordinal)], csr.CommonName,
             [.. csr.DnsNames, .. csr.IpAddresses.Select(a => a.ToString())], bodyHash, ApprovalStatus.Pending, now,
-            now.AddHours(options.Value.Approvals.PendingHours));
+            now.AddHours(options.Value.Approvals.PendingHours), PredecessorSerial: predecessorSerial);
         var added = await store.TryAddAsync(record, cancellationToken).ConfigureAwait(false);
         if (added is null)
         {
@@ -112,6 +119,16 @@ public sealed class ApprovalService(
     {
         var record = await ReadVisibleAsync(requestId, cancellationToken).ConfigureAwait(false);
         return View(await ExpireIfDueAsync(record, cancellationToken).ConfigureAwait(false));
+    }
+
+    /// <summary>
+    /// A request as its holder (a service that submitted it, such as Key Vault enrollment) follows it: no caller check,
+    /// and a pending request past its time is expired on the way, as on any read. Null when no such request exists.
+    /// </summary>
+    public async Task<ApprovalRecord?> DecisionAsync(string requestId, CancellationToken cancellationToken = default)
+    {
+        var record = IsRequestId(requestId) ? await store.GetAsync(requestId, cancellationToken).ConfigureAwait(false) : null;
+        return record is null ? null : await ExpireIfDueAsync(record, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -272,8 +289,9 @@ public sealed class ApprovalService(
             {
                 // Invariant: one request never yields two certificates. The serial is written to the request,
                 // conditional on the approval's version, before the signature; a lost write stops the signing.
-                var reservation = await issuer.ReserveAsync(request, approved.RequestId, CancellationToken.None).ConfigureAwait(false);
+                var reservation = await issuer.ReserveAsync(request with { PredecessorSerial = approved.PredecessorSerial }, approved.RequestId, CancellationToken.None).ConfigureAwait(false);
                 current = await BindSerialAsync(current, reservation).ConfigureAwait(false);
+                await LinkSuccessorAsync(current, reservation).ConfigureAwait(false);
                 issued = await issuer.SignAndRecordAsync(reservation).ConfigureAwait(false);
             }
         }
@@ -322,6 +340,35 @@ public sealed class ApprovalService(
         }
 
         return bound;
+    }
+
+    /// <summary>
+    /// Invariant: one successor per certificate, as for any renewal. A successor's link from its predecessor is claimed
+    /// before the signature; when the predecessor was renewed otherwise, nothing is signed and the request stays pending.
+    /// </summary>
+    private async Task LinkSuccessorAsync(ApprovalRecord approved, Reservation reservation)
+    {
+        if (approved.PredecessorSerial is not { } predecessor)
+        {
+            return;
+        }
+
+        string? linked;
+        try
+        {
+            linked = await certificateStore.TryLinkSuccessorAsync(predecessor, reservation.SerialNumber, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch
+        {
+            await issuer.AbandonAsync(reservation).ConfigureAwait(false);
+            throw;
+        }
+
+        if (linked != reservation.SerialNumber)
+        {
+            await issuer.AbandonAsync(reservation).ConfigureAwait(false);
+            throw ProblemException.Conflict("certificate-renewed-otherwise", $"Certificate {predecessor} was renewed otherwise (successor {linked ?? "none: it is no longer renewable"}); reject request {approved.RequestId}.");
+        }
     }
 
     /// <summary>The request's policy again, as its requester; a refusal says the request stays pending.</summary>

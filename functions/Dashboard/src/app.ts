@@ -4,6 +4,7 @@ import { approvalsPage } from "./pages/approvals";
 import { auditPage } from "./pages/audit";
 import { certificatePage, inventoryItemPage } from "./pages/certificate";
 import { discoveryPage } from "./pages/discovery";
+import { eabPage } from "./pages/eab";
 import { expiredPage } from "./pages/expired";
 import { inventoryPage } from "./pages/inventory";
 import { overviewPage } from "./pages/overview";
@@ -46,7 +47,8 @@ function renderChrome(): void {
     ...(can("ReadInventory") ? [link("#/inventory", "Inventory")] : []),
     ...(can("ReadCertificates") ? [link("#/approvals", "Approvals")] : []),
     ...(can("ReadDiscovery") ? [link("#/discovery", "Discovery")] : []),
-    ...(can("ReadAudit") ? [link("#/audit", "Audit")] : []));
+    ...(can("ReadAudit") ? [link("#/audit", "Audit")] : []),
+    ...(can("ManageAllTeams") ? [link("#/acme-eab", "ACME credentials")] : []));
   who.replaceChildren(
     h("span", { class: "muted" }, `${session.id}${session.team ? ` (${session.team})` : ""} · ${session.roles.join(", ") || "no role"}`),
     ...(session.authenticationMethod === "session"
@@ -97,6 +99,7 @@ async function route(): Promise<void> {
   else if (parts[0] === "approvals" && parts.length === 1) await approvalsPage(params);
   else if (parts[0] === "audit" && parts.length === 1) await auditPage(params);
   else if (parts[0] === "discovery" && parts.length === 1) await discoveryPage();
+  else if (parts[0] === "acme-eab" && parts.length === 1) await eabPage(params);
   else {
     document.getElementById("main")!.replaceChildren(h("h1", {}, "Not found"), h("p", {}, "No page of the dashboard has this address."));
   }

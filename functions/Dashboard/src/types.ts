@@ -56,3 +56,19 @@ export interface AuditRecord {
 export interface AuditPage { records: AuditRecord[]; continuationToken?: string; unreadable?: unknown[] }
 
 export interface AuditVerification { ok: boolean; count: number; headSequence: number; headHash: string; break?: { sequence: number; problem: string; detail: string } }
+
+export interface CaKeyHealth { caId: string; role: string; provider: string; reachable: boolean; detail: string }
+
+export interface CrlHealth { caId: string; crl: string; crlNumber?: number; thisUpdate?: string; nextUpdate?: string; status: string }
+
+export interface OcspHealth { caId: string; ok: boolean; detail: string; checkedAt: string }
+
+export interface HealthReport {
+  generatedAt: string; caKeys: CaKeyHealth[]; crls: CrlHealth[]; ocsp: OcspHealth[];
+  audit: { verifiedAt?: string; ok?: boolean; count?: number; brokenAt?: number };
+}
+
+export interface EabCredential {
+  kid: string; team: string; owner?: string; createdAt: string; createdBy: string; status: string;
+  accountId?: string; boundAt?: string; revokedAt?: string; hmacKey?: string;
+}

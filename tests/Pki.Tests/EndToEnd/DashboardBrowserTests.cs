@@ -69,6 +69,21 @@ public sealed partial class DashboardBrowserTests(DashboardHostFixture host) : I
     [Fact]
     public async Task The_overview_tiles_count_what_the_api_lists_for_their_filters()
     {
+        // A self-signed endpoint, swept: an item whose only findings have no tile of their own ("Other findings").
+        using (var key = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256))
+        {
+            var request = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=self.tiles.internal", key, System.Security.Cryptography.HashAlgorithmName.SHA256);
+            var san = new System.Security.Cryptography.X509Certificates.SubjectAlternativeNameBuilder();
+            san.AddDnsName("self.tiles.internal");
+            request.CertificateExtensions.Add(san.Build());
+            using var selfSigned = request.CreateSelfSigned(host.Time.GetUtcNow().AddDays(-1), host.Time.GetUtcNow().AddDays(200));
+            await using var endpoint = await LoopbackHttps.StartAsync(selfSigned, context => Task.CompletedTask);
+            var port = new Uri(endpoint.Urls.First()).Port;
+            var target = await host.Client.AddTargetAsync(new { kind = "endpoint", host = "127.0.0.1", port, description = "tiles test" });
+            await host.Client.SweepAsync();
+            (await host.Client.DeleteAsync($"/api/discovery/targets/{target.GetProperty("id").GetString()}")).EnsureSuccessStatusCode();
+        }
+
         var page = await host.NewPageAsync();
         await SignInAsync(page, TestCallers.Admin);
         await Accessibility.AssertNoSeriousViolationsAsync(page, "overview");
@@ -93,6 +108,8 @@ public sealed partial class DashboardBrowserTests(DashboardHostFixture host) : I
         Assert.True(shown["expiring-7"] >= 1, "expiring-7");
         Assert.True(shown["expiring-30"] >= shown["expiring-7"] + 1, "expiring-30");
         Assert.True(shown["revoked"] >= 1, "revoked");
+        Assert.True(shown["revoked-30"] >= 1, "revoked-30");
+        Assert.True(shown["other"] >= 1, "other");
         Assert.True(shown["all"] >= 5, "all");
 
         // The histogram shows the summary's weeks by team, and those are what the inventory lists, bucketed by week.
@@ -365,6 +382,181 @@ public sealed partial class DashboardBrowserTests(DashboardHostFixture host) : I
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
         await Heading(page, "Overview").WaitForAsync();
         await page.Locator("[data-tile], main p").First.WaitForAsync();
+    }
+
+    [Fact]
+    public async Task The_health_strip_shows_each_ca_key_each_crls_next_update_the_ocsp_self_check_and_the_last_audit_verification_as_the_api_reports_them()
+    {
+        // Every CRL published and the chain verified now, so each part of the strip has something to show.
+        foreach (var ca in new[] { host.RootId, host.IssuingId })
+        {
+            using var published = await host.Client.PostAsync($"/api/ca/{ca}/crl", null);
+            Assert.True(published.IsSuccessStatusCode, $"{(int)published.StatusCode} {await published.Content.ReadAsStringAsync()}");
+        }
+
+        var verification = await (await host.Client.GetAsync("/api/audit/verify")).JsonAsync();
+        Assert.True(verification.GetProperty("ok").GetBoolean(), verification.ToString());
+
+        var page = await host.NewPageAsync();
+        await SignInAsync(page, TestCallers.Admin);
+        await page.Locator("[data-health='audit']").WaitForAsync();
+        var report = await (await host.Client.GetAsync("/api/health/details")).JsonAsync();
+
+        // CA keys: the root's and the issuing CA's, read through SoftHSM2, both reachable, on the page as in the API.
+        var keys = report.GetProperty("caKeys").EnumerateArray().ToList();
+        Assert.Equal([host.IssuingId, host.RootId], keys.Select(k => k.GetProperty("caId").GetString()!).Order(StringComparer.Ordinal));
+        Assert.All(keys, k => Assert.True(k.GetProperty("reachable").GetBoolean(), k.ToString()));
+        Assert.Equal("true", await page.Locator("[data-health='ca-keys']").GetAttributeAsync("data-ok"));
+        Assert.Equal(keys.Count, await page.Locator("[data-health='ca-keys'] li[data-reachable='true']").CountAsync());
+
+        // Each CRL's nextUpdate on the page is the API's, and the full CRLs' are what openssl reads in the CRLs served.
+        var crls = report.GetProperty("crls").EnumerateArray().ToList();
+        Assert.True(crls.Count >= 3, report.ToString());
+        foreach (var crl in crls)
+        {
+            Assert.Equal("current", crl.GetProperty("status").GetString());
+            var shown = page.Locator($"[data-health='crls'] li[data-crl='{crl.GetProperty("caId").GetString()}/{crl.GetProperty("crl").GetString()}']");
+            Assert.Equal(crl.GetProperty("nextUpdate").GetString(), await shown.GetAttributeAsync("data-next-update"));
+        }
+
+        foreach (var ca in new[] { host.RootId, host.IssuingId })
+        {
+            var der = _ssl.Write($"{ca}.crl", await host.Client.GetByteArrayAsync($"/api/ca/{ca}/crl"));
+            var text = Openssl.Run("crl", "-inform", "DER", "-in", der, "-noout", "-nextupdate").EnsureSuccess().Stdout.Trim();
+            var nextUpdate = DateTimeOffset.ParseExact(text["nextUpdate=".Length..].Replace("  ", " ", StringComparison.Ordinal), "MMM d HH:mm:ss yyyy 'GMT'", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal);
+            var full = crls.Single(c => c.GetProperty("caId").GetString() == ca && c.GetProperty("crl").GetString() == "full");
+            Assert.Equal(nextUpdate.ToUnixTimeSeconds(), full.GetProperty("nextUpdate").GetDateTimeOffset().ToUnixTimeSeconds());
+        }
+
+        // The OCSP self-check: the responder signed "unknown" for a serial never issued, and the page says it answers.
+        var ocsp = Assert.Single(report.GetProperty("ocsp").EnumerateArray());
+        Assert.True(ocsp.GetProperty("ok").GetBoolean(), ocsp.ToString());
+        Assert.Equal("true", await page.Locator("[data-health='ocsp']").GetAttributeAsync("data-ok"));
+        await Assertions.Expect(page.Locator("[data-health='ocsp']")).ToContainTextAsync("answering, signed");
+
+        // The audit chain's last verification is the one just made.
+        var audit = report.GetProperty("audit");
+        Assert.True(audit.GetProperty("ok").GetBoolean());
+        Assert.True(audit.GetProperty("count").GetInt64() >= verification.GetProperty("count").GetInt64());
+        Assert.Equal(audit.GetProperty("verifiedAt").GetString(), await page.Locator("[data-health='audit'] [data-verified-at]").GetAttributeAsync("data-verified-at"));
+        Assert.Equal("true", await page.Locator("[data-health='audit']").GetAttributeAsync("data-ok"));
+
+        await Accessibility.AssertNoSeriousViolationsAsync(page, "overview-health");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Screenshots.PathFor("02b-overview-health"), FullPage = true });
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task Renew_early_is_offered_to_an_admin_behind_a_confirmation_and_answered_by_the_api_and_not_offered_to_a_requester()
+    {
+        var serial = host.Platform["later.internal"];
+        var page = await host.NewPageAsync();
+        await SignInAsync(page, TestCallers.Admin);
+        await page.GotoAsync($"/api/dashboard/#/certificates/{serial}");
+        await page.Locator("#renew-early").WaitForAsync();
+
+        // Behind a confirmation: cancelling changes nothing and calls nothing.
+        var calls = new List<string>();
+        page.Request += (_, r) =>
+        {
+            if (r.Url.Contains("/renew-early", StringComparison.Ordinal))
+            {
+                calls.Add(r.Method + " " + r.Url);
+            }
+        };
+        await page.Locator("#renew-early").ClickAsync();
+        var dialog = page.GetByRole(AriaRole.Dialog, new() { Name = "Renew this certificate early?" });
+        await Assertions.Expect(dialog).ToBeVisibleAsync();
+        await Assertions.Expect(dialog).ToContainTextAsync(serial);
+        await Accessibility.AssertNoSeriousViolationsAsync(page, "renew-early-confirmation");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Screenshots.PathFor("05b-renew-early-confirmation"), FullPage = true });
+        await dialog.GetByRole(AriaRole.Button, new() { Name = "Cancel" }).ClickAsync();
+        Assert.Empty(calls);
+
+        // Confirmed, the page makes the API's call and shows its answer as it is: this certificate came through the JSON API,
+        // which its pipeline renews, so the early-renewal API (for ACME certificates) refuses it, and so does the page.
+        await page.Locator("#renew-early").ClickAsync();
+        await page.Locator("#renew-early-confirm").ClickAsync();
+        await Assertions.Expect(page.Locator("#renew-early-status")).ToContainTextAsync("was not issued through ACME");
+        Assert.Equal($"POST {host.BaseAddress.ToString().TrimEnd('/')}/api/acme/certificates/{serial}/renew-early", Assert.Single(calls));
+        using (var direct = await host.Client.PostAsync($"/api/acme/certificates/{serial}/renew-early", null))
+        {
+            await direct.AssertProblemAsync(System.Net.HttpStatusCode.Conflict, "not-an-acme-certificate");
+        }
+
+        await page.Context.CloseAsync();
+
+        // A requester of the owning team cannot renew early (the API wants an admin): the page does not offer it, and the API refuses it.
+        var payments = await host.NewPageAsync();
+        await SignInAsync(payments, TestCallers.PaymentsRequester);
+        await payments.GotoAsync($"/api/dashboard/#/certificates/{host.PaymentsSerial}");
+        await Heading(payments, "api.payments.internal").WaitForAsync();
+        Assert.Equal(0, await payments.Locator("#renew-early").CountAsync());
+        using (var requester = TestCallers.PaymentsRequester.Client(host.BaseAddress))
+        using (var refused = await requester.PostAsync($"/api/acme/certificates/{host.PaymentsSerial}/renew-early", null))
+        {
+            Assert.Equal(System.Net.HttpStatusCode.Forbidden, refused.StatusCode);
+        }
+
+        await payments.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task The_eab_screen_lists_creates_showing_the_hmac_key_once_and_revokes_for_an_admin_only()
+    {
+        var page = await host.NewPageAsync();
+        await SignInAsync(page, TestCallers.Admin);
+        await page.GetByRole(AriaRole.Link, new() { Name = "ACME credentials", Exact = true }).ClickAsync();
+        await Heading(page, "ACME credentials").WaitForAsync();
+        await Accessibility.AssertNoSeriousViolationsAsync(page, "acme-eab");
+
+        // Created for team web: the key id and HMAC key are shown once, and the API holds the credential without its key.
+        await page.GetByLabel("Team", new() { Exact = true }).First.FillAsync("web");
+        await page.GetByLabel("Owner (optional)").FillAsync("wendy@corp.internal");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Create credential" }).ClickAsync();
+        var secret = page.Locator("[data-created]");
+        await secret.WaitForAsync();
+        var kid = (await secret.GetAttributeAsync("data-created"))!;
+        var hmac = (await page.Locator("[data-hmac-key]").InnerTextAsync()).Trim();
+        Assert.True(Convert.FromBase64String(hmac.Replace('-', '+').Replace('_', '/').PadRight((hmac.Length + 3) / 4 * 4, '=')).Length >= 32, hmac);
+        await Accessibility.AssertNoSeriousViolationsAsync(page, "acme-eab-created");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Screenshots.PathFor("09-acme-eab-created"), FullPage = true });
+        var listed = await (await host.Client.GetAsync("/api/acme/eab?team=web")).JsonAsync();
+        var credential = Assert.Single(listed.EnumerateArray(), c => c.GetProperty("kid").GetString() == kid);
+        Assert.Equal("unused", credential.GetProperty("status").GetString());
+        Assert.Equal("wendy@corp.internal", credential.GetProperty("owner").GetString());
+        Assert.False(credential.TryGetProperty("hmacKey", out var key) && key.ValueKind == JsonValueKind.String, credential.ToString());
+        await Assertions.Expect(page.Locator($"tr[data-kid='{kid}']")).ToContainTextAsync("unused");
+
+        // Shown once: opening the screen again lists it without any key.
+        await page.GotoAsync("/api/dashboard/#/acme-eab?team=web");
+        await page.Locator($"tr[data-kid='{kid}']").WaitForAsync();
+        Assert.Equal(0, await page.Locator("[data-hmac-key]").CountAsync());
+        Assert.DoesNotContain(hmac, await page.ContentAsync(), StringComparison.Ordinal);
+
+        // Revoked behind a confirmation; the API then says revoked.
+        await page.Locator($"[data-revoke='{kid}']").ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Dialog, new() { Name = "Revoke this credential?" })).ToContainTextAsync(kid);
+        await page.Locator($"[data-confirm-revoke='{kid}']").ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Status).First).ToContainTextAsync($"Credential {kid} revoked.");
+        await Assertions.Expect(page.Locator($"tr[data-kid='{kid}']")).ToHaveAttributeAsync("data-status", "revoked");
+        var after = await (await host.Client.GetAsync("/api/acme/eab?team=web")).JsonAsync();
+        Assert.Equal("revoked", after.EnumerateArray().Single(c => c.GetProperty("kid").GetString() == kid).GetProperty("status").GetString());
+        await Accessibility.AssertNoSeriousViolationsAsync(page, "acme-eab-list");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Screenshots.PathFor("10-acme-eab-list"), FullPage = true });
+        await page.Context.CloseAsync();
+
+        // Not offered to a requester, whom the API refuses.
+        var requester = await host.NewPageAsync();
+        await SignInAsync(requester, TestCallers.PaymentsRequester);
+        Assert.Equal(0, await requester.GetByRole(AriaRole.Link, new() { Name = "ACME credentials", Exact = true }).CountAsync());
+        using (var client = TestCallers.PaymentsRequester.Client(host.BaseAddress))
+        using (var refused = await client.GetAsync("/api/acme/eab?team=payments"))
+        {
+            Assert.Equal(System.Net.HttpStatusCode.Forbidden, refused.StatusCode);
+        }
+
+        await requester.Context.CloseAsync();
     }
 
     [Fact]

@@ -37,6 +37,7 @@ public sealed class DashboardHostFixture : DevHostFixture
         await StartHostAsync(
             [
                 $"--Pki:Access:SessionMinutes={SessionMinutes}",
+                "--Pki:Acme:EabKeyWrappingKey=" + Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)),
                 "--Pki:Discovery:AllowedNetworks:0=127.0.0.0/8",
                 "--Pki:Discovery:ConnectTimeoutMs=2000",
                 "--Pki:Discovery:HandshakeTimeoutMs=2000",

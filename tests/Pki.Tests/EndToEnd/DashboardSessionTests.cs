@@ -175,6 +175,175 @@ public sealed class DashboardSessionTests(DashboardHostFixture host) : IClassFix
         Assert.True(document.GetProperty("paths").TryGetProperty("/api/openapi.json", out _));
     }
 
+    [Fact]
+    public async Task Failed_sign_ins_are_limited_per_client_and_per_key_prefix_with_a_429_problem_and_retry_after()
+    {
+        // From 127.0.0.2 (a client of its own): 10 wrong keys are 401, then that client is refused with 429, the right key included.
+        using (var guesser = FromAddress("127.0.0.2"))
+        {
+            for (var i = 0; i < 10; i++)
+            {
+                using var wrong = await guesser.PostAsync("/api/session", JsonBody($$"""{"apiKey":"pki_{{Guid.NewGuid():N}}"}"""));
+                await wrong.AssertProblemAsync(HttpStatusCode.Unauthorized, "invalid-credentials");
+            }
+
+            using var limited = await guesser.PostAsync("/api/session", JsonBody($$"""{"apiKey":"{{TestCallers.Auditor.Key}}"}"""));
+            var problem = await limited.AssertProblemAsync(HttpStatusCode.TooManyRequests, "sign-in-rate-limited");
+            Assert.Contains("this client", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+            Assert.False(limited.Headers.Contains("Set-Cookie"));
+            var retryAfter = limited.Headers.RetryAfter?.Delta ?? TimeSpan.Zero;
+            Assert.True(retryAfter > TimeSpan.Zero && retryAfter <= TimeSpan.FromSeconds(900), $"Retry-After {limited.Headers.RetryAfter}");
+        }
+
+        // Another client is not held back by that one.
+        using (var other = FromAddress("127.0.0.3"))
+        using (var signedIn = await other.PostAsync("/api/session", JsonBody($$"""{"apiKey":"{{TestCallers.Auditor.Key}}"}""")))
+        {
+            Assert.Equal(HttpStatusCode.Created, signedIn.StatusCode);
+        }
+
+        // One guesser spread over many addresses, with keys of one prefix: the eleventh is refused for the prefix.
+        var prefix = "pki_" + Guid.NewGuid().ToString("N")[..8];
+        for (var i = 0; i < 10; i++)
+        {
+            using var client = FromAddress($"127.0.1.{i + 1}");
+            using var wrong = await client.PostAsync("/api/session", JsonBody($$"""{"apiKey":"{{prefix}}{{Guid.NewGuid():N}}"}"""));
+            await wrong.AssertProblemAsync(HttpStatusCode.Unauthorized, "invalid-credentials");
+        }
+
+        using (var fresh = FromAddress("127.0.1.100"))
+        {
+            using var limited = await fresh.PostAsync("/api/session", JsonBody($$"""{"apiKey":"{{prefix}}{{Guid.NewGuid():N}}"}"""));
+            var problem = await limited.AssertProblemAsync(HttpStatusCode.TooManyRequests, "sign-in-rate-limited");
+            Assert.Contains("keys with this prefix", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+
+            // The window over (on the host's clock), the prefix may try again.
+            host.Time.Advance(TimeSpan.FromSeconds(900));
+            using var again = await fresh.PostAsync("/api/session", JsonBody($$"""{"apiKey":"{{prefix}}{{Guid.NewGuid():N}}"}"""));
+            await again.AssertProblemAsync(HttpStatusCode.Unauthorized, "invalid-credentials");
+        }
+    }
+
+    [Fact]
+    public async Task The_hourly_sweep_deletes_sessions_that_ended_and_nobody_reads_again_and_keeps_live_ones()
+    {
+        var (ended, _) = await SignInAsync(TestCallers.Auditor);
+        var table = new Azure.Data.Tables.TableClient(TestEnvironment.StorageConnectionString, host.TablePrefix + Pki.Core.Storage.TableNames.Sessions);
+        Assert.True((await table.GetEntityIfExistsAsync<Azure.Data.Tables.TableEntity>(SessionCookie.Hash(ended), "session")).HasValue);
+
+        // Two hours on, that session's hour has passed; one opened now is live.
+        host.Time.Advance(TimeSpan.FromHours(2));
+        var (live, _) = await SignInAsync(TestCallers.Auditor);
+        var deleted = await Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<SessionService>(host.App.Services).SweepAsync();
+        Assert.True(deleted >= 1, $"{deleted} deleted");
+        Assert.False((await table.GetEntityIfExistsAsync<Azure.Data.Tables.TableEntity>(SessionCookie.Hash(ended), "session")).HasValue);
+        Assert.True((await table.GetEntityIfExistsAsync<Azure.Data.Tables.TableEntity>(SessionCookie.Hash(live), "session")).HasValue);
+        using (var stillLive = await SendAsync(HttpMethod.Get, "/api/session", live, csrf: null))
+        {
+            Assert.Equal(HttpStatusCode.OK, stillLive.StatusCode);
+        }
+
+        // The index holds nothing of the swept hours any more; a second sweep finds nothing to do.
+        Assert.Equal(0, await Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<SessionService>(host.App.Services).SweepAsync());
+    }
+
+    [Fact]
+    public async Task A_state_changing_call_through_app_service_authentication_needs_the_csrf_token_of_its_session_cookie()
+    {
+        var serial = (await host.Client.IssueAsync(Convert.ToBase64String(Csrs.Ec("easyauth.internal", ["easyauth.internal"])), validityDays: 10)).GetProperty("serialNumber").GetString()!;
+
+        // A second host on the same storage that trusts App Service's principal header, as in Azure behind Easy Auth.
+        var app = await DevHostFixture.StartAsync(host.TablePrefix, host.RootId, host.IssuingId, ["--Pki:Access:TrustAppServicePrincipal=true"], null);
+        try
+        {
+            var address = new Uri(app.Urls.First(u => u.StartsWith("http://", StringComparison.Ordinal)));
+            var principal = Convert.ToBase64String(Encoding.UTF8.GetBytes("""{"auth_typ":"aad","claims":[{"typ":"oid","val":"5f1e0c1a-entra-admin"},{"typ":"roles","val":"admin"}]}"""));
+            var easyAuth = "easyauth-" + Guid.NewGuid().ToString("N");
+            using var http = new HttpClient { BaseAddress = address };
+            HttpRequestMessage Call(HttpMethod method, string path, string? cookie, string? csrf, string? authorization = null)
+            {
+                var request = new HttpRequestMessage(method, path) { Content = method == HttpMethod.Get ? null : JsonBody("""{"reason":"superseded"}""") };
+                request.Headers.Add("X-MS-CLIENT-PRINCIPAL", principal);
+                if (cookie is not null)
+                {
+                    request.Headers.Add("Cookie", $"AppServiceAuthSession={cookie}");
+                }
+
+                if (csrf is not null)
+                {
+                    request.Headers.Add(SessionCookie.CsrfHeader, csrf);
+                }
+
+                if (authorization is not null)
+                {
+                    request.Headers.TryAddWithoutValidation("Authorization", authorization);
+                }
+
+                return request;
+            }
+
+            // The session answer gives the page the token of App Service's cookie, as it does for ours.
+            using (var session = await http.SendAsync(Call(HttpMethod.Get, "/api/session", easyAuth, null)))
+            {
+                var who = await session.JsonAsync();
+                Assert.True(session.StatusCode == HttpStatusCode.OK, who.ToString());
+                Assert.Equal("app-service", who.GetProperty("authenticationMethod").GetString());
+                Assert.Equal(SessionCookie.CsrfToken(easyAuth), who.GetProperty("csrfToken").GetString());
+            }
+
+            var revoke = $"/api/certificates/{serial}/revoke";
+            using (var none = await http.SendAsync(Call(HttpMethod.Post, revoke, easyAuth, null)))
+            {
+                await none.AssertProblemAsync(HttpStatusCode.Forbidden, "csrf-token-required");
+            }
+
+            using (var wrong = await http.SendAsync(Call(HttpMethod.Post, revoke, easyAuth, SessionCookie.CsrfToken("easyauth-another-session"))))
+            {
+                await wrong.AssertProblemAsync(HttpStatusCode.Forbidden, "csrf-token-required");
+            }
+
+            using (var noCookie = await http.SendAsync(Call(HttpMethod.Post, revoke, null, SessionCookie.CsrfToken(easyAuth))))
+            {
+                await noCookie.AssertProblemAsync(HttpStatusCode.Forbidden, "csrf-token-required");
+            }
+
+            Assert.Equal("issued", (await (await host.Client.GetAsync($"/api/certificates/{serial}")).JsonAsync()).GetProperty("status").GetString());
+
+            using (var accepted = await http.SendAsync(Call(HttpMethod.Post, revoke, easyAuth, SessionCookie.CsrfToken(easyAuth))))
+            {
+                Assert.True(accepted.StatusCode == HttpStatusCode.OK, await accepted.Content.ReadAsStringAsync());
+            }
+
+            Assert.Equal("revoked", (await (await host.Client.GetAsync($"/api/certificates/{serial}")).JsonAsync()).GetProperty("status").GetString());
+        }
+        finally
+        {
+            await app.StopAsync();
+            await app.DisposeAsync();
+        }
+    }
+
+    /// <summary>A client whose connections come from <paramref name="address"/> (a loopback address of its own), as another machine's would.</summary>
+    private HttpClient FromAddress(string address) => new(new SocketsHttpHandler
+    {
+        ConnectCallback = async (context, cancellationToken) =>
+        {
+            var socket = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+            try
+            {
+                socket.Bind(new IPEndPoint(IPAddress.Parse(address), 0));
+                await socket.ConnectAsync(context.DnsEndPoint, cancellationToken);
+                return new System.Net.Sockets.NetworkStream(socket, ownsSocket: true);
+            }
+            catch
+            {
+                socket.Dispose();
+                throw;
+            }
+        },
+    })
+    { BaseAddress = host.BaseAddress };
+
     private async Task<(string Id, string Csrf)> SignInAsync(TestCaller caller)
     {
         using var anonymous = new HttpClient { BaseAddress = host.BaseAddress };

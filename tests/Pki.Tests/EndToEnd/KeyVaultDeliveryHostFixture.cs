@@ -22,7 +22,8 @@ public sealed class KeyVaultDeliveryHostFixture : DevHostFixture
     public SmtpSink Smtp { get; private set; } = null!;
 
     /// <summary>The delivery settings, for another host on the same storage.</summary>
-    public string[] DeliveryArgs => ["--Pki:Delivery:TeamVaults:" + TestCallers.Admin.Team + ":0=" + Vault.VaultUri, "--Pki:Delivery:RetryDelaySeconds=60"];
+    /// <remarks>Profile tls-client requires approval here, for the Key Vault enrollments and renewals held for an approver.</remarks>
+    public string[] DeliveryArgs => ["--Pki:Delivery:TeamVaults:" + TestCallers.Admin.Team + ":0=" + Vault.VaultUri, "--Pki:Delivery:RetryDelaySeconds=60", "--Pki:Profiles:tls-client:RequiresApproval=true"];
 
     public override async Task InitializeAsync()
     {

@@ -415,6 +415,167 @@ public sealed class KeyVaultDeliveryTests(KeyVaultDeliveryHostFixture host) : IC
         Assert.Equal(successorSerial, (await host.Client.GetJsonAsync($"/api/certificates/{successorSerial}/delivery")).GetProperty("serialNumber").GetString());
     }
 
+    [Fact]
+    public async Task A_profile_that_requires_approval_holds_the_vaults_csr_for_an_approver_and_a_restarted_host_merges_the_approved_certificate_once()
+    {
+        var name = TestEnvironment.UniqueId("held-");
+        using var response = await host.Client.PostAsJsonAsync("/api/delivery/keyvault", EnrollmentBody(name, "tls-client", autoRenew: false));
+        var body = await response.JsonAsync();
+
+        // Held, not refused: the vault made the key and its CSR, and the CSR waits as a request for approval.
+        Assert.True(response.StatusCode == HttpStatusCode.Accepted, body + " " + host.ErrorLog());
+        Assert.Equal("pending", body.GetProperty("status").GetString());
+        var requestId = body.GetProperty("operation").GetProperty("approvalRequestId").GetString()!;
+        Assert.Equal($"/api/requests/{requestId}", response.Headers.Location?.OriginalString);
+        Assert.Equal(0, body.GetProperty("operation").GetProperty("attempts").GetInt32());
+        Assert.True(Vault.IsPending(name));
+        Assert.Null(Vault.CurrentDer(name));
+
+        using var approver = TestCallers.Approver.Client(host.BaseAddress);
+        var pending = await approver.GetJsonAsync("/api/requests?status=pending&team=platform&pageSize=200");
+        var listed = pending.GetProperty("items").EnumerateArray().Single(r => r.GetProperty("requestId").GetString() == requestId);
+        Assert.Equal("tls-client", listed.GetProperty("profile").GetString());
+        Assert.Equal(TestCallers.Admin.Identity, listed.GetProperty("requestedBy").GetString());
+        Assert.Equal([name + ".internal"], listed.GetProperty("names").EnumerateArray().Select(n => n.GetString()));
+
+        // Undecided, the resume pass waits: no attempt, no merge, the vault's pending operation stays.
+        await ResumeAsync();
+        Assert.Equal(0, (await OperationRowAsync(name))!.GetInt32("Attempts"));
+        Assert.Equal(0, Vault.MergeCount(name));
+        Assert.True(Vault.IsPending(name));
+
+        // The requester cannot approve it; another approver does, which signs the vault's CSR.
+        await (await host.Client.PostAsync($"/api/requests/{requestId}/approve", null)).AssertProblemAsync(HttpStatusCode.Forbidden, "self-approval");
+        using var approved = await approver.PostAsync($"/api/requests/{requestId}/approve", null);
+        var certificate = await approved.JsonAsync();
+        Assert.True(approved.StatusCode == HttpStatusCode.Created, certificate + " " + host.ErrorLog());
+        var serial = certificate.GetProperty("serialNumber").GetString()!;
+        var leaf = _ssl.Write("held.pem", certificate.GetProperty("certificatePem").GetString()!);
+        Assert.Equal(PublicKeyOfCsr(_ssl.Write("held.csr", Assert.Single(Vault.Csrs(name)))), PublicKeyOf(leaf));
+
+        // The process stops before its resume pass; another host on the same storage merges the approved certificate.
+        var restarted = await DevHostFixture.StartAsync(host.TablePrefix, host.RootId, host.IssuingId,
+            host.DeliveryArgs,
+            services => services.Replace(ServiceDescriptor.Singleton<IKeyVaultClientFactory>(new KeyVaultClientFactory(Vault.Credential, Vault.ClientOptions(maxRetries: 1)))));
+        try
+        {
+            var pass = await restarted.Services.GetRequiredService<KeyVaultDelivery>().ResumeAsync();
+            Assert.True(pass.Delivered >= 1, pass.ToString());
+        }
+        finally
+        {
+            await restarted.StopAsync();
+            await restarted.DisposeAsync();
+        }
+
+        var current = Vault.CurrentDer(name);
+        Assert.Equal((await Store.GetAsync(serial))!.CertificateDer, current);
+        VerifyStrict(leaf, current!, "sslclient");
+        Assert.Equal(0, await OpenOperationsAsync(name));
+
+        // Another pass and a repeated approval change nothing: one certificate, merged once.
+        await ResumeAsync();
+        using var again = await approver.PostAsync($"/api/requests/{requestId}/approve", null);
+        Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+        Assert.Equal(serial, (await again.JsonAsync()).GetProperty("serialNumber").GetString());
+        Assert.Equal(1, Vault.MergeCount(name));
+        Assert.Equal(1, Vault.VersionCount(name));
+        Assert.Equal("delivered", (await host.Client.GetJsonAsync($"/api/certificates/{serial}/delivery")).GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task A_rejected_key_vault_request_deletes_the_vaults_pending_operation_and_signs_nothing()
+    {
+        var name = TestEnvironment.UniqueId("rejected-");
+        using var response = await host.Client.PostAsJsonAsync("/api/delivery/keyvault", EnrollmentBody(name, "tls-client", autoRenew: false));
+        var body = await response.JsonAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.Accepted, body + " " + host.ErrorLog());
+        var requestId = body.GetProperty("operation").GetProperty("approvalRequestId").GetString()!;
+        Assert.True(Vault.IsPending(name));
+
+        using var approver = TestCallers.Approver.Client(host.BaseAddress);
+        using var rejected = await approver.PostAsJsonAsync($"/api/requests/{requestId}/reject", new { reason = "not for this vault" });
+        Assert.Equal(HttpStatusCode.OK, rejected.StatusCode);
+
+        await ResumeAsync();
+        Assert.False(Vault.IsPending(name));
+        Assert.Null(Vault.CurrentDer(name));
+        Assert.Equal(0, Vault.MergeCount(name));
+        Assert.Equal(0, await OpenOperationsAsync(name));
+        var request = await approver.GetJsonAsync($"/api/requests/{requestId}");
+        Assert.Equal("rejected", request.GetProperty("status").GetString());
+        Assert.False(request.TryGetProperty("serialNumber", out var s) && s.ValueKind == JsonValueKind.String, request.ToString());
+
+        // The vault certificate is free again: the next enrollment for it is held as a new request.
+        using var retry = await host.Client.PostAsJsonAsync("/api/delivery/keyvault", EnrollmentBody(name, "tls-client", autoRenew: false));
+        var retried = await retry.JsonAsync();
+        Assert.True(retry.StatusCode == HttpStatusCode.Accepted, retried + " " + host.ErrorLog());
+        Assert.NotEqual(requestId, retried.GetProperty("operation").GetProperty("approvalRequestId").GetString());
+    }
+
+    [Fact]
+    public async Task A_renewal_of_a_profile_that_requires_approval_is_held_and_once_approved_lands_as_the_vaults_new_version_linked_to_its_predecessor()
+    {
+        var name = TestEnvironment.UniqueId("held-renew-");
+        using var response = await host.Client.PostAsJsonAsync("/api/delivery/keyvault", EnrollmentBody(name, "tls-client", autoRenew: true));
+        var body = await response.JsonAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.Accepted, body + " " + host.ErrorLog());
+        using var approver = TestCallers.Approver.Client(host.BaseAddress);
+        string serial;
+        using (var first = await approver.PostAsync($"/api/requests/{body.GetProperty("operation").GetProperty("approvalRequestId").GetString()}/approve", null))
+        {
+            Assert.Equal(HttpStatusCode.Created, first.StatusCode);
+            serial = (await first.JsonAsync()).GetProperty("serialNumber").GetString()!;
+        }
+
+        await ResumeAsync();
+        var firstDer = Vault.CurrentDer(name)!;
+        Assert.Equal((await Store.GetAsync(serial))!.CertificateDer, firstDer);
+
+        // Due: the renewal pass starts a new version in the vault and holds its CSR for approval, requested by the service.
+        await AdvanceClockAsync("P32D");
+        await RunAsync(nameof(PlanRenewals));
+        var row = await WaitForAsync(async () => await OperationRowAsync(name) is { } r && r.GetString("ApprovalRequestId") is not null ? r : null, "the renewal held for approval");
+        var renewalRequest = row.GetString("ApprovalRequestId");
+        var held = await approver.GetJsonAsync($"/api/requests/{renewalRequest}");
+        Assert.Equal("pending", held.GetProperty("status").GetString());
+        Assert.Equal(KeyVaultDelivery.RenewalRequesterId, held.GetProperty("requestedBy").GetString());
+        Assert.Equal(2, Vault.Csrs(name).Count);
+        Assert.Equal(firstDer, Vault.CurrentDer(name));
+
+        using (var second = await approver.PostAsync($"/api/requests/{renewalRequest}/approve", null))
+        {
+            Assert.True(second.StatusCode == HttpStatusCode.Created, await second.Content.ReadAsStringAsync() + " " + host.ErrorLog());
+        }
+
+        await ResumeAsync();
+        var secondDer = Vault.CurrentDer(name)!;
+        Assert.False(secondDer.SequenceEqual(firstDer));
+        Assert.Equal(2, Vault.VersionCount(name));
+        Assert.Equal(serial, row.GetString("PredecessorSerial"));
+        var predecessor = (await Store.GetAsync(serial))!;
+        Assert.Equal(firstDer, predecessor.CertificateDer);
+        var successor = (await Store.GetAsync(predecessor.SuccessorSerial!))!;
+        Assert.Equal(secondDer, successor.CertificateDer);
+        Assert.Equal(predecessor.SerialNumber, successor.PredecessorSerial);
+        var renewedPem = _ssl.Write("held-renewed.pem", Pem.Certificate(secondDer));
+        VerifyStrict(renewedPem, secondDer, "sslclient");
+        Assert.Equal(PublicKeyOfCsr(_ssl.Write("held-second.csr", Vault.Csrs(name)[1])), PublicKeyOf(renewedPem));
+        var renewed = await WaitForAsync(async () => (await EventsAsync()).FirstOrDefault(e => e.Type == LifecycleEventTypes.Renewed && e.Subject == successor.SerialNumber), "the renewed event");
+        Assert.Equal(predecessor.SerialNumber, renewed.Data.PredecessorSerialNumber);
+        Assert.Equal(0, await OpenOperationsAsync(name));
+    }
+
+    private JsonObject EnrollmentBody(string name, string profile, bool autoRenew) => new()
+    {
+        ["vaultUri"] = Vault.VaultUri.ToString(),
+        ["certificateName"] = name,
+        ["profile"] = profile,
+        ["owner"] = "alice@corp.internal",
+        ["dnsNames"] = new JsonArray(name + ".internal"),
+        ["autoRenew"] = autoRenew,
+    };
+
     private async Task<(HttpStatusCode Status, JsonElement Body)> EnrollAsync(
         string name, bool? autoRenew = null, string? dnsName = null, string? vaultUri = null, string? keyType = null, bool? exportable = null, int? keySize = null)
     {
@@ -450,14 +611,14 @@ public sealed class KeyVaultDeliveryTests(KeyVaultDeliveryHostFixture host) : IC
         return (response.StatusCode, await response.JsonAsync());
     }
 
-    private void VerifyStrict(string leafPem, byte[] der)
+    private void VerifyStrict(string leafPem, byte[] der, string purpose = "sslserver")
     {
         var root = _ssl.Write("root.pem", host.Client.GetStringAsync($"/api/ca/{host.RootId}/certificate").GetAwaiter().GetResult());
         var issuing = _ssl.Write("issuing.pem", host.Client.GetStringAsync($"/api/ca/{host.IssuingId}/certificate").GetAwaiter().GetResult());
 
         // Judged an hour into its validity, so the verdict does not depend on today's date or the dev clock.
         using var certificate = X509CertificateLoader.LoadCertificate(der);
-        Openssl.AssertVerifies(root, issuing, leafPem, "sslserver", new DateTimeOffset(certificate.NotBefore.ToUniversalTime()).AddHours(1));
+        Openssl.AssertVerifies(root, issuing, leafPem, purpose, new DateTimeOffset(certificate.NotBefore.ToUniversalTime()).AddHours(1));
     }
 
     private static string PublicKeyOf(string certificatePem) => Openssl.Run("x509", "-in", certificatePem, "-noout", "-pubkey").EnsureSuccess().Stdout;

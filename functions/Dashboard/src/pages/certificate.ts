@@ -21,6 +21,8 @@ export async function certificatePage(serial: string, notice?: HTMLElement): Pro
   const item = await inventoryOf(cert.certificatePem);
   const title = item ? names(item)[0] : `Certificate ${cert.serialNumber}`;
   const revocable = cert.status === "issued" && canManage("RevokeCertificates", cert.team);
+  // The early-renewal API is an admin's (ManageAllTeams), as the API checks; a revoked certificate has nothing to renew.
+  const renewable = cert.status === "issued" && can("ManageAllTeams");
   show(title,
     notice ?? null,
     h("dl", { class: "facts" },
@@ -40,7 +42,8 @@ export async function certificatePage(serial: string, notice?: HTMLElement): Pro
     h("div", { class: "actions" },
       download("Download certificate (PEM)", `${cert.serialNumber}.pem`, cert.certificatePem),
       download("Download chain (PEM)", `${cert.serialNumber}-chain.pem`, cert.certificatePem + cert.chainPem),
-      revocable ? revokeControl(cert) : null),
+      revocable ? revokeControl(cert) : null,
+      renewable ? renewEarlyControl(cert) : null),
     item ? findingsAndLocations(item) : h("p", { class: "muted" }, "Not in the inventory yet."),
     h("h2", {}, "Chain"),
     h("pre", { class: "pem", tabindex: "0", "aria-label": "Certificate and chain in PEM" }, cert.certificatePem + cert.chainPem));
@@ -130,6 +133,33 @@ function revokeControl(cert: Certificate): HTMLElement {
       confirmText.textContent = `Serial ${cert.serialNumber}, reason ${reason.value}.`;
       dialog.showModal();
     } }, "Revoke…"),
+    dialog, status);
+}
+
+/**
+ * Renew early behind a confirmation: POST /api/acme/certificates/{serial}/renew-early opens the certificate's renewal
+ * window now (RFC 9773), so its ACME client renews at its next check. The API refuses a certificate not issued through
+ * ACME (its pipeline renews it), and the page shows that answer as it is.
+ */
+function renewEarlyControl(cert: Certificate): HTMLElement {
+  const status = h("div", { "aria-live": "polite", id: "renew-early-status" });
+  const dialog = h("dialog", { "aria-labelledby": "renew-early-title" },
+    h("h2", { id: "renew-early-title" }, "Renew this certificate early?"),
+    h("p", {}, `Serial ${cert.serialNumber}. Its ACME renewal window opens now, so its ACME client replaces it at its next check; it stays valid until then.`),
+    h("div", { class: "actions" },
+      h("button", { type: "button", id: "renew-early-confirm", onclick: async () => {
+        dialog.close();
+        try {
+          const r = await api.post<{ renewEarlyAt: string; suggestedWindow: { start: string; end: string } }>(
+            `acme/certificates/${encodeURIComponent(cert.serialNumber)}/renew-early`, {});
+          status.replaceChildren(message("info", `Renewal window open from ${r.suggestedWindow.start.slice(0, 16).replace("T", " ")} to ${r.suggestedWindow.end.slice(0, 16).replace("T", " ")} UTC: its ACME client renews at its next check.`));
+        } catch (e) {
+          status.replaceChildren(message("error", e instanceof Error ? e.message : String(e)));
+        }
+      } }, "Renew early"),
+      h("button", { type: "button", class: "secondary", onclick: () => dialog.close() }, "Cancel")));
+  return h("div", { class: "renew-early" },
+    h("button", { type: "button", class: "secondary", id: "renew-early", onclick: () => dialog.showModal() }, "Renew early…"),
     dialog, status);
 }
 

@@ -73,7 +73,7 @@ public class AcmeHostFixture : DevHostFixture
         await App.Services.GetRequiredService<Pki.Core.Authority.IssuanceFollowUp>().WhenIdleAsync();
     }
 
-    /// <summary>Services a derived fixture replaces (a fake clock, a recording notifier).</summary>
+    /// <summary>Services a derived fixture replaces in this host (a fake clock, a recording notifier).</summary>
     protected virtual void ConfigureServices(IServiceCollection services)
     {
     }

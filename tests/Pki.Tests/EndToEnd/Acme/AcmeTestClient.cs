@@ -114,7 +114,7 @@ public sealed class AcmeTestClient(HttpClient http, string directoryUrl, Asymmet
         using var authz = await PostAsync(authorizationUrl, null);
         var challenge = (await JsonAsync(authz))["challenges"]!.AsArray().Single(c => c!["type"]!.GetValue<string>() == "http-01")!;
         var token = challenge["token"]!.GetValue<string>();
-        await using var server = await Http01ServerAsync(listenHost, port, token, token + "." + Thumbprint());
+        await using var server = await Http01ServerAsync(port, token, token + "." + Thumbprint(), listenHost);
         using (var respond = await PostAsync(challenge["url"]!.GetValue<string>(), new JsonObject()))
         {
             Assert.Equal(System.Net.HttpStatusCode.OK, respond.StatusCode);
@@ -174,7 +174,8 @@ public sealed class AcmeTestClient(HttpClient http, string directoryUrl, Asymmet
         return await certificate.Content.ReadAsStringAsync();
     }
 
-    private static async Task<Microsoft.AspNetCore.Builder.WebApplication> Http01ServerAsync(string listenHost, int port, string token, string keyAuthorization)
+    /// <summary>Serves one http-01 answer on <paramref name="port"/> of <paramref name="listenHost"/> until disposed.</summary>
+    public static async Task<Microsoft.AspNetCore.Builder.WebApplication> Http01ServerAsync(int port, string token, string keyAuthorization, string listenHost = "127.0.0.1")
     {
         var builder = Microsoft.AspNetCore.Builder.WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
