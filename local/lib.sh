@@ -23,9 +23,9 @@ pki_as_root() {
 # GNU time (local/bench measures OpenSSL's and our peak memory with it), faketime (a test runs the infra check
 # two years ahead to show its verdict does not depend on the date), and aiosmtpd, the SMTP server the
 # notification tests and local/run mail to (Debian's package, for Debian's /usr/bin/python3, whatever python3 is first
-# on PATH), certbot and lego, the ACME clients the ACME tests enroll with, and pebble, whose pebble-challtestsrv is the
-# DNS server lego's dns-01 hook writes TXT records to and the service's dns-01 validation asks. The README test allows
-# its examples these packages' programs beside a fresh Debian's, so keep the list here.
+# on PATH), certbot, lego, uacme and dehydrated, the ACME clients the ACME tests enroll with, and pebble, whose
+# pebble-challtestsrv is the DNS server lego's dns-01 hook writes TXT records to and the service's dns-01 validation
+# asks. The README test allows its examples these packages' programs beside a fresh Debian's, so keep the list here.
 pki_install_prerequisites() {
   local missing=()
   [ -e "$PKI_SOFTHSM_LIB" ] && command -v softhsm2-util >/dev/null || missing+=(softhsm2)
@@ -40,6 +40,8 @@ pki_install_prerequisites() {
   [ -x /usr/bin/certbot ] || missing+=(certbot)
   [ -x /usr/bin/lego ] || missing+=(lego)
   [ -x /usr/bin/pebble-challtestsrv ] || missing+=(pebble)
+  [ -x /usr/bin/uacme ] || missing+=(uacme)
+  [ -x /usr/bin/dehydrated ] || missing+=(dehydrated)
   # chromium: the dashboard's browser tests (Playwright drives it by its path; Playwright's own browsers are never downloaded).
   [ -x /usr/bin/chromium ] || missing+=(chromium)
   if [ ${#missing[@]} -gt 0 ]; then

@@ -27,9 +27,9 @@ public sealed class AcmeAccountService(
         var payload = request.Jws.PayloadJson();
         var key = request.Key;
 
-        if (await store.FindAccountIdByKeyAsync(key.Thumbprint, cancellationToken).ConfigureAwait(false) is { } existingId
-            && await store.GetAccountAsync(existingId, cancellationToken).ConfigureAwait(false) is { } existing)
+        if (await FindByKeyAsync(store, key, cancellationToken).ConfigureAwait(false) is { } existing)
         {
+            var existingId = existing.Value.Id;
             // RFC 8555 §7.3.1: the key has an account already; answer it (200) whatever else the request said.
             if (existing.Value.Status != AcmeAccount.Valid)
             {
@@ -77,13 +77,20 @@ public sealed class AcmeAccountService(
         await store.AddAccountAsync(account, CancellationToken.None).ConfigureAwait(false);
         if (!await store.TryAddAccountKeyAsync(key.Thumbprint, id, CancellationToken.None).ConfigureAwait(false))
         {
-            // The same key registered concurrently and won: answer its account, drop ours.
-            await store.DeleteAccountAsync(id, CancellationToken.None).ConfigureAwait(false);
-            var winner = await store.FindAccountIdByKeyAsync(key.Thumbprint, cancellationToken).ConfigureAwait(false);
-            var won = winner is null ? null : await store.GetAccountAsync(winner, cancellationToken).ConfigureAwait(false);
-            return won is null
-                ? throw new AcmeProblemException(ProblemKind.Conflict, AcmeErrors.ServerInternal, "The account key was registered concurrently; retry.")
-                : new AcmeResponse(200, AcmeViews.Account(won.Value, urls), urls.Account(winner!));
+            // A row left by a key change that stopped halfway names an account that no longer holds this key: drop it once.
+            var stale = await store.FindAccountIdByKeyAsync(key.Thumbprint, cancellationToken).ConfigureAwait(false);
+            var claimed = stale is not null && await FindByKeyAsync(store, key, cancellationToken).ConfigureAwait(false) is null
+                && await store.TryRemoveAccountKeyAsync(key.Thumbprint, stale, CancellationToken.None).ConfigureAwait(false)
+                && await store.TryAddAccountKeyAsync(key.Thumbprint, id, CancellationToken.None).ConfigureAwait(false);
+            if (!claimed)
+            {
+                // The same key registered concurrently and won: answer its account, drop ours.
+                await store.DeleteAccountAsync(id, CancellationToken.None).ConfigureAwait(false);
+                var won = await FindByKeyAsync(store, key, cancellationToken).ConfigureAwait(false);
+                return won is null
+                    ? throw new AcmeProblemException(ProblemKind.Conflict, AcmeErrors.ServerInternal, "The account key was registered concurrently; retry.")
+                    : new AcmeResponse(200, AcmeViews.Account(won.Value, urls), urls.Account(won.Value.Id));
+            }
         }
 
         await audit.AppendAsync(AuditEntry.Succeeded(AcmeAuditActions.AccountCreate) with
@@ -143,6 +150,19 @@ public sealed class AcmeAccountService(
         }
 
         return new AcmeResponse(200, AcmeViews.Account(updated, urls), urls.Account(id));
+    }
+
+    /// <summary>
+    /// The account that holds <paramref name="key"/>, or null. The key index row counts only when the account it names
+    /// still holds that key: a key change that stopped halfway can leave a row for a key the account no longer has.
+    /// </summary>
+    public static async Task<Versioned<AcmeAccount>?> FindByKeyAsync(IAcmeStore store, AcmeJwk key, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(key);
+        var id = await store.FindAccountIdByKeyAsync(key.Thumbprint, cancellationToken).ConfigureAwait(false);
+        var account = id is null ? null : await store.GetAccountAsync(id, cancellationToken).ConfigureAwait(false);
+        return account is not null && account.Value.Thumbprint == key.Thumbprint ? account : null;
     }
 
     private static List<string> Contacts(JsonElement payload)

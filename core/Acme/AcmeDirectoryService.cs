@@ -9,13 +9,13 @@ public sealed class AcmeDirectoryService(AcmeNonces nonces, IOptions<PkiOptions>
     {
         var urls = new AcmeUrls(baseUrl);
         var acme = options.Value.Acme;
-        return new DirectoryBody(urls.NewNonce, urls.NewAccount, urls.NewOrder, urls.RevokeCert, urls.RenewalInfo,
+        return new DirectoryBody(urls.NewNonce, urls.NewAccount, urls.NewOrder, urls.RevokeCert, urls.KeyChange, urls.RenewalInfo,
             new MetaBody(acme.ExternalAccountRequired, string.IsNullOrEmpty(acme.TermsOfService) ? null : acme.TermsOfService));
     }
 
     public Task<string> NewNonceAsync(CancellationToken cancellationToken = default) => nonces.NewAsync(cancellationToken);
 
-    public sealed record DirectoryBody(string NewNonce, string NewAccount, string NewOrder, string RevokeCert, string RenewalInfo, MetaBody Meta);
+    public sealed record DirectoryBody(string NewNonce, string NewAccount, string NewOrder, string RevokeCert, string KeyChange, string RenewalInfo, MetaBody Meta);
 
     public sealed record MetaBody(bool ExternalAccountRequired, string? TermsOfService);
 }

@@ -24,13 +24,19 @@ public sealed class AcmeOrderService(
     AcmeRenewalInfoService renewalInfo,
     AcmeReplacementLinks replacements,
     CertificateService certificates,
+    AuthorityDirectory authorities,
     IssuanceRateLimiter issuanceLimit,
     TeamGrants grants,
+    IEnumerable<IIssuancePolicyRule> policyRules,
     CallerContext callers,
     TimeProvider time,
     IOptions<PkiOptions> options,
     ILogger<AcmeOrderService> logger)
 {
+    private const int MaxChainDepth = 8;
+
+    private readonly NameRule _names = policyRules.OfType<NameRule>().Single();
+
     /// <summary>The caller an account acts as in the pipeline: a requester of its team, named after the account.</summary>
     public static Caller CallerOf(AcmeAccount account)
     {
@@ -55,6 +61,8 @@ public sealed class AcmeOrderService(
             throw AcmeProblemException.Unauthorized("The account belongs to no team (it registered without External Account Binding), so it may not order certificates.");
         }
 
+        // The JSON API's rules for a name, before any CSR exists: the team's grants (TeamRule) and the name spaces and
+        // IP ranges policy allows (NameRule), for dns and ip identifiers alike. Finalize runs the whole policy again.
         foreach (var identifier in identifiers)
         {
             var allowed = identifier.Type == AcmeIdentifier.Dns ? grants.Allows(account.Team, identifier.Value) : grants.Allows(account.Team, IPAddress.Parse(identifier.Value));
@@ -62,7 +70,23 @@ public sealed class AcmeOrderService(
             {
                 var granted = grants.Grants(account.Team);
                 throw new AcmeProblemException(ProblemKind.Forbidden, AcmeErrors.RejectedIdentifier,
-                    $"Team '{account.Team}' is not granted the name '{identifier.Value}' (its grants: {(granted.Count == 0 ? "none" : string.Join(", ", granted))}).");
+                    $"Team '{account.Team}' is not granted the {(identifier.Type == AcmeIdentifier.Ip ? "IP address" : "name")} '{identifier.Value}' (its grants: {(granted.Count == 0 ? "none" : string.Join(", ", granted))}).");
+            }
+
+            try
+            {
+                if (identifier.Type == AcmeIdentifier.Dns)
+                {
+                    _names.CheckDnsName(identifier.Value);
+                }
+                else
+                {
+                    _names.CheckIpAddress(IPAddress.Parse(identifier.Value));
+                }
+            }
+            catch (ProblemException e)
+            {
+                throw AcmeProblemException.From(e);
             }
         }
 
@@ -252,8 +276,13 @@ public sealed class AcmeOrderService(
         return new AcmeResponse(200, AcmeViews.Order(valid, valid.Status, urls), urls.Order(id));
     }
 
-    /// <summary>POST-as-GET: the certificate and the chain above it (without the root), PEM.</summary>
-    public async Task<AcmeResponse> CertificateAsync(AcmePost post, string id, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// POST-as-GET: the certificate and the CAs above it, PEM. The default chain stops below the root (which relying
+    /// parties hold as their trust anchor); the alternate one (RFC 8555 §7.4.2, <c>Link: rel="alternate"</c> on each to
+    /// the other) is the same path with the root appended, for clients that want the whole path or pick a chain by the
+    /// last certificate's name. A CA here has one parent, so there is no other (cross-signed) path to offer.
+    /// </summary>
+    public async Task<AcmeResponse> CertificateAsync(AcmePost post, string id, bool withRoot = false, CancellationToken cancellationToken = default)
     {
         var request = await verifier.VerifyAsync(post, AcmeKeyMode.Kid, cancellationToken).ConfigureAwait(false);
         var account = request.RequireAccount();
@@ -265,8 +294,29 @@ public sealed class AcmeOrderService(
 
         using var scope = callers.Enter(CallerOf(account));
         var view = await certificates.GetAsync(serial, cancellationToken).ConfigureAwait(false);
-        return new AcmeResponse(200, null, Pem: view.CertificatePem.TrimEnd() + "\n" + view.ChainPem.TrimEnd() + "\n");
+        var pem = new System.Text.StringBuilder(view.CertificatePem.TrimEnd()).Append('\n');
+        var ca = await authorities.GetAsync(view.IssuerId, cancellationToken).ConfigureAwait(false);
+        for (var depth = 0; depth < MaxChainDepth; depth++)
+        {
+            if (ca.ParentId is null && !withRoot)
+            {
+                break;
+            }
+
+            pem.Append(Pem.Certificate(ca.CertificateDer).TrimEnd()).Append('\n');
+            if (ca.ParentId is null)
+            {
+                break;
+            }
+
+            ca = await authorities.GetAsync(ca.ParentId, cancellationToken).ConfigureAwait(false);
+        }
+
+        var urls = new AcmeUrls(post.BaseUrl);
+        var other = withRoot ? urls.Certificate(id) : urls.CertificateWithRoot(id);
+        return new AcmeResponse(200, null, Pem: pem.ToString(), Links: [$"<{other}>;rel=\"alternate\""]);
     }
+
 
     /// <summary>
     /// RFC 9773 §5, checked as Boulder does: <c>replaces</c> names a certificate this account ordered, the new order
@@ -413,9 +463,17 @@ public sealed class AcmeOrderService(
     private static AcmeIdentifier Ip(string value)
     {
         // RFC 8738 §3: the textual form of RFC 1123 / RFC 5952.
-        return IPAddress.TryParse(value, out var address) && address.AddressFamily is AddressFamily.InterNetwork or AddressFamily.InterNetworkV6 && !value.Contains('%', StringComparison.Ordinal)
-            ? new AcmeIdentifier(AcmeIdentifier.Ip, IpAddresses.Canonical(address).ToString())
-            : throw new AcmeProblemException(ProblemKind.BadRequest, AcmeErrors.RejectedIdentifier, $"'{Clip(value)}' is not an IP address.");
+        if (!IPAddress.TryParse(value, out var address) || address.AddressFamily is not (AddressFamily.InterNetwork or AddressFamily.InterNetworkV6)
+            || value.Contains('%', StringComparison.Ordinal) || !value.All(c => char.IsAsciiHexDigit(c) || c is '.' or ':')
+            || (address.AddressFamily == AddressFamily.InterNetwork && address.ToString() != value))
+        {
+            throw new AcmeProblemException(ProblemKind.BadRequest, AcmeErrors.RejectedIdentifier, $"'{Clip(value)}' is not an IP address in its textual form (RFC 8738 §3).");
+        }
+
+        // An IPv4-mapped IPv6 address is an IPv4 address in disguise (NameRule refuses it in a CSR): the client asks for the IPv4 address.
+        return address.IsIPv4MappedToIPv6
+            ? throw new AcmeProblemException(ProblemKind.BadRequest, AcmeErrors.RejectedIdentifier, $"'{Clip(value)}' is an IPv4-mapped IPv6 address; order {address.MapToIPv4()} instead.")
+            : new AcmeIdentifier(AcmeIdentifier.Ip, address.ToString());
     }
 
     /// <summary>

@@ -46,4 +46,7 @@ public sealed class AcmeProblemException(ProblemKind kind, string acmeType, stri
 
     /// <summary>Sent as Retry-After (rate limits).</summary>
     public TimeSpan? RetryAfter { get; init; }
+
+    /// <summary>Sent as Location (keyChange's 409: the account that holds the new key).</summary>
+    public string? Location { get; init; }
 }

@@ -13,7 +13,11 @@ public static class AcmeRoutes
     public const string Authorization = "acme/authz/{id}";
     public const string Challenge = "acme/challenge/{id}/{type}";
     public const string Certificate = "acme/cert/{id}";
+
+    /// <summary>The alternate chain of <see cref="Certificate"/> (RFC 8555 §7.4.2): the same path with the root appended.</summary>
+    public const string CertificateWithRoot = "acme/cert/{id}/with-root";
     public const string RevokeCert = "acme/revoke-cert";
+    public const string KeyChange = "acme/key-change";
 
     /// <summary>RFC 9773: <c>GET {renewalInfo}/{certID}</c>, unauthenticated.</summary>
     public const string RenewalInfoBase = "acme/renewal-info";

@@ -16,11 +16,13 @@ public static class AcmeServiceCollectionExtensions
         services.AddSingleton<EabService>();
         services.AddSingleton<AcmeDirectoryService>();
         services.AddSingleton<AcmeAccountService>();
+        services.AddSingleton<AcmeKeyChangeService>();
         services.AddSingleton<AcmeOrderService>();
         services.AddSingleton<AcmeRevocationService>();
         services.AddSingleton<AcmeRenewalInfoService>();
         services.AddSingleton<AcmeEarlyRenewal>();
         services.AddSingleton<AcmeReplacementLinks>();
+        services.AddSingleton<Renewal.IExternalRenewal, AcmeRenewalWindowCheck>();
         services.AddSingleton<IChallengeValidator, Http01Validator>();
         services.AddSingleton<IChallengeValidator, TlsAlpn01Validator>();
         services.AddSingleton<IChallengeValidator, Dns01Validator>();

@@ -13,6 +13,8 @@ public sealed record AcmeUrls(string BaseUrl)
 
     public string RevokeCert => Of(AcmeRoutes.RevokeCert);
 
+    public string KeyChange => Of(AcmeRoutes.KeyChange);
+
     public string RenewalInfo => Of(AcmeRoutes.RenewalInfoBase);
 
     public string Account(string id) => Of(AcmeRoutes.Account, id);
@@ -26,6 +28,8 @@ public sealed record AcmeUrls(string BaseUrl)
     public string Challenge(string authorizationId, string type) => Of(AcmeRoutes.Challenge.Replace("{type}", type, StringComparison.Ordinal), authorizationId);
 
     public string Certificate(string orderId) => Of(AcmeRoutes.Certificate, orderId);
+
+    public string CertificateWithRoot(string orderId) => Of(AcmeRoutes.CertificateWithRoot, orderId);
 
     /// <summary>The account id a <c>kid</c> names, or null when it is not this server's account URL under this base.</summary>
     public string? AccountIdOf(string kid)

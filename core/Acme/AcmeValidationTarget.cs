@@ -19,8 +19,9 @@ public sealed record AcmeValidationTarget(IPAddress? Address, AcmeValidationResu
         IReadOnlyList<IPAddress> resolved;
         try
         {
-            resolved = acme.ValidationHost(identifier.Value) is { } fixedAddress
-                ? [fixedAddress]
+            // RFC 8738 §7: an ip identifier is validated at that address itself, never through a name.
+            resolved = identifier.Type == AcmeIdentifier.Ip ? [IPAddress.Parse(identifier.Value)]
+                : acme.ValidationHost(identifier.Value) is { } fixedAddress ? [fixedAddress]
                 : await network.ResolveAsync(identifier.Value, cancellationToken).ConfigureAwait(false);
         }
         catch (SocketException e)

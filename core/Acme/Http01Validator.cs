@@ -8,7 +8,7 @@ namespace Pki.Core.Acme;
 
 /// <summary>
 /// http-01 (RFC 8555 §8.3): GET http://{identifier}:{port}/.well-known/acme-challenge/{token} must answer the key
-/// authorization. Only addresses the network policy allows are connected to (the same <c>Pki:Discovery:AllowedNetworks</c>
+/// authorization; for an ip identifier (RFC 8738 §7) the request goes to that address, with it (bracketed for IPv6) as Host. Only addresses the network policy allows are connected to (the same <c>Pki:Discovery:AllowedNetworks</c>
 /// as discovery; the name is resolved here and the connection made to the allowed address itself, so DNS cannot steer
 /// it elsewhere), redirects are not followed, and the answer is read up to a small bound.
 /// </summary>

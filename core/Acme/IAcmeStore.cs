@@ -25,6 +25,9 @@ public interface IAcmeStore
     /// <summary>Claims the key for the account; false when another account holds it.</summary>
     Task<bool> TryAddAccountKeyAsync(string thumbprint, string accountId, CancellationToken cancellationToken = default);
 
+    /// <summary>Removes the key's index row if it names <paramref name="accountId"/> (conditionally on the row read); true when removed or absent.</summary>
+    Task<bool> TryRemoveAccountKeyAsync(string thumbprint, string accountId, CancellationToken cancellationToken = default);
+
     Task DeleteAccountAsync(string id, CancellationToken cancellationToken = default);
 
     Task<bool> TryReplaceAccountAsync(AcmeAccount account, string version, CancellationToken cancellationToken = default);

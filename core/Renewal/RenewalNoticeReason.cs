@@ -11,4 +11,7 @@ public enum RenewalNoticeReason
 
     /// <summary>Policy refuses the same key or names now (for example a rule tightened since issuance).</summary>
     PolicyRefused,
+
+    /// <summary>Its external renewer (an ACME client) let the renewal window pass without a replacement (<see cref="IExternalRenewal"/>).</summary>
+    RenewalWindowPassed,
 }

@@ -25,7 +25,8 @@ public sealed class RenewalService(
     IAuditTrail audit,
     IOptions<PkiOptions> options,
     ILogger<RenewalService> logger,
-    KeyVaultDelivery? delivery = null)
+    KeyVaultDelivery? delivery = null,
+    IExternalRenewal? external = null)
 {
     /// <summary>One renewals-queue message, try <paramref name="dequeueCount"/>: a failure on the last try is logged as going to poison.</summary>
     public async Task<RenewalOutcome> RenewAsync(RenewalMessage message, long dequeueCount, CancellationToken cancellationToken = default)
@@ -96,6 +97,18 @@ public sealed class RenewalService(
 
         if (!RenewalPolicy.AutoRenews(predecessor))
         {
+            // Renewed by someone else (an ACME client): the owner hears only once that renewer's time has passed.
+            if (external is not null && await external.CheckAsync(predecessor, cancellationToken).ConfigureAwait(false) is { } decision)
+            {
+                logger.LogInformation("Certificate {SerialNumber} is renewed externally: {State} {Detail}", serial, decision.State, decision.Detail);
+                return decision.State switch
+                {
+                    ExternalRenewalState.Replaced => RenewalOutcome.AlreadyRenewed,
+                    ExternalRenewalState.Waiting => RenewalOutcome.Deferred,
+                    _ => await NotifyAsync(predecessor, RenewalNoticeReason.RenewalWindowPassed, decision.Detail, cancellationToken).ConfigureAwait(false),
+                };
+            }
+
             return await NotifyAsync(predecessor, RenewalNoticeReason.AutoRenewOff, "Auto-renewal is off for this certificate; request a successor.", cancellationToken).ConfigureAwait(false);
         }
 

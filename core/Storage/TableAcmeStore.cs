@@ -79,6 +79,25 @@ public sealed class TableAcmeStore(TableStorage storage) : IAcmeStore
     public async Task<bool> TryAddAccountKeyAsync(string thumbprint, string accountId, CancellationToken cancellationToken = default) =>
         await storage.TryAddAsync(AcmeTableNames.Accounts, new TableEntity(KeyPartitionPrefix + thumbprint, Row) { ["AccountId"] = accountId }, cancellationToken).ConfigureAwait(false) is not null;
 
+    public async Task<bool> TryRemoveAccountKeyAsync(string thumbprint, string accountId, CancellationToken cancellationToken = default)
+    {
+        var table = await storage.GetTableAsync(AcmeTableNames.Accounts, cancellationToken).ConfigureAwait(false);
+        var found = await table.GetEntityIfExistsAsync<TableEntity>(KeyPartitionPrefix + thumbprint, Row, cancellationToken: cancellationToken).ConfigureAwait(false);
+        if (!found.HasValue)
+        {
+            return true;
+        }
+
+        if (found.Value!.GetString("AccountId") != accountId)
+        {
+            return false;
+        }
+
+        // Conditional on the row read: a row that another key change claimed meanwhile stays.
+        return await storage.TryDeleteAsync(AcmeTableNames.Accounts, KeyPartitionPrefix + thumbprint, Row, found.Value.ETag, cancellationToken).ConfigureAwait(false)
+            || await FindAccountIdByKeyAsync(thumbprint, cancellationToken).ConfigureAwait(false) is null;
+    }
+
     public Task DeleteAccountAsync(string id, CancellationToken cancellationToken = default) =>
         storage.DeleteAsync(AcmeTableNames.Accounts, id, Row, cancellationToken);
 

@@ -148,6 +148,11 @@ public sealed class AcmeHttp(AcmeDirectoryService directory, IOptions<PkiOptions
             request.HttpContext.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
         }
 
+        if (problem.Location is { } location)
+        {
+            request.HttpContext.Response.Headers.Location = location;
+        }
+
         return Problem(problem.AcmeType, problem.Detail, ProblemResults.StatusCode(problem.Kind), request);
     }
 

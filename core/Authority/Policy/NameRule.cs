@@ -40,17 +40,7 @@ public sealed class NameRule : IIssuancePolicyRule
 
         foreach (var ip in csr.IpAddresses)
         {
-            // A client matches ::ffff:a.b.c.d against a.b.c.d (Go's VerifyHostname does): such a SAN is an IPv4 address
-            // in disguise, so it is refused rather than judged as IPv6, and the CSR must say the address plainly.
-            if (ip.IsIPv4MappedToIPv6)
-            {
-                throw ProblemException.Unprocessable("ipv4-mapped-address", $"IP address {ip} is an IPv4-mapped IPv6 address, which clients read as {ip.MapToIPv4()}; put {ip.MapToIPv4()} in the CSR instead.");
-            }
-
-            if (!_ranges.Any(r => IpAddresses.InRange(r, ip)))
-            {
-                throw ProblemException.Forbidden("name-not-allowed", $"IP address {ip} is outside the allowed ranges ({string.Join(", ", _ranges)}).");
-            }
+            CheckIpAddress(ip);
         }
 
         var cn = csr.CommonName;
@@ -73,7 +63,26 @@ public sealed class NameRule : IIssuancePolicyRule
         }
     }
 
-    private void CheckDnsName(string name)
+    /// <summary>One IP address against the allowed ranges (also an ACME <c>ip</c> identifier, before any CSR exists).</summary>
+    public void CheckIpAddress(IPAddress ip)
+    {
+        ArgumentNullException.ThrowIfNull(ip);
+
+        // A client matches ::ffff:a.b.c.d against a.b.c.d (Go's VerifyHostname does): such a SAN is an IPv4 address
+        // in disguise, so it is refused rather than judged as IPv6, and the CSR must say the address plainly.
+        if (ip.IsIPv4MappedToIPv6)
+        {
+            throw ProblemException.Unprocessable("ipv4-mapped-address", $"IP address {ip} is an IPv4-mapped IPv6 address, which clients read as {ip.MapToIPv4()}; put {ip.MapToIPv4()} in the CSR instead.");
+        }
+
+        if (!_ranges.Any(r => IpAddresses.InRange(r, ip)))
+        {
+            throw ProblemException.Forbidden("name-not-allowed", $"IP address {ip} is outside the allowed ranges ({string.Join(", ", _ranges)}).");
+        }
+    }
+
+    /// <summary>One DNS name against the allowed name spaces (also an ACME <c>dns</c> identifier, before any CSR exists).</summary>
+    public void CheckDnsName(string name)
     {
         if (!DnsNames.IsValid(name, out var reason))
         {

@@ -23,7 +23,7 @@ public sealed class AccessControlTests(DevHostFixture host) : IClassFixture<DevH
         // tests/…/Acme/AcmeRefusalTests hold those checks. The directory, nonces and renewal info are public by RFC.
         nameof(Functions.Acme.AcmeDirectory), nameof(Functions.Acme.AcmeNewNonce), nameof(Functions.Acme.AcmeNewAccount), nameof(Functions.Acme.AcmeAccount),
         nameof(Functions.Acme.AcmeNewOrder), nameof(Functions.Acme.AcmeOrder), nameof(Functions.Acme.AcmeFinalize), nameof(Functions.Acme.AcmeAuthorization),
-        nameof(Functions.Acme.AcmeChallenge), nameof(Functions.Acme.AcmeCertificate), nameof(Functions.Acme.AcmeRevokeCert), nameof(Functions.Acme.AcmeRenewalInfo),
+        nameof(Functions.Acme.AcmeChallenge), nameof(Functions.Acme.AcmeCertificate), nameof(Functions.Acme.AcmeRevokeCert), nameof(Functions.Acme.AcmeRenewalInfo), nameof(Functions.Acme.AcmeKeyChange), nameof(Functions.Acme.AcmeCertificateWithRoot),
         // The dashboard's page and script (no data), and its sign-in, which is where a key is presented.
         nameof(Dashboard), nameof(DashboardSession.SignIn), nameof(OpenApi),
     };

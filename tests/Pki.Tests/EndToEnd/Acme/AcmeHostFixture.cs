@@ -19,7 +19,7 @@ namespace Pki.Tests.EndToEnd.Acme;
 public class AcmeHostFixture : DevHostFixture
 {
     /// <summary>Names of team "web" (granted *.web.internal) that validation reaches on 127.0.0.1.</summary>
-    public static readonly string[] LoopbackNames = ["certbot.web.internal", "corpus.web.internal", "client.web.internal", "renew.web.internal", "node.web.internal", "tls.web.internal", "alpn.web.internal"];
+    public static readonly string[] LoopbackNames = ["certbot.web.internal", "corpus.web.internal", "client.web.internal", "renew.web.internal", "node.web.internal", "tls.web.internal", "alpn.web.internal", "dehydrated.web.internal"];
 
     /// <summary>A name of team "web" that validation resolves to TEST-NET-1, outside Pki:Discovery:AllowedNetworks (127.0.0.0/8).</summary>
     public const string OutsideName = "outside.web.internal";
@@ -36,6 +36,13 @@ public class AcmeHostFixture : DevHostFixture
         "--Pki:Acme:ValidationAttempts=2",
         "--Pki:Acme:ValidationTimeoutSeconds=5",
         "--Pki:Discovery:AllowedNetworks:0=127.0.0.0/8",
+        "--Pki:Discovery:AllowedNetworks:1=::1/128",
+
+        // Team web may also name loopback addresses (ip identifiers, RFC 8738), and 192.0.2.0/24 (TEST-NET-1), which
+        // the name policy's default IP ranges leave out: granted, yet refused by policy.
+        "--Pki:Access:Teams:web:Names:2=127.0.0.0/8",
+        "--Pki:Access:Teams:web:Names:3=::1",
+        "--Pki:Access:Teams:web:Names:4=192.0.2.0/24",
         .. LoopbackNames.Select((n, i) => $"--Pki:Acme:ValidationHosts:{i}={n}=127.0.0.1"),
         $"--Pki:Acme:ValidationHosts:{LoopbackNames.Length}={OutsideName}=192.0.2.10",
     ];
@@ -75,7 +82,7 @@ public class AcmeHostFixture : DevHostFixture
         await App.Services.GetRequiredService<Pki.Core.Authority.IssuanceFollowUp>().WhenIdleAsync();
     }
 
-    /// <summary>Services a derived fixture replaces in this host.</summary>
+    /// <summary>Services a derived fixture replaces in this host (a fake clock, a recording notifier).</summary>
     protected virtual void ConfigureServices(IServiceCollection services)
     {
     }
@@ -127,10 +134,28 @@ public class AcmeHostFixture : DevHostFixture
         return new HttpClient(handler) { BaseAddress = HttpsBase, Timeout = TimeSpan.FromSeconds(60) };
     }
 
-    private static int FreePort()
+    /// <summary>
+    /// A free port below Linux's ephemeral range (32768–60999): a port the kernel hands out for 0 can be taken meanwhile
+    /// by any outgoing connection's local end, and then the http-01 server cannot bind it.
+    /// </summary>
+    public static int FreePort()
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        for (var attempt = 0; attempt < 200; attempt++)
+        {
+            var port = RandomNumberGenerator.GetInt32(20000, 32000);
+            try
+            {
+                using var v4 = new TcpListener(IPAddress.Loopback, port);
+                v4.Start();
+                using var v6 = new TcpListener(IPAddress.IPv6Loopback, port);
+                v6.Start();
+                return port;
+            }
+            catch (SocketException)
+            {
+            }
+        }
+
+        throw new InvalidOperationException("No free port between 20000 and 32000 on loopback.");
     }
 }

@@ -21,6 +21,9 @@ public sealed class AcmeTestClient(HttpClient http, string directoryUrl, Asymmet
 
     public string? Kid { get; set; }
 
+    /// <summary>The certificate URL of the last order <see cref="ObtainAsync"/> completed.</summary>
+    public string? LastCertificateUrl { get; private set; }
+
     public JsonObject Directory { get; private set; } = [];
 
     public string Url(string name) => Directory[name]!.GetValue<string>();
@@ -106,12 +109,12 @@ public sealed class AcmeTestClient(HttpClient http, string directoryUrl, Asymmet
     }
 
     /// <summary>Serves the http-01 answer on <paramref name="port"/>, responds to the challenge, and waits until the authorization is valid.</summary>
-    public async Task ValidateAsync(string authorizationUrl, int port)
+    public async Task ValidateAsync(string authorizationUrl, int port, string listenHost = "127.0.0.1")
     {
         using var authz = await PostAsync(authorizationUrl, null);
         var challenge = (await JsonAsync(authz))["challenges"]!.AsArray().Single(c => c!["type"]!.GetValue<string>() == "http-01")!;
         var token = challenge["token"]!.GetValue<string>();
-        await using var server = await Http01ServerAsync(port, token, token + "." + Thumbprint());
+        await using var server = await Http01ServerAsync(port, token, token + "." + Thumbprint(), listenHost);
         using (var respond = await PostAsync(challenge["url"]!.GetValue<string>(), new JsonObject()))
         {
             Assert.Equal(System.Net.HttpStatusCode.OK, respond.StatusCode);
@@ -137,7 +140,8 @@ public sealed class AcmeTestClient(HttpClient http, string directoryUrl, Asymmet
     /// <summary>Orders <paramref name="name"/> (replacing <paramref name="replaces"/>, a certID, if given), validates, finalizes with a new key, and returns the PEM chain.</summary>
     public async Task<string> ObtainAsync(string name, int port, string? replaces = null)
     {
-        var payload = new JsonObject { ["identifiers"] = new JsonArray(new JsonObject { ["type"] = "dns", ["value"] = name }) };
+        var isIp = System.Net.IPAddress.TryParse(name, out var ip);
+        var payload = new JsonObject { ["identifiers"] = new JsonArray(new JsonObject { ["type"] = isIp ? "ip" : "dns", ["value"] = name }) };
         if (replaces is not null)
         {
             payload["replaces"] = replaces;
@@ -146,27 +150,36 @@ public sealed class AcmeTestClient(HttpClient http, string directoryUrl, Asymmet
         using var order = await PostAsync(Url("newOrder"), payload);
         Assert.True(order.StatusCode == System.Net.HttpStatusCode.Created, await order.Content.ReadAsStringAsync());
         var orderBody = await JsonAsync(order);
-        await ValidateAsync(orderBody["authorizations"]![0]!.GetValue<string>(), port);
+        await ValidateAsync(orderBody["authorizations"]![0]!.GetValue<string>(), port, isIp ? name : "127.0.0.1");
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var request = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=" + name, key, HashAlgorithmName.SHA256);
         var san = new System.Security.Cryptography.X509Certificates.SubjectAlternativeNameBuilder();
-        san.AddDnsName(name);
+        if (isIp)
+        {
+            san.AddIpAddress(ip!);
+        }
+        else
+        {
+            san.AddDnsName(name);
+        }
+
         request.CertificateExtensions.Add(san.Build());
         using var finalize = await PostAsync(orderBody["finalize"]!.GetValue<string>(), new JsonObject { ["csr"] = B64(request.CreateSigningRequest()) });
         var finalized = await JsonAsync(finalize);
         Assert.True(finalize.StatusCode == System.Net.HttpStatusCode.OK, finalized.ToJsonString());
         Assert.Equal("valid", finalized["status"]!.GetValue<string>());
-        using var certificate = await PostAsync(finalized["certificate"]!.GetValue<string>(), null);
+        LastCertificateUrl = finalized["certificate"]!.GetValue<string>();
+        using var certificate = await PostAsync(LastCertificateUrl, null);
         Assert.Equal("application/pem-certificate-chain", certificate.Content.Headers.ContentType?.MediaType);
         return await certificate.Content.ReadAsStringAsync();
     }
 
-    /// <summary>Serves one http-01 answer on <paramref name="port"/> until disposed.</summary>
-    public static async Task<Microsoft.AspNetCore.Builder.WebApplication> Http01ServerAsync(int port, string token, string keyAuthorization)
+    /// <summary>Serves one http-01 answer on <paramref name="port"/> of <paramref name="listenHost"/> until disposed.</summary>
+    public static async Task<Microsoft.AspNetCore.Builder.WebApplication> Http01ServerAsync(int port, string token, string keyAuthorization, string listenHost = "127.0.0.1")
     {
         var builder = Microsoft.AspNetCore.Builder.WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
+        builder.WebHost.UseUrls($"http://{(listenHost.Contains(':', StringComparison.Ordinal) ? "[" + listenHost + "]" : listenHost)}:{port}");
         var app = builder.Build();
         app.MapGet("/.well-known/acme-challenge/" + token, () => Results.Text(keyAuthorization));
         await app.StartAsync();
