@@ -19,6 +19,20 @@ public sealed class AcmeValidationService(
 {
     private readonly Dictionary<string, IChallengeValidator> _validators = validators.ToDictionary(v => v.Type, StringComparer.Ordinal);
 
+    /// <summary>One acme-validations message, try <paramref name="dequeueCount"/>: a failure on the last try is logged as going to poison.</summary>
+    public async Task HandleAsync(AcmeValidationMessage message, long dequeueCount, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            await ValidateAsync(message, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (Storage.QueueRetries.MovesToPoison(dequeueCount, e))
+        {
+            logger.LogError(e, "Validation of authorization {AuthorizationId} failed {DequeueCount} times; the message moves to the poison queue", message?.AuthorizationId, dequeueCount);
+            throw;
+        }
+    }
+
     public async Task ValidateAsync(AcmeValidationMessage message, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(message);

@@ -6,12 +6,6 @@ public static class QueueNames
     /// <summary>The app setting a queue trigger reads its storage connection from (the same account as Pki:Storage).</summary>
     public const string Connection = "PkiStorage";
 
-    /// <summary>
-    /// Moved to <see cref="QueueRetries.MaxDequeueCount"/> (a retry rule, not a name); this alias stays only while
-    /// functions/Acme/ValidateAcmeChallenge.cs, edited on a parallel branch, reads it here.
-    /// </summary>
-    public const int MaxDequeueCount = QueueRetries.MaxDequeueCount;
-
     /// <summary>Batches of a discovery sweep, for the scanner.</summary>
     public const string DiscoveryBatches = "discovery-batches";
 
