@@ -479,11 +479,11 @@ public sealed class AcmeOrderService(
     /// <summary>
     /// The challenges offered for an identifier, each with its own token: a name may prove itself by http-01,
     /// tls-alpn-01 or dns-01 (the client picks one; the first to succeed or fail for good decides the authorization),
-    /// an address by http-01.
+    /// an address by http-01 or tls-alpn-01 (RFC 8738 §7: dns-01 has no meaning for an address).
     /// </summary>
     private static IReadOnlyList<AcmeChallenge> Challenges(AcmeIdentifier identifier)
     {
-        string[] types = identifier.Type == AcmeIdentifier.Dns ? [AcmeChallenge.Http01, AcmeChallenge.TlsAlpn01, AcmeChallenge.Dns01] : [AcmeChallenge.Http01];
+        string[] types = identifier.Type == AcmeIdentifier.Dns ? [AcmeChallenge.Http01, AcmeChallenge.TlsAlpn01, AcmeChallenge.Dns01] : [AcmeChallenge.Http01, AcmeChallenge.TlsAlpn01];
         return [.. types.Select(t => new AcmeChallenge(t, Base64Url.Encode(RandomNumberGenerator.GetBytes(32)), AcmeStatus.Pending))];
     }
 

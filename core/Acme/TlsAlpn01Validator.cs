@@ -1,4 +1,6 @@
 using System.Formats.Asn1;
+using System.Globalization;
+using System.Net;
 using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Authentication;
@@ -13,7 +15,9 @@ namespace Pki.Core.Acme;
 /// <summary>
 /// tls-alpn-01 (RFC 8737): a TLS handshake to {identifier}:{port} with SNI the name and ALPN offering only acme-tls/1
 /// must negotiate acme-tls/1 and show a certificate whose subjectAltName is exactly the one dNSName and whose critical
-/// id-pe-acmeIdentifier extension holds SHA-256(key authorization) as an OCTET STRING. The certificate is self-signed and
+/// id-pe-acmeIdentifier extension holds SHA-256(key authorization) as an OCTET STRING. For an ip identifier (RFC 8738
+/// §6) the handshake goes to the address, the SNI is its reverse-mapping name (in-addr.arpa or ip6.arpa), and the
+/// subjectAltName must be exactly that one iPAddress. The certificate is self-signed and
 /// is not path-validated; only its content counts. The target passes the same network policy as http-01
 /// (<see cref="AcmeValidationTarget"/>), the handshake has <see cref="AcmeOptions.ValidationTimeoutSeconds"/> and reads
 /// at most <see cref="MaxHandshakeBytes"/>.
@@ -36,9 +40,9 @@ public sealed class TlsAlpn01Validator(NetworkPolicy network, IOptions<PkiOption
     {
         ArgumentNullException.ThrowIfNull(identifier);
         ArgumentNullException.ThrowIfNull(keyAuthorization);
-        if (identifier.Type != AcmeIdentifier.Dns)
+        if (identifier.Type is not (AcmeIdentifier.Dns or AcmeIdentifier.Ip))
         {
-            return AcmeValidationResult.Failure(AcmeErrors.RejectedIdentifier, $"tls-alpn-01 validates dns identifiers here, not {identifier.Type}.");
+            return AcmeValidationResult.Failure(AcmeErrors.RejectedIdentifier, $"tls-alpn-01 validates dns and ip identifiers, not {identifier.Type}.");
         }
 
         var acme = options.Value.Acme;
@@ -68,7 +72,7 @@ public sealed class TlsAlpn01Validator(NetworkPolicy network, IOptions<PkiOption
         {
             await tls.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
             {
-                TargetHost = identifier.Value,
+                TargetHost = identifier.Type == AcmeIdentifier.Ip ? ReverseName(IPAddress.Parse(identifier.Value)) : identifier.Value,
                 ApplicationProtocols = [AcmeTls1],
                 EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
                 CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
@@ -92,15 +96,23 @@ public sealed class TlsAlpn01Validator(NetworkPolicy network, IOptions<PkiOption
         }
 
         using var certificate = X509CertificateLoader.LoadCertificate(presented.GetRawCertData());
-        return Check(certificate, identifier.Value, keyAuthorization) is { } wrong
+        return Check(certificate, identifier, keyAuthorization) is { } wrong
             ? AcmeValidationResult.Failure(AcmeErrors.IncorrectResponse, $"The certificate {where} presented for acme-tls/1 {wrong}")
             : AcmeValidationResult.Success;
     }
 
-    /// <summary>What is wrong with <paramref name="certificate"/> as the RFC 8737 §3 answer for <paramref name="name"/>, or null when it is right.</summary>
-    public static string? Check(X509Certificate2 certificate, string name, string keyAuthorization)
+    /// <summary>What is wrong with <paramref name="certificate"/> as the RFC 8737 §3 answer for the DNS name <paramref name="name"/>, or null when it is right.</summary>
+    public static string? Check(X509Certificate2 certificate, string name, string keyAuthorization) =>
+        Check(certificate, new AcmeIdentifier(AcmeIdentifier.Dns, name), keyAuthorization);
+
+    /// <summary>
+    /// What is wrong with <paramref name="certificate"/> as the answer for <paramref name="identifier"/> (RFC 8737 §3; an
+    /// ip identifier's subjectAltName holds its iPAddress, RFC 8738 §6), or null when it is right.
+    /// </summary>
+    public static string? Check(X509Certificate2 certificate, AcmeIdentifier identifier, string keyAuthorization)
     {
         ArgumentNullException.ThrowIfNull(certificate);
+        ArgumentNullException.ThrowIfNull(identifier);
         ArgumentNullException.ThrowIfNull(keyAuthorization);
         var sans = certificate.Extensions.Where(e => e.Oid?.Value == SubjectAltNameOid).ToList();
         if (sans.Count != 1)
@@ -114,9 +126,14 @@ public sealed class TlsAlpn01Validator(NetworkPolicy network, IOptions<PkiOption
             return "has a subjectAltName extension that is not DER.";
         }
 
-        if (names.Count != 1 || names[0] is not { } only || !string.Equals(only, name, StringComparison.OrdinalIgnoreCase))
+        var ip = identifier.Type == AcmeIdentifier.Ip;
+        var kind = ip ? "iPAddress" : "dNSName";
+        var matches = names.Count == 1 && names[0] is { } only && only.Kind == kind && (ip
+            ? IPAddress.TryParse(only.Value, out var presented) && presented.Equals(IPAddress.Parse(identifier.Value))
+            : string.Equals(only.Value, identifier.Value, StringComparison.OrdinalIgnoreCase));
+        if (!matches)
         {
-            return $"must name exactly the dNSName {name} in its subjectAltName; it names {names.Count} entries ({string.Join(", ", names.Select(n => n ?? "(not a dNSName)"))}).";
+            return $"must name exactly the {kind} {identifier.Value} in its subjectAltName; it names {names.Count} entries ({string.Join(", ", names.Select(n => n is { } g ? $"{g.Kind} {g.Value}" : "(another kind)"))}).";
         }
 
         var identifiers = certificate.Extensions.Where(e => e.Oid?.Value == AcmeIdentifierOid).ToList();
@@ -148,21 +165,61 @@ public sealed class TlsAlpn01Validator(NetworkPolicy network, IOptions<PkiOption
             : "holds another value in its acmeIdentifier extension than the SHA-256 of the key authorization.";
     }
 
-    /// <summary>The GeneralNames of a subjectAltName value: a dNSName as its text, any other kind as null; null when not DER.</summary>
-    private static List<string?>? GeneralNames(byte[] value)
+    /// <summary>
+    /// The reverse-mapping name of an address (RFC 8738 §6, the tls-alpn-01 SNI): 127.0.0.1 is 1.0.0.127.in-addr.arpa, an
+    /// IPv6 address its 32 nibbles in reverse under ip6.arpa.
+    /// </summary>
+    public static string ReverseName(IPAddress address)
+    {
+        ArgumentNullException.ThrowIfNull(address);
+        var bytes = address.GetAddressBytes();
+        if (address.AddressFamily == AddressFamily.InterNetwork)
+        {
+            return string.Join('.', bytes.Reverse().Select(b => b.ToString(CultureInfo.InvariantCulture))) + ".in-addr.arpa";
+        }
+
+        var nibbles = new StringBuilder(bytes.Length * 4 + 9);
+        foreach (var b in bytes.Reverse())
+        {
+            nibbles.Append(HexDigits[b & 0xF]).Append('.').Append(HexDigits[b >> 4]).Append('.');
+        }
+
+        return nibbles.Append("ip6.arpa").ToString();
+    }
+
+    private const string HexDigits = "0123456789abcdef";
+
+    /// <summary>The GeneralNames of a subjectAltName value: a dNSName or iPAddress as its kind and text, any other as null; null when not DER.</summary>
+    private static List<(string Kind, string Value)?>? GeneralNames(byte[] value)
     {
         try
         {
-            var names = new List<string?>();
+            var names = new List<(string Kind, string Value)?>();
             var outer = new AsnReader(value, AsnEncodingRules.DER);
             var sequence = outer.ReadSequence();
             outer.ThrowIfNotEmpty();
             var dnsName = new Asn1Tag(TagClass.ContextSpecific, 2);
+            var ipAddress = new Asn1Tag(TagClass.ContextSpecific, 7);
             while (sequence.HasData)
             {
-                names.Add(sequence.PeekTag().HasSameClassAndValue(dnsName)
-                    ? sequence.ReadCharacterString(UniversalTagNumber.IA5String, dnsName)
-                    : Skip(sequence));
+                var tag = sequence.PeekTag();
+                if (tag.HasSameClassAndValue(dnsName))
+                {
+                    names.Add(("dNSName", sequence.ReadCharacterString(UniversalTagNumber.IA5String, dnsName)));
+                }
+                else if (tag.HasSameClassAndValue(ipAddress) && sequence.ReadOctetString(ipAddress) is { Length: 4 or 16 } octets)
+                {
+                    names.Add(("iPAddress", new IPAddress(octets).ToString()));
+                }
+                else
+                {
+                    if (!tag.HasSameClassAndValue(ipAddress))
+                    {
+                        sequence.ReadEncodedValue();
+                    }
+
+                    names.Add(null);
+                }
             }
 
             return names;
@@ -171,11 +228,5 @@ public sealed class TlsAlpn01Validator(NetworkPolicy network, IOptions<PkiOption
         {
             return null;
         }
-    }
-
-    private static string? Skip(AsnReader reader)
-    {
-        reader.ReadEncodedValue();
-        return null;
     }
 }

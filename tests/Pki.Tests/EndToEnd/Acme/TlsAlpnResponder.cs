@@ -30,13 +30,18 @@ public sealed class TlsAlpnResponder : IAsyncDisposable
 
     private int _handshakes;
 
+    private string? _serverName;
+
     /// <summary>Handshakes completed so far (the validator connected, negotiated acme-tls/1 and got the certificate).</summary>
     public int Handshakes => Volatile.Read(ref _handshakes);
+
+    /// <summary>The SNI of the last handshake that reached the certificate.</summary>
+    public string? ServerName => Volatile.Read(ref _serverName);
 
     public static TlsAlpnResponder Start(int port, X509Certificate2 certificate) => new(port, certificate);
 
     /// <summary>
-    /// A self-signed certificate naming <paramref name="names"/> in its subjectAltName and, unless <paramref name="digest"/>
+    /// A self-signed certificate naming <paramref name="names"/> (DNS names, or IP addresses as iPAddress entries) in its subjectAltName and, unless <paramref name="digest"/>
     /// is null, carrying it in an id-pe-acmeIdentifier extension (critical or not).
     /// </summary>
     public static X509Certificate2 Certificate(string[] names, byte[]? digest, bool critical = true)
@@ -46,7 +51,14 @@ public sealed class TlsAlpnResponder : IAsyncDisposable
         var san = new SubjectAlternativeNameBuilder();
         foreach (var name in names)
         {
-            san.AddDnsName(name);
+            if (IPAddress.TryParse(name, out var address))
+            {
+                san.AddIpAddress(address);
+            }
+            else
+            {
+                san.AddDnsName(name);
+            }
         }
 
         request.CertificateExtensions.Add(san.Build());
@@ -106,7 +118,13 @@ public sealed class TlsAlpnResponder : IAsyncDisposable
                     {
                         await tls.AuthenticateAsServerAsync(new SslServerAuthenticationOptions
                         {
-                            ServerCertificate = _certificate,
+                            // Recorded while the handshake runs, before the certificate goes out: a validator that has
+                            // judged the certificate has already been seen here.
+                            ServerCertificateSelectionCallback = (_, serverName) =>
+                            {
+                                Volatile.Write(ref _serverName, serverName);
+                                return _certificate;
+                            },
                             ApplicationProtocols = [new SslApplicationProtocol("acme-tls/1")],
                         }, _stop.Token);
                         Interlocked.Increment(ref _handshakes);

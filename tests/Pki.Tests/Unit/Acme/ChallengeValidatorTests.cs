@@ -107,11 +107,46 @@ public sealed class ChallengeValidatorTests
     }
 
     [Fact]
-    public async Task Neither_validator_takes_an_ip_identifier()
+    public async Task Dns01_does_not_take_an_ip_identifier()
     {
         var ip = new AcmeIdentifier(AcmeIdentifier.Ip, "127.0.0.1");
-        Assert.Equal(AcmeErrors.RejectedIdentifier, (await TlsAlpn(FreePort()).ValidateAsync(ip, "t", KeyAuthorization)).ErrorType);
         Assert.Equal(AcmeErrors.RejectedIdentifier, (await Dns01("127.0.0.1:53").ValidateAsync(ip, "t", KeyAuthorization)).ErrorType);
+    }
+
+    [Theory]
+    [InlineData("127.0.0.1", "1.0.0.127.in-addr.arpa")]
+    [InlineData("192.0.2.10", "10.2.0.192.in-addr.arpa")]
+    // RFC 8738 §6's own example.
+    [InlineData("2001:db8::1", "1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa")]
+    public void Tls_alpn_sni_of_an_address_is_its_reverse_mapping_name(string address, string expected) =>
+        Assert.Equal(expected, TlsAlpn01Validator.ReverseName(IPAddress.Parse(address)));
+
+    [Fact]
+    public void Tls_alpn_answer_for_an_address_names_exactly_that_ip_address()
+    {
+        var ip = new AcmeIdentifier(AcmeIdentifier.Ip, "127.0.0.1");
+        var digest = TlsAlpnResponder.Digest(KeyAuthorization);
+        using var right = TlsAlpnResponder.Certificate(["127.0.0.1"], digest);
+        Assert.Null(TlsAlpn01Validator.Check(right, ip, KeyAuthorization));
+        Assert.Contains("exactly the iPAddress ::1", TlsAlpn01Validator.Check(right, new AcmeIdentifier(AcmeIdentifier.Ip, "::1"), KeyAuthorization), StringComparison.Ordinal);
+        using var reverseName = TlsAlpnResponder.Certificate(["1.0.0.127.in-addr.arpa"], digest);
+        Assert.Contains("exactly the iPAddress 127.0.0.1", TlsAlpn01Validator.Check(reverseName, ip, KeyAuthorization), StringComparison.Ordinal);
+        using var other = TlsAlpnResponder.Certificate(["127.0.0.2"], digest);
+        Assert.Contains("iPAddress 127.0.0.2", TlsAlpn01Validator.Check(other, ip, KeyAuthorization), StringComparison.Ordinal);
+        using var both = TlsAlpnResponder.Certificate(["127.0.0.1", Name], digest);
+        Assert.Contains("2 entries", TlsAlpn01Validator.Check(both, ip, KeyAuthorization), StringComparison.Ordinal);
+        // An address is not a DNS name's answer either.
+        Assert.Contains("exactly the dNSName", TlsAlpn01Validator.Check(right, Name, KeyAuthorization), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Tls_alpn_validates_an_address_at_the_address_with_its_reverse_name_as_sni()
+    {
+        var port = FreePort();
+        await using var responder = TlsAlpnResponder.Start(port, TlsAlpnResponder.Certificate(["127.0.0.1"], TlsAlpnResponder.Digest(KeyAuthorization)));
+        var result = await TlsAlpn(port).ValidateAsync(new AcmeIdentifier(AcmeIdentifier.Ip, "127.0.0.1"), "token", KeyAuthorization);
+        Assert.True(result.Valid, result.Detail);
+        Assert.Equal("1.0.0.127.in-addr.arpa", responder.ServerName);
     }
 
     [Fact]
