@@ -29,7 +29,7 @@ public sealed class AcmeClientTests(AcmeHostFixture host) : IClassFixture<AcmeHo
         var first = Node(ssl, root, kid, hmac, "obtain", "first.pem");
         var firstPem = Path.Combine(ssl.Directory, "first.pem");
         Assert.Equal(AcmeRenewalInfoTests.CertIdByOpenssl(firstPem), first.GetProperty("certId").GetString());
-        var serial = Serial(firstPem);
+        var serial = ClientProcess.Serial(firstPem);
         var notBefore = Date(firstPem, "startdate");
         var notAfter = Date(firstPem, "enddate");
 
@@ -68,8 +68,8 @@ public sealed class AcmeClientTests(AcmeHostFixture host) : IClassFixture<AcmeHo
         var second = Node(ssl, root, kid, hmac, "replace", "first.pem", "second.pem");
         var secondPem = Path.Combine(ssl.Directory, "second.pem");
         Openssl.AssertVerifies(root, secondPem, secondPem, "sslserver");
-        var secondSerial = Serial(secondPem);
-        Assert.Equal(serial, (await CertificateAsync(secondSerial)).GetProperty("predecessorSerialNumber").GetString());
+        var secondSerial = ClientProcess.Serial(secondPem);
+        Assert.Equal(serial, (await ClientProcess.CertificateAsync(host, secondSerial)).GetProperty("predecessorSerialNumber").GetString());
         Assert.Equal(AcmeRenewalInfoTests.CertIdByOpenssl(secondPem), second.GetProperty("certId").GetString());
         var again2 = Node(ssl, root, kid, hmac, "replace-again", "first.pem");
         Assert.Equal(409, again2.GetProperty("status").GetInt32());
@@ -79,7 +79,7 @@ public sealed class AcmeClientTests(AcmeHostFixture host) : IClassFixture<AcmeHo
         var (secondStart, _) = Window(Node(ssl, root, kid, hmac, "info", "second.pem"));
         Assert.True(secondStart > renewEarlyAt, $"successor's window starts {secondStart:o}");
         Node(ssl, root, kid, hmac, "revoke", "second.pem");
-        var revoked = await CertificateAsync(secondSerial);
+        var revoked = await ClientProcess.CertificateAsync(host, secondSerial);
         Assert.Equal("superseded", revoked.GetProperty("revocationReason").GetString());
         var revokedAt = revoked.GetProperty("revokedAt").GetDateTimeOffset();
         var (pastStart, pastEnd) = Window(Node(ssl, root, kid, hmac, "info", "second.pem"));
@@ -103,7 +103,7 @@ public sealed class AcmeClientTests(AcmeHostFixture host) : IClassFixture<AcmeHo
 
     private JsonElement Node(Openssl ssl, string root, string kid, string hmac, params string[] args)
     {
-        var psi = new ProcessStartInfo("node") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = ScriptDirectory };
+        var psi = new ProcessStartInfo("node") { WorkingDirectory = ScriptDirectory };
         psi.ArgumentList.Add(Path.Combine(ScriptDirectory, "ari.js"));
         foreach (var arg in args)
         {
@@ -117,18 +117,8 @@ public sealed class AcmeClientTests(AcmeHostFixture host) : IClassFixture<AcmeHo
         psi.Environment["ACME_HTTP01_PORT"] = host.Http01Port.ToString(CultureInfo.InvariantCulture);
         psi.Environment["ACME_EAB_KID"] = kid;
         psi.Environment["ACME_EAB_HMAC"] = hmac;
-        using var process = Process.Start(psi)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(TimeSpan.FromMinutes(2)))
-        {
-            process.Kill(entireProcessTree: true);
-            process.WaitForExit();
-            Assert.Fail($"acme-client {string.Join(' ', args)} did not finish in 2 minutes: {stdout.Result}\n{stderr.Result}\n{host.ErrorLog()}");
-        }
-
-        Assert.True(process.ExitCode == 0, $"acme-client {string.Join(' ', args)} exited {process.ExitCode}: {stdout.Result}\n{stderr.Result}\n{host.ErrorLog()}");
-        return JsonDocument.Parse(stdout.Result).RootElement.Clone();
+        var stdout = ClientProcess.Run(psi, $"acme-client {string.Join(' ', args)}", host.ErrorLog);
+        return JsonDocument.Parse(stdout).RootElement.Clone();
     }
 
     private static (DateTimeOffset Start, DateTimeOffset End) Window(JsonElement info)
@@ -137,12 +127,8 @@ public sealed class AcmeClientTests(AcmeHostFixture host) : IClassFixture<AcmeHo
         return (window.GetProperty("start").GetDateTimeOffset(), window.GetProperty("end").GetDateTimeOffset());
     }
 
-    private static string Serial(string pem) =>
-        Openssl.Run("x509", "-in", pem, "-noout", "-serial").EnsureSuccess().Stdout.Trim()["serial=".Length..].ToLowerInvariant();
 
     private static DateTimeOffset Date(string pem, string which) =>
         DateTimeOffset.ParseExact(Openssl.Run("x509", "-in", pem, "-noout", "-" + which).EnsureSuccess().Stdout.Trim().Split('=', 2)[1], "MMM d HH:mm:ss yyyy 'GMT'", CultureInfo.InvariantCulture, DateTimeStyles.AllowInnerWhite | DateTimeStyles.AssumeUniversal);
 
-    private async Task<JsonElement> CertificateAsync(string serial) =>
-        JsonDocument.Parse(await host.Client.GetStringAsync($"/api/certificates/{serial}")).RootElement.Clone();
 }

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text.Json;
 using Pki.Tests.Infrastructure;
 
 namespace Pki.Tests.EndToEnd.Acme;
@@ -25,8 +24,8 @@ public sealed class CertbotTests(AcmeHostFixture host) : IClassFixture<AcmeHostF
 
         var live = Path.Combine(ssl.Directory, "config", "live", "web");
         Openssl.AssertVerifies(root, Path.Combine(live, "chain.pem"), Path.Combine(live, "cert.pem"), "sslserver");
-        var first = Serial(Path.Combine(live, "cert.pem"));
-        var issued = await CertificateAsync(first);
+        var first = ClientProcess.Serial(Path.Combine(live, "cert.pem"));
+        var issued = await ClientProcess.CertificateAsync(host, first);
         Assert.Equal("web", issued.GetProperty("team").GetString());
         Assert.Equal("web-owners@corp.internal", issued.GetProperty("owner").GetString());
         Assert.False(issued.GetProperty("autoRenew").GetBoolean());
@@ -34,20 +33,20 @@ public sealed class CertbotTests(AcmeHostFixture host) : IClassFixture<AcmeHostF
 
         Certbot(ssl, root, "renew", "--cert-name", "web", "--force-renewal", "--no-random-sleep-on-renew",
             "--http-01-port", host.Http01Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--http-01-address", "127.0.0.1");
-        var second = Serial(Path.Combine(live, "cert.pem"));
+        var second = ClientProcess.Serial(Path.Combine(live, "cert.pem"));
         Assert.NotEqual(first, second);
         Openssl.AssertVerifies(root, Path.Combine(live, "chain.pem"), Path.Combine(live, "cert.pem"), "sslserver");
 
         Certbot(ssl, root, "revoke", "--cert-path", Path.Combine(live, "cert.pem"), "--reason", "keycompromise", "--no-delete-after-revoke");
-        var revoked = await CertificateAsync(second);
+        var revoked = await ClientProcess.CertificateAsync(host, second);
         Assert.Equal("revoked", revoked.GetProperty("status").GetString());
         Assert.Equal("keyCompromise", revoked.GetProperty("revocationReason").GetString());
-        Assert.Equal("issued", (await CertificateAsync(first)).GetProperty("status").GetString());
+        Assert.Equal("issued", (await ClientProcess.CertificateAsync(host, first)).GetProperty("status").GetString());
     }
 
     private void Certbot(Openssl ssl, string root, params string[] args)
     {
-        var psi = new ProcessStartInfo("certbot") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        var psi = new ProcessStartInfo("certbot");
         foreach (var arg in args)
         {
             psi.ArgumentList.Add(arg);
@@ -65,26 +64,10 @@ public sealed class CertbotTests(AcmeHostFixture host) : IClassFixture<AcmeHostF
 
         // certbot trusts what requests trusts: only our root.
         psi.Environment["REQUESTS_CA_BUNDLE"] = root;
-        using var process = Process.Start(psi)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(TimeSpan.FromMinutes(2)))
-        {
-            process.Kill(entireProcessTree: true);
-            process.WaitForExit();
-            Assert.Fail($"certbot did not finish in 2 minutes: {stdout.Result}\n{stderr.Result}\n{host.ErrorLog()}");
-        }
-
         var log = Path.Combine(ssl.Directory, "logs", "letsencrypt.log");
-        Assert.True(process.ExitCode == 0, $"certbot {args[0]} exited {process.ExitCode}: {stdout.Result}\n{stderr.Result}\n{(File.Exists(log) ? File.ReadAllText(log)[^Math.Min(6000, (int)new FileInfo(log).Length)..] : string.Empty)}\n{host.ErrorLog()}");
+        ClientProcess.Run(psi, $"certbot {args[0]}", () =>
+            (File.Exists(log) ? File.ReadAllText(log)[^Math.Min(6000, (int)new FileInfo(log).Length)..] : string.Empty) + "\n" + host.ErrorLog());
     }
 
-    private static string Serial(string pem) =>
-        Openssl.Run("x509", "-in", pem, "-noout", "-serial").EnsureSuccess().Stdout.Trim()["serial=".Length..].ToLowerInvariant();
 
-    private async Task<JsonElement> CertificateAsync(string serial)
-    {
-        var body = await host.Client.GetStringAsync($"/api/certificates/{serial}");
-        return JsonDocument.Parse(body).RootElement.Clone();
-    }
 }

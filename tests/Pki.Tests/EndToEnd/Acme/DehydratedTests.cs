@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
-using System.Text.Json;
 using Pki.Tests.Infrastructure;
 
 namespace Pki.Tests.EndToEnd.Acme;
@@ -43,46 +41,32 @@ public sealed class DehydratedTests(AcmeHostFixture host) : IClassFixture<AcmeHo
         Dehydrated(config, "--cron", "--domain", Name);
         var certs = Path.Combine(baseDir, "certs", Name);
         Openssl.AssertVerifies(root, Path.Combine(certs, "chain.pem"), Path.Combine(certs, "cert.pem"), "sslserver");
-        var first = Serial(Path.Combine(certs, "cert.pem"));
-        var issued = await CertificateAsync(first);
+        var first = ClientProcess.Serial(Path.Combine(certs, "cert.pem"));
+        var issued = await ClientProcess.CertificateAsync(host, first);
         Assert.Equal("web", issued.GetProperty("team").GetString());
         Assert.Equal("web-owners@corp.internal", issued.GetProperty("owner").GetString());
 
         Dehydrated(config, "--cron", "--force", "--domain", Name);
-        var second = Serial(Path.Combine(certs, "cert.pem"));
+        var second = ClientProcess.Serial(Path.Combine(certs, "cert.pem"));
         Assert.NotEqual(first, second);
         Openssl.AssertVerifies(root, Path.Combine(certs, "chain.pem"), Path.Combine(certs, "cert.pem"), "sslserver");
         Openssl.AssertVerifies(root, Path.Combine(certs, "fullchain.pem"), Path.Combine(certs, "fullchain.pem"), "sslserver");
 
         Dehydrated(config, "--revoke", Path.Combine(certs, "cert.pem"));
-        Assert.Equal("revoked", (await CertificateAsync(second)).GetProperty("status").GetString());
-        Assert.Equal("issued", (await CertificateAsync(first)).GetProperty("status").GetString());
+        Assert.Equal("revoked", (await ClientProcess.CertificateAsync(host, second)).GetProperty("status").GetString());
+        Assert.Equal("issued", (await ClientProcess.CertificateAsync(host, first)).GetProperty("status").GetString());
     }
 
     private void Dehydrated(string config, params string[] args)
     {
-        var psi = new ProcessStartInfo("dehydrated") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        var psi = new ProcessStartInfo("dehydrated");
         foreach (var arg in (string[])["--config", config, .. args])
         {
             psi.ArgumentList.Add(arg);
         }
 
-        using var process = Process.Start(psi)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(TimeSpan.FromMinutes(2)))
-        {
-            process.Kill(entireProcessTree: true);
-            process.WaitForExit();
-            Assert.Fail($"dehydrated did not finish in 2 minutes: {stdout.Result}\n{stderr.Result}\n{host.ErrorLog()}");
-        }
-
-        Assert.True(process.ExitCode == 0, $"dehydrated {string.Join(' ', args)} exited {process.ExitCode}: {stdout.Result}\n{stderr.Result}\n{host.ErrorLog()}");
+        ClientProcess.Run(psi, $"dehydrated {string.Join(' ', args)}", host.ErrorLog);
     }
 
-    private static string Serial(string pem) =>
-        Openssl.Run("x509", "-in", pem, "-noout", "-serial").EnsureSuccess().Stdout.Trim()["serial=".Length..].ToLowerInvariant();
 
-    private async Task<JsonElement> CertificateAsync(string serial) =>
-        JsonDocument.Parse(await host.Client.GetStringAsync($"/api/certificates/{serial}")).RootElement.Clone();
 }

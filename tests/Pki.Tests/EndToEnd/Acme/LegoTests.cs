@@ -40,17 +40,17 @@ public sealed class LegoTests(AcmeDnsHostFixture host) : IClassFixture<AcmeDnsHo
         var cert = Path.Combine(ssl.Directory, ".lego", "certificates", name + ".crt");
         var issuer = Path.Combine(ssl.Directory, ".lego", "certificates", name + ".issuer.crt");
         Openssl.AssertVerifies(root, issuer, cert, "sslserver");
-        var first = Serial(cert);
-        Assert.Equal("web", (await CertificateAsync(first)).GetProperty("team").GetString());
+        var first = ClientProcess.Serial(cert);
+        Assert.Equal("web", (await ClientProcess.CertificateAsync(host, first)).GetProperty("team").GetString());
         await AssertValidatedByAsync(name, challengeType);
 
         Lego(ssl, root, [.. common, "renew", "--days", "100", "--no-random-sleep"]);
-        var second = Serial(cert);
+        var second = ClientProcess.Serial(cert);
         Assert.NotEqual(first, second);
         Openssl.AssertVerifies(root, issuer, cert, "sslserver");
 
         Lego(ssl, root, [.. common, "revoke", "--reason", "4"]);
-        var revoked = await CertificateAsync(second);
+        var revoked = await ClientProcess.CertificateAsync(host, second);
         Assert.Equal("revoked", revoked.GetProperty("status").GetString());
         Assert.Equal("superseded", revoked.GetProperty("revocationReason").GetString());
     }
@@ -98,7 +98,7 @@ public sealed class LegoTests(AcmeDnsHostFixture host) : IClassFixture<AcmeDnsHo
             }
         }
 
-        var psi = new ProcessStartInfo("lego") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = ssl.Directory };
+        var psi = new ProcessStartInfo("lego") { WorkingDirectory = ssl.Directory };
         psi.ArgumentList.Add("--server");
         psi.ArgumentList.Add(host.DirectoryUrl);
         psi.ArgumentList.Add("--path");
@@ -113,22 +113,8 @@ public sealed class LegoTests(AcmeDnsHostFixture host) : IClassFixture<AcmeDnsHo
         psi.Environment["EXEC_PROPAGATION_TIMEOUT"] = "30";
         psi.Environment["EXEC_POLLING_INTERVAL"] = "1";
         psi.Environment["CHALLTESTSRV"] = host.Dns.ManagementUrl.ToString().TrimEnd('/');
-        using var process = Process.Start(psi)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(TimeSpan.FromMinutes(2)))
-        {
-            process.Kill(entireProcessTree: true);
-            process.WaitForExit();
-            Assert.Fail($"lego did not finish in 2 minutes: {stdout.Result}\n{stderr.Result}\n{host.ErrorLog()}");
-        }
-
-        Assert.True(process.ExitCode == 0, $"lego {string.Join(' ', args)} exited {process.ExitCode}: {stdout.Result}\n{stderr.Result}\n{host.ErrorLog()}\n{host.Dns.Log()}");
+        ClientProcess.Run(psi, $"lego {string.Join(' ', args)}", () => host.ErrorLog() + "\n" + host.Dns.Log());
     }
 
-    private static string Serial(string pem) =>
-        Openssl.Run("x509", "-in", pem, "-noout", "-serial").EnsureSuccess().Stdout.Trim()["serial=".Length..].ToLowerInvariant();
 
-    private async Task<JsonElement> CertificateAsync(string serial) =>
-        JsonDocument.Parse(await host.Client.GetStringAsync($"/api/certificates/{serial}")).RootElement.Clone();
 }

@@ -41,8 +41,8 @@ public sealed class UacmeTests(AcmeHostFixture host) : IClassFixture<AcmeHostFix
         var cert = Path.Combine(conf, Address, "cert.pem");
         Openssl.AssertVerifies(root, cert, cert, "sslserver");
         Assert.Contains("IP Address:" + Address, Openssl.Run("x509", "-in", cert, "-noout", "-ext", "subjectAltName").EnsureSuccess().Stdout, StringComparison.Ordinal);
-        var first = Serial(cert);
-        Assert.Equal("web", (await CertificateAsync(first)).GetProperty("team").GetString());
+        var first = ClientProcess.Serial(cert);
+        Assert.Equal("web", (await ClientProcess.CertificateAsync(host, first)).GetProperty("team").GetString());
 
         var keyFile = Path.Combine(conf, "private", "key.pem");
         var oldKey = File.ReadAllText(keyFile);
@@ -59,7 +59,7 @@ public sealed class UacmeTests(AcmeHostFixture host) : IClassFixture<AcmeHostFix
         // same path with the root appended), which uacme finds through the download's Link rel="alternate".
         Assert.Equal(2, CertificatesIn(cert).Count);
         Uacme(trust, conf, "-f", "-l", "1", "-h", hook, "issue", Address);
-        var second = Serial(cert);
+        var second = ClientProcess.Serial(cert);
         Assert.NotEqual(first, second);
         Openssl.AssertVerifies(root, cert, cert, "sslserver");
         var chain = CertificatesIn(cert);
@@ -109,24 +109,14 @@ public sealed class UacmeTests(AcmeHostFixture host) : IClassFixture<AcmeHostFix
 
     private void Uacme(string trust, string conf, params string[] args)
     {
-        var psi = new ProcessStartInfo("unshare") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        var psi = new ProcessStartInfo("unshare");
         foreach (var arg in (string[])["--user", "--map-root-user", "--mount", "sh", "-c", "mount --bind \"$0\" /etc/ssl/certs && exec uacme \"$@\"", trust,
                      "-v", "-a", host.DirectoryUrl, "-c", conf, .. args])
         {
             psi.ArgumentList.Add(arg);
         }
 
-        using var process = Process.Start(psi)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(TimeSpan.FromMinutes(2)))
-        {
-            process.Kill(entireProcessTree: true);
-            process.WaitForExit();
-            Assert.Fail($"uacme did not finish in 2 minutes: {stdout.Result}\n{stderr.Result}\n{host.ErrorLog()}");
-        }
-
-        Assert.True(process.ExitCode == 0, $"uacme {string.Join(' ', args)} exited {process.ExitCode}: {stdout.Result}\n{stderr.Result}\n{host.ErrorLog()}");
+        ClientProcess.Run(psi, $"uacme {string.Join(' ', args)}", host.ErrorLog);
     }
 
     private static System.Security.Cryptography.X509Certificates.X509Certificate2Collection CertificatesIn(string path)
@@ -136,9 +126,5 @@ public sealed class UacmeTests(AcmeHostFixture host) : IClassFixture<AcmeHostFix
         return collection;
     }
 
-    private static string Serial(string pem) =>
-        Openssl.Run("x509", "-in", pem, "-noout", "-serial").EnsureSuccess().Stdout.Trim()["serial=".Length..].ToLowerInvariant();
 
-    private async Task<JsonElement> CertificateAsync(string serial) =>
-        JsonDocument.Parse(await host.Client.GetStringAsync($"/api/certificates/{serial}")).RootElement.Clone();
 }
