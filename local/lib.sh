@@ -58,7 +58,11 @@ pki_install_prerequisites() {
     pki_log "installing Azurite from local/package-lock.json"
     (cd "$PKI_LOCAL_DIR" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
   fi
-  pki_install_acme_client
+  # The npm acme-client the ACME renewal-information test and local/bench acme drive (tests/acme-client/package-lock.json).
+  if [ ! -f "$PKI_LOCAL_DIR/../tests/acme-client/node_modules/acme-client/package.json" ]; then
+    pki_log "installing acme-client from tests/acme-client/package-lock.json"
+    (cd "$PKI_LOCAL_DIR/../tests/acme-client" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+  fi
 }
 
 # local/bench only (local/test needs none of it): nmap, the scanner the discovery suite is measured
@@ -78,25 +82,6 @@ pki_install_bench_prerequisites() {
     pki_as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
   fi
   command -v dotnet >/dev/null || { pki_log "the .NET 10 SDK is required (dotnet not on PATH)"; return 1; }
-}
-
-# The npm acme-client the ACME renewal-information test and local/bench acme drive (tests/acme-client/package-lock.json).
-pki_install_acme_client() {
-  if [ ! -f "$PKI_LOCAL_DIR/../tests/acme-client/node_modules/acme-client/package.json" ]; then
-    pki_log "installing acme-client from tests/acme-client/package-lock.json"
-    (cd "$PKI_LOCAL_DIR/../tests/acme-client" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
-  fi
-}
-
-# local/bench acme only: Debian's pebble (the reference ACME server) and pebble-challtestsrv (its DNS), and the npm
-# acme-client the sessions run (installed for local/test too).
-pki_install_acme_bench_prerequisites() {
-  if ! command -v pebble >/dev/null || ! command -v pebble-challtestsrv >/dev/null; then
-    pki_log "installing pebble with apt-get (bench only)"
-    pki_as_root apt-get update -qq
-    pki_as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq pebble >/dev/null
-  fi
-  pki_install_acme_client
 }
 
 # Benchmarks' helpers.
