@@ -14,8 +14,7 @@ public sealed class AcmeValidationStarter(AcmeValidationService validations, ILo
     /// <summary>Attempts running at once on one host; past it the queue does the attempt.</summary>
     public const int MaxRunning = 64;
 
-    private readonly Lock _gate = new();
-    private readonly HashSet<Task> _running = [];
+    private readonly BackgroundTasks _tasks = new(MaxRunning);
 
     /// <summary>
     /// How long the backup message stays invisible: longer than an attempt can take (each of its connections is bounded
@@ -25,38 +24,10 @@ public sealed class AcmeValidationStarter(AcmeValidationService validations, ILo
     public static TimeSpan BackupDelay(int timeoutSeconds) => TimeSpan.FromSeconds(3 * timeoutSeconds);
 
     /// <summary>Starts the attempt of <paramref name="message"/> in the background; false when too many run (the queue will).</summary>
-    public bool TryStart(AcmeValidationMessage message)
-    {
-        lock (_gate)
-        {
-            if (_running.Count >= MaxRunning)
-            {
-                return false;
-            }
-
-            var task = Task.Run(() => GuardAsync(message));
-            _running.Add(task);
-            _ = task.ContinueWith(
-                t =>
-                {
-                    lock (_gate)
-                    {
-                        _running.Remove(t);
-                    }
-                },
-                TaskScheduler.Default);
-            return true;
-        }
-    }
+    public bool TryStart(AcmeValidationMessage message) => _tasks.TryStart(() => GuardAsync(message)) is not null;
 
     /// <summary>Completes when every attempt started here has finished.</summary>
-    public Task WhenIdleAsync()
-    {
-        lock (_gate)
-        {
-            return Task.WhenAll(_running);
-        }
-    }
+    public Task WhenIdleAsync(CancellationToken cancellationToken = default) => _tasks.WhenIdleAsync(cancellationToken);
 
     public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
@@ -64,7 +35,7 @@ public sealed class AcmeValidationStarter(AcmeValidationService validations, ILo
     {
         try
         {
-            await WhenIdleAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
+            await WhenIdleAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {

@@ -14,40 +14,29 @@ public sealed class IssuanceFollowUp(ILogger<IssuanceFollowUp> logger) : IHosted
 {
     public const int MaxPending = 256;
 
+    private readonly BackgroundTasks _tasks = new(MaxPending);
     private readonly Lock _gate = new();
-    private readonly HashSet<Task> _running = [];
     private readonly Dictionary<string, Task> _bySerial = new(StringComparer.Ordinal);
-    private TaskCompletionSource? _idle;
 
     /// <summary>Follow-ups started and not yet finished.</summary>
-    public int Pending
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _running.Count;
-            }
-        }
-    }
+    public int Pending => _tasks.Count;
 
     /// <summary>Starts <paramref name="work"/> in the background, or runs it now when <see cref="MaxPending"/> are running.</summary>
     public async Task RunAsync(string serialNumber, Func<Task> work)
     {
         ArgumentNullException.ThrowIfNull(work);
-        lock (_gate)
+        if (_tasks.TryStart(() => GuardAsync(serialNumber, work)) is not { } task)
         {
-            if (_running.Count < MaxPending)
-            {
-                var task = Task.Run(() => GuardAsync(serialNumber, work));
-                _running.Add(task);
-                _bySerial[serialNumber] = task;
-                _ = task.ContinueWith(t => Done(t, serialNumber), TaskScheduler.Default);
-                return;
-            }
+            await GuardAsync(serialNumber, work).ConfigureAwait(false);
+            return;
         }
 
-        await GuardAsync(serialNumber, work).ConfigureAwait(false);
+        lock (_gate)
+        {
+            _bySerial[serialNumber] = task;
+        }
+
+        _ = task.ContinueWith(Forget, serialNumber, TaskScheduler.Default);
     }
 
     /// <summary>
@@ -63,19 +52,7 @@ public sealed class IssuanceFollowUp(ILogger<IssuanceFollowUp> logger) : IHosted
     }
 
     /// <summary>Completes when no follow-up is running (tests, and a host that stops).</summary>
-    public Task WhenIdleAsync(CancellationToken cancellationToken = default)
-    {
-        lock (_gate)
-        {
-            if (_running.Count == 0)
-            {
-                return Task.CompletedTask;
-            }
-
-            _idle ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            return _idle.Task.WaitAsync(cancellationToken);
-        }
-    }
+    public Task WhenIdleAsync(CancellationToken cancellationToken = default) => _tasks.WhenIdleAsync(cancellationToken);
 
     public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
@@ -104,20 +81,13 @@ public sealed class IssuanceFollowUp(ILogger<IssuanceFollowUp> logger) : IHosted
         }
     }
 
-    private void Done(Task task, string serialNumber)
+    private void Forget(Task task, object? serialNumber)
     {
         lock (_gate)
         {
-            _running.Remove(task);
-            if (_bySerial.TryGetValue(serialNumber, out var current) && current == task)
+            if (_bySerial.TryGetValue((string)serialNumber!, out var current) && current == task)
             {
-                _bySerial.Remove(serialNumber);
-            }
-
-            if (_running.Count == 0 && _idle is { } idle)
-            {
-                _idle = null;
-                idle.SetResult();
+                _bySerial.Remove((string)serialNumber!);
             }
         }
     }
