@@ -24,6 +24,9 @@ public static class Routes
     public const string Certificates = "certificates";
     public const string Certificate = "certificates/{serialNumber}";
     public const string RevokeCertificate = Certificate + "/revoke";
+
+    /// <summary>An admin's "renew early" for any certificate issued here (ACME ones get their renewal window opened).</summary>
+    public const string RenewCertificateEarly = Certificate + "/renew-early";
     public const string Ocsp = "ocsp";
 
     /// <summary>Requests held for approval (profiles that require it); submitted through <see cref="Certificates"/>.</summary>

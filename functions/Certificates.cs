@@ -8,6 +8,7 @@ using Pki.Core.Access;
 using Pki.Core.Authority;
 using Pki.Core.Authority.Approvals;
 using Pki.Core.Errors;
+using Pki.Core.Renewal;
 using Pki.Core.Revocation;
 using Pki.Functions.Http;
 using Pki.Functions.Http.OpenApi;
@@ -15,7 +16,7 @@ using Pki.Functions.Http.OpenApi;
 namespace Pki.Functions;
 
 /// <summary>
-/// Certificates issued here: request (issue, or hold for approval), read one, list, revoke; and the timer that finishes
+/// Certificates issued here: request (issue, or hold for approval), read one, list, revoke, renew early; and the timer that finishes
 /// or abandons issuances a stopped request left behind.
 /// </summary>
 public sealed class Certificates(
@@ -24,6 +25,7 @@ public sealed class Certificates(
     CertificateService certificates,
     CertificateListing listing,
     RevocationService revocation,
+    EarlyRenewalService earlyRenewal,
     IssuanceRepair repair,
     IOptions<PkiOptions> options,
     ILogger<Certificates> logger)
@@ -86,6 +88,23 @@ public sealed class Certificates(
         {
             var body = await RequestBody.ReadJsonAsync<RevokeInput>(req, options.Value.MaxRequestBytes, cancellationToken);
             return Json.Result(await revocation.RevokeAsync(serialNumber, body.Reason, cancellationToken));
+        });
+
+    /// <summary>
+    /// An admin's "renew early": 202, the certificate queued for the renewer (or, issued through ACME, its renewal window
+    /// opened); Location is the certificate, whose successor link shows the result.
+    /// </summary>
+    [ApiOperation("Renew a certificate early: queued for the renewer now (an ACME certificate gets its renewal window opened).", Response = typeof(EarlyRenewalView), Status = 202, Permission = nameof(Permission.ManageAllTeams))]
+    [Function(nameof(RenewCertificateEarly))]
+    public Task<IActionResult> RenewCertificateEarly(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Routes.RenewCertificateEarly)] HttpRequest req,
+        string serialNumber,
+        CancellationToken cancellationToken) =>
+        http.RunAsync(req, logger, Permission.ManageAllTeams, async () =>
+        {
+            var renewal = await earlyRenewal.RenewEarlyAsync(serialNumber, cancellationToken);
+            req.HttpContext.Response.Headers.Location = $"/{Routes.Prefix}/{Routes.Certificates}/{renewal.SerialNumber}";
+            return Json.Result(renewal, StatusCodes.Status202Accepted);
         });
 
     [Function(nameof(RepairIssuance))]

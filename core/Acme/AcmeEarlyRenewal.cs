@@ -3,6 +3,7 @@ using Pki.Core.Access;
 using Pki.Core.Audit;
 using Pki.Core.Authority;
 using Pki.Core.Errors;
+using Pki.Core.Renewal;
 
 namespace Pki.Core.Acme;
 
@@ -13,7 +14,7 @@ namespace Pki.Core.Acme;
 /// the certificates issued before it (their successors are not renewed again); the latest request wins. Audited;
 /// changes nothing else (a certificate stays valid until its successor replaces it or someone revokes it).
 /// </summary>
-public sealed class AcmeEarlyRenewal(ICertificateStore certificates, IAcmeStore store, AuthorityDirectory authorities, IAuditTrail audit, TimeProvider time, ILogger<AcmeEarlyRenewal> logger)
+public sealed class AcmeEarlyRenewal(ICertificateStore certificates, IAcmeStore store, AuthorityDirectory authorities, IAuditTrail audit, TimeProvider time, ILogger<AcmeEarlyRenewal> logger) : IExternalEarlyRenewal
 {
     private const int MaxTeamLength = 64;
 
@@ -84,6 +85,21 @@ public sealed class AcmeEarlyRenewal(ICertificateStore certificates, IAcmeStore 
         await audit.AppendAsync(AuditEntry.Succeeded(AcmeAuditActions.RenewEarly) with { TargetId = scope, Detail = $"Renewal window of {what} before {now:o} opened early" }, CancellationToken.None).ConfigureAwait(false);
         logger.LogInformation("ACME early renewal of {Scope} at {RenewEarlyAt}", scope, now);
         return new AcmeScopeRenewalView(scope, now);
+    }
+
+    /// <summary>The service-wide "renew early" (<see cref="EarlyRenewalService"/>) for a certificate issued through ACME: its window opens; null for any other.</summary>
+    public async Task<ExternalEarlyRenewal?> TryRenewEarlyAsync(CertificateRecord certificate, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(certificate);
+        if (await store.FindCertificateAsync(certificate.SerialNumber, cancellationToken).ConfigureAwait(false) is null)
+        {
+            return null;
+        }
+
+        var view = await RenewEarlyAsync(certificate.SerialNumber, cancellationToken).ConfigureAwait(false);
+        var window = view.SuggestedWindow;
+        return new ExternalEarlyRenewal(view.RenewEarlyAt, window.Start, window.End,
+            $"Issued through ACME: its renewal window (RFC 9773) is open from {window.Start:O} to {window.End:O}, so its ACME client replaces it at its next check; it stays valid until then.");
     }
 
     public async Task<AcmeEarlyRenewalView> RenewEarlyAsync(string serialNumber, CancellationToken cancellationToken = default)

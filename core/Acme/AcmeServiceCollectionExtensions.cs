@@ -21,6 +21,7 @@ public static class AcmeServiceCollectionExtensions
         services.AddSingleton<AcmeRevocationService>();
         services.AddSingleton<AcmeRenewalInfoService>();
         services.AddSingleton<AcmeEarlyRenewal>();
+        services.AddSingleton<Renewal.IExternalEarlyRenewal>(sp => sp.GetRequiredService<AcmeEarlyRenewal>());
         services.AddSingleton<AcmeReplacementLinks>();
         services.AddSingleton<Renewal.IExternalRenewal, AcmeRenewalWindowCheck>();
         services.AddSingleton<IChallengeValidator, Http01Validator>();

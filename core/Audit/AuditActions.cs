@@ -23,6 +23,9 @@ public static class AuditActions
     /// <summary>A successor was issued for a due certificate.</summary>
     public const string Renew = "renew";
 
+    /// <summary>An admin asked for a certificate to be renewed now (POST /api/certificates/{serial}/renew-early); the renewal itself is recorded as <see cref="Renew"/>.</summary>
+    public const string RenewEarly = "renew-early";
+
     /// <summary>A CA's key was created (or taken over) and its CA recorded.</summary>
     public const string KeyCreate = "key-create";
 

@@ -18,6 +18,7 @@ public static class RenewalServiceCollectionExtensions
         services.AddSingleton<RenewalFanOut>();
         services.AddSingleton<RenewalService>();
         services.AddSingleton<RenewalRequestService>();
+        services.AddSingleton<EarlyRenewalService>();
         services.TryAddSingleton<IRenewalNotifier, QueueRenewalNotifier>();
         return services;
     }

@@ -447,9 +447,10 @@ public sealed partial class DashboardBrowserTests(DashboardHostFixture host) : I
     }
 
     [Fact]
-    public async Task Renew_early_is_offered_to_an_admin_behind_a_confirmation_and_answered_by_the_api_and_not_offered_to_a_requester()
+    public async Task Renew_early_is_offered_to_an_admin_behind_a_confirmation_renews_a_certificate_from_the_json_api_and_is_not_offered_to_a_requester()
     {
-        var serial = host.Platform["later.internal"];
+        // A certificate of its own (auto-renewal on, as for tls-server), so the renewal changes no other test's certificates.
+        var serial = (await host.Client.IssueAsync(Convert.ToBase64String(Csrs.Ec("early.internal", ["early.internal"])))).GetProperty("serialNumber").GetString()!;
         var page = await host.NewPageAsync();
         await SignInAsync(page, TestCallers.Admin);
         await page.GotoAsync($"/api/dashboard/#/certificates/{serial}");
@@ -473,16 +474,28 @@ public sealed partial class DashboardBrowserTests(DashboardHostFixture host) : I
         await dialog.GetByRole(AriaRole.Button, new() { Name = "Cancel" }).ClickAsync();
         Assert.Empty(calls);
 
-        // Confirmed, the page makes the API's call and shows its answer as it is: this certificate came through the JSON API,
-        // which its pipeline renews, so the early-renewal API (for ACME certificates) refuses it, and so does the page.
+        // Confirmed, the page calls the service's renew-early route (this certificate came through the JSON API, not ACME):
+        // the renewer takes it off the queue and issues its successor, which the page then links.
         await page.Locator("#renew-early").ClickAsync();
         await page.Locator("#renew-early-confirm").ClickAsync();
-        await Assertions.Expect(page.Locator("#renew-early-status")).ToContainTextAsync("was not issued through ACME");
-        Assert.Equal($"POST {host.BaseAddress.ToString().TrimEnd('/')}/api/acme/certificates/{serial}/renew-early", Assert.Single(calls));
-        using (var direct = await host.Client.PostAsync($"/api/acme/certificates/{serial}/renew-early", null))
+        await Assertions.Expect(page.Locator("p.msg")).ToContainTextAsync("Renewed early: successor", new() { Timeout = 30_000 });
+        Assert.Equal($"POST {host.BaseAddress.ToString().TrimEnd('/')}/api/certificates/{serial}/renew-early", Assert.Single(calls));
+        var view = await (await host.Client.GetAsync($"/api/certificates/{serial}")).JsonAsync();
+        var successor = view.GetProperty("successorSerialNumber").GetString()!;
+        await Assertions.Expect(page.Locator("dl.facts a[href='#/certificates/" + successor + "']")).ToHaveTextAsync(successor);
+        Assert.Equal(0, await page.Locator("#renew-early").CountAsync()); // renewed: nothing left to renew
+        var renewed = await (await host.Client.GetAsync($"/api/certificates/{successor}")).JsonAsync();
+        Assert.Equal((serial, "issued"), (renewed.GetProperty("predecessorSerialNumber").GetString(), renewed.GetProperty("status").GetString()));
+        await Accessibility.AssertNoSeriousViolationsAsync(page, "renewed-early");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Screenshots.PathFor("05c-renewed-early"), FullPage = true });
+
+        // Pressed again (by the API): refused, and no second successor.
+        using (var again = await host.Client.PostAsync($"/api/certificates/{serial}/renew-early", null))
         {
-            await direct.AssertProblemAsync(System.Net.HttpStatusCode.Conflict, "not-an-acme-certificate");
+            await again.AssertProblemAsync(System.Net.HttpStatusCode.Conflict, "certificate-already-renewed");
         }
+
+        Assert.Equal(successor, (await (await host.Client.GetAsync($"/api/certificates/{serial}")).JsonAsync()).GetProperty("successorSerialNumber").GetString());
 
         await page.Context.CloseAsync();
 
@@ -493,9 +506,9 @@ public sealed partial class DashboardBrowserTests(DashboardHostFixture host) : I
         await Heading(payments, "api.payments.internal").WaitForAsync();
         Assert.Equal(0, await payments.Locator("#renew-early").CountAsync());
         using (var requester = TestCallers.PaymentsRequester.Client(host.BaseAddress))
-        using (var refused = await requester.PostAsync($"/api/acme/certificates/{host.PaymentsSerial}/renew-early", null))
+        using (var refused = await requester.PostAsync($"/api/certificates/{host.PaymentsSerial}/renew-early", null))
         {
-            Assert.Equal(System.Net.HttpStatusCode.Forbidden, refused.StatusCode);
+            await refused.AssertProblemAsync(System.Net.HttpStatusCode.Forbidden, "missing-permission");
         }
 
         await payments.Context.CloseAsync();

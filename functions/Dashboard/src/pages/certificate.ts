@@ -6,7 +6,7 @@ import { Certificate, InventoryItem } from "../types";
 
 const reasons = ["unspecified", "keyCompromise", "superseded", "cessationOfOperation", "affiliationChanged", "privilegeWithdrawn"];
 
-/** A certificate this service issued: its record, chain and PEM, where it was seen, its renewal links, and revoke. */
+/** A certificate this service issued: its record, chain and PEM, where it was seen, its renewal links, revoke and renew early. */
 export async function certificatePage(serial: string, notice?: HTMLElement): Promise<void> {
   let cert: Certificate;
   try {
@@ -21,8 +21,8 @@ export async function certificatePage(serial: string, notice?: HTMLElement): Pro
   const item = await inventoryOf(cert.certificatePem);
   const title = item ? names(item)[0] : `Certificate ${cert.serialNumber}`;
   const revocable = cert.status === "issued" && canManage("RevokeCertificates", cert.team);
-  // The early-renewal API is an admin's (ManageAllTeams), as the API checks; a revoked certificate has nothing to renew.
-  const renewable = cert.status === "issued" && can("ManageAllTeams");
+  // The early-renewal API is an admin's (ManageAllTeams), as the API checks; a revoked or renewed certificate has nothing to renew.
+  const renewable = cert.status === "issued" && !cert.successorSerialNumber && can("ManageAllTeams");
   show(title,
     notice ?? null,
     h("dl", { class: "facts" },
@@ -136,23 +136,37 @@ function revokeControl(cert: Certificate): HTMLElement {
     dialog, status);
 }
 
+/** The answer of POST /api/certificates/{serial}/renew-early (202). */
+interface EarlyRenewal {
+  serialNumber: string;
+  action: "successor" | "key-vault" | "owner-notice" | "acme-window";
+  detail: string;
+  requestedAt: string;
+  windowStart?: string;
+  windowEnd?: string;
+}
+
 /**
- * Renew early behind a confirmation: POST /api/acme/certificates/{serial}/renew-early opens the certificate's renewal
- * window now (RFC 9773), so its ACME client renews at its next check. The API refuses a certificate not issued through
- * ACME (its pipeline renews it), and the page shows that answer as it is.
+ * Renew early behind a confirmation: POST /api/certificates/{serial}/renew-early, for a certificate from any front. The
+ * API says what follows: a certificate issued through ACME gets its renewal window (RFC 9773) opened, so its client
+ * renews it; any other is queued for the renewer, which issues its successor (here or in its Key Vault) or tells its
+ * owner to send a CSR. When a successor is on its way the page waits a little for it and then shows it.
  */
 function renewEarlyControl(cert: Certificate): HTMLElement {
   const status = h("div", { "aria-live": "polite", id: "renew-early-status" });
   const dialog = h("dialog", { "aria-labelledby": "renew-early-title" },
     h("h2", { id: "renew-early-title" }, "Renew this certificate early?"),
-    h("p", {}, `Serial ${cert.serialNumber}. Its ACME renewal window opens now, so its ACME client replaces it at its next check; it stays valid until then.`),
+    h("p", {}, `Serial ${cert.serialNumber}. It is renewed now (an ACME certificate: its client is told to renew it at its next check); it stays valid until it expires or someone revokes it.`),
     h("div", { class: "actions" },
       h("button", { type: "button", id: "renew-early-confirm", onclick: async () => {
         dialog.close();
         try {
-          const r = await api.post<{ renewEarlyAt: string; suggestedWindow: { start: string; end: string } }>(
-            `acme/certificates/${encodeURIComponent(cert.serialNumber)}/renew-early`, {});
-          status.replaceChildren(message("info", `Renewal window open from ${r.suggestedWindow.start.slice(0, 16).replace("T", " ")} to ${r.suggestedWindow.end.slice(0, 16).replace("T", " ")} UTC: its ACME client renews at its next check.`));
+          const r = await api.post<EarlyRenewal>(`certificates/${encodeURIComponent(cert.serialNumber)}/renew-early`, {});
+          status.replaceChildren(message("info", r.detail));
+          status.dataset.action = r.action;
+          if (r.action === "successor" || r.action === "key-vault") {
+            await showSuccessor(cert.serialNumber, status, r.detail);
+          }
         } catch (e) {
           status.replaceChildren(message("error", e instanceof Error ? e.message : String(e)));
         }
@@ -161,6 +175,19 @@ function renewEarlyControl(cert: Certificate): HTMLElement {
   return h("div", { class: "renew-early" },
     h("button", { type: "button", class: "secondary", id: "renew-early", onclick: () => dialog.showModal() }, "Renew early…"),
     dialog, status);
+}
+
+/** Reads the certificate a few times until its successor is issued, then shows the page again with the link. */
+async function showSuccessor(serial: string, status: HTMLElement, queued: string): Promise<void> {
+  for (let i = 0; i < 15; i++) {
+    await new Promise(resolve => setTimeout(resolve, 1000));
+    const now = await api.get<Certificate>(`certificates/${encodeURIComponent(serial)}`);
+    if (now.successorSerialNumber) {
+      await certificatePage(serial, message("info", `Renewed early: successor ${now.successorSerialNumber}.`));
+      return;
+    }
+  }
+  status.replaceChildren(message("info", `Queued for renewal: ${queued} The successor appears here once issued.`));
 }
 
 /** The inventory item of a certificate: its fingerprint is the SHA-256 of its DER. */

@@ -85,6 +85,48 @@ public sealed class AcmeRenewalInfoTests(AcmeHostFixture host) : IClassFixture<A
         Assert.True(pastEnd <= revokedAt, $"window end {pastEnd:o} after the revocation at {revokedAt:o}");
     }
 
+    [Fact]
+    public async Task The_services_renew_early_route_opens_an_acme_certificates_window_queues_nothing_and_refuses_it_once_replaced()
+    {
+        var (kid, hmac) = await host.CreateEabAsync();
+        var client = await AcmeTestClient.Es256(_https, host.DirectoryUrl).LoadAsync();
+        await client.RegisterAsync(kid, hmac);
+        const string name = "early.web.internal";
+        using var ssl = new Openssl();
+        var leaf = ssl.Write("early.pem", await client.ObtainAsync(name, host.Http01Port));
+        var certId = CertIdByOpenssl(leaf);
+        var serial = Openssl.Run("x509", "-in", leaf, "-noout", "-serial").EnsureSuccess().Stdout.Trim()["serial=".Length..].ToLowerInvariant().TrimStart('0');
+
+        // The dashboard's route for every certificate: an ACME one is renewed by its client, so its window opens (as the ACME route does).
+        using (var press = await host.Client.PostAsync($"/api/certificates/{serial}/renew-early", null))
+        {
+            var body = await press.JsonAsync();
+            Assert.True(press.StatusCode == HttpStatusCode.Accepted, body.ToString());
+            Assert.Equal("acme-window", body.GetProperty("action").GetString());
+            using var info = await _https.GetAsync(client.Url("renewalInfo") + "/" + certId);
+            var window = (await AcmeTestClient.JsonAsync(info))["suggestedWindow"]!;
+            Assert.Equal(window["start"]!.GetValue<DateTimeOffset>(), body.GetProperty("windowStart").GetDateTimeOffset());
+            Assert.Equal(window["end"]!.GetValue<DateTimeOffset>(), body.GetProperty("windowEnd").GetDateTimeOffset());
+            Assert.Equal(body.GetProperty("requestedAt").GetDateTimeOffset(), window["start"]!.GetValue<DateTimeOffset>());
+        }
+
+        // ACME's own audit record, and none of the queueing kind: the renewer was not asked to issue a successor its client would never install.
+        using (var audit = await host.Client.GetAsync("/api/audit?limit=1000"))
+        {
+            var actions = (await audit.JsonAsync()).GetProperty("records").EnumerateArray()
+                .Where(r => r.TryGetProperty("serialNumber", out var s) && s.GetString() == serial)
+                .Select(r => $"{r.GetProperty("action").GetString()} {r.GetProperty("outcome").GetString()}")
+                .ToArray();
+            Assert.Contains("acme-renew-early succeeded", actions);
+            Assert.DoesNotContain(actions, a => a.StartsWith("renew-early ", StringComparison.Ordinal));
+        }
+
+        // Once its client replaced it, there is nothing left to renew.
+        var successor = ssl.Write("early-successor.pem", await client.ObtainAsync(name, host.Http01Port, replaces: certId));
+        Openssl.AssertVerifies(ssl.Write("root.pem", host.RootPem), successor, successor, "sslserver");
+        await (await host.Client.PostAsync($"/api/certificates/{serial}/renew-early", null)).AssertProblemAsync(HttpStatusCode.Conflict, "certificate-already-renewed");
+    }
+
     /// <summary>RFC 9773 §4.1 from openssl's reading: the AKI keyIdentifier and the serial's DER content octets, base64url.</summary>
     internal static string CertIdByOpenssl(string leaf)
     {
