@@ -91,7 +91,7 @@ public sealed class AcmeRenewalInfoTests(AcmeHostFixture host) : IClassFixture<A
         var (kid, hmac) = await host.CreateEabAsync();
         var client = await AcmeTestClient.Es256(_https, host.DirectoryUrl).LoadAsync();
         await client.RegisterAsync(kid, hmac);
-        const string name = "early.web.internal";
+        const string name = "renew.web.internal"; // a name validation reaches on 127.0.0.1 (AcmeHostFixture.LoopbackNames)
         using var ssl = new Openssl();
         var leaf = ssl.Write("early.pem", await client.ObtainAsync(name, host.Http01Port));
         var certId = CertIdByOpenssl(leaf);
