@@ -416,6 +416,40 @@ public sealed class KeyVaultDeliveryTests(KeyVaultDeliveryHostFixture host) : IC
     }
 
     [Fact]
+    public async Task Renewing_early_a_certificate_delivered_to_a_vault_lands_one_new_version_with_a_new_key()
+    {
+        var name = TestEnvironment.UniqueId("early-");
+        var (status, body) = await EnrollAsync(name);
+        Assert.True(status == HttpStatusCode.Created, body + " " + host.ErrorLog());
+        var serial = body.GetProperty("serialNumber").GetString()!;
+        var first = Vault.CurrentDer(name)!;
+
+        // Long before it is due, an admin renews it early: queued, and the renewer renews it in its vault.
+        using (var press = await host.Client.PostAsync($"/api/certificates/{serial}/renew-early", null))
+        {
+            var answer = await press.JsonAsync();
+            Assert.True(press.StatusCode == HttpStatusCode.Accepted, answer.ToString());
+            Assert.Equal(EarlyRenewalActions.KeyVault, answer.GetProperty("action").GetString());
+        }
+
+        var second = await WaitForAsync(() => Task.FromResult(Vault.CurrentDer(name) is { } d && !d.SequenceEqual(first) ? d : null), "the early successor in the vault");
+        var successorSerial = (await Store.GetAsync(serial))!.SuccessorSerial!;
+        var successor = (await Store.GetAsync(successorSerial))!;
+        Assert.Equal(successor.CertificateDer, second);
+        Assert.Equal(serial, successor.PredecessorSerial);
+        var renewedPem = _ssl.Write("early-renewed.pem", Pem.Certificate(second));
+        VerifyStrict(renewedPem, second);
+        Assert.NotEqual(PublicKeyOf(_ssl.Write("early-first.pem", Pem.Certificate(first))), PublicKeyOf(renewedPem));
+        Assert.Equal(PublicKeyOfCsr(_ssl.Write("early-second.csr", Vault.Csrs(name)[1])), PublicKeyOf(renewedPem));
+
+        // Pressed again, or its message delivered again: nothing more in the vault.
+        await (await host.Client.PostAsync($"/api/certificates/{serial}/renew-early", null)).AssertProblemAsync(HttpStatusCode.Conflict, "certificate-already-renewed");
+        Assert.Equal(RenewalOutcome.AlreadyRenewed, await host.App.Services.GetRequiredService<RenewalService>().RenewAsync(new RenewalMessage(serial)));
+        Assert.Equal(2, Vault.VersionCount(name));
+        Assert.Equal(2, Vault.Csrs(name).Count);
+    }
+
+    [Fact]
     public async Task A_profile_that_requires_approval_holds_the_vaults_csr_for_an_approver_and_a_restarted_host_merges_the_approved_certificate_once()
     {
         var name = TestEnvironment.UniqueId("held-");
