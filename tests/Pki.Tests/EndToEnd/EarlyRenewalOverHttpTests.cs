@@ -113,7 +113,9 @@ public sealed class EarlyRenewalOverHttpTests(RenewalHostFixture host) : IClassF
 
         // Reserved, never signed: a serial whose record says issuing.
         var now = host.Time.GetUtcNow();
-        var issuing = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16)).ToLowerInvariant().TrimStart('0');
+        var bytes = System.Security.Cryptography.RandomNumberGenerator.GetBytes(16);
+        bytes[0] = (byte)(0x40 | (bytes[0] & 0x3f)); // positive, no leading zero: already in the normalized form serials are stored in
+        var issuing = Convert.ToHexString(bytes).ToLowerInvariant();
         Assert.NotNull(await Store.TryReserveAsync(new CertificateRecord(issuing, host.IssuingId, CertificateStatus.Issuing, "tls-server", "alice@corp.internal", "CN=early-issuing.internal", now, now.AddDays(10), "early-issuing-request", now, Team: "platform")));
 
         await (await host.Client.PostAsync("/api/certificates/0badc0ffee0badc0ffee/renew-early", null)).AssertProblemAsync(HttpStatusCode.NotFound, "unknown-certificate");
