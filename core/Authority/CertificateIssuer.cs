@@ -64,18 +64,11 @@ public sealed class CertificateIssuer(
         }
 
         var commonName = CommonName(request.Csr);
-        var shards = options.Value.Revocation.CrlShards;
-        var reserved = await recorded.ReserveAsync(
-            serial =>
-            {
-                var serialHex = SerialNumbers.ToHex(serial);
-                return new CertificateRecord(
-                    serialHex, issuer.Id, CertificateStatus.Issuing, request.Profile.Name, request.Owner!,
-                    commonName is null ? string.Empty : "CN=" + commonName, notBefore, notAfter, requestId, now, CrlShard: CrlShards.Of(serialHex, shards),
-                    AutoRenew: request.AutoRenew, PredecessorSerial: request.PredecessorSerial, Team: request.Team);
-            },
-            (serial, ct) => journal.OpenAsync(new IssuanceJournalEntry(serial, now), ct),
-            cancellationToken).ConfigureAwait(false);
+        var draft = new ReservationDraft(
+            issuer.Id, request.Profile.Name, request.Owner!, commonName is null ? string.Empty : "CN=" + commonName,
+            notBefore, notAfter, requestId, now, Journaled: true, CrlShardCount: options.Value.Revocation.CrlShards,
+            AutoRenew: request.AutoRenew, PredecessorSerial: request.PredecessorSerial, Team: request.Team);
+        var reserved = await recorded.ReserveAsync(draft, cancellationToken).ConfigureAwait(false);
 
         var csr = request.Csr;
         var template = new LeafTemplate(reserved.Serial, request.Profile, csr.PublicKey, commonName, csr.DnsNames, csr.IpAddresses, notBefore, notAfter, reserved.Record.CrlShard);
@@ -174,7 +167,7 @@ public sealed class CertificateIssuer(
 
         try
         {
-            await journal.CloseAsync(JournalEntry(issued), CancellationToken.None).ConfigureAwait(false);
+            await journal.CloseAsync(IssuanceJournalEntry.Of(issued), CancellationToken.None).ConfigureAwait(false);
             return true;
         }
         catch (Exception e)
@@ -210,8 +203,6 @@ public sealed class CertificateIssuer(
         SerialNumber = serialNumber,
         OnceKey = "abandon:" + serialNumber,
     };
-
-    public static IssuanceJournalEntry JournalEntry(CertificateRecord record) => new(record.SerialNumber, record.CreatedAt);
 
     /// <summary>The audit entry of an issued certificate; its once key lets a retry append it without a duplicate.</summary>
     public static AuditEntry IssuedEntry(CertificateRecord issued) => AuditEntry.Succeeded(AuditActions.Issue) with
