@@ -19,6 +19,7 @@ namespace Pki.Core.Notifications;
 public sealed class NotificationService(
     IInventoryStore inventory,
     INoticeStore store,
+    INoticeQueue queue,
     IEnumerable<INoticeChannel> channels,
     IOptions<PkiOptions> options,
     TimeProvider time,
@@ -45,7 +46,7 @@ public sealed class NotificationService(
         catch (Exception e) when (QueueRetries.MovesToPoison(dequeueCount, e))
         {
             logger.LogError(e, "Notice for certificate {Fingerprint} at {ThresholdDays} days to {Level} failed {Tries} times; the message goes to {Queue}-poison",
-                request.Fingerprint, request.ThresholdDays, request.Level, dequeueCount, QueueNames.Notifications);
+                request.Fingerprint, request.ThresholdDays, request.Level, dequeueCount, queue.Name);
             throw;
         }
     }
