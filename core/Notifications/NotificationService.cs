@@ -17,7 +17,8 @@ namespace Pki.Core.Notifications;
 /// a retry (poison) is released, and any claim expires after <see cref="NotificationOptions.ClaimMinutes"/>.
 /// </remarks>
 public sealed class NotificationService(
-    IInventoryStore inventory,
+    IInventoryItemStore inventory,
+    IInventoryLocationStore inventoryLocations,
     INoticeStore store,
     INoticeQueue queue,
     IEnumerable<INoticeChannel> channels,
@@ -60,7 +61,7 @@ public sealed class NotificationService(
         }
 
         var item = found.Item;
-        var locations = (await inventory.ListLocationsAsync(fingerprint, cancellationToken).ConfigureAwait(false))
+        var locations = (await inventoryLocations.ListLocationsAsync(fingerprint, cancellationToken).ConfigureAwait(false))
             .Where(l => l.Current && l.Kind != LocationKind.Delivery)
             .OrderBy(l => l.Location, StringComparer.Ordinal)
             .Select(l => l.Location)
