@@ -23,7 +23,8 @@ namespace Pki.Core.Notifications;
 /// </remarks>
 public sealed class ExpiryNoticePlanner(
     IExpiryNoticeIndex index,
-    IInventoryStore inventory,
+    IInventoryItemStore inventory,
+    IInventoryLocationStore inventoryLocations,
     ICertificateStore certificates,
     INoticeQueue queue,
     LifecycleEvents events,
@@ -221,7 +222,7 @@ public sealed class ExpiryNoticePlanner(
             return "renewed as " + successor;
         }
 
-        var locations = await inventory.ListLocationsAsync(item.Fingerprint, cancellationToken).ConfigureAwait(false);
+        var locations = await inventoryLocations.ListLocationsAsync(item.Fingerprint, cancellationToken).ConfigureAwait(false);
         return locations.Count > 0 && !locations.Any(l => l.Current) ? "replaced wherever it was deployed" : null;
     }
 }

@@ -27,7 +27,9 @@ public sealed class InventoryTests : IDisposable
     private readonly InMemoryAuthorityStore _authorities = new();
     private readonly InMemoryCertificateStore _certificates = new();
     private readonly SoftwareKeyManager _keys = new();
-    private readonly TableInventoryStore _store;
+    private readonly TableInventoryItemStore _items;
+    private readonly TableInventoryLocationStore _locations;
+    private readonly TableInventoryNameIndex _names;
     private readonly InventoryRecorder _recorder;
     private readonly InventoryService _inventory;
     private readonly InMemoryAuditStore _audit;
@@ -41,15 +43,18 @@ public sealed class InventoryTests : IDisposable
             Storage = { ConnectionString = TestEnvironment.StorageConnectionString, TablePrefix = TestEnvironment.UniqueId("inv") },
             Inventory = { OwnerRules = [new OwnerRuleOptions { Pattern = "*.payments.test", Team = "payments", Owner = "pat@payments.test" }] },
         });
-        _store = new TableInventoryStore(new TableStorage(_options));
+        var storage = new TableStorage(_options);
+        _items = new TableInventoryItemStore(storage);
+        _locations = new TableInventoryLocationStore(storage);
+        _names = new TableInventoryNameIndex(storage);
         (_ourRoot, _) = TestCertificates.Root("CN=Our Root");
         (_ourIssuing, _) = TestCertificates.Issued(_ourRoot, "CN=Our Issuing", ca: true);
         AddAuthority("root", CaRole.Root, _ourRoot);
         AddAuthority("issuing", CaRole.Issuing, _ourIssuing);
         var anchors = new TrustAnchors(new AuthorityDirectory(_authorities, _keys, _options), _options, _time);
-        _recorder = new InventoryRecorder(_store, _certificates, anchors, new OwnerRules(_options.Value.Inventory), _options, _time, NullLogger<InventoryRecorder>.Instance);
+        _recorder = new InventoryRecorder(_items, _locations, _names, _certificates, anchors, new OwnerRules(_options.Value.Inventory), _options, _time, NullLogger<InventoryRecorder>.Instance);
         (var trail, _audit) = InMemoryAuditStore.Trail(_time);
-        _inventory = new InventoryService(_store, trail, _options, _time, new CallerContext());
+        _inventory = new InventoryService(_items, _locations, _names, trail, _options, _time, new CallerContext());
     }
 
     public void Dispose() => _keys.Dispose();

@@ -1,6 +1,6 @@
-using Pki.Core.Storage;
+using Pki.Core.Events;
 
-namespace Pki.Core.Events;
+namespace Pki.Core.Storage;
 
 /// <summary>
 /// Local stand-in for the Service Bus topic: one storage queue message per event, its body the structured CloudEvent
