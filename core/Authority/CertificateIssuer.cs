@@ -1,10 +1,8 @@
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 using Org.BouncyCastle.X509;
 using Pki.Core.Audit;
 using Pki.Core.Errors;
 using Pki.Core.Authority.Policy;
-using Pki.Core.Revocation;
 using Pki.Core.Signing;
 
 namespace Pki.Core.Authority;
@@ -26,7 +24,7 @@ public sealed class CertificateIssuer(
     IEnumerable<IIssuanceObserver> observers,
     IIssuanceJournal journal,
     IAuditTrail audit,
-    IOptions<PkiOptions> options,
+    ICrlShardCount crlShards,
     TimeProvider time,
     ILogger<CertificateIssuer> logger,
     IssuanceFollowUp? followUp = null)
@@ -66,7 +64,7 @@ public sealed class CertificateIssuer(
         var commonName = CommonName(request.Csr);
         var draft = new ReservationDraft(
             issuer.Id, request.Profile.Name, request.Owner!, commonName is null ? string.Empty : "CN=" + commonName,
-            notBefore, notAfter, requestId, now, Journaled: true, CrlShardCount: options.Value.Revocation.CrlShards,
+            notBefore, notAfter, requestId, now, Journaled: true, CrlShardCount: crlShards.Count,
             AutoRenew: request.AutoRenew, PredecessorSerial: request.PredecessorSerial, Team: request.Team);
         var reserved = await recorded.ReserveAsync(draft, cancellationToken).ConfigureAwait(false);
 

@@ -1,6 +1,5 @@
 using Pki.Core.Access;
 using Pki.Core.Errors;
-using Pki.Core.Revocation;
 
 namespace Pki.Core.Authority;
 

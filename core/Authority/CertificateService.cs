@@ -5,7 +5,6 @@ using Pki.Core.Access;
 using Pki.Core.Audit;
 using Pki.Core.Authority.Policy;
 using Pki.Core.Errors;
-using Pki.Core.Revocation;
 
 namespace Pki.Core.Authority;
 

@@ -1,5 +1,4 @@
 using Org.BouncyCastle.Math;
-using Pki.Core.Revocation;
 
 namespace Pki.Core.Authority;
 

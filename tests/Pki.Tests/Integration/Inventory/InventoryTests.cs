@@ -10,7 +10,6 @@ using Pki.Core.Discovery.KeyVault;
 using Pki.Core.Discovery.Scanning;
 using Pki.Core.Errors;
 using Pki.Core.Inventory;
-using Pki.Core.Revocation;
 using Pki.Core.Signing;
 using Pki.Core.Signing.Software;
 using Pki.Core.Storage;

@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using Pki.Core.Authority;
-using Pki.Core.Revocation;
 using Pki.Tests.Infrastructure;
 
 namespace Pki.Tests.Unit.Authority;

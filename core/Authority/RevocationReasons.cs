@@ -1,6 +1,6 @@
 using Pki.Core.Errors;
 
-namespace Pki.Core.Revocation;
+namespace Pki.Core.Authority;
 
 /// <summary>The RFC 5280 names callers use, and which of them an end-entity revocation may give.</summary>
 public static class RevocationReasons

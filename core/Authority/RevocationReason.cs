@@ -1,4 +1,4 @@
-namespace Pki.Core.Revocation;
+namespace Pki.Core.Authority;
 
 /// <summary>RFC 5280 5.3.1 CRLReason codes (value 7 is unused by the RFC).</summary>
 public enum RevocationReason

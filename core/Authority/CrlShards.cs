@@ -1,4 +1,4 @@
-namespace Pki.Core.Revocation;
+namespace Pki.Core.Authority;
 
 /// <summary>Which CRL shard a certificate belongs to; fixed at issuance and stored with the certificate.</summary>
 public static class CrlShards
