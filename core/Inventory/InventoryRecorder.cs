@@ -2,8 +2,6 @@ using System.Net;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Pki.Core.Authority;
-using Pki.Core.Discovery.KeyVault;
-using Pki.Core.Discovery.Scanning;
 using Pki.Core.Errors;
 using Pki.Core.Revocation;
 
@@ -34,15 +32,15 @@ public sealed class InventoryRecorder(
     private static readonly TimeSpan LastSeenResolution = TimeSpan.FromMinutes(5);
     private readonly FindingRules _rules = new(options.Value.Inventory);
 
-    /// <summary>Records the chain an endpoint presented; other outcomes have nothing to record.</summary>
-    public async Task RecordEndpointAsync(EndpointScanResult result, string sweepId, CancellationToken cancellationToken = default)
+    /// <summary>Records the chain an endpoint presented; an empty chain has nothing to record.</summary>
+    public async Task RecordEndpointAsync(EndpointSighting result, string sweepId, CancellationToken cancellationToken = default)
     {
-        if (result.Outcome != ScanOutcome.Tls || result.Chain.Count == 0)
+        if (result.Chain.Count == 0)
         {
             return;
         }
 
-        var location = result.Endpoint.Location;
+        var location = result.Location;
         var chain = new List<CertificateFacts>();
         foreach (var der in result.Chain)
         {
@@ -63,7 +61,7 @@ public sealed class InventoryRecorder(
 
         var now = time.GetUtcNow();
         var leaf = chain[0];
-        var nameUsed = result.Endpoint.ServerName ?? (IPAddress.TryParse(result.Endpoint.Host, out _) ? null : result.Endpoint.Host);
+        var nameUsed = result.ServerName ?? (IPAddress.TryParse(result.Host, out _) ? null : result.Host);
         var leafFindings = new List<Finding>();
         var ours = (await anchors.OurAuthoritiesAsync(cancellationToken).ConfigureAwait(false)).Select(a => a.Facts).ToArray();
         if (ChainEvaluation.Evaluate(chain, await anchors.GetAsync(cancellationToken).ConfigureAwait(false), location, ours) is { } chainFinding)
@@ -101,7 +99,7 @@ public sealed class InventoryRecorder(
         var fingerprints = chain.Select(c => c.Fingerprint).ToArray();
         for (var position = 0; position < chain.Count; position++)
         {
-            var sighting = new InventoryLocation(chain[position].Fingerprint, location, LocationKind.Endpoint, position, now, now, result.Endpoint.ServerName,
+            var sighting = new InventoryLocation(chain[position].Fingerprint, location, LocationKind.Endpoint, position, now, now, result.ServerName,
                 result.Address, sweepId, fingerprints, position == 0 ? leafFindings : []);
             var previous = await locationStore.UpsertLocationAsync(sighting, cancellationToken).ConfigureAwait(false);
             await RefreshItemAsync(chain[position], InventorySources.Endpoint, now, owner: null, LocationFindingsChanged(previous, sighting), location, cancellationToken).ConfigureAwait(false);
@@ -117,7 +115,7 @@ public sealed class InventoryRecorder(
     }
 
     /// <summary>Records one version of a vault certificate.</summary>
-    public async Task RecordVaultAsync(VaultCertificate certificate, string sweepId, CancellationToken cancellationToken = default)
+    public async Task RecordVaultAsync(VaultSighting certificate, string sweepId, CancellationToken cancellationToken = default)
     {
         CertificateFacts facts;
         try

@@ -158,7 +158,7 @@ public sealed class InventoryTests : IDisposable
         for (var i = 0; i < 5; i++)
         {
             var (_, leaf) = TestCertificates.Issued(_ourIssuing, $"CN=n{i}.test", dns: [$"n{i}.test"]);
-            await _recorder.RecordVaultAsync(new VaultCertificate(new Uri("https://v.vault.azure.net/"), $"c{i}", "v1", leaf.Der, true, null, null), "s");
+            await _recorder.RecordVaultAsync(new VaultCertificate(new Uri("https://v.vault.azure.net/"), $"c{i}", "v1", leaf.Der, true, null, null).ToSighting(), "s");
         }
 
         var seen = new List<string>();
@@ -244,7 +244,7 @@ public sealed class InventoryTests : IDisposable
 
         // Seen later at another endpoint and in a vault: revoked there too, and still one revoked finding on the item.
         await _recorder.RecordEndpointAsync(Scan("127.0.0.1", 9, "deployed.test", leaf.Der, _ourIssuing.RawData), "s2");
-        await _recorder.RecordVaultAsync(new VaultCertificate(new Uri("https://v.vault.azure.net/"), "deployed", "1", leaf.Der, true, null, null), "s2");
+        await _recorder.RecordVaultAsync(new VaultCertificate(new Uri("https://v.vault.azure.net/"), "deployed", "1", leaf.Der, true, null, null).ToSighting(), "s2");
         item = await _inventory.GetAsync(leaf.Fingerprint);
         Assert.Equal(3, item.Locations!.Count);
         Assert.All(item.Locations!, l => Assert.Contains(l.Findings, f => f.Code == FindingCodes.Revoked && f.Location == l.Location));
@@ -276,8 +276,8 @@ public sealed class InventoryTests : IDisposable
 
     private static string Base64Url(string text) => System.Buffers.Text.Base64Url.EncodeToString(System.Text.Encoding.UTF8.GetBytes(text));
 
-    private static EndpointScanResult Scan(string host, int port, string? serverName, params byte[][] chain) =>
-        new(new ScannedEndpoint(host, port, serverName), host, ScanOutcome.Tls, chain, "Tls13", null, TimeSpan.FromMilliseconds(5));
+    private static EndpointSighting Scan(string host, int port, string? serverName, params byte[][] chain) =>
+        new EndpointScanResult(new ScannedEndpoint(host, port, serverName), host, ScanOutcome.Tls, chain, "Tls13", null, TimeSpan.FromMilliseconds(5)).ToSighting();
 
     private static string Fingerprint(X509Certificate2 cert) => CertificateFacts.Read(cert.RawData).Fingerprint;
 
