@@ -117,7 +117,7 @@ public sealed class CertificateListing(ICertificateStore certificates, ProfileCa
         r.Team,
         r.Status.ToString().ToLowerInvariant(),
         r.IssuerId,
-        Renewal.RenewalPolicy.AutoRenews(r),
+        AutoRenewal.AutoRenews(r),
         r.RevokedAt,
         r.RevocationReason is { } reason ? RevocationReasons.Name(reason) : null,
         r.PredecessorSerial,

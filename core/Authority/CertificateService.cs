@@ -263,7 +263,7 @@ public sealed class CertificateService(
             record.RevokedAt,
             record.RevocationReason is { } reason ? RevocationReasons.Name(reason) : null,
             record.Team,
-            Renewal.RenewalPolicy.AutoRenews(record),
+            AutoRenewal.AutoRenews(record),
             record.PredecessorSerial,
             await CertificateLinks.IssuedSuccessorAsync(certificates, record, cancellationToken).ConfigureAwait(false));
     }

@@ -175,7 +175,7 @@ public sealed class ExpiryNoticePlanner(
 
         var thresholds = options.Value.Notifications.Thresholds;
         var noticesFrom = item.FirstSeen;
-        if (record is not null && RenewalPolicy.AutoRenews(record) && !options.Value.Renewal.RequireNewKey)
+        if (record is not null && AutoRenewal.AutoRenews(record) && !options.Value.Renewal.RequireNewKey)
         {
             // Same due moment as the renewal index: never before the certificate was made.
             var due = RenewalPolicy.DueAt(record.NotBefore, record.NotAfter, options.Value.Renewal);
