@@ -5,8 +5,9 @@ namespace Pki.Tests.Infrastructure.Dependencies;
 /// <summary>
 /// The namespaces each C# file names: its using directives (plain, static and alias) and fully qualified names in its
 /// code and crefs (Pki.Core.Revocation.CrlShards, or Revocation.CrlShards relative to Pki.Core), attributed to the
-/// file-scoped namespace it declares. Comments other than crefs do not count; a using that nothing in the file needs
-/// does: it says the file reaches into that namespace.
+/// file-scoped namespace it declares. Comments other than crefs do not count (a "//" inside a string, as in a URL, ends
+/// what is read of that line; the compiled code still shows the types there); a using that nothing in the file needs
+/// does count: it says the file reaches into that namespace.
 /// </summary>
 public static partial class SourceReferences
 {
