@@ -4,9 +4,9 @@ namespace Pki.Core.Authority;
 
 /// <summary>
 /// An "issuing" record before its serial is drawn: everything <see cref="RecordedIssuance"/> reserves except the serial
-/// and what follows from it (the CRL shard, when <see cref="CrlShardCount"/> is given). <see cref="Journaled"/> issuances open an issuance-journal entry before the
-/// reservation, so the repair pass finishes what a crash leaves of them; the OCSP responders' own certificates are not
-/// journaled (nothing is derived from them).
+/// and what follows from it (the CRL shard, when <see cref="CrlShardCount"/> is given). A <see cref="Journaled"/>
+/// draft's issuance-journal entry is opened before the reservation, so the repair pass finishes what a crash leaves of
+/// it; the OCSP responders' own certificates are not journaled (nothing is derived from them).
 /// </summary>
 public sealed record ReservationDraft(
     string IssuerId,
