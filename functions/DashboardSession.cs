@@ -25,7 +25,7 @@ public sealed class DashboardSession(HttpFunction http, SessionService sessions,
         HttpFunction.RunPublicAsync(req, logger, async () =>
         {
             var input = await RequestBody.ReadJsonAsync<SignInInput>(req, options.Value.MaxRequestBytes, cancellationToken);
-            var signedIn = await sessions.SignInAsync(input.ApiKey, req.HttpContext.Connection.RemoteIpAddress?.ToString(), cancellationToken);
+            var signedIn = await sessions.SignInAsync(input.ApiKey, ClientAddress.Of(req, options.Value.Access.ForwardedForHops), cancellationToken);
             req.HttpContext.Response.Cookies.Append(SessionCookie.Name, signedIn.SessionId, Cookie(req, sessions.Lifetime));
             req.HttpContext.Response.Headers.CacheControl = "no-store";
             return Json.Result(SessionView.Of(signedIn.Caller, signedIn.CsrfToken, signedIn.ExpiresAt), StatusCodes.Status201Created);

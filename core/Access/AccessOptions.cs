@@ -23,6 +23,13 @@ public sealed class AccessOptions
 
     public RateLimitOptions RateLimits { get; set; } = new();
 
+    /// <summary>
+    /// How many proxies in front of the app append the address they saw to <c>X-Forwarded-For</c> (0, the default:
+    /// none, the connection's own address is the client's). With N, the client is the Nth address from the right; what
+    /// a caller wrote further left is its own claim and never believed. Only the failed-sign-in limit reads it.
+    /// </summary>
+    public int ForwardedForHops { get; set; }
+
     /// <summary>What each team may request: name patterns (<c>*.payments.example.com</c>, an exact name, an IP).</summary>
     public Dictionary<string, TeamOptions> Teams { get; set; } = new(StringComparer.OrdinalIgnoreCase);
 }

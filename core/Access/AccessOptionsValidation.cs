@@ -5,6 +5,9 @@ namespace Pki.Core.Access;
 /// <summary>Start-up checks of <c>Pki:Access</c>, each naming the setting.</summary>
 public static class AccessOptionsValidation
 {
+    /// <summary>More proxies than this in front of one app is a misconfiguration, not a topology.</summary>
+    public const int MaxForwardedForHops = 8;
+
     public static void Validate(AccessOptions access, List<string> errors)
     {
         ArgumentNullException.ThrowIfNull(access);
@@ -46,6 +49,11 @@ public static class AccessOptionsValidation
         if (access.RateLimits.SignInFailuresPerWindow is < 0 or > 10_000 || access.RateLimits.SignInWindowSeconds is < 1 or > 86400)
         {
             errors.Add($"{s}:RateLimits: SignInFailuresPerWindow must be 0 (off) to 10000, and SignInWindowSeconds between 1 and 86400.");
+        }
+
+        if (access.ForwardedForHops is < 0 or > MaxForwardedForHops)
+        {
+            errors.Add($"{s}:ForwardedForHops must be between 0 (no proxy: the connection's address is the client's) and {MaxForwardedForHops}; got {access.ForwardedForHops}.");
         }
 
         if (access.SessionMinutes is < 1 or > 720)

@@ -1,10 +1,8 @@
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 using Org.BouncyCastle.X509;
 using Pki.Core.Audit;
 using Pki.Core.Errors;
 using Pki.Core.Authority.Policy;
-using Pki.Core.Revocation;
 using Pki.Core.Signing;
 
 namespace Pki.Core.Authority;
@@ -26,7 +24,7 @@ public sealed class CertificateIssuer(
     IEnumerable<IIssuanceObserver> observers,
     IIssuanceJournal journal,
     IAuditTrail audit,
-    IOptions<PkiOptions> options,
+    ICrlShardCount crlShards,
     TimeProvider time,
     ILogger<CertificateIssuer> logger,
     IssuanceFollowUp? followUp = null)
@@ -64,18 +62,11 @@ public sealed class CertificateIssuer(
         }
 
         var commonName = CommonName(request.Csr);
-        var shards = options.Value.Revocation.CrlShards;
-        var reserved = await recorded.ReserveAsync(
-            serial =>
-            {
-                var serialHex = SerialNumbers.ToHex(serial);
-                return new CertificateRecord(
-                    serialHex, issuer.Id, CertificateStatus.Issuing, request.Profile.Name, request.Owner!,
-                    commonName is null ? string.Empty : "CN=" + commonName, notBefore, notAfter, requestId, now, CrlShard: CrlShards.Of(serialHex, shards),
-                    AutoRenew: request.AutoRenew, PredecessorSerial: request.PredecessorSerial, Team: request.Team);
-            },
-            (serial, ct) => journal.OpenAsync(new IssuanceJournalEntry(serial, now), ct),
-            cancellationToken).ConfigureAwait(false);
+        var draft = new ReservationDraft(
+            issuer.Id, request.Profile.Name, request.Owner!, commonName is null ? string.Empty : "CN=" + commonName,
+            notBefore, notAfter, requestId, now, Journaled: true, CrlShardCount: crlShards.Count,
+            AutoRenew: request.AutoRenew, PredecessorSerial: request.PredecessorSerial, Team: request.Team);
+        var reserved = await recorded.ReserveAsync(draft, cancellationToken).ConfigureAwait(false);
 
         var csr = request.Csr;
         var template = new LeafTemplate(reserved.Serial, request.Profile, csr.PublicKey, commonName, csr.DnsNames, csr.IpAddresses, notBefore, notAfter, reserved.Record.CrlShard);
@@ -174,7 +165,7 @@ public sealed class CertificateIssuer(
 
         try
         {
-            await journal.CloseAsync(JournalEntry(issued), CancellationToken.None).ConfigureAwait(false);
+            await journal.CloseAsync(IssuanceJournalEntry.Of(issued), CancellationToken.None).ConfigureAwait(false);
             return true;
         }
         catch (Exception e)
@@ -210,8 +201,6 @@ public sealed class CertificateIssuer(
         SerialNumber = serialNumber,
         OnceKey = "abandon:" + serialNumber,
     };
-
-    public static IssuanceJournalEntry JournalEntry(CertificateRecord record) => new(record.SerialNumber, record.CreatedAt);
 
     /// <summary>The audit entry of an issued certificate; its once key lets a retry append it without a duplicate.</summary>
     public static AuditEntry IssuedEntry(CertificateRecord issued) => AuditEntry.Succeeded(AuditActions.Issue) with

@@ -1,6 +1,5 @@
 using Pki.Core.Access;
 using Pki.Core.Errors;
-using Pki.Core.Revocation;
 
 namespace Pki.Core.Authority;
 
@@ -118,7 +117,7 @@ public sealed class CertificateListing(ICertificateStore certificates, ProfileCa
         r.Team,
         r.Status.ToString().ToLowerInvariant(),
         r.IssuerId,
-        Renewal.RenewalPolicy.AutoRenews(r),
+        AutoRenewal.AutoRenews(r),
         r.RevokedAt,
         r.RevocationReason is { } reason ? RevocationReasons.Name(reason) : null,
         r.PredecessorSerial,

@@ -1,4 +1,3 @@
-using Pki.Core.Revocation;
 
 namespace Pki.Core.Authority;
 

@@ -5,7 +5,6 @@ using Pki.Core.Access;
 using Pki.Core.Audit;
 using Pki.Core.Authority.Policy;
 using Pki.Core.Errors;
-using Pki.Core.Revocation;
 
 namespace Pki.Core.Authority;
 
@@ -264,7 +263,7 @@ public sealed class CertificateService(
             record.RevokedAt,
             record.RevocationReason is { } reason ? RevocationReasons.Name(reason) : null,
             record.Team,
-            Renewal.RenewalPolicy.AutoRenews(record),
+            AutoRenewal.AutoRenews(record),
             record.PredecessorSerial,
             await CertificateLinks.IssuedSuccessorAsync(certificates, record, cancellationToken).ConfigureAwait(false));
     }

@@ -9,6 +9,9 @@ public sealed record IssuanceJournalEntry(string SerialNumber, DateTimeOffset Op
 
     public string Hour => HourOf(OpenedAt);
 
+    /// <summary>The entry of a reserved or issued certificate.</summary>
+    public static IssuanceJournalEntry Of(CertificateRecord record) => new(record.SerialNumber, record.CreatedAt);
+
     public static string HourOf(DateTimeOffset time) => time.UtcDateTime.ToString(HourFormat, CultureInfo.InvariantCulture);
 
     public static DateTimeOffset StartOf(string hour) =>

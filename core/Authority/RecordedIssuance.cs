@@ -7,40 +7,29 @@ namespace Pki.Core.Authority;
 /// <summary>
 /// The order every signature of a CA key follows (Boulder's), in three steps: <see cref="ReserveAsync"/> draws a free
 /// serial and reserves it with an "issuing" record; the caller signs; <see cref="RecordAsync"/> records "issued" if the
-/// reservation still stands. So every certificate the key ever signed is in storage, and one abandoned by a retry is
+/// reservation still stands (or <see cref="TryAbandonAsync"/> when the caller stopped before signing). So every certificate the key ever signed is in storage, and one abandoned by a retry is
 /// never issued.
 /// </summary>
-public sealed class RecordedIssuance(ICertificateStore store, TimeProvider time, ILogger<RecordedIssuance> logger, SerialPartitions? partitions = null)
+public sealed class RecordedIssuance(ICertificateStore store, IIssuanceJournal journal, TimeProvider time, ILogger<RecordedIssuance> logger, SerialPartitions? partitions = null)
 {
     private const int SerialAttempts = 5;
 
     private readonly SerialPartitions _partitions = partitions ?? new SerialPartitions(time);
 
-    /// <summary>Reserve, sign, record: for certificates that need no step between reserving and signing (OCSP responders).</summary>
-    public async Task<CertificateRecord> SignAsync(
-        Func<BigInteger, CertificateRecord> reserve,
-        Func<BigInteger, CertificateRecord, X509Certificate> sign,
-        CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Draws serials until one is free and stores its "issuing" record; a <see cref="ReservationDraft.Journaled"/>
+    /// draft's journal entry is opened first, so no crash leaves a reservation (or a signature) nobody finishes.
+    /// </summary>
+    public async Task<ReservedSerial> ReserveAsync(ReservationDraft draft, CancellationToken cancellationToken = default)
     {
-        var reserved = await ReserveAsync(reserve, beforeReserving: null, cancellationToken).ConfigureAwait(false);
-        return await RecordAsync(reserved, sign(reserved.Serial, reserved.Record)).ConfigureAwait(false);
-    }
-
-    /// <summary>Draws serials until one is free and stores its "issuing" record.</summary>
-    /// <param name="reserve">The "issuing" record for a drawn serial.</param>
-    /// <param name="beforeReserving">Called with a drawn serial before it is reserved (the issuance journal's entry).</param>
-    public async Task<ReservedSerial> ReserveAsync(
-        Func<BigInteger, CertificateRecord> reserve,
-        Func<string, CancellationToken, Task>? beforeReserving,
-        CancellationToken cancellationToken = default)
-    {
+        ArgumentNullException.ThrowIfNull(draft);
         for (var attempt = 1; attempt <= SerialAttempts; attempt++)
         {
             var serial = SerialNumbers.New(_partitions.Current);
-            var record = reserve(serial);
-            if (beforeReserving is not null)
+            var record = draft.For(serial);
+            if (draft.Journaled)
             {
-                await beforeReserving(record.SerialNumber, cancellationToken).ConfigureAwait(false);
+                await journal.OpenAsync(IssuanceJournalEntry.Of(record), cancellationToken).ConfigureAwait(false);
             }
 
             if (await store.TryReserveAsync(record, cancellationToken).ConfigureAwait(false) is { } version)

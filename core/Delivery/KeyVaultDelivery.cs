@@ -137,7 +137,7 @@ public sealed class KeyVaultDelivery(
             return RenewalOutcome.AlreadyRenewed;
         }
 
-        if (predecessor is not { Status: CertificateStatus.Issued, CertificateDer: { } der } || !RenewalPolicy.AutoRenews(predecessor))
+        if (predecessor is not { Status: CertificateStatus.Issued, CertificateDer: { } der } || !AutoRenewal.AutoRenews(predecessor))
         {
             return null;
         }

@@ -4,7 +4,6 @@ using System.Text;
 using Microsoft.Extensions.Options;
 using Pki.Core.Authority;
 using Pki.Core.Inventory;
-using Pki.Core.Revocation;
 
 namespace Pki.Core.Events;
 

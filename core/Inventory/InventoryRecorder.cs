@@ -2,8 +2,6 @@ using System.Net;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Pki.Core.Authority;
-using Pki.Core.Discovery.KeyVault;
-using Pki.Core.Discovery.Scanning;
 using Pki.Core.Errors;
 using Pki.Core.Revocation;
 
@@ -15,7 +13,9 @@ namespace Pki.Core.Inventory;
 /// only moves last-seen times: a repeated sweep or a redelivered message creates nothing new.
 /// </summary>
 public sealed class InventoryRecorder(
-    IInventoryStore store,
+    IInventoryItemStore store,
+    IInventoryLocationStore locationStore,
+    IInventoryNameIndex nameIndex,
     ICertificateStore certificates,
     TrustAnchors anchors,
     OwnerRules ownerRules,
@@ -32,15 +32,15 @@ public sealed class InventoryRecorder(
     private static readonly TimeSpan LastSeenResolution = TimeSpan.FromMinutes(5);
     private readonly FindingRules _rules = new(options.Value.Inventory);
 
-    /// <summary>Records the chain an endpoint presented; other outcomes have nothing to record.</summary>
-    public async Task RecordEndpointAsync(EndpointScanResult result, string sweepId, CancellationToken cancellationToken = default)
+    /// <summary>Records the chain an endpoint presented; an empty chain has nothing to record.</summary>
+    public async Task RecordEndpointAsync(EndpointSighting result, string sweepId, CancellationToken cancellationToken = default)
     {
-        if (result.Outcome != ScanOutcome.Tls || result.Chain.Count == 0)
+        if (result.Chain.Count == 0)
         {
             return;
         }
 
-        var location = result.Endpoint.Location;
+        var location = result.Location;
         var chain = new List<CertificateFacts>();
         foreach (var der in result.Chain)
         {
@@ -61,7 +61,7 @@ public sealed class InventoryRecorder(
 
         var now = time.GetUtcNow();
         var leaf = chain[0];
-        var nameUsed = result.Endpoint.ServerName ?? (IPAddress.TryParse(result.Endpoint.Host, out _) ? null : result.Endpoint.Host);
+        var nameUsed = result.ServerName ?? (IPAddress.TryParse(result.Host, out _) ? null : result.Host);
         var leafFindings = new List<Finding>();
         var ours = (await anchors.OurAuthoritiesAsync(cancellationToken).ConfigureAwait(false)).Select(a => a.Facts).ToArray();
         if (ChainEvaluation.Evaluate(chain, await anchors.GetAsync(cancellationToken).ConfigureAwait(false), location, ours) is { } chainFinding)
@@ -99,23 +99,23 @@ public sealed class InventoryRecorder(
         var fingerprints = chain.Select(c => c.Fingerprint).ToArray();
         for (var position = 0; position < chain.Count; position++)
         {
-            var sighting = new InventoryLocation(chain[position].Fingerprint, location, LocationKind.Endpoint, position, now, now, result.Endpoint.ServerName,
+            var sighting = new InventoryLocation(chain[position].Fingerprint, location, LocationKind.Endpoint, position, now, now, result.ServerName,
                 result.Address, sweepId, fingerprints, position == 0 ? leafFindings : []);
-            var previous = await store.UpsertLocationAsync(sighting, cancellationToken).ConfigureAwait(false);
+            var previous = await locationStore.UpsertLocationAsync(sighting, cancellationToken).ConfigureAwait(false);
             await RefreshItemAsync(chain[position], InventorySources.Endpoint, now, owner: null, LocationFindingsChanged(previous, sighting), location, cancellationToken).ConfigureAwait(false);
         }
 
         // What the location presented before and no longer does keeps its history but loses its findings there.
-        foreach (var (fingerprint, _) in (await store.ListAtLocationAsync(location, cancellationToken).ConfigureAwait(false)).Where(f => f.Current && !fingerprints.Contains(f.Fingerprint)))
+        foreach (var (fingerprint, _) in (await locationStore.ListAtLocationAsync(location, cancellationToken).ConfigureAwait(false)).Where(f => f.Current && !fingerprints.Contains(f.Fingerprint)))
         {
-            await store.SupersedeLocationAsync(fingerprint, location, cancellationToken).ConfigureAwait(false);
+            await locationStore.SupersedeLocationAsync(fingerprint, location, cancellationToken).ConfigureAwait(false);
             await RefreshLocationFindingsAsync(fingerprint, cancellationToken).ConfigureAwait(false);
             logger.LogInformation("Endpoint {Location} no longer presents certificate {Fingerprint}", location, fingerprint);
         }
     }
 
     /// <summary>Records one version of a vault certificate.</summary>
-    public async Task RecordVaultAsync(VaultCertificate certificate, string sweepId, CancellationToken cancellationToken = default)
+    public async Task RecordVaultAsync(VaultSighting certificate, string sweepId, CancellationToken cancellationToken = default)
     {
         CertificateFacts facts;
         try
@@ -148,7 +148,7 @@ public sealed class InventoryRecorder(
         }
 
         var sighting = new InventoryLocation(facts.Fingerprint, certificate.Location, LocationKind.KeyVault, 0, now, now, null, certificate.VaultUri.ToString(), sweepId, [facts.Fingerprint], findings);
-        var previous = await store.UpsertLocationAsync(sighting, cancellationToken).ConfigureAwait(false);
+        var previous = await locationStore.UpsertLocationAsync(sighting, cancellationToken).ConfigureAwait(false);
         await RefreshItemAsync(facts, InventorySources.KeyVault, now, owner: null, LocationFindingsChanged(previous, sighting), certificate.Location, cancellationToken).ConfigureAwait(false);
     }
 
@@ -166,16 +166,16 @@ public sealed class InventoryRecorder(
         var now = time.GetUtcNow();
         var at = new InventoryLocation(facts.Fingerprint, location, LocationKind.Delivery, 0, now, now, null, vaultUri.ToString(), null,
             [facts.Fingerprint], [finding with { Location = location }]);
-        var previous = await store.UpsertLocationAsync(at, cancellationToken).ConfigureAwait(false);
+        var previous = await locationStore.UpsertLocationAsync(at, cancellationToken).ConfigureAwait(false);
         await RefreshItemAsync(facts, InventorySources.None, seen: null, owner: null, LocationFindingsChanged(previous, at), location: null, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>A delivery to <paramref name="location"/> completed: every certificate still marked there loses its delivery finding.</summary>
     public async Task ClearDeliveryAsync(string location, CancellationToken cancellationToken = default)
     {
-        foreach (var (fingerprint, _) in (await store.ListAtLocationAsync(location, cancellationToken).ConfigureAwait(false)).Where(f => f.Current))
+        foreach (var (fingerprint, _) in (await locationStore.ListAtLocationAsync(location, cancellationToken).ConfigureAwait(false)).Where(f => f.Current))
         {
-            await store.SupersedeLocationAsync(fingerprint, location, cancellationToken).ConfigureAwait(false);
+            await locationStore.SupersedeLocationAsync(fingerprint, location, cancellationToken).ConfigureAwait(false);
             await RefreshLocationFindingsAsync(fingerprint, cancellationToken).ConfigureAwait(false);
             logger.LogInformation("Delivery to {Location} completed; its finding on certificate {Fingerprint} is cleared", location, fingerprint);
         }
@@ -224,12 +224,12 @@ public sealed class InventoryRecorder(
 
         // Where it is deployed now, it is deployed revoked: each such location says so, as a sighting after today would.
         var deployed = false;
-        foreach (var location in (await store.ListLocationsAsync(facts.Fingerprint, cancellationToken).ConfigureAwait(false)).Where(l => l.Current && l.Position == 0 && l.Kind != LocationKind.Delivery))
+        foreach (var location in (await locationStore.ListLocationsAsync(facts.Fingerprint, cancellationToken).ConfigureAwait(false)).Where(l => l.Current && l.Position == 0 && l.Kind != LocationKind.Delivery))
         {
             var revoked = await RevocationAsync(facts, certificate.IssuerId, location.Location, cancellationToken).ConfigureAwait(false);
             if (revoked is not null && !location.Findings.Any(f => f.Code == FindingCodes.Revoked))
             {
-                await store.UpdateLocationFindingsAsync(facts.Fingerprint, location.Location, [.. location.Findings, revoked], cancellationToken).ConfigureAwait(false);
+                await locationStore.UpdateLocationFindingsAsync(facts.Fingerprint, location.Location, [.. location.Findings, revoked], cancellationToken).ConfigureAwait(false);
                 deployed = true;
             }
         }
@@ -279,7 +279,7 @@ public sealed class InventoryRecorder(
             var revokedAt = issuerCaId is null ? null : await RevokedAtAsync(facts, issuerCaId, cancellationToken).ConfigureAwait(false);
             var revocation = revokedAt is null ? null : await RevocationAsync(facts, issuerCaId!, location: null, cancellationToken).ConfigureAwait(false);
             var atLocations = existing is null || locationsChanged
-                ? Summarize(await store.ListLocationsAsync(facts.Fingerprint, cancellationToken).ConfigureAwait(false))
+                ? Summarize(await locationStore.ListLocationsAsync(facts.Fingerprint, cancellationToken).ConfigureAwait(false))
                 : existing.Value.Item.Findings.Where(f => f.Location is not null).ToArray();
 
             // One revoked finding per item: the locations' summary where it is deployed (it names where), else the certificate's own.
@@ -367,7 +367,7 @@ public sealed class InventoryRecorder(
                 return;
             }
 
-            var atLocations = Summarize(await store.ListLocationsAsync(fingerprint, cancellationToken).ConfigureAwait(false));
+            var atLocations = Summarize(await locationStore.ListLocationsAsync(fingerprint, cancellationToken).ConfigureAwait(false));
             var item = found.Item with { Findings = [.. found.Item.Findings.Where(f => f.Location is null), .. atLocations] };
             if (SameExceptRecentLastSeen(found.Item, item) || await store.TryReplaceAsync(item, found.Version, cancellationToken).ConfigureAwait(false))
             {
@@ -416,7 +416,7 @@ public sealed class InventoryRecorder(
 
         foreach (var name in facts.DnsNames.Distinct())
         {
-            await store.UpsertNameAsync(new NamedCertificate(name, facts.Fingerprint, facts.DnsNames, facts.NotBefore, facts.NotAfter, issuerCaId), cancellationToken).ConfigureAwait(false);
+            await nameIndex.UpsertNameAsync(new NamedCertificate(name, facts.Fingerprint, facts.DnsNames, facts.NotBefore, facts.NotAfter, issuerCaId), cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -428,7 +428,7 @@ public sealed class InventoryRecorder(
             return null;
         }
 
-        var candidates = await store.ListByNameAsync(leaf.DnsNames[0], cancellationToken).ConfigureAwait(false);
+        var candidates = await nameIndex.ListByNameAsync(leaf.DnsNames[0], cancellationToken).ConfigureAwait(false);
         foreach (var candidate in candidates.Where(c => c.Fingerprint != leaf.Fingerprint && c.NotBefore > leaf.NotBefore && c.NotAfter > now)
                      .Where(c => leaf.DnsNames.All(n => c.DnsNames.Contains(n, StringComparer.OrdinalIgnoreCase)))
                      .OrderByDescending(c => c.NotBefore))

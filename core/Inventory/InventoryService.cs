@@ -6,7 +6,7 @@ using Pki.Core.Errors;
 namespace Pki.Core.Inventory;
 
 /// <summary>Reads the inventory for the API: one item with its locations, filtered pages, and setting an owner.</summary>
-public sealed class InventoryService(IInventoryStore store, IAuditTrail audit, IOptions<PkiOptions> options, TimeProvider time, CallerContext callers)
+public sealed class InventoryService(IInventoryItemStore store, IInventoryLocationStore locationStore, IInventoryNameIndex nameIndex, IAuditTrail audit, IOptions<PkiOptions> options, TimeProvider time, CallerContext callers)
 {
     public const int DefaultPageSize = 50;
 
@@ -29,7 +29,7 @@ public sealed class InventoryService(IInventoryStore store, IAuditTrail audit, I
             throw ProblemException.NotFound("unknown-certificate", $"No certificate with SHA-256 fingerprint {key} is in the inventory.");
         }
 
-        var locations = await store.ListLocationsAsync(key, cancellationToken).ConfigureAwait(false);
+        var locations = await locationStore.ListLocationsAsync(key, cancellationToken).ConfigureAwait(false);
         return View(item.Item, locations);
     }
 
@@ -49,7 +49,7 @@ public sealed class InventoryService(IInventoryStore store, IAuditTrail audit, I
         {
             // The location index names the few certificates seen there: point reads of those it presents now, then the other filters here.
             var items = new List<InventoryItem>();
-            foreach (var (fingerprint, _) in (await store.ListAtLocationAsync(location, cancellationToken).ConfigureAwait(false)).Where(f => f.Current))
+            foreach (var (fingerprint, _) in (await locationStore.ListAtLocationAsync(location, cancellationToken).ConfigureAwait(false)).Where(f => f.Current))
             {
                 if (await store.GetAsync(fingerprint, cancellationToken).ConfigureAwait(false) is { } found && Matches(found.Item, query, now))
                 {
@@ -64,7 +64,7 @@ public sealed class InventoryService(IInventoryStore store, IAuditTrail audit, I
         {
             // Like a location: the name index lists the few certificates carrying the name; point reads, then the other filters.
             var items = new List<InventoryItem>();
-            foreach (var fingerprint in (await store.ListByNameAsync(name.Trim().TrimEnd('.').ToLowerInvariant(), cancellationToken).ConfigureAwait(false)).Select(n => n.Fingerprint).Distinct(StringComparer.Ordinal))
+            foreach (var fingerprint in (await nameIndex.ListByNameAsync(name.Trim().TrimEnd('.').ToLowerInvariant(), cancellationToken).ConfigureAwait(false)).Select(n => n.Fingerprint).Distinct(StringComparer.Ordinal))
             {
                 if (await store.GetAsync(fingerprint, cancellationToken).ConfigureAwait(false) is { } found && Matches(found.Item, query, now))
                 {
@@ -151,7 +151,7 @@ public sealed class InventoryService(IInventoryStore store, IAuditTrail audit, I
                 await audit.AppendAsync(
                     AuditEntry.Succeeded(AuditActions.OwnerSet) with { Fingerprint = key, SerialNumber = item.SerialNumber, Detail = $"owner={item.Owner} team={item.Team}" },
                     CancellationToken.None).ConfigureAwait(false);
-                return View(item, await store.ListLocationsAsync(key, cancellationToken).ConfigureAwait(false));
+                return View(item, await locationStore.ListLocationsAsync(key, cancellationToken).ConfigureAwait(false));
             }
 
             if (attempt >= MaxWriteAttempts)

@@ -23,7 +23,8 @@ namespace Pki.Core.Notifications;
 /// </remarks>
 public sealed class ExpiryNoticePlanner(
     IExpiryNoticeIndex index,
-    IInventoryStore inventory,
+    IInventoryItemStore inventory,
+    IInventoryLocationStore inventoryLocations,
     ICertificateStore certificates,
     INoticeQueue queue,
     LifecycleEvents events,
@@ -174,7 +175,7 @@ public sealed class ExpiryNoticePlanner(
 
         var thresholds = options.Value.Notifications.Thresholds;
         var noticesFrom = item.FirstSeen;
-        if (record is not null && RenewalPolicy.AutoRenews(record) && !options.Value.Renewal.RequireNewKey)
+        if (record is not null && AutoRenewal.AutoRenews(record) && !options.Value.Renewal.RequireNewKey)
         {
             // Same due moment as the renewal index: never before the certificate was made.
             var due = RenewalPolicy.DueAt(record.NotBefore, record.NotAfter, options.Value.Renewal);
@@ -221,7 +222,7 @@ public sealed class ExpiryNoticePlanner(
             return "renewed as " + successor;
         }
 
-        var locations = await inventory.ListLocationsAsync(item.Fingerprint, cancellationToken).ConfigureAwait(false);
+        var locations = await inventoryLocations.ListLocationsAsync(item.Fingerprint, cancellationToken).ConfigureAwait(false);
         return locations.Count > 0 && !locations.Any(l => l.Current) ? "replaced wherever it was deployed" : null;
     }
 }

@@ -17,8 +17,10 @@ namespace Pki.Core.Notifications;
 /// a retry (poison) is released, and any claim expires after <see cref="NotificationOptions.ClaimMinutes"/>.
 /// </remarks>
 public sealed class NotificationService(
-    IInventoryStore inventory,
+    IInventoryItemStore inventory,
+    IInventoryLocationStore inventoryLocations,
     INoticeStore store,
+    INoticeQueue queue,
     IEnumerable<INoticeChannel> channels,
     IOptions<PkiOptions> options,
     TimeProvider time,
@@ -45,7 +47,7 @@ public sealed class NotificationService(
         catch (Exception e) when (QueueRetries.MovesToPoison(dequeueCount, e))
         {
             logger.LogError(e, "Notice for certificate {Fingerprint} at {ThresholdDays} days to {Level} failed {Tries} times; the message goes to {Queue}-poison",
-                request.Fingerprint, request.ThresholdDays, request.Level, dequeueCount, QueueNames.Notifications);
+                request.Fingerprint, request.ThresholdDays, request.Level, dequeueCount, queue.Name);
             throw;
         }
     }
@@ -59,7 +61,7 @@ public sealed class NotificationService(
         }
 
         var item = found.Item;
-        var locations = (await inventory.ListLocationsAsync(fingerprint, cancellationToken).ConfigureAwait(false))
+        var locations = (await inventoryLocations.ListLocationsAsync(fingerprint, cancellationToken).ConfigureAwait(false))
             .Where(l => l.Current && l.Kind != LocationKind.Delivery)
             .OrderBy(l => l.Location, StringComparer.Ordinal)
             .Select(l => l.Location)

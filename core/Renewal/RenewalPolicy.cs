@@ -2,7 +2,7 @@ using Pki.Core.Authority;
 
 namespace Pki.Core.Renewal;
 
-/// <summary>When a certificate is due, and whether it renews itself.</summary>
+/// <summary>When a certificate is due (whether it renews itself is <see cref="AutoRenewal"/>, a fact of its record).</summary>
 public static class RenewalPolicy
 {
     /// <summary>
@@ -49,15 +49,5 @@ public static class RenewalPolicy
         }
 
         return unclamped < start + (lifetime * MinimumFraction);
-    }
-
-    /// <summary>Auto-renewal is on by default for the TLS profiles; a request may turn it off.</summary>
-    public static bool AutoRenewByDefault(string profile) =>
-        profile is ProfileNames.TlsServer or ProfileNames.TlsClient;
-
-    public static bool AutoRenews(CertificateRecord certificate)
-    {
-        ArgumentNullException.ThrowIfNull(certificate);
-        return certificate.AutoRenew ?? AutoRenewByDefault(certificate.Profile);
     }
 }

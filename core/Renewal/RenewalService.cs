@@ -95,7 +95,7 @@ public sealed class RenewalService(
             return RenewalOutcome.NotRenewable;
         }
 
-        if (!RenewalPolicy.AutoRenews(predecessor))
+        if (!AutoRenewal.AutoRenews(predecessor))
         {
             // Renewed by someone else (an ACME client): the owner hears only once that renewer's time has passed.
             if (external is not null && await external.CheckAsync(predecessor, cancellationToken).ConfigureAwait(false) is { } decision)

@@ -15,7 +15,7 @@ namespace Pki.Core.Reports;
 /// an estate-wide report is; it is never held at once: a compliance page is written before the next is read.
 /// </summary>
 public sealed class ReportService(
-    IInventoryStore inventory,
+    IInventoryItemStore inventory,
     ICertificateStore certificates,
     ProfileCatalog profiles,
     IOptions<PkiOptions> options,

@@ -1,3 +1,4 @@
+using Pki.Core.Authority;
 namespace Pki.Core.Revocation;
 
 /// <summary>One line of a CRL: the serial's unsigned big-endian bytes, when, and why.</summary>

@@ -1,3 +1,4 @@
+using Pki.Core.Authority;
 namespace Pki.Core.Revocation;
 
 /// <summary>One revoked certificate as CRLs list it.</summary>

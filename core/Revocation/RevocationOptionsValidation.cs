@@ -1,3 +1,5 @@
+using Pki.Core.Authority;
+
 namespace Pki.Core.Revocation;
 
 /// <summary>Start-up checks of <c>Pki:Revocation</c>, each naming the setting (called by <see cref="PkiOptionsValidator"/>).</summary>

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Pki.Core.Authority;
 using Pki.Core.Revocation.Ocsp;
 using Pki.Core.Storage;
 
@@ -14,6 +15,8 @@ public static class RevocationServiceCollectionExtensions
         services.AddSingleton<ICrlNumberStore, TableCrlNumberStore>();
         services.AddSingleton<IResponderStore, TableResponderStore>();
         services.AddSingleton<IOcspResponseStore, TableOcspResponseStore>();
+        // The issuer asks how many CRL shards there are when it stamps a new certificate with its own; the setting is this capability's.
+        services.AddSingleton<ICrlShardCount, CrlShardCount>();
         services.AddSingleton<CrlPublisher>();
         services.AddSingleton<CrlService>();
         services.AddSingleton<ResponderCertificates>();

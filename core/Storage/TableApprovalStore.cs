@@ -20,6 +20,7 @@ public sealed class TableApprovalStore(TableStorage storage) : IApprovalStore
     /// <summary>Sorts after every character a team name may hold, so <c>{team}|</c> .. <c>{team}}</c> is one team's range.</summary>
     private const char Separator = '|';
     private const char AfterSeparator = '}';
+    private const string TokenMark = "approvals:";
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
@@ -58,8 +59,10 @@ public sealed class TableApprovalStore(TableStorage storage) : IApprovalStore
         await table.DeleteEntityAsync(PendingPartition, ListingKey(record), ETag.All, cancellationToken).ConfigureAwait(false);
     }
 
-    public async Task<PendingPage> ListPendingAsync(string? team, int pageSize, string? after, CancellationToken cancellationToken = default)
+    public async Task<PendingPage> ListPendingAsync(string? team, int pageSize, string? continuationToken, CancellationToken cancellationToken = default)
     {
+        // A position is the last listing key of a page: never empty.
+        var after = continuationToken is null ? null : ContinuationTokens.Unwrap(TokenMark, continuationToken, key => key.Length > 0);
         var table = await storage.GetTableAsync(TableNames.Approvals, cancellationToken).ConfigureAwait(false);
         var filter = TableClient.CreateQueryFilter($"PartitionKey eq {PendingPartition}");
         if (team is not null)
@@ -79,7 +82,7 @@ public sealed class TableApprovalStore(TableStorage storage) : IApprovalStore
             if (entries.Count == pageSize)
             {
                 // One more exists: the next page starts after the last row of this one.
-                return new PendingPage(entries, lastKey);
+                return new PendingPage(entries, lastKey is null ? null : ContinuationTokens.Wrap(TokenMark, lastKey));
             }
 
             var key = row.RowKey;

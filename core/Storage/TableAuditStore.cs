@@ -1,4 +1,3 @@
-using System.Buffers.Text;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
@@ -6,7 +5,6 @@ using System.Text;
 using Azure;
 using Azure.Data.Tables;
 using Pki.Core.Audit;
-using Pki.Core.Errors;
 
 namespace Pki.Core.Storage;
 
@@ -219,27 +217,11 @@ public sealed class TableAuditStore(TableStorage storage) : IAuditStore
             ? sequence
             : null;
 
-    /// <summary>The last row key of a page, marked and base64url-encoded, so a token we did not hand out is told apart.</summary>
-    private static string Wrap(string rowKey) => Base64Url.EncodeToString(Encoding.UTF8.GetBytes(TokenMark + rowKey));
+    /// <summary>The last row key of a page as a token; only a record key ("r", 19 digits, "-", 19 digits) is a position.</summary>
+    private static string Wrap(string rowKey) => ContinuationTokens.Wrap(TokenMark, rowKey);
 
-    private static string Unwrap(string token)
-    {
-        try
-        {
-            var text = Encoding.UTF8.GetString(Base64Url.DecodeFromChars(token));
-            var key = text.StartsWith(TokenMark, StringComparison.Ordinal) ? text[TokenMark.Length..] : throw InvalidToken();
-
-            // Only a record key is a position: "r", 19 digits, "-", 19 digits.
-            return key.Length == 40 && key[0] == 'r' && key[20] == '-' && key.Remove(20, 1)[1..].All(char.IsAsciiDigit) ? key : throw InvalidToken();
-        }
-        catch (FormatException)
-        {
-            throw InvalidToken();
-        }
-    }
-
-    private static ProblemException InvalidToken() =>
-        ProblemException.BadRequest("invalid-continuation-token", "The continuation token is not one this service returned; start again without it.");
+    private static string Unwrap(string token) => ContinuationTokens.Unwrap(
+        TokenMark, token, key => key.Length == 40 && key[0] == 'r' && key[20] == '-' && key.Remove(20, 1)[1..].All(char.IsAsciiDigit));
 
     /// <summary>One stored row read property by property; the SDK refuses a value of another type, and that refusal names the row.</summary>
     private sealed class StoredRow(TableEntity entity, long? sequence, string name)

@@ -2,7 +2,6 @@ using System.Globalization;
 using Azure;
 using Azure.Data.Tables;
 using Pki.Core.Authority;
-using Pki.Core.Revocation;
 
 namespace Pki.Core.Storage;
 

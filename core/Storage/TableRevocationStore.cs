@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Runtime.CompilerServices;
 using Azure;
 using Azure.Data.Tables;
+using Pki.Core.Authority;
 using Pki.Core.Revocation;
 
 namespace Pki.Core.Storage;

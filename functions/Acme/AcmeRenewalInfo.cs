@@ -13,7 +13,7 @@ public sealed class AcmeRenewalInfo(AcmeHttp acme, AcmeRenewalInfoService renewa
 {
     [ApiOperation("ACME renewal information (RFC 9773): the suggested renewal window of a certificate, with Retry-After.", Public = true)]
     [Function(nameof(AcmeRenewalInfo))]
-    public Task<IActionResult> Run(
+    public Task<IActionResult> Get(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = AcmeRoutes.RenewalInfo)] HttpRequest req,
         string certId) =>
         acme.RunAsync(req, logger, () => renewalInfo.GetAsync(certId, req.HttpContext.RequestAborted));

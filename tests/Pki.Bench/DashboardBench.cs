@@ -96,7 +96,7 @@ internal static class DashboardBench
     private static async Task SeedAsync(string connection, int count)
     {
         var storage = new TableStorage(Options.Create(new PkiOptions { Storage = { ConnectionString = connection } }));
-        var store = new TableInventoryStore(storage);
+        var store = new TableInventoryItemStore(storage);
         var now = DateTimeOffset.UtcNow;
         string[] teams = ["payments", "web", "platform", "data", "mobile", "identity", "search", "ops"];
         await Parallel.ForEachAsync(Enumerable.Range(0, count), new ParallelOptions { MaxDegreeOfParallelism = 32 }, async (i, ct) =>

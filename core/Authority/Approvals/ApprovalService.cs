@@ -1,4 +1,3 @@
-using System.Buffers.Text;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
@@ -43,7 +42,6 @@ public sealed class ApprovalService(
     /// <summary>Who is named as deciding when a request runs out of time.</summary>
     public const string ExpiryDecider = "system";
 
-    private const string TokenMark = "approvals:";
     private const string Superseded = "request-superseded";
 
     /// <summary>Whether a request for <paramref name="profileName"/> is held for approval (unknown names are refused by the issuance path).</summary>
@@ -160,7 +158,7 @@ public sealed class ApprovalService(
             wanted = caller.Team;
         }
 
-        var page = await store.ListPendingAsync(wanted, size, Unwrap(continuationToken), cancellationToken).ConfigureAwait(false);
+        var page = await store.ListPendingAsync(wanted, size, continuationToken, cancellationToken).ConfigureAwait(false);
         var records = await Task.WhenAll(page.Entries.Select(e => store.GetAsync(e.RequestId, cancellationToken))).ConfigureAwait(false);
         var items = new List<ApprovalRequestView>(records.Length);
         foreach (var found in records)
@@ -182,7 +180,7 @@ public sealed class ApprovalService(
             items.Add(View(record));
         }
 
-        return new ApprovalListView(items, page.Next is null ? null : Wrap(page.Next));
+        return new ApprovalListView(items, page.ContinuationToken);
     }
 
     /// <summary>
@@ -489,29 +487,6 @@ public sealed class ApprovalService(
         var canonical = string.Join('\n', input.Csr?.Trim(), input.Profile, input.Owner, input.Team,
             input.ValidityDays?.ToString(CultureInfo.InvariantCulture), input.AutoRenew?.ToString(CultureInfo.InvariantCulture));
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(canonical)));
-    }
-
-    private static string Wrap(string rowKey) => Base64Url.EncodeToString(Encoding.UTF8.GetBytes(TokenMark + rowKey));
-
-    private static string? Unwrap(string? token)
-    {
-        if (token is null)
-        {
-            return null;
-        }
-
-        var invalid = ProblemException.BadRequest("invalid-continuation-token", "The continuation token is not one this service returned; start again without it.");
-        string text;
-        try
-        {
-            text = Encoding.UTF8.GetString(Base64Url.DecodeFromChars(token));
-        }
-        catch (FormatException)
-        {
-            throw invalid;
-        }
-
-        return text.StartsWith(TokenMark, StringComparison.Ordinal) && text.Length > TokenMark.Length ? text[TokenMark.Length..] : throw invalid;
     }
 
     /// <summary>

@@ -17,6 +17,7 @@ public interface IApprovalStore
     /// <summary>Takes a request off the pending listing once it left pending (idempotent).</summary>
     Task UnlistAsync(ApprovalRecord record, CancellationToken cancellationToken = default);
 
-    /// <summary>Pending listing in request-id order within a team (all teams when null), after <paramref name="after"/>.</summary>
-    Task<PendingPage> ListPendingAsync(string? team, int pageSize, string? after, CancellationToken cancellationToken = default);
+    /// <summary>Pending listing in request-id order within a team (all teams when null), from where <paramref name="continuationToken"/> (one this store handed out) left off.</summary>
+    /// <exception cref="Errors.ProblemException">400 invalid-continuation-token: a token this listing did not hand out.</exception>
+    Task<PendingPage> ListPendingAsync(string? team, int pageSize, string? continuationToken, CancellationToken cancellationToken = default);
 }

@@ -1,3 +1,5 @@
+using Pki.Core.Inventory;
+
 namespace Pki.Core.Discovery.KeyVault;
 
 /// <summary>One version of one certificate in a Key Vault: its DER and where it lives.</summary>
@@ -17,4 +19,7 @@ public sealed record VaultCertificate(
 {
     /// <summary>The location key an inventory uses: the vault host (with a port other than 443), the certificate name and the version.</summary>
     public string Location => $"{VaultUri.Authority}/certificates/{Name}/{Version}";
+
+    /// <summary>What the inventory records of this version.</summary>
+    public VaultSighting ToSighting() => new(Location, VaultUri, Der, Current);
 }

@@ -1,3 +1,5 @@
+using Pki.Core.Inventory;
+
 namespace Pki.Core.Discovery.Scanning;
 
 /// <summary>
@@ -13,4 +15,9 @@ public sealed record EndpointScanResult(
     string? Protocol,
     string? Message,
     TimeSpan Elapsed,
-    IReadOnlyList<string>? LegacyProtocols = null);
+    IReadOnlyList<string>? LegacyProtocols = null)
+{
+    /// <summary>What the inventory records of this result: where, and the chain (none unless the outcome is TLS).</summary>
+    public EndpointSighting ToSighting() =>
+        new(Endpoint.Location, Endpoint.Host, Endpoint.ServerName, Address, Outcome == ScanOutcome.Tls ? Chain : [], LegacyProtocols);
+}

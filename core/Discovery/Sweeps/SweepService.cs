@@ -211,7 +211,7 @@ public sealed class SweepService(
                 {
                     try
                     {
-                        await recorder.RecordEndpointAsync(result, batch.SweepId, cancellationToken).ConfigureAwait(false);
+                        await recorder.RecordEndpointAsync(result.ToSighting(), batch.SweepId, cancellationToken).ConfigureAwait(false);
                         certificates += result.Chain.Count;
                     }
                     catch (Exception e) when (e is not (RequestFailedException or OperationCanceledException))
@@ -244,7 +244,7 @@ public sealed class SweepService(
                 {
                     await foreach (var certificate in vaults.ListAsync(uri, cancellationToken).ConfigureAwait(false))
                     {
-                        await recorder.RecordVaultAsync(certificate, batch.SweepId, cancellationToken).ConfigureAwait(false);
+                        await recorder.RecordVaultAsync(certificate.ToSighting(), batch.SweepId, cancellationToken).ConfigureAwait(false);
                         certificates++;
                     }
 

@@ -87,12 +87,22 @@ public sealed class ResponderCertificates(
             notAfter = ca.NotAfter;
         }
 
-        var issued = await recorded.SignAsync(
-            serial => new CertificateRecord(
-                SerialNumbers.ToHex(serial), ca.Id, CertificateStatus.Issuing, Profile, ServiceOwner,
-                "CN=OCSP Responder for " + ca.Id, notBefore, notAfter, "responder-" + ca.Id, now),
-            (serial, _) => factory.CreateOcspResponder(ca, caSigner, key.SubjectPublicKeyInfo, serial, notBefore, notAfter),
-            cancellationToken: cancellationToken).ConfigureAwait(false);
+        var reserved = await recorded.ReserveAsync(
+            new ReservationDraft(ca.Id, Profile, ServiceOwner, "CN=OCSP Responder for " + ca.Id, notBefore, notAfter, "responder-" + ca.Id, now, Journaled: false),
+            cancellationToken).ConfigureAwait(false);
+        X509Certificate certificate;
+        try
+        {
+            certificate = factory.CreateOcspResponder(ca, caSigner, key.SubjectPublicKeyInfo, reserved.Serial, notBefore, notAfter);
+        }
+        catch
+        {
+            // Nothing signed: the serial is recorded as never issued.
+            await recorded.TryAbandonAsync(reserved).ConfigureAwait(false);
+            throw;
+        }
+
+        var issued = await recorded.RecordAsync(reserved, certificate).ConfigureAwait(false);
         logger.LogInformation("Issued OCSP responder certificate {SerialNumber} for CA {CaId}, valid until {NotAfter}", issued.SerialNumber, ca.Id, notAfter);
         return new ResponderRecord(ca.Id, issued.CertificateDer!, key.KeyUri, notAfter);
     }

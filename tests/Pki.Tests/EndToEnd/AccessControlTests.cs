@@ -2,6 +2,7 @@ using System.Net;
 using System.Text;
 using Pki.Core.Access;
 using Pki.Functions;
+using Pki.Functions.Acme;
 using Pki.Local;
 using Pki.Tests.Infrastructure;
 
@@ -21,9 +22,10 @@ public sealed class AccessControlTests(DevHostFixture host) : IClassFixture<DevH
 
         // ACME: callers prove themselves with the JWS of each request (an account key, bound by EAB), not an API key;
         // tests/…/Acme/AcmeRefusalTests hold those checks. The directory, nonces and renewal info are public by RFC.
-        nameof(Functions.Acme.AcmeDirectory), nameof(Functions.Acme.AcmeNewNonce), nameof(Functions.Acme.AcmeNewAccount), nameof(Functions.Acme.AcmeAccount),
-        nameof(Functions.Acme.AcmeNewOrder), nameof(Functions.Acme.AcmeOrder), nameof(Functions.Acme.AcmeFinalize), nameof(Functions.Acme.AcmeAuthorization),
-        nameof(Functions.Acme.AcmeChallenge), nameof(Functions.Acme.AcmeCertificate), nameof(Functions.Acme.AcmeRevokeCert), nameof(Functions.Acme.AcmeRenewalInfo), nameof(Functions.Acme.AcmeKeyChange), nameof(Functions.Acme.AcmeCertificateWithRoot),
+        nameof(AcmeDirectory), nameof(AcmeDirectory.AcmeNewNonce), nameof(AcmeAccounts.AcmeNewAccount), nameof(AcmeAccounts.AcmeAccount),
+        nameof(AcmeAccounts.AcmeKeyChange), nameof(AcmeOrders.AcmeNewOrder), nameof(AcmeOrders.AcmeOrder), nameof(AcmeOrders.AcmeFinalize),
+        nameof(AcmeAuthorizations.AcmeAuthorization), nameof(AcmeAuthorizations.AcmeChallenge), nameof(AcmeCertificates.AcmeCertificate),
+        nameof(AcmeCertificates.AcmeCertificateWithRoot), nameof(AcmeCertificates.AcmeRevokeCert), nameof(AcmeRenewalInfo),
         // The dashboard's page and script (no data), and its sign-in, which is where a key is presented.
         nameof(Dashboard), nameof(DashboardSession.SignIn), nameof(OpenApi),
     };

@@ -225,6 +225,68 @@ public sealed class DashboardSessionTests(DashboardHostFixture host) : IClassFix
     }
 
     [Fact]
+    public async Task Behind_a_trusted_proxy_failed_sign_ins_count_per_forwarded_address_and_a_spoofed_prefix_does_not_escape()
+    {
+        // A second host on the same storage configured as behind one proxy (App Service's front end): every request comes
+        // from one connection address, and the client is the last X-Forwarded-For entry, which the proxy appended.
+        var app = await DevHostFixture.StartAsync(host.TablePrefix, host.RootId, host.IssuingId, ["--Pki:Access:ForwardedForHops=1"], null);
+        try
+        {
+            using var proxy = new HttpClient { BaseAddress = new Uri(app.Urls.First(u => u.StartsWith("http://", StringComparison.Ordinal))) };
+            async Task<HttpResponseMessage> SignInAsync(string forwardedFor, string apiKey)
+            {
+                using var request = new HttpRequestMessage(HttpMethod.Post, "/api/session") { Content = JsonBody($$"""{"apiKey":"{{apiKey}}"}""") };
+                request.Headers.TryAddWithoutValidation("X-Forwarded-For", forwardedFor);
+                return await proxy.SendAsync(request);
+            }
+
+            // Ten failures from 203.0.113.7, each with a different address of the caller's own in front.
+            var guesser = $"203.0.113.{Random.Shared.Next(1, 250)}";
+            for (var i = 0; i < 10; i++)
+            {
+                using var wrong = await SignInAsync($"198.51.100.{i + 1}, {guesser}", $"pki_{Guid.NewGuid():N}");
+                await wrong.AssertProblemAsync(HttpStatusCode.Unauthorized, "invalid-credentials");
+            }
+
+            using (var limited = await SignInAsync($"192.0.2.{Random.Shared.Next(1, 250)}, {guesser}", TestCallers.Auditor.Key))
+            {
+                var problem = await limited.AssertProblemAsync(HttpStatusCode.TooManyRequests, "sign-in-rate-limited");
+                Assert.Contains("this client", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+            }
+
+            // Another client behind the same proxy (same connection address) is not held back by that one.
+            using (var other = await SignInAsync("2001:db8::77", TestCallers.Auditor.Key))
+            {
+                Assert.Equal(HttpStatusCode.Created, other.StatusCode);
+            }
+        }
+        finally
+        {
+            await app.StopAsync();
+            await app.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task Without_a_trusted_proxy_a_forwarded_for_header_is_the_callers_claim_and_changes_nothing()
+    {
+        // The fixture's host trusts no proxy: ten failures from one connection with ten different headers are one client.
+        using var guesser = FromAddress("127.0.0.4");
+        for (var i = 0; i < 10; i++)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/api/session") { Content = JsonBody($$"""{"apiKey":"pki_{{Guid.NewGuid():N}}"}""") };
+            request.Headers.TryAddWithoutValidation("X-Forwarded-For", $"198.51.100.{i + 1}");
+            using var wrong = await guesser.SendAsync(request);
+            await wrong.AssertProblemAsync(HttpStatusCode.Unauthorized, "invalid-credentials");
+        }
+
+        using var again = new HttpRequestMessage(HttpMethod.Post, "/api/session") { Content = JsonBody($$"""{"apiKey":"{{TestCallers.Auditor.Key}}"}""") };
+        again.Headers.TryAddWithoutValidation("X-Forwarded-For", "198.51.100.200");
+        using var limited = await guesser.SendAsync(again);
+        await limited.AssertProblemAsync(HttpStatusCode.TooManyRequests, "sign-in-rate-limited");
+    }
+
+    [Fact]
     public async Task The_hourly_sweep_deletes_sessions_that_ended_and_nobody_reads_again_and_keeps_live_ones()
     {
         var (ended, _) = await SignInAsync(TestCallers.Auditor);

@@ -38,7 +38,7 @@ public sealed class ExpiryNoticeTests(ExpiryNoticeHostFixture host) : IClassFixt
         var notAfter = now.AddDays(31).AddHours(5);
         var leaf = PartnerCertificate(name, now.AddDays(-20), notAfter);
         var fingerprint = Convert.ToHexStringLower(SHA256.HashData(leaf));
-        var scan = new EndpointScanResult(new ScannedEndpoint("10.20.0.1", 443, name), "10.20.0.1", ScanOutcome.Tls, [leaf], "TLSv1.3", null, TimeSpan.Zero);
+        var scan = new EndpointScanResult(new ScannedEndpoint("10.20.0.1", 443, name), "10.20.0.1", ScanOutcome.Tls, [leaf], "TLSv1.3", null, TimeSpan.Zero).ToSighting();
         var recorder = host.App.Services.GetRequiredService<InventoryRecorder>();
         await recorder.RecordEndpointAsync(scan, "sweep-1");
         host.Time.Advance(TimeSpan.FromHours(1));
@@ -79,7 +79,7 @@ public sealed class ExpiryNoticeTests(ExpiryNoticeHostFixture host) : IClassFixt
 
         var events = (await host.EventsAsync()).Where(e => e.Subject == fingerprint).ToArray();
         var discovered = Assert.Single(events, e => e.Type == LifecycleEventTypes.Discovered);
-        Assert.Equal(scan.Endpoint.Location, discovered.Data.Location);
+        Assert.Equal(scan.Location, discovered.Data.Location);
         Assert.Equal(ExpiryNoticeHostFixture.RuleOwner, discovered.Data.Owner);
         foreach (var threshold in new[] { 30, 14, 7, 3, 1 })
         {
@@ -102,7 +102,7 @@ public sealed class ExpiryNoticeTests(ExpiryNoticeHostFixture host) : IClassFixt
         var leaf = PartnerCertificate(name, now.AddDays(-60), notAfter);
         var fingerprint = Convert.ToHexStringLower(SHA256.HashData(leaf));
         await host.App.Services.GetRequiredService<InventoryRecorder>().RecordEndpointAsync(
-            new EndpointScanResult(new ScannedEndpoint("10.20.0.2", 443, name), "10.20.0.2", ScanOutcome.Tls, [leaf], "TLSv1.3", null, TimeSpan.Zero), "sweep-late");
+            new EndpointScanResult(new ScannedEndpoint("10.20.0.2", 443, name), "10.20.0.2", ScanOutcome.Tls, [leaf], "TLSv1.3", null, TimeSpan.Zero).ToSighting(), "sweep-late");
 
         // Found with 20 days left (inside 30: its catch-up notice is due at once), then no pass runs until 14 is crossed too.
         host.Time.SetUtcNow(notAfter.AddDays(-14).AddMinutes(10));

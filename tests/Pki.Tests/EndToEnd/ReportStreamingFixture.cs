@@ -22,9 +22,9 @@ public sealed class ReportStreamingFixture : DevHostFixture
 
     public override async Task InitializeAsync()
     {
-        await StartHostAsync(["--Pki:Reports:PageSize=" + PageSize, "--Pki:Reports:MaxOwnershipCertificates=" + MaxListed], services => services.Replace(ServiceDescriptor.Singleton<IInventoryStore>(sp =>
-            Gate = new GatedInventoryStore(new TableInventoryStore(sp.GetRequiredService<TableStorage>())))));
-        var store = App.Services.GetRequiredService<IInventoryStore>();
+        await StartHostAsync(["--Pki:Reports:PageSize=" + PageSize, "--Pki:Reports:MaxOwnershipCertificates=" + MaxListed], services => services.Replace(ServiceDescriptor.Singleton<IInventoryItemStore>(sp =>
+            Gate = new GatedInventoryStore(new TableInventoryItemStore(sp.GetRequiredService<TableStorage>())))));
+        var store = App.Services.GetRequiredService<IInventoryItemStore>();
         var now = DateTimeOffset.UtcNow;
         await Parallel.ForEachAsync(Enumerable.Range(0, ItemCount), new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (i, ct) =>
         {
@@ -33,8 +33,8 @@ public sealed class ReportStreamingFixture : DevHostFixture
         });
     }
 
-    /// <summary>The inventory store with one page read that waits, when armed, until <see cref="Release"/>; everything else passes through.</summary>
-    public sealed class GatedInventoryStore(IInventoryStore inner) : IInventoryStore
+    /// <summary>The inventory's item store with one page read that waits, when armed, until <see cref="Release"/>; everything else passes through.</summary>
+    public sealed class GatedInventoryStore(IInventoryItemStore inner) : IInventoryItemStore
     {
         private int _queries;
         private int _holdAt = int.MaxValue;
@@ -74,20 +74,5 @@ public sealed class ReportStreamingFixture : DevHostFixture
         public Task<bool> TryAddAsync(InventoryItem item, CancellationToken cancellationToken = default) => inner.TryAddAsync(item, cancellationToken);
 
         public Task<bool> TryReplaceAsync(InventoryItem item, string version, CancellationToken cancellationToken = default) => inner.TryReplaceAsync(item, version, cancellationToken);
-
-        public Task<InventoryLocation?> UpsertLocationAsync(InventoryLocation location, CancellationToken cancellationToken = default) => inner.UpsertLocationAsync(location, cancellationToken);
-
-        public Task UpdateLocationFindingsAsync(string fingerprint, string location, IReadOnlyList<Finding> findings, CancellationToken cancellationToken = default) =>
-            inner.UpdateLocationFindingsAsync(fingerprint, location, findings, cancellationToken);
-
-        public Task SupersedeLocationAsync(string fingerprint, string location, CancellationToken cancellationToken = default) => inner.SupersedeLocationAsync(fingerprint, location, cancellationToken);
-
-        public Task<IReadOnlyList<InventoryLocation>> ListLocationsAsync(string fingerprint, CancellationToken cancellationToken = default) => inner.ListLocationsAsync(fingerprint, cancellationToken);
-
-        public Task<IReadOnlyList<(string Fingerprint, bool Current)>> ListAtLocationAsync(string location, CancellationToken cancellationToken = default) => inner.ListAtLocationAsync(location, cancellationToken);
-
-        public Task UpsertNameAsync(NamedCertificate entry, CancellationToken cancellationToken = default) => inner.UpsertNameAsync(entry, cancellationToken);
-
-        public Task<IReadOnlyList<NamedCertificate>> ListByNameAsync(string dnsName, CancellationToken cancellationToken = default) => inner.ListByNameAsync(dnsName, cancellationToken);
     }
 }

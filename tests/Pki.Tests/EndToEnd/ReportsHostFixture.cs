@@ -65,7 +65,7 @@ public sealed class ReportsHostFixture : DevHostFixture
         };
         Vaulted = Discovered("c2", "CN=vault.web.internal", now.AddDays(-10), now.AddDays(100), "RSA", 2048, InventorySources.KeyVault, FormulaOwner, "web");
         Intermediate = Discovered("c3", "CN=Some Intermediate CA", now.AddDays(-100), now.AddDays(1000), "EC", 384, InventorySources.Endpoint, null, null) with { IsCa = true };
-        var store = App.Services.GetRequiredService<IInventoryStore>();
+        var store = App.Services.GetRequiredService<IInventoryItemStore>();
         foreach (var item in new[] { Legacy, Vaulted, Intermediate })
         {
             Assert.True(await store.TryAddAsync(item));

@@ -49,7 +49,7 @@ public sealed class TeamCaseTests(TeamCaseTests.Host host) : IClassFixture<TeamC
         Assert.Equal("fleet", (await asked.JsonAsync()).GetProperty("team").GetString());
 
         // A discovered certificate given its team by hand, and one recorded before teams were normalised.
-        var store = host.App.Services.GetRequiredService<IInventoryStore>();
+        var store = host.App.Services.GetRequiredService<IInventoryItemStore>();
         var now = DateTimeOffset.UtcNow;
         var byHand = ReportsHostFixture.Discovered("d1", "CN=byhand.fleet.internal", now.AddDays(-1), now.AddDays(40), "EC", 256, InventorySources.Endpoint, null, null);
         var legacy = ReportsHostFixture.Discovered("d2", "CN=legacy.fleet.internal", now.AddDays(-1), now.AddDays(40), "EC", 256, InventorySources.Endpoint, "lee@corp.internal", null);

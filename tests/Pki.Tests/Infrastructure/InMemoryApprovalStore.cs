@@ -56,8 +56,10 @@ public sealed class InMemoryApprovalStore : IApprovalStore
         return Task.CompletedTask;
     }
 
-    public Task<PendingPage> ListPendingAsync(string? team, int pageSize, string? after, CancellationToken cancellationToken = default)
+    public Task<PendingPage> ListPendingAsync(string? team, int pageSize, string? continuationToken, CancellationToken cancellationToken = default)
     {
+        // The token is the last key listed, unwrapped: TableApprovalStore's own tokens are tested over HTTP.
+        var after = continuationToken;
         lock (_gate)
         {
             var rows = _pending.Where(p => (team is null || p.Value.Team == team) && (after is null || string.CompareOrdinal(p.Key, after) > 0)).ToList();

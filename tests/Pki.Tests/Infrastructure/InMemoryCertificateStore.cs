@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using Pki.Core.Authority;
-using Pki.Core.Revocation;
 
 namespace Pki.Tests.Infrastructure;
 

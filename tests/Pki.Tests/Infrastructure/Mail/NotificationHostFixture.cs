@@ -59,9 +59,8 @@ public sealed class NotificationHostFixture : DevHostFixture
         var item = new InventoryItem(fingerprint, "CN=" + dnsName, "CN=Partner Issuing CA", Convert.ToHexString(RandomNumberGenerator.GetBytes(16)),
             now.AddDays(-30), now + expiresIn, [dnsName], [], "ECDSA", 256, "sha256ECDSA", false, InventorySources.Endpoint,
             owner, team, OwnerSource.Api, now, now, null, false, []);
-        var store = App.Services.GetRequiredService<IInventoryStore>();
-        Assert.True(await store.TryAddAsync(item));
-        await store.UpsertLocationAsync(new InventoryLocation(fingerprint, location, LocationKind.Endpoint, 0, now, now, dnsName, "10.1.2.3", null, [fingerprint], []));
+        Assert.True(await App.Services.GetRequiredService<IInventoryItemStore>().TryAddAsync(item));
+        await App.Services.GetRequiredService<IInventoryLocationStore>().UpsertLocationAsync(new InventoryLocation(fingerprint, location, LocationKind.Endpoint, 0, now, now, dnsName, "10.1.2.3", null, [fingerprint], []));
         return fingerprint;
     }
 

@@ -10,7 +10,6 @@ using Pki.Core.Discovery.KeyVault;
 using Pki.Core.Discovery.Scanning;
 using Pki.Core.Errors;
 using Pki.Core.Inventory;
-using Pki.Core.Revocation;
 using Pki.Core.Signing;
 using Pki.Core.Signing.Software;
 using Pki.Core.Storage;
@@ -27,7 +26,9 @@ public sealed class InventoryTests : IDisposable
     private readonly InMemoryAuthorityStore _authorities = new();
     private readonly InMemoryCertificateStore _certificates = new();
     private readonly SoftwareKeyManager _keys = new();
-    private readonly TableInventoryStore _store;
+    private readonly TableInventoryItemStore _items;
+    private readonly TableInventoryLocationStore _locations;
+    private readonly TableInventoryNameIndex _names;
     private readonly InventoryRecorder _recorder;
     private readonly InventoryService _inventory;
     private readonly InMemoryAuditStore _audit;
@@ -41,15 +42,18 @@ public sealed class InventoryTests : IDisposable
             Storage = { ConnectionString = TestEnvironment.StorageConnectionString, TablePrefix = TestEnvironment.UniqueId("inv") },
             Inventory = { OwnerRules = [new OwnerRuleOptions { Pattern = "*.payments.test", Team = "payments", Owner = "pat@payments.test" }] },
         });
-        _store = new TableInventoryStore(new TableStorage(_options));
+        var storage = new TableStorage(_options);
+        _items = new TableInventoryItemStore(storage);
+        _locations = new TableInventoryLocationStore(storage);
+        _names = new TableInventoryNameIndex(storage);
         (_ourRoot, _) = TestCertificates.Root("CN=Our Root");
         (_ourIssuing, _) = TestCertificates.Issued(_ourRoot, "CN=Our Issuing", ca: true);
         AddAuthority("root", CaRole.Root, _ourRoot);
         AddAuthority("issuing", CaRole.Issuing, _ourIssuing);
         var anchors = new TrustAnchors(new AuthorityDirectory(_authorities, _keys, _options), _options, _time);
-        _recorder = new InventoryRecorder(_store, _certificates, anchors, new OwnerRules(_options.Value.Inventory), _options, _time, NullLogger<InventoryRecorder>.Instance);
+        _recorder = new InventoryRecorder(_items, _locations, _names, _certificates, anchors, new OwnerRules(_options.Value.Inventory), _options, _time, NullLogger<InventoryRecorder>.Instance);
         (var trail, _audit) = InMemoryAuditStore.Trail(_time);
-        _inventory = new InventoryService(_store, trail, _options, _time, new CallerContext());
+        _inventory = new InventoryService(_items, _locations, _names, trail, _options, _time, new CallerContext());
     }
 
     public void Dispose() => _keys.Dispose();
@@ -154,7 +158,7 @@ public sealed class InventoryTests : IDisposable
         for (var i = 0; i < 5; i++)
         {
             var (_, leaf) = TestCertificates.Issued(_ourIssuing, $"CN=n{i}.test", dns: [$"n{i}.test"]);
-            await _recorder.RecordVaultAsync(new VaultCertificate(new Uri("https://v.vault.azure.net/"), $"c{i}", "v1", leaf.Der, true, null, null), "s");
+            await _recorder.RecordVaultAsync(new VaultCertificate(new Uri("https://v.vault.azure.net/"), $"c{i}", "v1", leaf.Der, true, null, null).ToSighting(), "s");
         }
 
         var seen = new List<string>();
@@ -240,7 +244,7 @@ public sealed class InventoryTests : IDisposable
 
         // Seen later at another endpoint and in a vault: revoked there too, and still one revoked finding on the item.
         await _recorder.RecordEndpointAsync(Scan("127.0.0.1", 9, "deployed.test", leaf.Der, _ourIssuing.RawData), "s2");
-        await _recorder.RecordVaultAsync(new VaultCertificate(new Uri("https://v.vault.azure.net/"), "deployed", "1", leaf.Der, true, null, null), "s2");
+        await _recorder.RecordVaultAsync(new VaultCertificate(new Uri("https://v.vault.azure.net/"), "deployed", "1", leaf.Der, true, null, null).ToSighting(), "s2");
         item = await _inventory.GetAsync(leaf.Fingerprint);
         Assert.Equal(3, item.Locations!.Count);
         Assert.All(item.Locations!, l => Assert.Contains(l.Findings, f => f.Code == FindingCodes.Revoked && f.Location == l.Location));
@@ -272,8 +276,8 @@ public sealed class InventoryTests : IDisposable
 
     private static string Base64Url(string text) => System.Buffers.Text.Base64Url.EncodeToString(System.Text.Encoding.UTF8.GetBytes(text));
 
-    private static EndpointScanResult Scan(string host, int port, string? serverName, params byte[][] chain) =>
-        new(new ScannedEndpoint(host, port, serverName), host, ScanOutcome.Tls, chain, "Tls13", null, TimeSpan.FromMilliseconds(5));
+    private static EndpointSighting Scan(string host, int port, string? serverName, params byte[][] chain) =>
+        new EndpointScanResult(new ScannedEndpoint(host, port, serverName), host, ScanOutcome.Tls, chain, "Tls13", null, TimeSpan.FromMilliseconds(5)).ToSighting();
 
     private static string Fingerprint(X509Certificate2 cert) => CertificateFacts.Read(cert.RawData).Fingerprint;
 

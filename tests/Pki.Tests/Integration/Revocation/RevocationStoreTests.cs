@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using Pki.Core;
+using Pki.Core.Authority;
 using Pki.Core.Revocation;
 using Pki.Core.Revocation.Ocsp;
 using Pki.Core.Storage;

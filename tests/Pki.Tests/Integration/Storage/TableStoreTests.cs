@@ -114,7 +114,7 @@ public sealed class TableStoreTests
         await table.AddEntityAsync(moved);
 
         Assert.Equal(CertificateStatus.Issued, (await store.GetAsync(legacy))!.Status);
-        Assert.True((await store.TryRevokeAsync(legacy, notAfter.AddDays(-1), Pki.Core.Revocation.RevocationReason.KeyCompromise))!.Changed);
+        Assert.True((await store.TryRevokeAsync(legacy, notAfter.AddDays(-1), RevocationReason.KeyCompromise))!.Changed);
         Assert.Equal(CertificateStatus.Revoked, (await store.GetAsync(legacy))!.Status);
         Assert.Equal(CertificateStatus.Revoked, (await table.GetEntityAsync<TableEntity>(legacy, string.Empty)).Value.GetString("Status") is { } status ? Enum.Parse<CertificateStatus>(status) : default);
         Assert.False((await table.GetEntityIfExistsAsync<TableEntity>(SerialNumbers.PartitionOf(legacy), legacy)).HasValue);

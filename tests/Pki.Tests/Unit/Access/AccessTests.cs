@@ -120,4 +120,17 @@ public sealed class AccessTests
         Assert.Contains(errors, e => e.Contains("Pki:Access:Entra:TenantId", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.Contains("Pki:Access:Entra:Audiences", StringComparison.Ordinal));
     }
+
+    [Theory]
+    [InlineData(-1, false)]
+    [InlineData(0, true)]
+    [InlineData(2, true)]
+    [InlineData(AccessOptionsValidation.MaxForwardedForHops, true)]
+    [InlineData(AccessOptionsValidation.MaxForwardedForHops + 1, false)]
+    public void Start_up_takes_between_none_and_eight_trusted_proxies(int hops, bool accepted)
+    {
+        var errors = new List<string>();
+        AccessOptionsValidation.Validate(new AccessOptions { ForwardedForHops = hops }, errors);
+        Assert.Equal(accepted, !errors.Any(e => e.Contains("Pki:Access:ForwardedForHops", StringComparison.Ordinal)));
+    }
 }

@@ -192,7 +192,7 @@ public sealed class ChallengeValidatorTests
     [InlineData("192.0.2.53", "Pki:Acme:DnsResolver 192.0.2.53:53 lies outside Pki:Discovery:AllowedNetworks")]
     public void Start_up_names_a_bad_or_disallowed_resolver(string setting, string message)
     {
-        var options = OptionsValidationTests.Valid();
+        var options = PkiOptionsValidatorTests.Valid();
         options.Discovery.AllowedNetworks = ["10.0.0.0/8"];
         options.Acme.DnsResolver = setting;
         var result = new PkiOptionsValidator().Validate(null, options);
@@ -206,7 +206,7 @@ public sealed class ChallengeValidatorTests
     [Fact]
     public void Start_up_names_a_tls_alpn01_port_out_of_range()
     {
-        var options = OptionsValidationTests.Valid();
+        var options = PkiOptionsValidatorTests.Valid();
         options.Acme.TlsAlpn01Port = 0;
         var result = new PkiOptionsValidator().Validate(null, options);
         Assert.Contains("Pki:Acme:TlsAlpn01Port", result.FailureMessage, StringComparison.Ordinal);

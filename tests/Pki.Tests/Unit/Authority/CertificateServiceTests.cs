@@ -7,6 +7,7 @@ using Pki.Core.Audit;
 using Pki.Core.Authority;
 using Pki.Core.Authority.Policy;
 using Pki.Core.Errors;
+using Pki.Core.Revocation;
 using Pki.Core.Signing;
 using Pki.Core.Signing.Software;
 using Pki.Tests.Infrastructure;
@@ -41,7 +42,7 @@ public sealed class CertificateServiceTests : IDisposable
 
         var directory = new AuthorityDirectory(authorities, _counting, options);
         var ra = new RegistrationAuthority(new ProfileCatalog(options), [new OwnerRule(), new SubjectAltNameRule(), new NameRule(options), new LifetimeRule()], new CallerContext());
-        var issuer = new CertificateIssuer(directory, factory, new RecordedIssuance(_certificates, _time, NullLogger<RecordedIssuance>.Instance), _certificates, [_observer], _journal, trail, options, _time, NullLogger<CertificateIssuer>.Instance);
+        var issuer = new CertificateIssuer(directory, factory, new RecordedIssuance(_certificates, _journal, _time, NullLogger<RecordedIssuance>.Instance), _certificates, [_observer], _journal, trail, new CrlShardCount(options), _time, NullLogger<CertificateIssuer>.Instance);
         _repair = new IssuanceRepair(_journal, _certificates, issuer, trail, options, _time, NullLogger<IssuanceRepair>.Instance);
         _service = new CertificateService(ra, issuer, directory, _certificates, _requests, trail, _time, _callers, NullLogger<CertificateService>.Instance);
     }

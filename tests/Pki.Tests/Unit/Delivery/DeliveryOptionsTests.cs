@@ -16,7 +16,7 @@ public sealed class DeliveryOptionsTests
     [InlineData("LeaseSeconds", "5")]
     public void A_setting_out_of_bounds_fails_start_up_naming_it(string setting, string value)
     {
-        var options = Unit.OptionsValidationTests.Valid();
+        var options = Unit.PkiOptionsValidatorTests.Valid();
         switch (setting)
         {
             case "KeyVaults": options.Delivery.KeyVaults.Add(value); break;
@@ -34,7 +34,7 @@ public sealed class DeliveryOptionsTests
     [Fact]
     public void A_team_vault_is_an_https_uri_under_a_lower_case_team()
     {
-        var options = Unit.OptionsValidationTests.Valid();
+        var options = Unit.PkiOptionsValidatorTests.Valid();
         options.Delivery.TeamVaults["Web"] = ["http://web-kv.vault.azure.net/"];
         var result = new PkiOptionsValidator().Validate(null, options);
         Assert.Contains("Pki:Delivery:TeamVaults:Web:0", result.FailureMessage);
@@ -62,7 +62,7 @@ public sealed class DeliveryOptionsTests
     [Fact]
     public void Vault_uris_pass_as_https_authorities()
     {
-        var options = Unit.OptionsValidationTests.Valid();
+        var options = Unit.PkiOptionsValidatorTests.Valid();
         options.Delivery.KeyVaults.Add("https://team-kv.vault.azure.net/");
         options.Delivery.TeamVaults["web"] = ["https://web-kv.vault.azure.net/"];
         Assert.True(new PkiOptionsValidator().Validate(null, options).Succeeded);

@@ -5,7 +5,6 @@ using Pki.Core;
 using Pki.Core.Authority;
 using Pki.Core.Events;
 using Pki.Core.Inventory;
-using Pki.Core.Revocation;
 
 namespace Pki.Tests.Unit.Events;
 

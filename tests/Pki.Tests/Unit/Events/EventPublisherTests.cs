@@ -3,6 +3,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Pki.Core;
 using Pki.Core.Events;
+using Pki.Core.Storage;
 
 namespace Pki.Tests.Unit.Events;
 

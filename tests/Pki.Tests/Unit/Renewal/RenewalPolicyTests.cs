@@ -46,9 +46,9 @@ public sealed class RenewalPolicyTests
     public void Auto_renewal_defaults_on_for_tls_profiles_and_a_record_may_turn_it_off()
     {
         var record = new CertificateRecord("01", "ca", CertificateStatus.Issued, ProfileNames.TlsServer, "alice", "CN=a", NotBefore, NotBefore.AddDays(45), "r", NotBefore);
-        Assert.True(RenewalPolicy.AutoRenews(record));
-        Assert.True(RenewalPolicy.AutoRenews(record with { Profile = ProfileNames.TlsClient }));
-        Assert.False(RenewalPolicy.AutoRenews(record with { AutoRenew = false }));
-        Assert.False(RenewalPolicy.AutoRenews(record with { Profile = "other" }));
+        Assert.True(AutoRenewal.AutoRenews(record));
+        Assert.True(AutoRenewal.AutoRenews(record with { Profile = ProfileNames.TlsClient }));
+        Assert.False(AutoRenewal.AutoRenews(record with { AutoRenew = false }));
+        Assert.False(AutoRenewal.AutoRenews(record with { Profile = "other" }));
     }
 }

@@ -50,7 +50,7 @@ public sealed class DaysToExpiryTests
     }
 
     /// <summary>An inventory of one item; the report only pages through it.</summary>
-    private sealed class OnePageStore(InventoryItem item) : IInventoryStore
+    private sealed class OnePageStore(InventoryItem item) : IInventoryItemStore
     {
         public Task<InventoryPage> QueryAsync(InventoryQuery query, DateTimeOffset now, DateTimeOffset expiringBefore, int pageSize, string? continuationToken, CancellationToken cancellationToken = default) =>
             Task.FromResult(new InventoryPage([item], null));
@@ -60,19 +60,5 @@ public sealed class DaysToExpiryTests
         public Task<bool> TryAddAsync(InventoryItem item, CancellationToken cancellationToken = default) => throw new NotSupportedException();
 
         public Task<bool> TryReplaceAsync(InventoryItem item, string version, CancellationToken cancellationToken = default) => throw new NotSupportedException();
-
-        public Task<InventoryLocation?> UpsertLocationAsync(InventoryLocation location, CancellationToken cancellationToken = default) => throw new NotSupportedException();
-
-        public Task UpdateLocationFindingsAsync(string fingerprint, string location, IReadOnlyList<Finding> findings, CancellationToken cancellationToken = default) => throw new NotSupportedException();
-
-        public Task SupersedeLocationAsync(string fingerprint, string location, CancellationToken cancellationToken = default) => throw new NotSupportedException();
-
-        public Task<IReadOnlyList<InventoryLocation>> ListLocationsAsync(string fingerprint, CancellationToken cancellationToken = default) => throw new NotSupportedException();
-
-        public Task<IReadOnlyList<(string Fingerprint, bool Current)>> ListAtLocationAsync(string location, CancellationToken cancellationToken = default) => throw new NotSupportedException();
-
-        public Task UpsertNameAsync(NamedCertificate entry, CancellationToken cancellationToken = default) => throw new NotSupportedException();
-
-        public Task<IReadOnlyList<NamedCertificate>> ListByNameAsync(string dnsName, CancellationToken cancellationToken = default) => throw new NotSupportedException();
     }
 }

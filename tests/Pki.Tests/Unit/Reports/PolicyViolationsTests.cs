@@ -1,7 +1,6 @@
 using Pki.Core.Authority;
 using Pki.Core.Inventory;
 using Pki.Core.Reports;
-using Pki.Core.Revocation;
 
 namespace Pki.Tests.Unit.Reports;
 

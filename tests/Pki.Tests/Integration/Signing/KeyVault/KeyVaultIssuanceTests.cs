@@ -5,6 +5,7 @@ using Microsoft.Extensions.Time.Testing;
 using Pki.Core;
 using Pki.Core.Authority;
 using Pki.Core.Authority.Policy;
+using Pki.Core.Revocation;
 using Pki.Core.Signing;
 using Pki.Core.Signing.KeyVault;
 using Pki.Core.Storage;
@@ -70,7 +71,8 @@ public sealed class KeyVaultIssuanceTests : IAsyncLifetime
         var directory = new AuthorityDirectory(authorities, keys, options);
         var ra = new RegistrationAuthority(new ProfileCatalog(options), [new OwnerRule(), new SubjectAltNameRule(), new NameRule(options), new LifetimeRule()], new CallerContext());
         var certificates = new InMemoryCertificateStore();
-        var issuer = new CertificateIssuer(directory, factory, new RecordedIssuance(certificates, _time, NullLogger<RecordedIssuance>.Instance), certificates, [], new InMemoryIssuanceJournal(), InMemoryAuditStore.Trail(_time).Trail, options, _time, NullLogger<CertificateIssuer>.Instance);
+        var journal = new InMemoryIssuanceJournal();
+        var issuer = new CertificateIssuer(directory, factory, new RecordedIssuance(certificates, journal, _time, NullLogger<RecordedIssuance>.Instance), certificates, [], journal, InMemoryAuditStore.Trail(_time).Trail, new CrlShardCount(options), _time, NullLogger<CertificateIssuer>.Instance);
         var service = new CertificateService(ra, issuer, directory, certificates, new InMemoryRequestStore(), InMemoryAuditStore.Trail(_time).Trail, _time, new CallerContext(), NullLogger<CertificateService>.Instance);
         var csr = Convert.ToBase64String(Csrs.Ec("svc.internal", ["svc.internal"]));
 

@@ -7,6 +7,7 @@ using Pki.Core.Authority;
 using Pki.Core.Authority.Approvals;
 using Pki.Core.Authority.Policy;
 using Pki.Core.Errors;
+using Pki.Core.Revocation;
 using Pki.Core.Signing.Software;
 using Pki.Tests.Infrastructure;
 
@@ -40,7 +41,8 @@ public sealed class ApprovalServiceTests : IDisposable
         var directory = new AuthorityDirectory(authorities, _counting, options);
         var profiles = new ProfileCatalog(options);
         var ra = new RegistrationAuthority(profiles, [new OwnerRule(), new SubjectAltNameRule(), new NameRule(options), new LifetimeRule()], _callers);
-        var issuer = new CertificateIssuer(directory, factory, new RecordedIssuance(_certificates, _time, NullLogger<RecordedIssuance>.Instance), _certificates, [], new InMemoryIssuanceJournal(), trail, options, _time, NullLogger<CertificateIssuer>.Instance);
+        var journal = new InMemoryIssuanceJournal();
+        var issuer = new CertificateIssuer(directory, factory, new RecordedIssuance(_certificates, journal, _time, NullLogger<RecordedIssuance>.Instance), _certificates, [], journal, trail, new CrlShardCount(options), _time, NullLogger<CertificateIssuer>.Instance);
         _direct = new CertificateService(ra, issuer, directory, _certificates, new InMemoryRequestStore(), trail, _time, _callers, NullLogger<CertificateService>.Instance);
         _service = new ApprovalService(ra, profiles, issuer, _direct, _certificates, _approvals, _callers, trail, options, _time, NullLogger<ApprovalService>.Instance);
     }

@@ -82,7 +82,7 @@ public sealed class CodeSigningPolicyTests
     [InlineData(72, true)]
     public void Pending_hours_and_code_signing_settings_are_checked_at_start_up(int hours, bool valid)
     {
-        var options = OptionsValidationTests.Valid();
+        var options = PkiOptionsValidatorTests.Valid();
         options.Approvals.PendingHours = hours;
         options.Profiles[ProfileNames.CodeSigning] = new ProfileOptions { RequiresApproval = true };
         var result = new PkiOptionsValidator().Validate(null, options);

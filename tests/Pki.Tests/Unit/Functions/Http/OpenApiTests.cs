@@ -82,6 +82,26 @@ public sealed partial class OpenApiTests
     }
 
     [Fact]
+    public void Each_operation_is_tagged_with_its_resource_and_the_acme_routes_with_acme_resources()
+    {
+        var tags = new SortedDictionary<string, SortedSet<string>>(StringComparer.Ordinal);
+        foreach (var (path, item) in Document["paths"]!.AsObject())
+        {
+            foreach (var (method, operation) in item!.AsObject())
+            {
+                // A tag is the class of the function: one file per resource, so one tag per resource.
+                var tag = Assert.Single(operation!["tags"]!.AsArray())!.GetValue<string>();
+                Assert.True(path.StartsWith("/api/acme/", StringComparison.Ordinal) == tag.StartsWith("Acme", StringComparison.Ordinal), $"{method} {path} is tagged {tag}");
+                (tags.TryGetValue(tag, out var set) ? set : tags[tag] = []).Add($"{method} {path}");
+            }
+        }
+
+        var acme = tags.Where(t => t.Key.StartsWith("Acme", StringComparison.Ordinal)).ToArray();
+        Assert.Equal(acme.Length, typeof(Pki.Functions.Acme.AcmeDirectory).Assembly.GetExportedTypes().Count(t => t.Namespace == "Pki.Functions.Acme"));
+        Assert.Contains(acme, t => t.Key == "AcmeCertificates" && t.Value.SetEquals(["post /api/acme/cert/{id}", "post /api/acme/cert/{id}/with-root", "post /api/acme/revoke-cert"]));
+    }
+
+    [Fact]
     public void The_problem_types_are_those_the_source_answers_with_their_statuses()
     {
         var found = new SortedDictionary<string, SortedSet<int>>(StringComparer.Ordinal);
