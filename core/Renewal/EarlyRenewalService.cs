@@ -80,7 +80,7 @@ public sealed class EarlyRenewalService(
     /// <summary>What the renewer will do with the message, by the rules it applies (<see cref="RenewalService"/>).</summary>
     private async Task<(string Action, string Detail)> ForecastAsync(CertificateRecord record, CancellationToken cancellationToken)
     {
-        if (!RenewalPolicy.AutoRenews(record))
+        if (!AutoRenewal.AutoRenews(record))
         {
             return (EarlyRenewalActions.OwnerNotice, $"Auto-renewal is off for this certificate: its owner {record.Owner} is asked to request a successor.");
         }
