@@ -1,4 +1,3 @@
-using Pki.Core.Authority;
 using Pki.Core.Renewal;
 
 namespace Pki.Tests.Unit.Renewal;
@@ -40,15 +39,5 @@ public sealed class RenewalPolicyTests
 
         Assert.True(RenewalPolicy.IsClamped(47, options));
         Assert.False(RenewalPolicy.IsClamped(47, new RenewalOptions { RenewDaysBeforeExpiry = 14 }));
-    }
-
-    [Fact]
-    public void Auto_renewal_defaults_on_for_tls_profiles_and_a_record_may_turn_it_off()
-    {
-        var record = new CertificateRecord("01", "ca", CertificateStatus.Issued, ProfileNames.TlsServer, "alice", "CN=a", NotBefore, NotBefore.AddDays(45), "r", NotBefore);
-        Assert.True(AutoRenewal.AutoRenews(record));
-        Assert.True(AutoRenewal.AutoRenews(record with { Profile = ProfileNames.TlsClient }));
-        Assert.False(AutoRenewal.AutoRenews(record with { AutoRenew = false }));
-        Assert.False(AutoRenewal.AutoRenews(record with { Profile = "other" }));
     }
 }
