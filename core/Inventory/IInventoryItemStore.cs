@@ -14,4 +14,13 @@ public interface IInventoryItemStore
 
     /// <summary>One page of items matching <paramref name="query"/> (without its location filter, which the caller resolves through <see cref="IInventoryLocationStore.ListAtLocationAsync"/>).</summary>
     Task<InventoryPage> QueryAsync(InventoryQuery query, DateTimeOffset now, DateTimeOffset expiringBefore, int pageSize, string? continuationToken, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Every item matching <paramref name="query"/> (as <see cref="QueryAsync"/>), read for counting: only the fields the
+    /// inventory's filters read are set (<see cref="InventoryItem.Fingerprint"/>, <see cref="InventoryItem.NotBefore"/>,
+    /// <see cref="InventoryItem.NotAfter"/>, <see cref="InventoryItem.RevokedAt"/>, <see cref="InventoryItem.Issuer"/>,
+    /// <see cref="InventoryItem.IssuerCaId"/>, <see cref="InventoryItem.Owner"/>, <see cref="InventoryItem.Team"/>,
+    /// <see cref="InventoryItem.Sources"/>, and the codes of <see cref="InventoryItem.Findings"/>); the rest are empty.
+    /// </summary>
+    IAsyncEnumerable<InventoryItem> ScanForCountingAsync(InventoryQuery query, DateTimeOffset now, DateTimeOffset expiringBefore, CancellationToken cancellationToken = default);
 }

@@ -85,40 +85,34 @@ public sealed class InventoryService(IInventoryItemStore store, IInventoryLocati
     /// <summary>
     /// The dashboard's tiles counted in one pass over what the caller may read, each by the very predicate its filter
     /// applies in <see cref="ListAsync"/>, so a tile's count is the number of items its link lists. A report: its cost
-    /// grows with the (caller's part of the) inventory, like the ownership report's.
+    /// grows with the (caller's part of the) inventory, like the ownership report's; it reads only the columns the filters
+    /// and the histogram need, in the table service's largest pages (<see cref="IInventoryItemStore.ScanForCountingAsync"/>).
     /// </summary>
     public async Task<InventorySummary> SummarizeAsync(CancellationToken cancellationToken = default)
     {
         var scope = ScopeToCaller(new InventoryQuery());
         var now = time.GetUtcNow();
         var tiles = InventoryTiles.All;
+        var queries = tiles.Select(t => t.Query with { Team = scope.Team }).ToArray();
         var counts = new int[tiles.Count];
         var weeks = new SortedDictionary<string, int[]>(StringComparer.Ordinal);
-        string? token = null;
-        do
+        await foreach (var item in store.ScanForCountingAsync(scope, now, _rules.ExpiringBefore(now), cancellationToken).ConfigureAwait(false))
         {
-            var page = await store.QueryAsync(scope, now, _rules.ExpiringBefore(now), options.Value.Inventory.MaxPageSize, token, cancellationToken).ConfigureAwait(false);
-            foreach (var item in page.Items)
+            var week = (int)Math.Floor((item.NotAfter - now).TotalDays / 7);
+            if (week is >= 0 and < HistogramWeeks)
             {
-                var week = (int)Math.Floor((item.NotAfter - now).TotalDays / 7);
-                if (week is >= 0 and < HistogramWeeks)
-                {
-                    var team = Teams.Normalize(item.Team) ?? NoTeam;
-                    (weeks.TryGetValue(team, out var row) ? row : weeks[team] = new int[HistogramWeeks])[week]++;
-                }
-
-                for (var t = 0; t < tiles.Count; t++)
-                {
-                    if (Matches(item, tiles[t].Query with { Team = scope.Team }, now))
-                    {
-                        counts[t]++;
-                    }
-                }
+                var team = Teams.Normalize(item.Team) ?? NoTeam;
+                (weeks.TryGetValue(team, out var row) ? row : weeks[team] = new int[HistogramWeeks])[week]++;
             }
 
-            token = page.ContinuationToken;
+            for (var t = 0; t < tiles.Count; t++)
+            {
+                if (Matches(item, queries[t], now))
+                {
+                    counts[t]++;
+                }
+            }
         }
-        while (token is not null);
 
         return new InventorySummary(now, scope.Team, [.. tiles.Select((t, i) => new InventoryTileView(t.Id, t.Label, counts[i], t.Filter))],
             [.. weeks.Select(w => new TeamExpiryHistogram(w.Key, w.Value))]);

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Azure;
 using Azure.Data.Tables;
 using Pki.Core.Access;
@@ -14,6 +15,21 @@ public sealed class TableInventoryItemStore(TableStorage storage) : IInventoryIt
 {
     private const string FindingColumnPrefix = "F_";
     private const string TokenMark = "inv1 ";
+
+    /// <summary>The table service's largest page (1,000 entities).</summary>
+    private const int MaxTablePage = 1000;
+
+    private static readonly InventorySources[] SourceFlags = [InventorySources.Issued, InventorySources.Endpoint, InventorySources.KeyVault];
+
+    /// <summary>The stored findings and their flag columns, which the finding filter reads on the server.</summary>
+    private static readonly (string Code, string Column)[] FindingColumns = [.. FindingCodes.Stored.Select(c => (c, FindingColumn(c)))];
+
+    /// <summary>The columns <see cref="ScanForCountingAsync"/> reads: those behind the fields its items carry, nothing else.</summary>
+    private static readonly string[] CountingColumns =
+    [
+        "PartitionKey", "NotBefore", "NotAfter", "RevokedAt", "Issuer", "IssuerCaId", "Owner", "Team",
+        .. SourceFlags.Select(s => "Source" + s), .. FindingColumns.Select(f => f.Column),
+    ];
 
     public async Task<(InventoryItem Item, string Version)?> GetAsync(string fingerprint, CancellationToken cancellationToken = default)
     {
@@ -62,6 +78,20 @@ public sealed class TableInventoryItemStore(TableStorage storage) : IInventoryIt
         }
 
         return new InventoryPage([], null);
+    }
+
+    public async IAsyncEnumerable<InventoryItem> ScanForCountingAsync(InventoryQuery query, DateTimeOffset now, DateTimeOffset expiringBefore, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var table = await storage.GetTableAsync(TableNames.Inventory, cancellationToken).ConfigureAwait(false);
+        var team = Teams.Normalize(query.Team);
+        await foreach (var entity in table.QueryAsync<TableEntity>(Filter(query, now, expiringBefore), MaxTablePage, CountingColumns, cancellationToken).ConfigureAwait(false))
+        {
+            var item = CountingItem(entity);
+            if (team is null || item.Team == team)
+            {
+                yield return item;
+            }
+        }
     }
 
     private static string? Filter(InventoryQuery q, DateTimeOffset now, DateTimeOffset expiringBefore)
@@ -120,7 +150,7 @@ public sealed class TableInventoryItemStore(TableStorage storage) : IInventoryIt
                 break;
         }
 
-        foreach (var source in new[] { InventorySources.Issued, InventorySources.Endpoint, InventorySources.KeyVault })
+        foreach (var source in SourceFlags)
         {
             if (q.Source is { } wanted && wanted.HasFlag(source))
             {
@@ -159,7 +189,7 @@ public sealed class TableInventoryItemStore(TableStorage storage) : IInventoryIt
             ["RevokedAt"] = i.RevokedAt,
             ["Findings"] = InventoryTableFormat.Serialize(i.Findings),
         };
-        foreach (var source in new[] { InventorySources.Issued, InventorySources.Endpoint, InventorySources.KeyVault })
+        foreach (var source in SourceFlags)
         {
             entity["Source" + source] = i.Sources.HasFlag(source);
         }
@@ -172,10 +202,35 @@ public sealed class TableInventoryItemStore(TableStorage storage) : IInventoryIt
         return entity;
     }
 
-    private static InventoryItem FromEntity(TableEntity e)
+    /// <summary>An item from <see cref="CountingColumns"/> only: the findings from their flag columns (code only), the fields no filter reads empty.</summary>
+    private static InventoryItem CountingItem(TableEntity e) => new(
+        e.PartitionKey,
+        string.Empty,
+        e.GetString("Issuer"),
+        string.Empty,
+        e.GetDateTimeOffset("NotBefore")!.Value,
+        e.GetDateTimeOffset("NotAfter")!.Value,
+        [],
+        [],
+        string.Empty,
+        0,
+        string.Empty,
+        false,
+        SourcesOf(e),
+        e.GetString("Owner"),
+        Teams.Normalize(e.GetString("Team")),
+        OwnerSource.None,
+        default,
+        default,
+        e.GetString("IssuerCaId"),
+        false,
+        [.. FindingColumns.Where(f => e.GetBoolean(f.Column) == true).Select(f => new Finding(f.Code, default, string.Empty))],
+        e.GetDateTimeOffset("RevokedAt"));
+
+    private static InventorySources SourcesOf(TableEntity e)
     {
         var sources = InventorySources.None;
-        foreach (var source in new[] { InventorySources.Issued, InventorySources.Endpoint, InventorySources.KeyVault })
+        foreach (var source in SourceFlags)
         {
             if (e.GetBoolean("Source" + source) == true)
             {
@@ -183,6 +238,12 @@ public sealed class TableInventoryItemStore(TableStorage storage) : IInventoryIt
             }
         }
 
+        return sources;
+    }
+
+    private static InventoryItem FromEntity(TableEntity e)
+    {
+        var sources = SourcesOf(e);
         return new InventoryItem(
             e.PartitionKey,
             e.GetString("Subject"),

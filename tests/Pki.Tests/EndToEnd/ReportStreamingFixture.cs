@@ -69,6 +69,9 @@ public sealed class ReportStreamingFixture : DevHostFixture
             return await inner.QueryAsync(query, now, expiringBefore, pageSize, continuationToken, cancellationToken);
         }
 
+        public IAsyncEnumerable<InventoryItem> ScanForCountingAsync(InventoryQuery query, DateTimeOffset now, DateTimeOffset expiringBefore, CancellationToken cancellationToken = default) =>
+            inner.ScanForCountingAsync(query, now, expiringBefore, cancellationToken);
+
         public Task<(InventoryItem Item, string Version)?> GetAsync(string fingerprint, CancellationToken cancellationToken = default) => inner.GetAsync(fingerprint, cancellationToken);
 
         public Task<bool> TryAddAsync(InventoryItem item, CancellationToken cancellationToken = default) => inner.TryAddAsync(item, cancellationToken);

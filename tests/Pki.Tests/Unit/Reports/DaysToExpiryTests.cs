@@ -55,6 +55,8 @@ public sealed class DaysToExpiryTests
         public Task<InventoryPage> QueryAsync(InventoryQuery query, DateTimeOffset now, DateTimeOffset expiringBefore, int pageSize, string? continuationToken, CancellationToken cancellationToken = default) =>
             Task.FromResult(new InventoryPage([item], null));
 
+        public IAsyncEnumerable<InventoryItem> ScanForCountingAsync(InventoryQuery query, DateTimeOffset now, DateTimeOffset expiringBefore, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+
         public Task<(InventoryItem Item, string Version)?> GetAsync(string fingerprint, CancellationToken cancellationToken = default) => throw new NotSupportedException();
 
         public Task<bool> TryAddAsync(InventoryItem item, CancellationToken cancellationToken = default) => throw new NotSupportedException();
