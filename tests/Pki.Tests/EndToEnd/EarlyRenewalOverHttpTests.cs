@@ -43,8 +43,8 @@ public sealed class EarlyRenewalOverHttpTests(RenewalHostFixture host) : IClassF
         }
 
         // The host's queue listener hands the message to the renewer: a successor for the same key, which openssl verifies.
-        var successorSerial = (await WaitForSuccessorAsync(serial)).SuccessorSerial!;
-        await WaitForRenewalsQueueToDrainAsync();
+        var successorSerial = (await host.WaitForSuccessorAsync(serial)).SuccessorSerial!;
+        await host.WaitForQueuesToDrainAsync(QueueNames.Renewals);
         var successor = (await Store.GetAsync(successorSerial))!;
         Assert.Equal((CertificateStatus.Issued, serial), (successor.Status, successor.PredecessorSerial));
         var view = await (await host.Client.GetAsync($"/api/certificates/{successorSerial}")).JsonAsync();
@@ -175,41 +175,6 @@ public sealed class EarlyRenewalOverHttpTests(RenewalHostFixture host) : IClassF
         }
 
         return signed;
-    }
-
-    /// <summary>The predecessor once its successor is issued (a wall-clock deadline: the renewal runs on the host's queue listener).</summary>
-    private async Task<CertificateRecord> WaitForSuccessorAsync(string serial)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (DateTime.UtcNow < deadline)
-        {
-            if (await Store.GetAsync(serial) is { SuccessorSerial: { } successor } record
-                && await Store.GetAsync(successor) is { Status: CertificateStatus.Issued })
-            {
-                return record;
-            }
-
-            await Task.Delay(250);
-        }
-
-        throw new TimeoutException($"Certificate {serial} got no successor. {host.ErrorLog()}");
-    }
-
-    /// <summary>Every accepted press's message handled (a message counts until it is deleted).</summary>
-    private async Task WaitForRenewalsQueueToDrainAsync()
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (DateTime.UtcNow < deadline)
-        {
-            if ((await host.Queue(QueueNames.Renewals).GetPropertiesAsync()).Value.ApproximateMessagesCount == 0)
-            {
-                return;
-            }
-
-            await Task.Delay(250);
-        }
-
-        throw new TimeoutException($"The renewals queue did not drain. {host.ErrorLog()}");
     }
 
     private static string PublicKey(string certificatePath) =>

@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Time.Testing;
+using Pki.Core.Authority;
 using Pki.Core.Renewal;
 using Pki.Core.Storage;
 using Pki.Tests.Infrastructure;
@@ -35,6 +36,56 @@ public sealed class RenewalHostFixture : DevHostFixture
             services.Replace(ServiceDescriptor.Singleton<TimeProvider>(Time));
             services.Replace(ServiceDescriptor.Singleton<IRenewalNotifier>(Notifier));
         });
+    }
+
+    /// <summary>The predecessor once its successor is issued (a wall-clock deadline: the renewal runs on the host's queue listener).</summary>
+    public async Task<CertificateRecord> WaitForSuccessorAsync(string serial)
+    {
+        var store = App.Services.GetRequiredService<ICertificateStore>();
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (DateTime.UtcNow < deadline)
+        {
+            // The link is claimed with the successor's reserved serial before it is signed: wait until it is issued too.
+            if (await store.GetAsync(serial) is { SuccessorSerial: { } successor } record
+                && await store.GetAsync(successor) is { Status: CertificateStatus.Issued })
+            {
+                return record;
+            }
+
+            await Task.Delay(250);
+        }
+
+        throw new TimeoutException($"Certificate {serial} got no successor. {ErrorLog()}");
+    }
+
+    /// <summary>
+    /// Waits until every named queue is empty at once, read in the order given (a message counts until it is deleted, so
+    /// name a queue before the ones its handler sends to: a renewal batch is deleted only after its renewals were sent).
+    /// </summary>
+    public async Task WaitForQueuesToDrainAsync(params string[] queueNames)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (DateTime.UtcNow < deadline)
+        {
+            var empty = true;
+            foreach (var name in queueNames)
+            {
+                if ((await Queue(name).GetPropertiesAsync()).Value.ApproximateMessagesCount != 0)
+                {
+                    empty = false;
+                    break;
+                }
+            }
+
+            if (empty)
+            {
+                return;
+            }
+
+            await Task.Delay(250);
+        }
+
+        throw new TimeoutException($"The queues {string.Join(", ", queueNames)} did not drain. {ErrorLog()}");
     }
 
     public sealed class RecordingNotifier : IRenewalNotifier

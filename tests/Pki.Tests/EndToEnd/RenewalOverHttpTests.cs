@@ -35,7 +35,7 @@ public sealed class RenewalOverHttpTests(RenewalHostFixture host) : IClassFixtur
             Assert.True(run.IsSuccessStatusCode, $"{(int)run.StatusCode} {host.ErrorLog()}");
         }
 
-        var predecessor = await WaitForSuccessorAsync(serial);
+        var predecessor = await host.WaitForSuccessorAsync(serial);
         var successorSerial = predecessor.SuccessorSerial!;
         Assert.Equal(CertificateStatus.Issued, predecessor.Status); // the predecessor stays valid
         var successor = (await Store.GetAsync(successorSerial))!;
@@ -79,16 +79,16 @@ public sealed class RenewalOverHttpTests(RenewalHostFixture host) : IClassFixtur
         var successors = new Dictionary<string, string>();
         foreach (var serial in serials)
         {
-            successors[serial] = (await WaitForSuccessorAsync(serial)).SuccessorSerial!;
+            successors[serial] = (await host.WaitForSuccessorAsync(serial)).SuccessorSerial!;
         }
 
         Assert.Equal(3, successors.Values.Distinct().Count());
-        await WaitForQueuesToDrainAsync();
+        await host.WaitForQueuesToDrainAsync(QueueNames.RenewalBatches, QueueNames.Renewals);
         var before = await host.CountRowsAsync(TableNames.Certificates);
 
         // The planner sends a batch again when a mark was lost: its fan-out and renewals change nothing.
         await batches.SendMessageAsync(body);
-        await WaitForQueuesToDrainAsync();
+        await host.WaitForQueuesToDrainAsync(QueueNames.RenewalBatches, QueueNames.Renewals);
         Assert.Equal(before, await host.CountRowsAsync(TableNames.Certificates));
         foreach (var serial in serials)
         {
@@ -184,7 +184,7 @@ public sealed class RenewalOverHttpTests(RenewalHostFixture host) : IClassFixtur
         await renewals.SendMessageAsync($"{{\"serialNumber\": \"{serial}\"}}");
 
         // The link is claimed before the signature: wait for the successor to be stored as issued, not just claimed.
-        var successorSerial = (await WaitForSuccessorAsync(serial)).SuccessorSerial!;
+        var successorSerial = (await host.WaitForSuccessorAsync(serial)).SuccessorSerial!;
         var deadline = DateTime.UtcNow.AddSeconds(30);
         var successor = (await Store.GetAsync(successorSerial))!;
         while (successor.Status == CertificateStatus.Issuing && DateTime.UtcNow < deadline)
@@ -228,7 +228,7 @@ public sealed class RenewalOverHttpTests(RenewalHostFixture host) : IClassFixtur
         await host.Queue(QueueNames.RenewalRequests).CreateIfNotExistsAsync();
         await host.Queue(QueueNames.RenewalRequests).SendMessageAsync(System.Text.Json.JsonSerializer.Serialize(request, new System.Text.Json.JsonSerializerOptions(System.Text.Json.JsonSerializerDefaults.Web)));
 
-        var predecessor = await WaitForSuccessorAsync(serial);
+        var predecessor = await host.WaitForSuccessorAsync(serial);
         var successor = (await Store.GetAsync(predecessor.SuccessorSerial!))!;
         Assert.Equal(serial, successor.PredecessorSerial);
         Assert.Equal(predecessor.Owner, successor.Owner);
@@ -325,44 +325,6 @@ public sealed class RenewalOverHttpTests(RenewalHostFixture host) : IClassFixtur
             && r.Message.Contains(requestId, StringComparison.Ordinal) && r.Message.Contains("name-not-granted", StringComparison.Ordinal));
         Assert.DoesNotContain(host.Logs.GetSnapshot(), r => r.Level >= LogLevel.Error && r.Message.Contains(requestId, StringComparison.Ordinal));
         Assert.Null((await Store.GetAsync(serial))!.SuccessorSerial);
-    }
-
-    /// <summary>The predecessor once its successor is issued (a wall-clock deadline: the renewal runs on the host's queue listener).</summary>
-    private async Task<CertificateRecord> WaitForSuccessorAsync(string serial)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (DateTime.UtcNow < deadline)
-        {
-            // The link is claimed with the successor's reserved serial before it is signed: wait until it is issued too.
-            if (await Store.GetAsync(serial) is { SuccessorSerial: { } successor } record
-                && await Store.GetAsync(successor) is { Status: CertificateStatus.Issued })
-            {
-                return record;
-            }
-
-            await Task.Delay(250);
-        }
-
-        throw new TimeoutException($"Certificate {serial} got no successor. {host.ErrorLog()}");
-    }
-
-    /// <summary>Waits until the renewal batches are fanned out and every renewal they queued has run (a message counts until it is deleted).</summary>
-    private async Task WaitForQueuesToDrainAsync()
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (DateTime.UtcNow < deadline)
-        {
-            // Batches first: a batch is deleted only after its renewals were sent.
-            if ((await host.Queue(QueueNames.RenewalBatches).GetPropertiesAsync()).Value.ApproximateMessagesCount == 0
-                && (await host.Queue(QueueNames.Renewals).GetPropertiesAsync()).Value.ApproximateMessagesCount == 0)
-            {
-                return;
-            }
-
-            await Task.Delay(250);
-        }
-
-        throw new TimeoutException($"The renewal queues did not drain. {host.ErrorLog()}");
     }
 
     private static string PublicKey(string certificatePath) =>
