@@ -177,12 +177,18 @@ function renewEarlyControl(cert: Certificate): HTMLElement {
     dialog, status);
 }
 
-/** Reads the certificate a few times until its successor is issued, then shows the page again with the link. */
+/**
+ * Reads the certificate a few times until its successor is issued, then shows the page again with the link; stops as
+ * soon as the user has gone to another screen, which it must not draw over.
+ */
 async function showSuccessor(serial: string, status: HTMLElement, queued: string): Promise<void> {
+  const here = location.hash;
   for (let i = 0; i < 15; i++) {
     await new Promise(resolve => setTimeout(resolve, 1000));
+    if (location.hash !== here || !status.isConnected) return;
     const now = await api.get<Certificate>(`certificates/${encodeURIComponent(serial)}`);
     if (now.successorSerialNumber) {
+      if (location.hash !== here || !status.isConnected) return;
       await certificatePage(serial, message("info", `Renewed early: successor ${now.successorSerialNumber}.`));
       return;
     }
