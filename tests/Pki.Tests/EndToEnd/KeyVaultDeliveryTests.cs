@@ -292,19 +292,7 @@ public sealed class KeyVaultDeliveryTests(KeyVaultDeliveryHostFixture host) : IC
 
         // Another host on the same storage (the process after a restart) resumes it from the row.
         await AdvanceClockAsync("PT2M");
-        var restarted = await DevHostFixture.StartAsync(host.TablePrefix, host.RootId, host.IssuingId,
-            host.DeliveryArgs,
-            services => services.Replace(ServiceDescriptor.Singleton<IKeyVaultClientFactory>(new KeyVaultClientFactory(Vault.Credential, Vault.ClientOptions(maxRetries: 1)))));
-        try
-        {
-            var pass = await restarted.Services.GetRequiredService<KeyVaultDelivery>().ResumeAsync();
-            Assert.True(pass.Delivered >= 1, pass.ToString());
-        }
-        finally
-        {
-            await restarted.StopAsync();
-            await restarted.DisposeAsync();
-        }
+        await ResumeOnAnotherHostAsync();
 
         Assert.Equal((await Store.GetAsync(serial))!.CertificateDer, Vault.CurrentDer(name));
         Assert.Single(Vault.Csrs(name));
@@ -488,19 +476,7 @@ public sealed class KeyVaultDeliveryTests(KeyVaultDeliveryHostFixture host) : IC
         Assert.Equal(PublicKeyOfCsr(_ssl.Write("held.csr", Assert.Single(Vault.Csrs(name)))), PublicKeyOf(leaf));
 
         // The process stops before its resume pass; another host on the same storage merges the approved certificate.
-        var restarted = await DevHostFixture.StartAsync(host.TablePrefix, host.RootId, host.IssuingId,
-            host.DeliveryArgs,
-            services => services.Replace(ServiceDescriptor.Singleton<IKeyVaultClientFactory>(new KeyVaultClientFactory(Vault.Credential, Vault.ClientOptions(maxRetries: 1)))));
-        try
-        {
-            var pass = await restarted.Services.GetRequiredService<KeyVaultDelivery>().ResumeAsync();
-            Assert.True(pass.Delivered >= 1, pass.ToString());
-        }
-        finally
-        {
-            await restarted.StopAsync();
-            await restarted.DisposeAsync();
-        }
+        await ResumeOnAnotherHostAsync();
 
         var current = Vault.CurrentDer(name);
         Assert.Equal((await Store.GetAsync(serial))!.CertificateDer, current);
@@ -698,6 +674,24 @@ public sealed class KeyVaultDeliveryTests(KeyVaultDeliveryHostFixture host) : IC
     }
 
     private async Task ResumeAsync() => await host.App.Services.GetRequiredService<KeyVaultDelivery>().ResumeAsync();
+
+    /// <summary>A second host on the same storage (the process after a restart) runs one resume pass, which must deliver.</summary>
+    private async Task ResumeOnAnotherHostAsync()
+    {
+        var restarted = await DevHostFixture.StartAsync(host.TablePrefix, host.RootId, host.IssuingId,
+            host.DeliveryArgs,
+            services => services.Replace(ServiceDescriptor.Singleton<IKeyVaultClientFactory>(new KeyVaultClientFactory(Vault.Credential, Vault.ClientOptions(maxRetries: 1)))));
+        try
+        {
+            var pass = await restarted.Services.GetRequiredService<KeyVaultDelivery>().ResumeAsync();
+            Assert.True(pass.Delivered >= 1, pass.ToString());
+        }
+        finally
+        {
+            await restarted.StopAsync();
+            await restarted.DisposeAsync();
+        }
+    }
 
     private async Task<DateTimeOffset> ClockAsync()
     {
